@@ -1,0 +1,183 @@
+#include <skydive/model/json.h>
+
+#include <simdjson.h>
+
+namespace skydive::model {
+
+namespace {
+
+Error jsonError(std::string message) {
+    return makeError(ErrorCode::InvalidArgument, std::move(message));
+}
+
+Result<Value> convert(simdjson::dom::element el, std::size_t depth, const JsonLimits& limits) {
+    using simdjson::dom::element_type;
+    switch (el.type()) {
+        case element_type::NULL_VALUE: return Value();
+        case element_type::BOOL: return Value(bool(el.get_bool().value_unsafe()));
+        case element_type::INT64:
+            return Value(static_cast<long long>(el.get_int64().value_unsafe()));
+        case element_type::UINT64:  // beyond int64: Go's decoder falls back to float64
+            return Value(static_cast<double>(el.get_uint64().value_unsafe()));
+        case element_type::DOUBLE: return Value(el.get_double().value_unsafe());
+        case element_type::STRING: return Value(el.get_string().value_unsafe());
+        case element_type::ARRAY: {
+            if (depth >= limits.max_depth)
+                return jsonError("JSON nesting deeper than " + std::to_string(limits.max_depth));
+            List items;
+            simdjson::dom::array arr = el.get_array().value_unsafe();
+            items.reserve(arr.size());
+            for (simdjson::dom::element child : arr) {
+                auto v = convert(child, depth + 1, limits);
+                if (!v.ok()) return v;
+                items.push_back(std::move(v).value());
+            }
+            return Value(std::move(items));
+        }
+        case element_type::OBJECT: {
+            if (depth >= limits.max_depth)
+                return jsonError("JSON nesting deeper than " + std::to_string(limits.max_depth));
+            Object obj;
+            simdjson::dom::object o = el.get_object().value_unsafe();
+            obj.reserve(o.size());
+            bool sorted = true;
+            std::string_view prev;
+            for (auto field : o) {
+                auto v = convert(field.value, depth + 1, limits);
+                if (!v.ok()) return v;
+                if (!prev.empty() && field.key <= prev) sorted = false;
+                prev = field.key;
+                obj.appendUnsorted(Str(field.key), std::move(v).value());
+            }
+            if (!sorted) obj.sortAndDedup();
+            return Value(std::move(obj));
+        }
+    }
+    return jsonError("unknown JSON element");
+}
+
+simdjson::dom::parser& threadParser() {
+    thread_local simdjson::dom::parser parser;
+    return parser;
+}
+
+Result<Time> timeField(const Object& o, std::string_view key, Time now) {
+    const Value* v = o.find(key);
+    if (v == nullptr || v->isNull()) return now;
+    if (v->isInt()) return v->asInt() == 0 ? now : v->asInt();
+    if (v->isDouble()) return static_cast<Time>(v->asDouble());
+    return jsonError(std::string(key) + " must be an integer (ms) or null");
+}
+
+Result<Str> stringField(const Object& o, std::string_view key, bool& present) {
+    const Value* v = o.find(key);
+    present = v != nullptr && !v->isNull();
+    if (!present) return Str();
+    if (!v->isString()) return jsonError(std::string(key) + " must be a string");
+    return Str(v->asString());
+}
+
+Status fillElement(const Value& v, Element& e, Time now) {
+    if (!v.isObject()) return jsonError("graph element must be a JSON object");
+    const Object& o = v.asObject();
+    bool present = false;
+    auto id = stringField(o, "ID", present);
+    if (!id.ok()) return id.error();
+    if (!present || id->empty()) return jsonError("No ID found for graph element");
+    e.id = std::move(id).value();
+    if (const Value* m = o.find("Metadata"); m != nullptr && !m->isNull()) {
+        if (!m->isObject()) return jsonError("Metadata must be a JSON object");
+        e.metadata = *m;
+    }
+    auto host = stringField(o, "Host", present);
+    if (!host.ok()) return host.error();
+    e.host = std::move(host).value();
+    auto origin = stringField(o, "Origin", present);
+    if (!origin.ok()) return origin.error();
+    e.origin = std::move(origin).value();
+    auto created = timeField(o, "CreatedAt", now);
+    if (!created.ok()) return created.error();
+    e.created_at = *created;
+    auto updated = timeField(o, "UpdatedAt", now);
+    if (!updated.ok()) return updated.error();
+    e.updated_at = *updated;
+    auto deleted = timeField(o, "DeletedAt", 0);
+    if (!deleted.ok()) return deleted.error();
+    e.deleted_at = *deleted;
+    if (const Value* r = o.find("Revision"); r != nullptr && !r->isNull()) {
+        if (!r->isInt()) return jsonError("Revision must be an integer");
+        e.revision = r->asInt();
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<Value> parseJson(std::string_view json, const JsonLimits& limits) {
+    if (json.size() > limits.max_bytes) {
+        return jsonError("JSON document of " + std::to_string(json.size()) +
+                         " bytes exceeds the limit of " + std::to_string(limits.max_bytes));
+    }
+    simdjson::dom::element root;
+    auto err = threadParser().parse(json.data(), json.size(), true).get(root);
+    if (err != simdjson::SUCCESS)
+        return jsonError(std::string("invalid JSON: ") + simdjson::error_message(err));
+    return convert(root, 0, limits);
+}
+
+Result<Node> nodeFromValue(const Value& v, Time now) {
+    Node n;
+    if (auto st = fillElement(v, n, now); !st.ok()) return st.error();
+    return n;
+}
+
+Result<Edge> edgeFromValue(const Value& v, Time now) {
+    Edge e;
+    if (auto st = fillElement(v, e, now); !st.ok()) return st.error();
+    const Object& o = v.asObject();
+    bool present = false;
+    auto parent = stringField(o, "Parent", present);
+    if (!parent.ok() || !present || parent->empty()) return jsonError("parent ID wrong format");
+    e.parent = std::move(parent).value();
+    auto child = stringField(o, "Child", present);
+    if (!child.ok() || !present || child->empty()) return jsonError("child ID wrong format");
+    e.child = std::move(child).value();
+    return e;
+}
+
+Result<Graph> graphFromValue(const Value& v, Time now) {
+    if (!v.isObject()) return jsonError("graph must be a JSON object");
+    Graph g;
+    const Object& o = v.asObject();
+    if (const Value* nodes = o.find("Nodes"); nodes != nullptr && !nodes->isNull()) {
+        if (!nodes->isList()) return jsonError("Nodes must be a list");
+        for (const Value& item : nodes->asList()) {
+            auto n = nodeFromValue(item, now);
+            if (!n.ok()) return n.error();
+            g.nodes.push_back(std::move(n).value());
+        }
+    }
+    if (const Value* edges = o.find("Edges"); edges != nullptr && !edges->isNull()) {
+        if (!edges->isList()) return jsonError("Edges must be a list");
+        for (const Value& item : edges->asList()) {
+            auto e = edgeFromValue(item, now);
+            if (!e.ok()) return e.error();
+            g.edges.push_back(std::move(e).value());
+        }
+    }
+    return g;
+}
+
+Result<Node> parseNode(std::string_view json, Time now) {
+    auto v = parseJson(json);
+    if (!v.ok()) return v.error();
+    return nodeFromValue(*v, now);
+}
+
+Result<Edge> parseEdge(std::string_view json, Time now) {
+    auto v = parseJson(json);
+    if (!v.ok()) return v.error();
+    return edgeFromValue(*v, now);
+}
+
+}  // namespace skydive::model

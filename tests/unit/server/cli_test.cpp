@@ -1,0 +1,109 @@
+// Runs the real `skydive` binary and checks its exit codes and messages.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+namespace {
+
+struct CmdResult {
+    int code;
+    std::string output;
+};
+
+CmdResult run(const std::string& args) {
+    std::string cmd = std::string(SKYDIVE_BINARY) + " " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf{};
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(Cli, HelpListsEverySubcommand) {
+    CmdResult r = run("--help");
+    EXPECT_EQ(r.code, 0);
+    for (const char* sub : {"allinone", "analyzer", "agent", "client", "version"}) {
+        EXPECT_NE(r.output.find(sub), std::string::npos) << sub;
+    }
+    for (const char* sub : {"allinone", "analyzer", "agent", "client", "version"}) {
+        EXPECT_EQ(run(std::string(sub) + " --help").code, 0) << sub;
+    }
+}
+
+TEST(Cli, UnknownFlagIsOneLineAndExit2) {
+    CmdResult r = run("analyzer --no-such-flag");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.output.find("no-such-flag"), std::string::npos);
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_EQ(run("").code, 2);
+    EXPECT_EQ(run("frobnicate").code, 2);
+}
+
+TEST(Cli, BadConfigExit2) {
+    auto dir = std::filesystem::temp_directory_path() / ("skydive-cli-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto file = dir / "bad.yml";
+    FILE* f = fopen(file.c_str(), "w");
+    fputs("flow:\n  expire: -1\n", f);
+    fclose(f);
+    CmdResult r = run("analyzer -c " + file.string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.output.find("flow.expire"), std::string::npos);
+    CmdResult missing = run("analyzer -c " + (dir / "missing.yml").string());
+    EXPECT_EQ(missing.code, 2);
+    EXPECT_NE(missing.output.find("missing.yml"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, EnvironmentOverrideIsValidated) {
+    std::string cmd = "SKYDIVE_FLOW_UPDATE=often " + std::string(SKYDIVE_BINARY) + " analyzer 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf{};
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    int status = pclose(p);
+    EXPECT_EQ(WEXITSTATUS(status), 2);
+    EXPECT_NE(out.find("flow.update"), std::string::npos);
+}
+
+TEST(Cli, VersionPrints) {
+    CmdResult r = run("version");
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.output.rfind("skydive ", 0), 0u);
+}
+
+TEST(Cli, AgentSaysNotImplemented) {
+    CmdResult r = run("agent");
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.output.find("not implemented"), std::string::npos);
+}
+
+TEST(Cli, AnalyzerStaysUpAndStopsOnSigterm) {
+    auto dir = std::filesystem::temp_directory_path() / ("skydive-run-" + std::to_string(getpid()));
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        execl(SKYDIVE_BINARY, SKYDIVE_BINARY, "--data-dir", dir.c_str(), "analyzer",
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, WNOHANG), 0) << "analyzer exited early";
+    kill(pid, SIGTERM);
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_TRUE(std::filesystem::is_directory(dir));
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
