@@ -1,5 +1,7 @@
 // JSON decoding of untrusted input (agents, REST bodies): parse, decode as node/edge/graph,
-// and check that encoding then decoding again gives the same element.
+// and check that encoding is a fixed point: encode(decode(encode(x))) == encode(x). (Value
+// equality is too strict: an integral double such as 2.0 is written "2", as Go writes it, and
+// decodes back as an int.)
 #include <skydive/model/json.h>
 
 #include <cstdint>
@@ -14,17 +16,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!v.ok()) return 0;
     std::string again = toJson(*v);
     auto reparsed = parseJson(again);
-    if (!reparsed.ok() || !(*reparsed == *v)) {
-        // NaN is the only value that does not survive (written as null); it cannot come from JSON.
-        std::abort();
-    }
+    if (!reparsed.ok() || toJson(*reparsed) != again) std::abort();
     if (auto n = nodeFromValue(*v, 1); n.ok()) {
         auto back = parseNode(toJson(*n), 1);
-        if (!back.ok() || !(*back == *n)) std::abort();
+        if (!back.ok() || toJson(*back) != toJson(*n)) std::abort();
     }
     if (auto e = edgeFromValue(*v, 1); e.ok()) {
         auto back = parseEdge(toJson(*e), 1);
-        if (!back.ok() || !(*back == *e)) std::abort();
+        if (!back.ok() || toJson(*back) != toJson(*e)) std::abort();
     }
     (void)graphFromValue(*v, 1);
     (void)indentJson(input);
