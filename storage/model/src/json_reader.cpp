@@ -1,5 +1,7 @@
 #include <skydive/model/json.h>
 
+#include <optional>
+
 #include <simdjson.h>
 
 namespace skydive::model {
@@ -54,6 +56,63 @@ Result<Value> convert(simdjson::dom::element el, std::size_t depth, const JsonLi
         }
     }
     return jsonError("unknown JSON element");
+}
+
+// simdjson refuses integer literals beyond 64 bits, which Go's decoder reads as float64 (and
+// which our writer emits for doubles in [2^64, 1e21), as Go's encoder does). Rewrites every such
+// literal outside strings as a float literal ("…0" → "…0.0"), for a second parse attempt.
+std::optional<std::string> widenBigIntegers(std::string_view json) {
+    std::string out;
+    bool changed = false;
+    bool in_string = false;
+    std::size_t i = 0;
+    out.reserve(json.size() + 16);
+    while (i < json.size()) {
+        char c = json[i];
+        if (in_string) {
+            out.push_back(c);
+            if (c == '\\' && i + 1 < json.size()) {
+                out.push_back(json[++i]);
+            } else if (c == '"') {
+                in_string = false;
+            }
+            ++i;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            out.push_back(c);
+            ++i;
+            continue;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t start = i;
+            bool integral = true;
+            std::size_t digits = 0;
+            while (i < json.size()) {
+                char d = json[i];
+                if (d >= '0' && d <= '9') {
+                    ++digits;
+                } else if (d == '.' || d == 'e' || d == 'E' || d == '+' ||
+                           (d == '-' && i != start)) {
+                    integral = false;
+                } else if (d != '-') {
+                    break;
+                }
+                ++i;
+            }
+            out.append(json.substr(start, i - start));
+            if (integral && digits >= 19) {
+                out += ".0";
+                changed = true;
+            }
+            continue;
+        }
+        out.push_back(c);
+        ++i;
+    }
+    if (!changed) return std::nullopt;
+    return out;
 }
 
 simdjson::dom::parser& threadParser() {
@@ -120,8 +179,15 @@ Result<Value> parseJson(std::string_view json, const JsonLimits& limits) {
     }
     simdjson::dom::element root;
     auto err = threadParser().parse(json.data(), json.size(), true).get(root);
-    if (err != simdjson::SUCCESS)
+    if (err == simdjson::NUMBER_ERROR) {
+        if (auto widened = widenBigIntegers(json)) {
+            auto retry = threadParser().parse(widened->data(), widened->size(), true).get(root);
+            if (retry == simdjson::SUCCESS) return convert(root, 0, limits);
+        }
+    }
+    if (err != simdjson::SUCCESS) {
         return jsonError(std::string("invalid JSON: ") + simdjson::error_message(err));
+    }
     return convert(root, 0, limits);
 }
 

@@ -82,6 +82,23 @@ TEST(JsonReader, IntegralNumbersAreInt64) {
     EXPECT_TRUE(o.find("g")->isDouble());
 }
 
+// Go reads integers beyond int64 as float64, and writes doubles in [2^64, 1e21) as integers;
+// simdjson refuses such literals, so the reader widens them (found by fuzz_json).
+TEST(JsonReader, IntegersBeyond64BitsAreDoubles) {
+    auto v =
+        parseJson(R"([100000000000000000000,-9223372036854775809,"123456789012345678901",1.5])");
+    ASSERT_TRUE(v.ok()) << v.error().message;
+    const List& l = v->asList();
+    EXPECT_EQ(l[0], Value(1e20));
+    EXPECT_EQ(l[1], Value(-9223372036854775809.0));
+    EXPECT_EQ(l[2], Value("123456789012345678901"));
+    EXPECT_EQ(toJson(l[0]), "100000000000000000000");
+    auto again = parseJson(toJson(Value(666666666666666666666.666622)));
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->isDouble());
+    EXPECT_FALSE(parseJson("[1,]").ok());
+}
+
 TEST(JsonReader, DuplicateKeysLastWins) {
     auto v = parseJson(R"({"b":1,"a":2,"b":3})");
     ASSERT_TRUE(v.ok());
