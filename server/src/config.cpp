@@ -5,6 +5,7 @@
 #include <charconv>
 #include <sstream>
 
+#include <skydive/model/value.h>
 #include <yaml-cpp/yaml.h>
 
 extern char** environ;  // NOLINT: POSIX
@@ -75,14 +76,37 @@ std::vector<std::string> splitDots(std::string_view key) {
     return parts;
 }
 
-void mergeInto(YAML::Node target, const YAML::Node& source) {
-    for (auto it = source.begin(); it != source.end(); ++it) {
-        auto key = it->first.as<std::string>();
-        const YAML::Node& value = it->second;
-        if (value.IsMap() && target[key] && target[key].IsMap()) {
-            mergeInto(target[key], value);
+// YAML documents are converted at once into model::Value trees (maps → objects, sequences →
+// lists, scalars → strings whose type is resolved when read), then merged: yaml-cpp's mutable
+// node API aliases and dangles (AddressSanitizer found it), so it is only ever read.
+model::Value fromYaml(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map: {
+            model::Object obj;
+            for (auto it = node.begin(); it != node.end(); ++it) {
+                obj.set(it->first.as<std::string>(), fromYaml(it->second));
+            }
+            return model::Value(std::move(obj));
+        }
+        case YAML::NodeType::Sequence: {
+            model::List list;
+            for (const auto& item : node) list.push_back(fromYaml(item));
+            return model::Value(std::move(list));
+        }
+        case YAML::NodeType::Scalar: return model::Value(node.Scalar());
+        case YAML::NodeType::Null:
+        case YAML::NodeType::Undefined: return model::Value();
+    }
+    return model::Value();
+}
+
+void mergeInto(model::Value& target, const model::Value& source) {
+    for (const auto& [key, value] : source.asObject()) {
+        model::Value* existing = target.mutableObject().find(key);
+        if (value.isObject() && existing != nullptr && existing->isObject()) {
+            mergeInto(*existing, value);
         } else {
-            target[key] = YAML::Clone(value);
+            target.mutableObject().set(key, value);
         }
     }
 }
@@ -115,8 +139,8 @@ std::vector<std::string> parseListDefault(std::string_view def) {
 // A raw value with the place it came from, for error messages.
 struct Raw {
     enum class From { Flag, Env, File, Default } from;
-    std::string text;  // for Flag/Env/Default scalars
-    YAML::Node node;   // for File
+    std::string text;   // for Flag/Env/Default scalars
+    model::Value node;  // for File
     std::string where() const {
         switch (from) {
             case From::Flag: return "command line";
@@ -142,7 +166,7 @@ Result<std::int64_t> toInt(std::string_view key, const std::string& text, const 
 }  // namespace
 
 struct Config::Impl {
-    YAML::Node root = YAML::Node(YAML::NodeType::Map);
+    model::Value root = model::Value::object();
     Env env = processEnvironment();
     std::map<std::string, std::string, std::less<>> flags;
 
@@ -151,22 +175,17 @@ struct Config::Impl {
             return Raw{Raw::From::Flag, it->second, {}};
         if (auto it = env.find(envName(key)); it != env.end())
             return Raw{Raw::From::Env, it->second, {}};
-        // Const access and reset(): yaml-cpp's operator[] and operator= on non-const nodes
-        // insert keys and rewrite the referenced node.
-        const YAML::Node& top = root;
-        YAML::Node cur;
-        cur.reset(top);
+        const model::Value* cur = &root;
         bool found = true;
         for (const auto& part : splitDots(key)) {
-            const YAML::Node& parent = cur;
-            if (!parent.IsMap() || !parent[part]) {
+            const model::Value* next = cur->isObject() ? cur->asObject().find(part) : nullptr;
+            if (next == nullptr) {
                 found = false;
                 break;
             }
-            YAML::Node next = parent[part];
-            cur.reset(next);
+            cur = next;
         }
-        if (found && !cur.IsNull()) return Raw{Raw::From::File, {}, cur};
+        if (found && !cur->isNull()) return Raw{Raw::From::File, {}, *cur};
         if (auto it = kDefaults.find(key); it != kDefaults.end())
             return Raw{Raw::From::Default, it->second, {}};
         return std::nullopt;
@@ -184,7 +203,7 @@ Status Config::loadString(std::string_view yaml, const std::string& name) {
         if (doc.IsNull()) return {};
         if (!doc.IsMap())
             return makeError(ErrorCode::InvalidArgument, name + ": top level must be a mapping");
-        mergeInto(impl_->root, doc);
+        mergeInto(impl_->root, fromYaml(doc));
         return {};
     } catch (const YAML::Exception& e) {
         return makeError(ErrorCode::InvalidArgument, name + ":" + std::to_string(e.mark.line + 1) +
@@ -199,7 +218,7 @@ Status Config::loadFile(const std::string& path) {
         if (doc.IsNull()) return {};
         if (!doc.IsMap())
             return makeError(ErrorCode::InvalidArgument, path + ": top level must be a mapping");
-        mergeInto(impl_->root, doc);
+        mergeInto(impl_->root, fromYaml(doc));
         return {};
     } catch (const YAML::BadFile&) {
         return makeError(ErrorCode::NotFound, path + ": cannot read configuration file");
@@ -254,12 +273,12 @@ Result<std::string> Config::getString(std::string_view key) const {
         return makeError(ErrorCode::NotFound,
                          "configuration key '" + std::string(key) + "' is not set");
     if (raw->from != Raw::From::File) return raw->text;
-    if (!raw->node.IsScalar()) {
+    if (raw->node.isObject() || raw->node.isList()) {
         return makeError(ErrorCode::InvalidArgument, "configuration key '" + std::string(key) +
                                                          "' must be a scalar (from " +
                                                          raw->where() + ")");
     }
-    return raw->node.as<std::string>();
+    return std::string(raw->node.asString());
 }
 
 Result<std::int64_t> Config::getInt(std::string_view key) const {
@@ -306,20 +325,21 @@ Result<std::vector<std::string>> Config::getStringList(std::string_view key) con
         case Raw::From::Env: return splitWhitespace(raw->text);
         case Raw::From::Default: return parseListDefault(raw->text);
         case Raw::From::File:
-            if (raw->node.IsScalar()) return std::vector<std::string>{raw->node.as<std::string>()};
-            if (!raw->node.IsSequence()) {
+            if (raw->node.isString())
+                return std::vector<std::string>{std::string(raw->node.asString())};
+            if (!raw->node.isList()) {
                 return makeError(ErrorCode::InvalidArgument,
                                  "configuration key '" + std::string(key) +
                                      "' must be a list (from " + raw->where() + ")");
             }
             std::vector<std::string> out;
-            for (const auto& item : raw->node) {
-                if (!item.IsScalar()) {
+            for (const auto& item : raw->node.asList()) {
+                if (!item.isString()) {
                     return makeError(
                         ErrorCode::InvalidArgument,
                         "configuration key '" + std::string(key) + "' must be a list of strings");
                 }
-                out.push_back(item.as<std::string>());
+                out.emplace_back(item.asString());
             }
             return out;
     }
