@@ -8,6 +8,8 @@
 #include <skydive/model/value.h>
 #include <yaml-cpp/yaml.h>
 
+#include <skydive/model/json.h>
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace skydive::server {
@@ -344,6 +346,83 @@ Result<std::vector<std::string>> Config::getStringList(std::string_view key) con
             return out;
     }
     return std::vector<std::string>{};
+}
+
+Result<std::map<std::string, std::string>> Config::getStringMap(std::string_view key) const {
+    auto raw = impl_->lookup(key);
+    std::map<std::string, std::string> out;
+    if (!raw || raw->from != Raw::From::File) return out;
+    if (!raw->node.isObject()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "configuration key '" + std::string(key) + "' must be a map");
+    }
+    for (const auto& [k, v] : raw->node.asObject()) {
+        if (!v.isString()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "configuration key '" + std::string(key) + "' must map to strings");
+        }
+        out[k.str()] = std::string(v.asString());
+    }
+    return out;
+}
+
+namespace {
+
+model::Value scalarValue(const std::string& text, bool quoted) {
+    if (quoted) return model::Value(text);
+    if (text == "true") return model::Value(true);
+    if (text == "false") return model::Value(false);
+    std::int64_t i = 0;
+    if (auto r = std::from_chars(text.data(), text.data() + text.size(), i);
+        r.ec == std::errc() && r.ptr == text.data() + text.size() && !text.empty())
+        return model::Value(static_cast<long long>(i));
+    double d = 0;
+    if (auto r = std::from_chars(text.data(), text.data() + text.size(), d);
+        r.ec == std::errc() && r.ptr == text.data() + text.size() && !text.empty())
+        return model::Value(d);
+    return model::Value(text);
+}
+
+// File values keep their scalars as text; for JSON output they are typed as YAML would type
+// plain scalars.
+model::Value typedValue(const model::Value& v) {
+    switch (v.type()) {
+        case model::ValueType::String: return scalarValue(std::string(v.asString()), false);
+        case model::ValueType::List: {
+            model::List list;
+            for (const auto& item : v.asList()) list.push_back(typedValue(item));
+            return model::Value(std::move(list));
+        }
+        case model::ValueType::Object: {
+            model::Object obj;
+            for (const auto& [k, child] : v.asObject()) obj.set(k, typedValue(child));
+            return model::Value(std::move(obj));
+        }
+        case model::ValueType::Null:
+        case model::ValueType::Bool:
+        case model::ValueType::Int:
+        case model::ValueType::Double: return v;
+    }
+    return v;
+}
+
+}  // namespace
+
+std::string Config::getJson(std::string_view key) const {
+    auto raw = impl_->lookup(key);
+    if (!raw) return "null";
+    if (raw->from == Raw::From::File) return model::toJson(typedValue(raw->node));
+    std::string def;
+    if (auto it = kDefaults.find(key); it != kDefaults.end()) def = it->second;
+    if (!def.empty() && def.front() == '[') {
+        auto items = raw->from == Raw::From::Default ? parseListDefault(raw->text)
+                                                     : splitWhitespace(raw->text);
+        model::List list;
+        for (auto& item : items) list.emplace_back(item);
+        return model::toJson(model::Value(std::move(list)));
+    }
+    if (def.empty()) return model::toJson(model::Value(raw->text));
+    return model::toJson(scalarValue(raw->text, false));
 }
 
 Status Config::validate() const {

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <skydive/agent/netlink_messages.h>
+#include <skydive/agent/topology_graph.h>
+
+namespace skydive::agent {
+
+/// The interfaces of one network namespace as graph nodes (spec §7 netlink): applies parsed
+/// netlink events to the graph, owns one node per link under `root_id` (the host node or a netns
+/// node), and keeps the layer2 edges (master → member, vlan parent → vlan, veth peers, also
+/// across namespaces) up to date. Not thread-safe: one namespace thread drives it.
+class NetlinkTopology {
+public:
+    /// Returns the ethtool driver name of an interface ("" when unknown).
+    using DriverLookup = std::function<std::string(const std::string& ifname)>;
+
+    NetlinkTopology(TopologyGraph& graph, std::string root_id, DriverLookup driver = {});
+    ~NetlinkTopology();
+    NetlinkTopology(const NetlinkTopology&) = delete;
+    NetlinkTopology& operator=(const NetlinkTopology&) = delete;
+
+    void apply(const NetlinkEvent& event);
+    /// Removes every node this namespace published (namespace gone or probe stopped).
+    void clear();
+    /// Forgets links/addresses/routes/neighbours not confirmed since beginResync(), after a
+    /// fresh dump (used when the event socket overflowed).
+    void beginResync();
+    void endResync();
+
+    std::optional<std::string> nodeId(std::int32_t ifindex) const;
+    const std::string& rootId() const { return root_id_; }
+
+private:
+    struct Intf {
+        std::string node_id;
+        LinkInfo link;
+        std::string driver;
+        std::string master_edge;
+        std::string vlan_edge;
+        bool seen = true;
+    };
+    using RouteKey = std::tuple<std::uint8_t, std::uint32_t, std::string, std::uint32_t>;
+    using NeighKey = std::tuple<std::uint8_t, std::int32_t, std::string, std::string>;
+
+    void upsertLink(const LinkInfo& link);
+    void deleteLink(std::int32_t index);
+    void publish(std::int32_t index);
+    void relink(std::int32_t index);
+    void linkVeth(Intf& intf);
+    model::Value metadataOf(const Intf& intf) const;
+    void touchIndexes(const std::vector<NextHop>& hops);
+
+    TopologyGraph& graph_;
+    std::string root_id_;
+    DriverLookup driver_;
+    std::map<std::int32_t, Intf> links_;
+    std::map<std::int32_t, std::map<std::string, AddrInfo>> addrs_;
+    std::map<RouteKey, RouteInfo> routes_;
+    std::map<NeighKey, NeighInfo> neighs_;
+    bool resyncing_ = false;
+};
+
+}  // namespace skydive::agent

@@ -1,0 +1,210 @@
+#include <skydive/agent/ids.h>
+#include <skydive/agent/netlink_topology.h>
+
+#include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
+
+namespace skydive::agent {
+
+using model::Object;
+using model::Value;
+
+NetlinkTopology::NetlinkTopology(TopologyGraph& graph, std::string root_id, DriverLookup driver)
+    : graph_(graph), root_id_(std::move(root_id)), driver_(std::move(driver)) {}
+
+NetlinkTopology::~NetlinkTopology() = default;
+
+std::optional<std::string> NetlinkTopology::nodeId(std::int32_t ifindex) const {
+    auto it = links_.find(ifindex);
+    if (it == links_.end()) return std::nullopt;
+    return it->second.node_id;
+}
+
+void NetlinkTopology::apply(const NetlinkEvent& ev) {
+    switch (ev.kind) {
+        case NetlinkEventKind::NewLink: upsertLink(std::get<LinkInfo>(ev.data)); break;
+        case NetlinkEventKind::DelLink: deleteLink(std::get<LinkInfo>(ev.data).index); break;
+        case NetlinkEventKind::NewAddr:
+        case NetlinkEventKind::DelAddr: {
+            const auto& a = std::get<AddrInfo>(ev.data);
+            std::string key = a.ip + "/" + std::to_string(a.prefix_len);
+            if (ev.kind == NetlinkEventKind::NewAddr) {
+                addrs_[a.index][key] = a;
+            } else {
+                addrs_[a.index].erase(key);
+            }
+            publish(a.index);
+            break;
+        }
+        case NetlinkEventKind::NewRoute:
+        case NetlinkEventKind::DelRoute: {
+            const auto& r = std::get<RouteInfo>(ev.data);
+            RouteKey key{r.family, r.table, r.prefix, r.priority};
+            auto old = routes_.find(key);
+            if (old != routes_.end()) {
+                auto hops = old->second.next_hops;
+                routes_.erase(old);
+                touchIndexes(hops);
+            }
+            if (ev.kind == NetlinkEventKind::NewRoute) routes_[key] = r;
+            touchIndexes(r.next_hops);
+            break;
+        }
+        case NetlinkEventKind::NewNeigh:
+        case NetlinkEventKind::DelNeigh: {
+            const auto& n = std::get<NeighInfo>(ev.data);
+            NeighKey key = n.family == AF_BRIDGE ? NeighKey{n.family, n.index, "",
+                                                            n.mac + "/" + std::to_string(n.vlan)}
+                                                 : NeighKey{n.family, n.index, n.ip, ""};
+            if (ev.kind == NetlinkEventKind::NewNeigh) {
+                neighs_[key] = n;
+            } else {
+                neighs_.erase(key);
+            }
+            publish(n.index);
+            break;
+        }
+        case NetlinkEventKind::Done:
+        case NetlinkEventKind::Error: break;
+    }
+}
+
+void NetlinkTopology::touchIndexes(const std::vector<NextHop>& hops) {
+    for (const auto& h : hops) publish(h.index);
+}
+
+void NetlinkTopology::upsertLink(const LinkInfo& link) {
+    auto [it, inserted] = links_.try_emplace(link.index);
+    Intf& intf = it->second;
+    intf.seen = true;
+    bool renamed = inserted || intf.link.name != link.name;
+    intf.link = link;
+    if (inserted) intf.node_id = randomId();
+    if (renamed && driver_) intf.driver = driver_(link.name);
+    publish(link.index);
+    relink(link.index);
+    // Links that named this one as master or vlan parent before it appeared.
+    for (auto& [index, other] : links_) {
+        if (index == link.index) continue;
+        if ((other.link.master == link.index && other.master_edge.empty()) ||
+            (other.link.kind == "vlan" && other.link.link == link.index &&
+             other.vlan_edge.empty())) {
+            relink(index);
+        }
+    }
+}
+
+void NetlinkTopology::deleteLink(std::int32_t index) {
+    auto it = links_.find(index);
+    if (it == links_.end()) return;
+    graph_.deleteNode(it->second.node_id);  // also removes its edges
+    links_.erase(it);
+    addrs_.erase(index);
+    for (auto n = neighs_.begin(); n != neighs_.end();) {
+        n = std::get<1>(n->first) == index ? neighs_.erase(n) : std::next(n);
+    }
+    for (auto& [i, other] : links_) {
+        if (other.link.master == index) other.master_edge.clear();
+        if (other.link.link == index) other.vlan_edge.clear();
+    }
+}
+
+void NetlinkTopology::publish(std::int32_t index) {
+    auto it = links_.find(index);
+    if (it == links_.end()) return;  // address/route/neighbour before its link: kept for later
+    Intf& intf = it->second;
+    auto lock = graph_.lock();
+    if (!graph_.node(intf.node_id)) {
+        if (!graph_.addNode(intf.node_id, metadataOf(intf))) return;
+        graph_.link(root_id_, intf.node_id, "ownership");
+    } else {
+        graph_.setNodeMetadata(intf.node_id, metadataOf(intf));
+    }
+    linkVeth(intf);
+}
+
+void NetlinkTopology::relink(std::int32_t index) {
+    Intf& intf = links_.at(index);
+    auto lock = graph_.lock();
+    std::string master_edge;
+    if (auto m = links_.find(intf.link.master); intf.link.master != 0 && m != links_.end()) {
+        master_edge = graph_.link(m->second.node_id, intf.node_id, "layer2");
+    }
+    if (!intf.master_edge.empty() && intf.master_edge != master_edge) {
+        graph_.deleteEdge(intf.master_edge);
+    }
+    intf.master_edge = master_edge;
+
+    std::string vlan_edge;
+    auto parent = links_.find(intf.link.link);
+    if (intf.link.kind == "vlan" && !intf.link.link_netnsid && parent != links_.end() &&
+        intf.link.link != index) {
+        vlan_edge = graph_.link(parent->second.node_id, intf.node_id, "layer2",
+                                Value(Object{{"Type", "vlan"}}));
+    }
+    if (!intf.vlan_edge.empty() && intf.vlan_edge != vlan_edge) graph_.deleteEdge(intf.vlan_edge);
+    intf.vlan_edge = vlan_edge;
+}
+
+// Veth peers: in the same namespace through our own table; across namespaces through the graph
+// (a veth whose IfIndex is our peer index and whose PeerIfIndex is ours, owned by another
+// root). Whichever end is published second creates the edge; the ID is deterministic.
+void NetlinkTopology::linkVeth(Intf& intf) {
+    const LinkInfo& l = intf.link;
+    bool is_veth = l.kind == "veth" || intf.driver == "veth";
+    if (!is_veth || l.link == 0) return;
+    std::string peer_id;
+    std::int32_t peer_index = l.link;
+    if (!l.link_netnsid) {
+        auto p = links_.find(l.link);
+        if (p == links_.end() || p->second.link.link != l.index) return;
+        peer_id = p->second.node_id;
+    } else {
+        for (const auto& n : graph_.nodesWhere("PeerIfIndex", Value(l.index))) {
+            const Object& md = n.metadata.asObject();
+            const Value* idx = md.find("IfIndex");
+            const Value* type = md.find("Type");
+            if (idx == nullptr || *idx != Value(l.link) || type == nullptr ||
+                *type != Value("veth") || md.find("LinkNetNsID") == nullptr) {
+                continue;
+            }
+            if (graph_.owner(n.id.view()) == root_id_) continue;
+            peer_id = n.id.str();
+            break;
+        }
+        if (peer_id.empty()) return;
+    }
+    bool self_parent = l.index > peer_index || (l.index == peer_index && intf.node_id > peer_id);
+    const std::string& parent = self_parent ? intf.node_id : peer_id;
+    const std::string& child = self_parent ? peer_id : intf.node_id;
+    graph_.link(parent, child, "layer2", Value(Object{{"Type", "veth"}}));
+}
+
+void NetlinkTopology::clear() {
+    for (auto& [index, intf] : links_) graph_.deleteNode(intf.node_id);
+    links_.clear();
+    addrs_.clear();
+    routes_.clear();
+    neighs_.clear();
+}
+
+void NetlinkTopology::beginResync() {
+    resyncing_ = true;
+    for (auto& [index, intf] : links_) intf.seen = false;
+    addrs_.clear();
+    routes_.clear();
+    neighs_.clear();
+}
+
+void NetlinkTopology::endResync() {
+    resyncing_ = false;
+    std::vector<std::int32_t> gone;
+    for (auto& [index, intf] : links_) {
+        if (!intf.seen) gone.push_back(index);
+    }
+    for (auto index : gone) deleteLink(index);
+    for (auto& [index, intf] : links_) publish(index);
+}
+
+}  // namespace skydive::agent

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <skydive/graph/graph_view.h>
+
+namespace skydive::graph {
+
+using NodePtr = std::shared_ptr<const Node>;
+using EdgePtr = std::shared_ptr<const Edge>;
+
+/// The metadata keys that get a secondary index (read with model::fieldOf, so `@Host` works).
+struct IndexConfig {
+    std::vector<std::string> keys{"Type", "Name", "MAC", "TID", "IPV4", "@Host"};
+    bool has(std::string_view key) const;
+};
+
+/// An immutable-by-copy image of a graph: elements by ID, out/in adjacency and secondary
+/// indexes, all in persistent hash tries. Copying an image is O(1) and the copy is unaffected by
+/// later changes to the original (ADR 010); that is how LiveGraph hands out snapshots and how
+/// the history store builds past views from the live graph or a checkpoint.
+///
+/// No validation happens here: edges may name absent nodes (historical views need that).
+/// REQUIRES: one thread mutates a given object; copies may be read concurrently.
+class GraphImage {
+public:
+    explicit GraphImage(std::shared_ptr<const IndexConfig> config);
+    GraphImage(const GraphImage& other);
+    GraphImage(GraphImage&& other) noexcept;
+    GraphImage& operator=(const GraphImage& other);
+    GraphImage& operator=(GraphImage&& other) noexcept;
+    ~GraphImage();
+
+    const NodePtr* node(std::string_view id) const;
+    const EdgePtr* edge(std::string_view id) const;
+    /// Inserts or replaces (re-indexing and re-linking as needed).
+    void putNode(NodePtr node);
+    void putEdge(EdgePtr edge);
+    /// Returns true when the element existed. Removing a node leaves its edges alone.
+    bool removeNode(std::string_view id);
+    bool removeEdge(std::string_view id);
+
+    std::size_t nodeCount() const;
+    std::size_t edgeCount() const;
+    const IndexConfig& config() const;
+
+    void forEachNode(const GraphView::NodeFn& fn) const;
+    void forEachEdge(const GraphView::EdgeFn& fn) const;
+    /// IDs of the edges whose Parent (out) / Child (in) is `node_id`.
+    void outEdgeIds(std::string_view node_id,
+                    const std::function<bool(const model::Str&)>& fn) const;
+    void inEdgeIds(std::string_view node_id,
+                   const std::function<bool(const model::Str&)>& fn) const;
+    void nodesByValue(std::string_view key, const model::Value& value,
+                      const GraphView::NodeFn& fn) const;
+
+    /// An immutable view over a copy of this image.
+    GraphViewPtr view(ViewKind kind, Time from = 0, Time to = 0) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// The index terms of one field value: the value itself and, for a list, each of its items.
+void forEachIndexTerm(const model::Value& v, const std::function<void(const model::Value&)>& fn);
+
+}  // namespace skydive::graph

@@ -1,0 +1,193 @@
+#include <skydive/graph/graph_image.h>
+
+#include <algorithm>
+
+#include "pmap.h"
+
+namespace skydive::graph {
+
+using model::Str;
+using model::Value;
+
+namespace {
+
+struct StrKeyHash {
+    std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
+    std::size_t operator()(const Str& s) const noexcept { return model::StrHash{}(s.view()); }
+};
+struct StrKeyEq {
+    bool operator()(const Str& a, std::string_view b) const noexcept { return a.view() == b; }
+    bool operator()(const Str& a, const Str& b) const noexcept { return a == b; }
+};
+struct ValueHash {
+    std::size_t operator()(const Value& v) const noexcept { return v.hash(); }
+};
+struct ValueEq {
+    bool operator()(const Value& a, const Value& b) const noexcept { return a == b; }
+};
+
+struct Unit {};
+using IdSet = detail::PMap<Str, Unit, StrKeyHash, StrKeyEq>;
+using NodeMap = detail::PMap<Str, NodePtr, StrKeyHash, StrKeyEq>;
+using EdgeMap = detail::PMap<Str, EdgePtr, StrKeyHash, StrKeyEq>;
+using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
+using Postings = detail::PMap<Value, IdSet, ValueHash, ValueEq>;
+
+}  // namespace
+
+bool IndexConfig::has(std::string_view key) const {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+void forEachIndexTerm(const Value& v, const std::function<void(const Value&)>& fn) {
+    fn(v);
+    if (v.isList())
+        for (const Value& item : v.asList()) fn(item);
+}
+
+struct GraphImage::Impl {
+    std::shared_ptr<const IndexConfig> config;
+    NodeMap nodes;
+    EdgeMap edges;
+    AdjMap out;
+    AdjMap in;
+    std::vector<Postings> index;  // one per config->keys entry
+
+    void link(AdjMap& adj, const Str& node_id, const Str& edge_id) {
+        adj.getOrInsert(node_id).set(edge_id, Unit{});
+    }
+    void unlink(AdjMap& adj, const Str& node_id, const Str& edge_id) {
+        IdSet* s = adj.findMut(node_id);
+        if (s == nullptr) return;
+        s->erase(edge_id);
+        if (s->empty()) adj.erase(node_id);
+    }
+    void indexNode(const Node& n, bool add) {
+        for (std::size_t i = 0; i < config->keys.size(); ++i) {
+            auto v = model::fieldOf(n, config->keys[i]);
+            if (!v) continue;
+            forEachIndexTerm(*v, [&](const Value& term) {
+                if (add) {
+                    index[i].getOrInsert(term).set(n.id, Unit{});
+                } else if (IdSet* s = index[i].findMut(term)) {
+                    s->erase(n.id);
+                    if (s->empty()) index[i].erase(term);
+                }
+            });
+        }
+    }
+};
+
+GraphImage::GraphImage(std::shared_ptr<const IndexConfig> config) : impl_(new Impl) {
+    if (!config) config = std::make_shared<IndexConfig>();
+    impl_->index.resize(config->keys.size());
+    impl_->config = std::move(config);
+}
+GraphImage::GraphImage(const GraphImage& other) : impl_(new Impl(*other.impl_)) {}
+GraphImage::GraphImage(GraphImage&& other) noexcept = default;
+GraphImage& GraphImage::operator=(const GraphImage& other) {
+    if (this != &other) impl_ = std::make_unique<Impl>(*other.impl_);
+    return *this;
+}
+GraphImage& GraphImage::operator=(GraphImage&& other) noexcept = default;
+GraphImage::~GraphImage() = default;
+
+const NodePtr* GraphImage::node(std::string_view id) const {
+    return impl_->nodes.find(id);
+}
+const EdgePtr* GraphImage::edge(std::string_view id) const {
+    return impl_->edges.find(id);
+}
+
+void GraphImage::putNode(NodePtr node) {
+    Impl& im = *impl_;
+    if (const NodePtr* old = im.nodes.find(node->id.view())) im.indexNode(**old, false);
+    im.indexNode(*node, true);
+    Str id = node->id;
+    im.nodes.set(id, std::move(node));
+}
+
+void GraphImage::putEdge(EdgePtr edge) {
+    Impl& im = *impl_;
+    if (const EdgePtr* old = im.edges.find(edge->id.view())) {
+        if ((*old)->parent != edge->parent || (*old)->child != edge->child) {
+            im.unlink(im.out, (*old)->parent, edge->id);
+            im.unlink(im.in, (*old)->child, edge->id);
+        }
+    }
+    im.link(im.out, edge->parent, edge->id);
+    im.link(im.in, edge->child, edge->id);
+    Str id = edge->id;
+    im.edges.set(id, std::move(edge));
+}
+
+bool GraphImage::removeNode(std::string_view id) {
+    const NodePtr* old = impl_->nodes.find(id);
+    if (old == nullptr) return false;
+    impl_->indexNode(**old, false);
+    impl_->nodes.erase(id);
+    return true;
+}
+
+bool GraphImage::removeEdge(std::string_view id) {
+    const EdgePtr* old = impl_->edges.find(id);
+    if (old == nullptr) return false;
+    EdgePtr keep = *old;
+    impl_->unlink(impl_->out, keep->parent, keep->id);
+    impl_->unlink(impl_->in, keep->child, keep->id);
+    impl_->edges.erase(id);
+    return true;
+}
+
+std::size_t GraphImage::nodeCount() const {
+    return impl_->nodes.size();
+}
+std::size_t GraphImage::edgeCount() const {
+    return impl_->edges.size();
+}
+const IndexConfig& GraphImage::config() const {
+    return *impl_->config;
+}
+
+void GraphImage::forEachNode(const GraphView::NodeFn& fn) const {
+    impl_->nodes.forEach([&](const Str&, const NodePtr& n) { return fn(*n); });
+}
+void GraphImage::forEachEdge(const GraphView::EdgeFn& fn) const {
+    impl_->edges.forEach([&](const Str&, const EdgePtr& e) { return fn(*e); });
+}
+
+void GraphImage::outEdgeIds(std::string_view node_id,
+                            const std::function<bool(const Str&)>& fn) const {
+    if (const IdSet* s = impl_->out.find(node_id))
+        s->forEach([&](const Str& id, const Unit&) { return fn(id); });
+}
+void GraphImage::inEdgeIds(std::string_view node_id,
+                           const std::function<bool(const Str&)>& fn) const {
+    if (const IdSet* s = impl_->in.find(node_id))
+        s->forEach([&](const Str& id, const Unit&) { return fn(id); });
+}
+
+void GraphImage::nodesByValue(std::string_view key, const Value& value,
+                              const GraphView::NodeFn& fn) const {
+    const auto& keys = impl_->config->keys;
+    auto it = std::find(keys.begin(), keys.end(), key);
+    if (it != keys.end()) {
+        const Postings& p = impl_->index[static_cast<std::size_t>(it - keys.begin())];
+        if (const IdSet* s = p.find(value)) {
+            s->forEach([&](const Str& id, const Unit&) {
+                const NodePtr* n = impl_->nodes.find(id.view());
+                return n == nullptr || fn(**n);
+            });
+        }
+        return;
+    }
+    forEachNode([&](const Node& n) {
+        auto v = model::fieldOf(n, key);
+        if (!v) return true;
+        bool match = false;
+        forEachIndexTerm(*v, [&](const Value& term) { match = match || term == value; });
+        return !match || fn(n);
+    });
+}
+
+}  // namespace skydive::graph

@@ -1,0 +1,60 @@
+#include <skydive/graph/live_graph.h>
+
+#include <string>
+
+namespace skydive::graph {
+
+namespace {
+
+using model::Value;
+
+// Approximate JSON size of a value (strings and keys at their raw length plus quotes and
+// separators), with an early exit once `budget` is exceeded: the check must stay O(limit).
+// Returns false as soon as the depth or the size limit is exceeded.
+bool withinLimits(const Value& v, std::size_t depth, std::size_t& bytes) {
+    if (bytes > kMaxMetadataBytes) return false;
+    switch (v.type()) {
+        case model::ValueType::Null:
+        case model::ValueType::Bool:
+        case model::ValueType::Int:
+        case model::ValueType::Double: bytes += 8; return true;
+        case model::ValueType::String: bytes += v.asString().size() + 2; return true;
+        case model::ValueType::List:
+            if (depth + 1 > kMaxMetadataDepth) return false;
+            bytes += 2;
+            for (const Value& item : v.asList()) {
+                bytes += 1;
+                if (!withinLimits(item, depth + 1, bytes)) return false;
+            }
+            return bytes <= kMaxMetadataBytes;
+        case model::ValueType::Object:
+            if (depth + 1 > kMaxMetadataDepth) return false;
+            bytes += 2;
+            for (const auto& [k, item] : v.asObject()) {
+                bytes += k.size() + 4;
+                if (!withinLimits(item, depth + 1, bytes)) return false;
+            }
+            return bytes <= kMaxMetadataBytes;
+    }
+    return false;
+}
+
+model::Error invalid(std::string msg) {
+    return model::makeError(model::ErrorCode::InvalidArgument, std::move(msg));
+}
+
+}  // namespace
+
+model::Status validateElement(const model::Element& e) {
+    if (e.id.empty()) return invalid("No ID found for graph element");
+    if (!e.metadata.isObject()) return invalid("Metadata of " + e.id.str() + " is not an object");
+    std::size_t bytes = 0;
+    if (!withinLimits(e.metadata, 0, bytes)) {
+        if (bytes > kMaxMetadataBytes)
+            return invalid("Metadata of " + e.id.str() + " is larger than 1 MiB");
+        return invalid("Metadata of " + e.id.str() + " is nested deeper than 32 levels");
+    }
+    return {};
+}
+
+}  // namespace skydive::graph

@@ -1,0 +1,175 @@
+#include <skydive/agent/ids.h>
+#include <skydive/agent/netlink_topology.h>
+
+#include <linux/if.h>
+
+#include <gtest/gtest.h>
+
+#include "netlink_builder.h"
+
+namespace skydive::agent {
+namespace {
+
+using model::List;
+using model::Object;
+using model::Value;
+using testing::link;
+using testing::NlMsg;
+
+struct NetlinkTopologyTest : ::testing::Test {
+    model::ManualClock clock{1000};
+    TopologyGraph graph{"node1", clock};
+    std::string host = randomId();
+    NetlinkTopology topo{graph, host, [](const std::string& name) {
+                             return name.rfind("veth", 0) == 0 ? std::string("veth") : "";
+                         }};
+
+    void SetUp() override {
+        ASSERT_TRUE(graph.addNode(host, Value(Object{{"Name", "node1"}, {"Type", "host"}})));
+    }
+    void feed(const std::vector<std::uint8_t>& bytes) {
+        ParseReport rep;
+        for (const auto& ev : parseNetlink(bytes, &rep)) topo.apply(ev);
+        ASSERT_EQ(rep.malformed, 0u);
+    }
+    Object md(std::int32_t index) {
+        auto id = topo.nodeId(index);
+        EXPECT_TRUE(id.has_value());
+        return graph.node(*id)->metadata.asObject();
+    }
+    bool hasEdge(std::int32_t parent, std::int32_t child, std::string_view rel) {
+        auto p = topo.nodeId(parent);
+        auto c = topo.nodeId(child);
+        return p && c && graph.edge(linkId(*p, *c, rel)).has_value();
+    }
+};
+
+TEST_F(NetlinkTopologyTest, VethPairBridgeAndAddresses) {
+    auto br = link(RTM_NEWLINK, 3, "br0", IFF_UP | IFF_BROADCAST | IFF_MULTICAST);
+    br.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "bridge").end();
+    auto va = link(RTM_NEWLINK, 4, "veth-a", IFF_UP | IFF_BROADCAST);
+    va.bytes(IFLA_ADDRESS, {2, 0, 0, 0, 0, 4}).u32(IFLA_LINK, 5).u32(IFLA_MASTER, 3);
+    va.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
+    auto vb = link(RTM_NEWLINK, 5, "veth-b", IFF_UP);
+    vb.u32(IFLA_LINK, 4).begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
+    NlMsg addr(RTM_NEWADDR);
+    auto* ifa = addr.header<ifaddrmsg>();
+    ifa->ifa_family = AF_INET;
+    ifa->ifa_prefixlen = 24;
+    ifa->ifa_index = 5;
+    addr.bytes(IFA_LOCAL, {192, 0, 2, 1});
+    // The member arrives before its bridge and the address before nothing: order must not matter.
+    feed(va.data());
+    feed(addr.data());
+    feed(vb.data());
+    feed(br.data());
+
+    Object a = md(4);
+    EXPECT_EQ(*a.find("Name"), Value("veth-a"));
+    EXPECT_EQ(*a.find("Type"), Value("veth"));
+    EXPECT_EQ(*a.find("Driver"), Value("veth"));
+    EXPECT_EQ(*a.find("MAC"), Value("02:00:00:00:00:04"));
+    EXPECT_EQ(*a.find("MTU"), Value(1500));
+    EXPECT_EQ(*a.find("State"), Value("UP"));
+    EXPECT_EQ(*a.find("IfIndex"), Value(4));
+    EXPECT_EQ(*a.find("PeerIfIndex"), Value(5));
+    EXPECT_EQ(*a.find("MasterIndex"), Value(3));
+    EXPECT_EQ(*a.find("EncapType"), Value("ether"));
+    EXPECT_EQ(*a.find("LinkFlags"), Value(List{"UP", "BROADCAST"}));
+    EXPECT_TRUE(a.find("TID") != nullptr);
+    EXPECT_EQ(*md(5).find("IPV4"), Value(List{"192.0.2.1/24"}));
+    EXPECT_EQ(*md(3).find("Driver"), Value("bridge"));
+
+    EXPECT_TRUE(hasEdge(3, 4, "layer2"));  // bridge → port
+    EXPECT_TRUE(hasEdge(5, 4, "layer2"));  // veth: parent is the higher ifindex
+    EXPECT_FALSE(hasEdge(4, 5, "layer2"));
+    auto veth_edge = graph.edge(linkId(*topo.nodeId(5), *topo.nodeId(4), "layer2"));
+    EXPECT_EQ(*veth_edge->metadata.asObject().find("Type"), Value("veth"));
+    EXPECT_TRUE(graph.edge(linkId(host, *topo.nodeId(4), "ownership")).has_value());
+
+    // MTU change → a new revision of the same node.
+    auto id = *topo.nodeId(4);
+    auto before = graph.node(id)->revision;
+    auto va9000 = link(RTM_NEWLINK, 4, "veth-a", IFF_UP | IFF_BROADCAST, 6, 9000);
+    va9000.bytes(IFLA_ADDRESS, {2, 0, 0, 0, 0, 4}).u32(IFLA_LINK, 5).u32(IFLA_MASTER, 3);
+    va9000.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
+    feed(va9000.data());
+    EXPECT_EQ(graph.node(id)->revision, before + 1);
+    EXPECT_EQ(*md(4).find("MTU"), Value(9000));
+    feed(va9000.data());  // same state again: no revision
+    EXPECT_EQ(graph.node(id)->revision, before + 1);
+
+    // Leaving the bridge removes the bridge edge; deleting removes node and edges.
+    auto nomaster = link(RTM_NEWLINK, 4, "veth-a", IFF_UP, 6, 9000);
+    nomaster.u32(IFLA_LINK, 5).begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
+    feed(nomaster.data());
+    EXPECT_FALSE(hasEdge(3, 4, "layer2"));
+    feed(link(RTM_DELLINK, 4, "veth-a", 0).data());
+    EXPECT_FALSE(topo.nodeId(4).has_value());
+    EXPECT_FALSE(graph.node(id).has_value());
+    EXPECT_TRUE(graph.outEdges(*topo.nodeId(5)).empty());
+}
+
+TEST_F(NetlinkTopologyTest, VlanAndBondMetadataAndEdges) {
+    auto eth = link(RTM_NEWLINK, 2, "eth0", IFF_UP);
+    auto vlan = link(RTM_NEWLINK, 10, "eth0.100", IFF_UP);
+    vlan.u32(IFLA_LINK, 2).begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "vlan");
+    vlan.begin(IFLA_INFO_DATA).u16(1, 100).end().end();
+    auto bond = link(RTM_NEWLINK, 11, "bond0", IFF_UP | IFF_MASTER);
+    bond.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "bond");
+    bond.begin(IFLA_INFO_DATA).u8(1, 1).end().end();
+    auto slave = link(RTM_NEWLINK, 12, "eth1", IFF_UP);
+    slave.u32(IFLA_MASTER, 11).begin(IFLA_LINKINFO).str(IFLA_INFO_SLAVE_KIND, "bond");
+    slave.begin(IFLA_INFO_SLAVE_DATA).u8(1, 0).u8(2, 0).bytes(4, {2, 0, 0, 0, 0, 12}).end().end();
+    for (auto* m : {&vlan, &eth, &bond, &slave}) feed(m->data());
+
+    Object v = md(10);
+    EXPECT_EQ(*v.find("Type"), Value("vlan"));
+    EXPECT_EQ(*v.find("Vlan"), Value(100));
+    EXPECT_EQ(*v.find("ParentIndex"), Value(2));
+    auto vlan_edge = graph.edge(linkId(*topo.nodeId(2), *topo.nodeId(10), "layer2"));
+    ASSERT_TRUE(vlan_edge.has_value());
+    EXPECT_EQ(*vlan_edge->metadata.asObject().find("Type"), Value("vlan"));
+    EXPECT_EQ(*md(11).find("BondMode"), Value("active-backup"));
+    EXPECT_EQ(*md(12).find("Type"), Value("device"));
+    Object slave_node = md(12);
+    auto slave_md = slave_node.find("BondSlave")->asObject();
+    EXPECT_EQ(*slave_md.find("State"), Value("ACTIVE"));
+    EXPECT_EQ(*slave_md.find("MiiStatus"), Value("UP"));
+    EXPECT_EQ(*slave_md.find("PermMAC"), Value("02:00:00:00:00:0c"));
+    EXPECT_TRUE(hasEdge(11, 12, "layer2"));
+}
+
+TEST_F(NetlinkTopologyTest, RoutesAndClear) {
+    feed(link(RTM_NEWLINK, 2, "eth0", IFF_UP).data());
+    NlMsg r(RTM_NEWROUTE);
+    auto* rtm = r.header<rtmsg>();
+    rtm->rtm_family = AF_INET;
+    rtm->rtm_dst_len = 24;
+    rtm->rtm_table = RT_TABLE_MAIN;
+    rtm->rtm_protocol = RTPROT_KERNEL;
+    r.u32(RTA_TABLE, RT_TABLE_MAIN).bytes(RTA_DST, {192, 0, 2, 0}).u32(RTA_OIF, 2);
+    r.bytes(RTA_PREFSRC, {192, 0, 2, 1});
+    feed(r.data());
+    Object eth = md(2);
+    auto tables = eth.find("RoutingTables");
+    ASSERT_NE(tables, nullptr);
+    const auto& t0 = tables->asList().at(0).asObject();
+    EXPECT_EQ(*t0.find("ID"), Value(254));
+    EXPECT_EQ(*t0.find("Src"), Value("192.0.2.1"));
+    const auto& route = t0.find("Routes")->asList().at(0).asObject();
+    EXPECT_EQ(*route.find("Prefix"), Value("192.0.2.0/24"));
+    EXPECT_EQ(*route.find("Protocol"), Value(RTPROT_KERNEL));
+    NlMsg d(RTM_DELROUTE);
+    *d.header<rtmsg>() = *rtm;
+    d.u32(RTA_TABLE, RT_TABLE_MAIN).bytes(RTA_DST, {192, 0, 2, 0}).u32(RTA_OIF, 2);
+    feed(d.data());
+    EXPECT_EQ(md(2).find("RoutingTables"), nullptr);
+
+    std::size_t before = graph.nodeCount();
+    topo.clear();
+    EXPECT_EQ(graph.nodeCount(), before - 1);
+}
+
+}  // namespace
+}  // namespace skydive::agent

@@ -1,0 +1,84 @@
+#include <skydive/graph/graph_image.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+
+namespace skydive::graph {
+namespace {
+
+NodePtr node(const std::string& id, int v) {
+    auto n = std::make_shared<Node>();
+    n->id = id;
+    n->metadata.mutableObject().set("Type", v % 3 == 0 ? "a" : "b");
+    n->metadata.mutableObject().set("V", v);
+    return n;
+}
+
+std::map<std::string, int> contents(const GraphImage& img) {
+    std::map<std::string, int> out;
+    img.forEachNode([&](const Node& n) {
+        out[n.id.str()] = static_cast<int>(n.metadata.path("V")->asInt());
+        return true;
+    });
+    return out;
+}
+
+// Random inserts/replaces/erases against std::map, with copies taken along the way that must
+// keep the content they had (persistence of the trie, including hash-collision depths).
+TEST(GraphImage, MatchesReferenceAndCopiesArePersistent) {
+    for (unsigned seed : {1u, 2u, 3u}) {
+        std::mt19937 rng(seed);
+        GraphImage img(nullptr);
+        std::map<std::string, int> ref;
+        std::vector<std::pair<GraphImage, std::map<std::string, int>>> copies;
+        for (int i = 0; i < 20000; ++i) {
+            std::string id = "n" + std::to_string(rng() % 3000);
+            if (rng() % 4 == 0) {
+                EXPECT_EQ(img.removeNode(id), ref.erase(id) == 1);
+            } else {
+                int v = static_cast<int>(rng() % 1000);
+                img.putNode(node(id, v));
+                ref[id] = v;
+            }
+            if (i % 4000 == 0) copies.emplace_back(img, ref);
+        }
+        EXPECT_EQ(img.nodeCount(), ref.size());
+        EXPECT_EQ(contents(img), ref);
+        for (const auto& [copy, want] : copies) EXPECT_EQ(contents(copy), want);
+        std::size_t type_a = 0;
+        img.nodesByValue("Type", "a", [&](const Node& n) {
+            EXPECT_EQ(n.metadata.path("V")->asInt() % 3, 0);
+            return ++type_a, true;
+        });
+        std::size_t want_a = 0;
+        for (const auto& [id, v] : ref) want_a += v % 3 == 0;
+        EXPECT_EQ(type_a, want_a);
+    }
+}
+
+TEST(GraphImage, AdjacencyFollowsEdgeMoves) {
+    GraphImage img(nullptr);
+    auto e = std::make_shared<Edge>();
+    e->id = "e";
+    e->parent = "a";
+    e->child = "b";
+    img.putEdge(e);
+    auto moved = std::make_shared<Edge>(*e);
+    moved->child = "c";
+    img.putEdge(moved);
+    int in_b = 0, in_c = 0;
+    img.inEdgeIds("b", [&](const model::Str&) { return ++in_b, true; });
+    img.inEdgeIds("c", [&](const model::Str&) { return ++in_c, true; });
+    EXPECT_EQ(in_b, 0);
+    EXPECT_EQ(in_c, 1);
+    EXPECT_TRUE(img.removeEdge("e"));
+    int out_a = 0;
+    img.outEdgeIds("a", [&](const model::Str&) { return ++out_a, true; });
+    EXPECT_EQ(out_a, 0);
+}
+
+}  // namespace
+}  // namespace skydive::graph
