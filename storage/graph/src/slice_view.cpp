@@ -22,11 +22,15 @@ class SliceView final : public GraphView {
 public:
     SliceView(std::vector<NodePtr> nodes, std::vector<EdgePtr> edges, Time from, Time to,
               std::shared_ptr<const IndexConfig> config)
-        : nodes_(std::move(nodes)), edges_(std::move(edges)), from_(from), to_(to),
+        : nodes_(std::move(nodes)),
+          edges_(std::move(edges)),
+          from_(from),
+          to_(to),
           config_(std::move(config)) {
         sortRevisions(nodes_);
         sortRevisions(edges_);
-        for (std::size_t i = 0; i < nodes_.size(); ++i) node_pos_[nodes_[i]->id.view()].push_back(i);
+        for (std::size_t i = 0; i < nodes_.size(); ++i)
+            node_pos_[nodes_[i]->id.view()].push_back(i);
         for (std::size_t i = 0; i < edges_.size(); ++i) {
             edge_pos_[edges_[i]->id.view()].push_back(i);
             out_pos_[edges_[i]->parent.view()].push_back(i);

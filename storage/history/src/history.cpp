@@ -19,15 +19,19 @@ std::string refMapKey(const RevKey& k) {
     return s;
 }
 
-model::Error corrupt(std::string what) { return makeError(ErrorCode::Corruption, std::move(what)); }
+model::Error corrupt(std::string what) {
+    return makeError(ErrorCode::Corruption, std::move(what));
+}
 
 }  // namespace
 
 model::Result<std::optional<HistoryReader::Checkpoint>> HistoryReader::checkpointBefore(
-    Time t) const {
+    Time t, const rocksdb::Snapshot* snap) const {
     using Out = std::optional<Checkpoint>;
     if (t == std::numeric_limits<Time>::min()) return Out();
-    auto it = rocks_.iterator(Cf::Checkpoint);
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    auto it = rocks_.iterator(Cf::Checkpoint, ro);
     it->SeekForPrev(toSlice(encodeTimelineKey({t - 1, std::numeric_limits<std::uint64_t>::max()})));
     if (!it->Valid()) {
         if (!it->status().ok()) return fromRocks(it->status(), "checkpoint seek");
@@ -56,7 +60,11 @@ model::Result<std::optional<TimelineKey>> HistoryReader::lastTimelineKey() const
 // revisions they superseded, which are visible at `from` too).
 model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
                                     std::vector<RevKey>* archived) const {
-    auto cp = checkpointBefore(from);
+    // One snapshot for the checkpoint and the timeline: retention may rewrite both meanwhile.
+    std::shared_ptr<const rocksdb::Snapshot> snap(
+        rocks_.db().GetSnapshot(),
+        [this](const rocksdb::Snapshot* s) { rocks_.db().ReleaseSnapshot(s); });
+    auto cp = checkpointBefore(from, snap.get());
     if (!cp) return cp.error();
     std::string start;
     if (*cp) {
@@ -69,6 +77,7 @@ model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
     std::string upper;
     rocksdb::Slice upper_slice;
     rocksdb::ReadOptions ro;
+    ro.snapshot = snap.get();
     if (to != kMaxTime) {
         upper = encodeTimelineKey({to + 1, 0});
         upper_slice = toSlice(upper);
@@ -115,6 +124,16 @@ model::Result<std::vector<RevKey>> HistoryReader::pointRefs(Time t) const {
     return out;
 }
 
+model::Result<std::vector<RevKey>> HistoryReader::stateBefore(Time t) const {
+    RefMap refs;
+    if (t == std::numeric_limits<Time>::min()) return std::vector<RevKey>();
+    if (auto st = replay(t, t - 1, refs, nullptr); !st) return st.error();
+    std::vector<RevKey> out;
+    out.reserve(refs.size());
+    for (auto& [k, v] : refs) out.push_back(std::move(v));
+    return out;
+}
+
 model::Result<std::vector<RevKey>> HistoryReader::sliceRefs(Time from, Time to) const {
     RefMap refs;
     std::vector<RevKey> out;
@@ -145,7 +164,7 @@ model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKe
 }
 
 model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::string_view id,
-                                               Time t) const {
+                                                Time t) const {
     std::string prefix = revPrefix(kind, id);
     std::string target = prefix;
     putI64f(target, t);

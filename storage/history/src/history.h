@@ -30,7 +30,10 @@ public:
         std::vector<RevKey> refs;
     };
     /// The newest checkpoint whose time is strictly before t.
-    model::Result<std::optional<Checkpoint>> checkpointBefore(Time t) const;
+    model::Result<std::optional<Checkpoint>> checkpointBefore(
+        Time t, const rocksdb::Snapshot* snap = nullptr) const;
+    /// References of the elements alive after every change strictly before t.
+    model::Result<std::vector<RevKey>> stateBefore(Time t) const;
     /// The newest timeline key (nullopt when the timeline is empty).
     model::Result<std::optional<TimelineKey>> lastTimelineKey() const;
 

@@ -67,8 +67,7 @@ model::Result<model::Change> recordToChange(const model::Value& rec) {
         if (!e) return e.error();
         return model::Change{model::ChangeKind::EdgeUpdated, std::move(*e)};
     }
-    return makeError(ErrorCode::InvalidArgument,
-                     "unknown _Type " + std::string(type->asString()));
+    return makeError(ErrorCode::InvalidArgument, "unknown _Type " + std::string(type->asString()));
 }
 
 }  // namespace

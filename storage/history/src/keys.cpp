@@ -71,7 +71,9 @@ void putU32(std::string& out, std::uint32_t v) {
 void putU64(std::string& out, std::uint64_t v) {
     for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<char>(v >> s));
 }
-void putI64f(std::string& out, std::int64_t v) { putU64(out, static_cast<std::uint64_t>(v) ^ kSignFlip); }
+void putI64f(std::string& out, std::int64_t v) {
+    putU64(out, static_cast<std::uint64_t>(v) ^ kSignFlip);
+}
 
 // rev key: kind u8 | idlen u16 | id | CreatedAt i64f | Revision i64f
 std::string revPrefix(model::ElementKind kind, std::string_view id) {

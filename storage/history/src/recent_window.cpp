@@ -83,8 +83,7 @@ Version RecentWindow::finalForm(const Version& v) const {
     for (const LogEntry* e : it->second) {
         if (e->op != TimelineOp::Delete) continue;
         const auto& d = e->after.base();
-        if (d.revision == v.base().revision && d.created_at == v.base().created_at)
-            return e->after;
+        if (d.revision == v.base().revision && d.created_at == v.base().created_at) return e->after;
     }
     return v;
 }

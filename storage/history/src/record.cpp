@@ -32,8 +32,9 @@ model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
     if (bytes.empty() || static_cast<std::uint8_t>(bytes[0]) != kValueFormat)
         return model::makeError(model::ErrorCode::Corruption, "rev record: bad format byte");
     auto json = model::parseJson(bytes.substr(1));
-    if (!json) return model::makeError(model::ErrorCode::Corruption,
-                                       "rev record: " + json.error().message);
+    if (!json)
+        return model::makeError(model::ErrorCode::Corruption,
+                                "rev record: " + json.error().message);
     Version v;
     switch (kind) {
         case ElementKind::Node: {

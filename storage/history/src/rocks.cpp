@@ -16,7 +16,8 @@ model::Error fromRocks(const rocksdb::Status& st, std::string_view what) {
     if (st.IsIOError() && st.ToString().find("lock") != std::string::npos)
         return makeError(ErrorCode::Unavailable, std::string(what) +
                                                      ": data directory is in use by another "
-                                                     "process (" + st.ToString() + ")");
+                                                     "process (" +
+                                                     st.ToString() + ")");
     if (st.IsNotFound()) return makeError(ErrorCode::NotFound, msg);
     if (st.IsCorruption()) return makeError(ErrorCode::Corruption, msg);
     if (st.IsInvalidArgument()) return makeError(ErrorCode::InvalidArgument, msg);

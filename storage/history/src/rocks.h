@@ -41,7 +41,11 @@ private:
     std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };
 
-inline rocksdb::Slice toSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-inline std::string_view view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+inline rocksdb::Slice toSlice(std::string_view s) {
+    return rocksdb::Slice(s.data(), s.size());
+}
+inline std::string_view view(const rocksdb::Slice& s) {
+    return std::string_view(s.data(), s.size());
+}
 
 }  // namespace skydive::store

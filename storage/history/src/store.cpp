@@ -39,6 +39,10 @@ Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<
       latest(config) {}
 
 Store::Impl::~Impl() {
+    stopBackground();
+}
+
+void Store::Impl::stopBackground() {
     {
         std::lock_guard l(sync_mu);
         stopping = true;
@@ -48,12 +52,22 @@ Store::Impl::~Impl() {
     if (rocks) (void)rocks->syncWal();
 }
 
-void Store::Impl::syncLoop() {
+// Background duties: the periodic WAL fsync (SyncPolicy::Periodic) and retention.
+void Store::Impl::syncLoop(Store* store) {
+    constexpr auto kRetentionEvery = std::chrono::seconds(60);
+    auto next_retention = std::chrono::steady_clock::now() + kRetentionEvery;
+    bool retention = opts.retention_age_ms > 0 || opts.retention_bytes > 0;
     std::unique_lock l(sync_mu);
     while (!stopping) {
         sync_cv.wait_for(l, std::chrono::milliseconds(std::max<Time>(1, opts.sync_interval_ms)));
+        if (stopping) break;
         l.unlock();
-        (void)rocks->syncWal();  // a failure surfaces at the next write
+        if (opts.sync == SyncPolicy::Periodic)
+            (void)rocks->syncWal();  // a failure surfaces at the next write
+        if (retention && std::chrono::steady_clock::now() >= next_retention) {
+            (void)store->enforceRetention();
+            next_retention = std::chrono::steady_clock::now() + kRetentionEvery;
+        }
         l.lock();
     }
 }
@@ -217,13 +231,19 @@ model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
     impl->live.setCommitHook([raw](const auto& changes, const auto& before, const auto& after) {
         return raw->commit(changes, before, after);
     });
-    if (options.sync == SyncPolicy::Periodic)
-        impl->sync_thread = std::thread([raw] { raw->syncLoop(); });
-    return std::unique_ptr<Store>(new Store(std::move(impl)));
+    auto store = std::unique_ptr<Store>(new Store(std::move(impl)));
+    if (options.sync == SyncPolicy::Periodic || options.retention_age_ms > 0 ||
+        options.retention_bytes > 0) {
+        Store* sp = store.get();
+        raw->sync_thread = std::thread([raw, sp] { raw->syncLoop(sp); });
+    }
+    return store;
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::~Store() = default;
+Store::~Store() {
+    impl_->stopBackground();
+}
 
 Status Store::addNode(model::Node n) {
     return impl_->live.addNode(std::move(n));

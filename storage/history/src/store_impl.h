@@ -41,6 +41,7 @@ struct Store::Impl {
     };
     mutable std::list<CachedView> cache;
 
+    std::mutex retention_mu;  // one retention pass at a time
     std::mutex sync_mu;
     std::condition_variable sync_cv;
     bool stopping = false;
@@ -50,13 +51,14 @@ struct Store::Impl {
     ~Impl();
 
     model::Status load();
-    model::Status commit(const std::vector<model::Change>& changes,
-                         const graph::GraphImage& before, const graph::GraphImage& after);
+    model::Status commit(const std::vector<model::Change>& changes, const graph::GraphImage& before,
+                         const graph::GraphImage& after);
     model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
     model::Result<graph::GraphImage> imageFromDisk(Time t) const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
     void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view) const;
-    void syncLoop();
+    void syncLoop(Store* store);
+    void stopBackground();
 };
 
 }  // namespace skydive::store

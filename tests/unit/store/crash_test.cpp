@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <csignal>
-#include <random>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <random>
 
 #include "temp_dir.h"
 
@@ -51,7 +51,8 @@ TEST(Crash, AcknowledgedMutationsSurviveSigkill) {
         std::int64_t last = -1;
         std::uint32_t v;
         auto wanted = 200 + rng() % 3000;
-        while (last + 1 < static_cast<std::int64_t>(wanted) && read(fds[0], &v, sizeof v) == sizeof v)
+        while (last + 1 < static_cast<std::int64_t>(wanted) &&
+               read(fds[0], &v, sizeof v) == sizeof v)
             last = v;
         kill(pid, SIGKILL);
         while (read(fds[0], &v, sizeof v) == sizeof v) last = v;  // acks sent before death

@@ -20,25 +20,57 @@ std::string hex(std::string_view s) {
 // Golden bytes: FORMAT.md is the contract, these pin it.
 TEST(Keys, RevKeyGoldenBytes) {
     RevKey k{model::ElementKind::Node, "n1", 1600000000000, 3};
-    EXPECT_EQ(hex(encodeRevKey(k)), "4e""0002""6e31""80000174876e8000""8000000000000003");
+    EXPECT_EQ(hex(encodeRevKey(k)),
+              "4e"
+              "0002"
+              "6e31"
+              "80000174876e8000"
+              "8000000000000003");
     RevKey e{model::ElementKind::Edge, "", -1, 0};
-    EXPECT_EQ(hex(encodeRevKey(e)), "45""0000""7fffffffffffffff""8000000000000000");
+    EXPECT_EQ(hex(encodeRevKey(e)),
+              "45"
+              "0000"
+              "7fffffffffffffff"
+              "8000000000000000");
 }
 
 TEST(Keys, TimelineGoldenBytes) {
-    EXPECT_EQ(hex(encodeTimelineKey({1600000000000, 7})), "80000174876e8000""0000000000000007");
+    EXPECT_EQ(hex(encodeTimelineKey({1600000000000, 7})),
+              "80000174876e8000"
+              "0000000000000007");
     TimelineEntry e{TimelineOp::Delete, {model::ElementKind::Edge, "ab", 5, 2}};
     EXPECT_EQ(hex(encodeTimelineValue(e)),
-              "01""02""45""8000000000000005""8000000000000002""6162");
+              "01"
+              "02"
+              "45"
+              "8000000000000005"
+              "8000000000000002"
+              "6162");
 }
 
 TEST(Keys, CheckpointApiFlowMetricGoldenBytes) {
     std::vector<RevKey> refs{{model::ElementKind::Node, "a", 1, 1}};
     EXPECT_EQ(hex(encodeCheckpointValue(refs)),
-              "01""00000001""4e""8000000000000001""8000000000000001""0001""61");
-    EXPECT_EQ(hex(encodeApiKey("alert", "x1")), "05""616c657274""0002""7831");
-    EXPECT_EQ(hex(encodeFlowTimeKey(2, "u")), "8000000000000002""75");
-    EXPECT_EQ(hex(encodeMetricKey("n", 1, 2)), "0001""6e""8000000000000001""8000000000000002");
+              "01"
+              "00000001"
+              "4e"
+              "8000000000000001"
+              "8000000000000001"
+              "0001"
+              "61");
+    EXPECT_EQ(hex(encodeApiKey("alert", "x1")),
+              "05"
+              "616c657274"
+              "0002"
+              "7831");
+    EXPECT_EQ(hex(encodeFlowTimeKey(2, "u")),
+              "8000000000000002"
+              "75");
+    EXPECT_EQ(hex(encodeMetricKey("n", 1, 2)),
+              "0001"
+              "6e"
+              "8000000000000001"
+              "8000000000000002");
 }
 
 TEST(Keys, RoundTripsAndRejectsGarbage) {

@@ -49,15 +49,16 @@ struct Reference {
     }
     static bool visible(const Record& r, Time s, Time l) {
         const auto& e = r.elem;
-        return e.created_at <= l && (e.deleted_at == 0 || e.deleted_at >= s) &&
-               e.updated_at <= l && (r.archived_at == 0 || r.archived_at >= s);
+        return e.created_at <= l && (e.deleted_at == 0 || e.deleted_at >= s) && e.updated_at <= l &&
+               (r.archived_at == 0 || r.archived_at >= s);
     }
 };
 
 std::string render(bool is_node, const model::Edge& e) {
     std::string s = (is_node ? "N " : "E ") + e.id.str() + " r" + std::to_string(e.revision) +
                     " c" + std::to_string(e.created_at) + " u" + std::to_string(e.updated_at) +
-                    " d" + std::to_string(e.deleted_at) + " " + std::string(e.metadata.path("V")->asString());
+                    " d" + std::to_string(e.deleted_at) + " " +
+                    std::string(e.metadata.path("V")->asString());
     if (!is_node) s += " " + e.parent.str() + ">" + e.child.str();
     return s;
 }
@@ -122,43 +123,43 @@ TEST_P(StoreProperty, ViewsMatchReference) {
     std::mt19937 rng(seed);
     int next_id = 0;
     auto check = [&](int queries) {
-    Time end = clock.now();
-    for (int q = 0; q < queries; ++q) {
-        Time t = 995 + static_cast<Time>(rng() % (end - 990));
-        auto view = store->at(t);
-        ASSERT_TRUE(view.ok());
-        auto got = viewLines(**view);
-        std::sort(got.begin(), got.end());
-        EXPECT_EQ(got, expectPoint(ref, t)) << "point " << t;
-        // One-element seeks agree with the whole-graph view.
-        for (int k = 0; k < 5; ++k) {
-            std::string id = "n" + std::to_string(rng() % std::max(1, next_id));
-            auto one = store->nodeAt(id, t);
-            ASSERT_TRUE(one.ok());
-            bool in_view = false;
-            (*view)->findNode(id, [&](const model::Node& n) {
-                in_view = true;
-                EXPECT_TRUE(one->has_value() && render(**one) == render(n)) << id << "@" << t;
-                return true;
+        Time end = clock.now();
+        for (int q = 0; q < queries; ++q) {
+            Time t = 995 + static_cast<Time>(rng() % (end - 990));
+            auto view = store->at(t);
+            ASSERT_TRUE(view.ok());
+            auto got = viewLines(**view);
+            std::sort(got.begin(), got.end());
+            EXPECT_EQ(got, expectPoint(ref, t)) << "point " << t;
+            // One-element seeks agree with the whole-graph view.
+            for (int k = 0; k < 5; ++k) {
+                std::string id = "n" + std::to_string(rng() % std::max(1, next_id));
+                auto one = store->nodeAt(id, t);
+                ASSERT_TRUE(one.ok());
+                bool in_view = false;
+                (*view)->findNode(id, [&](const model::Node& n) {
+                    in_view = true;
+                    EXPECT_TRUE(one->has_value() && render(**one) == render(n)) << id << "@" << t;
+                    return true;
+                });
+                EXPECT_EQ(in_view, one->has_value()) << id << "@" << t;
+            }
+            Time s = 995 + static_cast<Time>(rng() % (end - 990));
+            Time l = std::min<Time>(end + 2, s + static_cast<Time>(rng() % 200));
+            auto sl = store->slice(s, l);
+            ASSERT_TRUE(sl.ok());
+            auto got_slice = viewLines(**sl);
+            // Ordered by UpdatedAt within nodes and within edges.
+            Time last = 0;
+            (*sl)->forEachNode([&](const model::Node& n) {
+                EXPECT_GE(n.updated_at, last);
+                return last = n.updated_at, true;
             });
-            EXPECT_EQ(in_view, one->has_value()) << id << "@" << t;
+            std::sort(got_slice.begin(), got_slice.end());
+            auto want = expectSlice(ref, s, l);
+            std::sort(want.begin(), want.end());
+            EXPECT_EQ(got_slice, want) << "slice " << s << ".." << l;
         }
-        Time s = 995 + static_cast<Time>(rng() % (end - 990));
-        Time l = std::min<Time>(end + 2, s + static_cast<Time>(rng() % 200));
-        auto sl = store->slice(s, l);
-        ASSERT_TRUE(sl.ok());
-        auto got_slice = viewLines(**sl);
-        // Ordered by UpdatedAt within nodes and within edges.
-        Time last = 0;
-        (*sl)->forEachNode([&](const model::Node& n) {
-            EXPECT_GE(n.updated_at, last);
-            return last = n.updated_at, true;
-        });
-        std::sort(got_slice.begin(), got_slice.end());
-        auto want = expectSlice(ref, s, l);
-        std::sort(want.begin(), want.end());
-        EXPECT_EQ(got_slice, want) << "slice " << s << ".." << l;
-    }
     };
     const int ops = 3000;
     for (int i = 0; i < ops; ++i) {
@@ -195,7 +196,8 @@ TEST_P(StoreProperty, ViewsMatchReference) {
             bool on_node = ref.live_edges.empty() || rng() % 2;
             auto& live = on_node ? ref.live_nodes : ref.live_edges;
             auto id = std::next(live.begin(), rng() % live.size())->first;
-            auto st = on_node ? store->setNodeMetadata(id, "V", v) : store->setEdgeMetadata(id, "V", v);
+            auto st =
+                on_node ? store->setNodeMetadata(id, "V", v) : store->setEdgeMetadata(id, "V", v);
             ASSERT_TRUE(st);
             if (!(ref.records[live[id]].elem.metadata == md)) ref.update(on_node, id, md, now);
         } else if (dice < 90 && !ref.live_edges.empty()) {
@@ -232,13 +234,13 @@ const Variant kVariants[] = {
     {"mixed", 64u << 10, 250, true},
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Seeds, StoreProperty,
-    ::testing::Combine(::testing::ValuesIn(kVariants), ::testing::Values(1u, 2u, 3u)),
-    [](const auto& param_info) {
-        return std::string(std::get<0>(param_info.param).name) + "_" +
-               std::to_string(std::get<1>(param_info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(Seeds, StoreProperty,
+                         ::testing::Combine(::testing::ValuesIn(kVariants),
+                                            ::testing::Values(1u, 2u, 3u)),
+                         [](const auto& param_info) {
+                             return std::string(std::get<0>(param_info.param).name) + "_" +
+                                    std::to_string(std::get<1>(param_info.param));
+                         });
 
 }  // namespace
 }  // namespace skydive::store

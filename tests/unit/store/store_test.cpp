@@ -142,8 +142,7 @@ TEST_P(StoreTest, BadInputWritesNothing) {
     ASSERT_TRUE(s->addNode(node("a")));
     EXPECT_EQ(s->addEdge(edge("ax", "a", "x")).error().code, ErrorCode::InvalidArgument);
     EXPECT_EQ(s->addNode(node("")).error().code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(s->addNode(node(std::string(70000, 'x'))).error().code,
-              ErrorCode::InvalidArgument);
+    EXPECT_EQ(s->addNode(node(std::string(70000, 'x'))).error().code, ErrorCode::InvalidArgument);
     EXPECT_EQ(s->stats().revisions_written, 1u);
     EXPECT_EQ(s->slice(0, 1000000).value()->nodeCount(), 1u);
 }
@@ -176,7 +175,8 @@ TEST(Store, ApiObjects) {
     ManualClock clock(1);
     {
         auto s = openStore(dir.path(), clock);
-        ASSERT_TRUE(s->putApiObject("capture", "c1", *model::parseJson(R"J({"GremlinQuery":"G.V()"})J")));
+        ASSERT_TRUE(
+            s->putApiObject("capture", "c1", *model::parseJson(R"J({"GremlinQuery":"G.V()"})J")));
         ASSERT_TRUE(s->putApiObject("capture", "c2", *model::parseJson(R"({"Type":"pcap"})")));
         ASSERT_TRUE(s->putApiObject("alert", "a1", *model::parseJson(R"({"Action":"x"})")));
         EXPECT_EQ(s->putApiObject("alert", "a2", Value(1)).error().code,

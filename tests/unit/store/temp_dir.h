@@ -10,7 +10,8 @@ namespace skydive::store::testing {
 class TempDir {
 public:
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "skydive-store-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "skydive-store-XXXXXX").string();
         char* p = mkdtemp(tmpl.data());
         path_ = p ? p : tmpl;
     }
