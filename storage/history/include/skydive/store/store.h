@@ -36,7 +36,7 @@ struct StoreOptions {
     /// Approximate on-disk size (bytes) above which the oldest history is dropped; 0 = no limit.
     std::uint64_t retention_bytes = 0;
     /// The in-memory recent window: revisions younger than `recent_window_ms`, within
-    /// `recent_window_bytes`, are served from memory.
+    /// `recent_window_bytes`, are served from memory (0 ms: no age bound; 0 bytes: no window).
     Time recent_window_ms = 10 * 60 * 1000;
     std::size_t recent_window_bytes = 256u << 20;
     /// A checkpoint is written after this many changes or this much time (ms) since the last.
