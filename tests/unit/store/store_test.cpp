@@ -196,3 +196,50 @@ TEST(Store, ApiObjects) {
 
 }  // namespace
 }  // namespace skydive::store
+
+namespace skydive::store {
+namespace {
+
+TEST(Store, FlowsByTimeAndMetricsByNode) {
+    testing::TempDir dir;
+    model::ManualClock clock(1);
+    auto s = openStore(dir.path(), clock);
+    auto flow = [](const char* uuid, int bytes) {
+        Value v = Value::object();
+        v.mutableObject().set("UUID", uuid);
+        v.mutableObject().set("Bytes", bytes);
+        return v;
+    };
+    ASSERT_TRUE(s->putFlow("f1", 100, flow("f1", 1)));
+    ASSERT_TRUE(s->putFlow("f2", 200, flow("f2", 2)));
+    ASSERT_TRUE(s->putFlow("f1", 300, flow("f1", 3)));  // moves f1 to t=300
+    auto uuids = [&](Time from, Time to) {
+        std::vector<std::string> out;
+        auto flows = s->flowsUpdatedBetween(from, to);
+        for (const Value& f : flows.value()) out.push_back(std::string(f.path("UUID")->asString()));
+        return out;
+    };
+    EXPECT_EQ(uuids(0, 1000), (std::vector<std::string>{"f2", "f1"}));
+    EXPECT_EQ(uuids(0, 150), std::vector<std::string>{});
+    EXPECT_EQ(uuids(300, 300), std::vector<std::string>{"f1"});
+    EXPECT_EQ(s->getFlow("f1")->path("Bytes"), Value(3));
+    EXPECT_EQ(s->getFlow("nope").error().code, ErrorCode::NotFound);
+    for (Time t = 0; t < 5; ++t) {
+        Value m = Value::object();
+        m.mutableObject().set("RxBytes", static_cast<std::int64_t>(t));
+        ASSERT_TRUE(s->putMetric("eth0", t * 30, t * 30 + 30, m));
+        ASSERT_TRUE(s->putMetric("eth1", t * 30, t * 30 + 30, m));
+    }
+    auto rx = [&](Time from, Time to) {
+        std::vector<std::int64_t> out;
+        auto metrics = s->metricsBetween("eth0", from, to);
+        for (const Value& m : metrics.value()) out.push_back(m.path("RxBytes")->asInt());
+        return out;
+    };
+    EXPECT_EQ(rx(0, 1000), (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+    EXPECT_EQ(rx(45, 61), (std::vector<std::int64_t>{1, 2}));
+    EXPECT_EQ(rx(200, 300), std::vector<std::int64_t>{});
+}
+
+}  // namespace
+}  // namespace skydive::store

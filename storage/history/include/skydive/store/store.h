@@ -104,6 +104,20 @@ public:
         std::string_view kind) const;
     model::Status deleteApiObject(std::string_view kind, std::string_view id);
 
+    /// Flows (FORMAT.md `flow` / `flowtime`): the latest state of each flow by UUID, found by the
+    /// time of its last update. `flow` is a JSON object; re-putting a UUID with a new `last`
+    /// moves it in time.
+    model::Status putFlow(std::string_view uuid, Time last, const model::Value& flow);
+    model::Result<model::Value> getFlow(std::string_view uuid) const;
+    /// Flows whose last update is in [from, to] (inclusive), oldest first.
+    model::Result<std::vector<model::Value>> flowsUpdatedBetween(Time from, Time to) const;
+    /// Metric series (FORMAT.md `metric`): one JSON object per [start, last] period of a node.
+    model::Status putMetric(std::string_view node_id, Time start, Time last,
+                            const model::Value& metric);
+    /// The node's metrics whose period intersects [from, to], by start time.
+    model::Result<std::vector<model::Value>> metricsBetween(std::string_view node_id, Time from,
+                                                            Time to) const;
+
     /// Writes stored revision records as they are (history import, conformance fixtures):
     /// `records` sorted by UpdatedAt, each a Change with its final form (DeletedAt set for a
     /// deleted revision). Live ones (no DeletedAt, last revision) go to the live graph.
