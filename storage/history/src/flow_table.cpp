@@ -80,7 +80,8 @@ model::Result<std::vector<model::Value>> Store::flowsUpdatedBetween(Time from, T
         std::string_view key = view(it->key());
         if (key.size() < 8) return makeError(ErrorCode::Corruption, "bad flowtime key");
         std::uint64_t u = 0;
-        for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<std::uint8_t>(key[static_cast<std::size_t>(i)]);
+        for (int i = 0; i < 8; ++i)
+            u = (u << 8) | static_cast<std::uint8_t>(key[static_cast<std::size_t>(i)]);
         Time t = static_cast<Time>(u ^ 0x8000000000000000ULL);
         if (t > to) break;
         auto f = getFlow(key.substr(8));
@@ -115,7 +116,8 @@ model::Result<std::vector<model::Value>> Store::metricsBetween(std::string_view 
         if (rest.size() != 16) return makeError(ErrorCode::Corruption, "bad metric key");
         auto field = [&](std::size_t off) {
             std::uint64_t u = 0;
-            for (std::size_t i = 0; i < 8; ++i) u = (u << 8) | static_cast<std::uint8_t>(rest[off + i]);
+            for (std::size_t i = 0; i < 8; ++i)
+                u = (u << 8) | static_cast<std::uint8_t>(rest[off + i]);
             return static_cast<Time>(u ^ 0x8000000000000000ULL);
         };
         Time start = field(0), last = field(8);
