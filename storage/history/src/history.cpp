@@ -96,15 +96,18 @@ model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
         auto entry = decodeTimelineValue(view(it->value()));
         if (!key || !entry) return corrupt("bad timeline record");
         std::string mk = refMapKey(entry->ref);
+        auto old = refs.find(mk);
+        // A revision dated before a higher one already replayed (skewed clock) was superseded
+        // before it was written: the point view keeps the highest revision (spec §2.8).
+        bool stale = entry->op == TimelineOp::Put && old != refs.end() && entry->ref < old->second;
         if (key->time < from) {
-            if (entry->op == TimelineOp::Put)
-                refs.insert_or_assign(std::move(mk), std::move(entry->ref));
-            else
+            if (entry->op == TimelineOp::Delete)
                 refs.erase(mk);
+            else if (!stale)
+                refs.insert_or_assign(std::move(mk), std::move(entry->ref));
             continue;
         }
-        if (entry->op != TimelineOp::Put) continue;  // deleted in range: still visible
-        auto old = refs.find(mk);
+        if (entry->op != TimelineOp::Put || stale) continue;  // deleted in range: still visible
         if (old != refs.end()) {
             if (archived && old->second != entry->ref) archived->push_back(old->second);
             old->second = std::move(entry->ref);

@@ -1,5 +1,7 @@
 #include "recent_window.h"
 
+#include <algorithm>
+
 namespace skydive::store {
 
 std::size_t versionBytes(const Version& v) {
@@ -9,6 +11,11 @@ std::size_t versionBytes(const Version& v) {
 }
 
 void RecentWindow::append(LogEntry e) {
+    // Undo walks the log newest first and stops at the first change before t, so the log must
+    // be in time order. A change dated before the previous one (a skewed agent clock, imported
+    // data) restarts the window after the newest time seen; RocksDB serves earlier moments.
+    if (!log_.empty() && e.key.time < log_.back().key.time)
+        clear(std::max(from_, log_.back().key.time));
     if (e.bytes == 0) e.bytes = sizeof(LogEntry) + versionBytes(e.after);
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
