@@ -26,11 +26,12 @@ struct LiveGraph::Impl {
     template <typename Op>
     Status mutate(const Op& op) {
         std::lock_guard wl(write_mu);
-        GraphTxn txn{image(), clock.now(), {}};
+        GraphImage before = image();
+        GraphTxn txn{before, clock.now(), {}};
         if (auto st = op(txn); !st) return st;
         if (txn.changes.empty()) return {};
         if (hook)
-            if (auto st = hook(txn.changes); !st) return st;
+            if (auto st = hook(txn.changes, before, txn.image); !st) return st;
         {
             std::lock_guard vl(view_mu);
             current = std::move(txn.image);

@@ -47,6 +47,7 @@ public:
     std::size_t nodeCount() const;
     std::size_t edgeCount() const;
     const IndexConfig& config() const;
+    std::shared_ptr<const IndexConfig> configPtr() const;
 
     void forEachNode(const GraphView::NodeFn& fn) const;
     void forEachEdge(const GraphView::EdgeFn& fn) const;
