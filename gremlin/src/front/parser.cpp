@@ -5,10 +5,10 @@
 #include <stdexcept>
 #include <string>
 
+#include <skydive/gremlin/ast.h>
 #include "GremlinLexer.h"
 #include "GremlinParser.h"
 #include "antlr4-runtime.h"
-#include <skydive/gremlin/ast.h>
 
 namespace skydive::gremlin {
 

@@ -17,8 +17,8 @@ bool indexLookup(Plan& plan) {
         if (s.op != Op::V || s.id || s.filter.any) continue;
         for (std::size_t t = 0; t < s.filter.terms.size(); ++t) {
             const auto& term = s.filter.terms[t];
-            const bool plain_key = !term.key.empty() && term.key[0] != '@' &&
-                                   term.key.find('.') == std::string::npos;
+            const bool plain_key =
+                !term.key.empty() && term.key[0] != '@' && term.key.find('.') == std::string::npos;
             const bool strict = term.match.op == MatchOp::Eq &&
                                 (term.match.value.isString() || term.match.value.isBool());
             if (!plain_key || !strict) continue;
@@ -54,8 +54,7 @@ bool countPushdown(Plan& plan) {
         case Op::Filter:
         case Op::Adjacent:
         case Op::IncidentEdges:
-        case Op::EdgeEnds:
-            break;
+        case Op::EdgeEnds: break;
         default:  // the others need their whole input or output
             return false;
     }

@@ -14,8 +14,8 @@ namespace skydive::gremlin {
 
 /// Optimizer passes; each gives the same results on or off (tests check it).
 struct OptimizerPasses {
-    bool index_lookup = true;  ///< `V().Has(k, v)` on an indexed key → GraphView::nodesByValue
-    bool early_stop = true;    ///< Limit/Range windows stop the producing scan once full
+    bool index_lookup = true;    ///< `V().Has(k, v)` on an indexed key → GraphView::nodesByValue
+    bool early_stop = true;      ///< Limit/Range windows stop the producing scan once full
     bool count_pushdown = true;  ///< `...Count()` counts while scanning, without materializing
 };
 
@@ -25,7 +25,7 @@ struct EngineOptions {
     static constexpr std::size_t kDefaultMaxElements = 10'000'000;
 
     std::chrono::milliseconds timeout = kDefaultTimeout;  ///< per query; past it → Timeout
-    std::size_t max_elements = kDefaultMaxElements;  ///< bound on any intermediate result
+    std::size_t max_elements = kDefaultMaxElements;       ///< bound on any intermediate result
     OptimizerPasses passes;
 };
 
