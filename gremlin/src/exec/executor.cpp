@@ -142,7 +142,9 @@ model::Status Executor::scanNodes(const PlanStep& s) {
                              s.column);
         }
     } else if (s.use_index && view_->hasIndex(s.filter.terms[0].key)) {
-        view_->nodesByValue(s.filter.terms[0].key, s.filter.terms[0].match.value, offer);
+        view_->nodesByValue(
+            s.filter.terms[0].key, s.filter.terms[0].match.value,
+            [&](const model::Node& n) { return !s.residual.matches(n) || sink.add(n); });
     } else {
         view_->forEachNode(offer);
     }
