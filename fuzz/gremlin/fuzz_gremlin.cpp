@@ -42,11 +42,18 @@ struct World {
 
     World() {
         (void)graph.addNode(node("h", {{"Name", "host"}, {"Type", "host"}}, 1600000000000));
-        (void)graph.addNode(node("a", {{"Name", "eth0"}, {"Type", "veth"}, {"MTU", 1500},
-                                       {"IPV4", model::List{"10.0.0.1/24"}}},
+        (void)graph.addNode(node("a",
+                                 {{"Name", "eth0"},
+                                  {"Type", "veth"},
+                                  {"MTU", 1500},
+                                  {"IPV4", model::List{"10.0.0.1/24"}}},
                                  1600000001000));
-        (void)graph.addNode(node("b", {{"Name", "eth1"}, {"Type", "veth"}, {"MTU", "1500"},
-                                       {"Flag", true}, {"Map", model::Object{{"k", 1.5}}}},
+        (void)graph.addNode(node("b",
+                                 {{"Name", "eth1"},
+                                  {"Type", "veth"},
+                                  {"MTU", "1500"},
+                                  {"Flag", true},
+                                  {"Map", model::Object{{"k", 1.5}}}},
                                  1600000002000));
         (void)graph.addNode(node("c", {{"Name", "br0"}, {"Type", "bridge"}}, 1600000003000));
         (void)graph.addEdge(edge("ha", "h", "a", "ownership"));

@@ -58,10 +58,10 @@ TEST_F(EngineTest, WalksAndPaths) {
     EXPECT_EQ(json("G.V('host').Descendants().Count()"), "7");
     EXPECT_EQ(json("G.V('if0').Descendants('RelationType','layer2',2).Values('Name')"),
               R"(["if0","if1","if2"])");
-    EXPECT_EQ(json("G.V('if0').Neighbors('RelationType','layer2',0).Values('Name')"),
-              R"(["if0"])");
-    auto paths = json("G.V('if0').ShortestPathTo(Metadata('Name','if3'), "
-                      "Metadata('RelationType','layer2'))");
+    EXPECT_EQ(json("G.V('if0').Neighbors('RelationType','layer2',0).Values('Name')"), R"(["if0"])");
+    auto paths = json(
+        "G.V('if0').ShortestPathTo(Metadata('Name','if3'), "
+        "Metadata('RelationType','layer2'))");
     auto parsed = model::parseJson(paths);
     ASSERT_TRUE(parsed);
     ASSERT_EQ(parsed->asList().size(), 1u);
@@ -163,8 +163,7 @@ TEST(EngineTimeTravel, RelativeTimesUseTheInjectedClock) {
     EXPECT_EQ(run("G.At(NOW, '1h').V().Values('MTU')"), "[1500]");
     clock.set(1600000100000);
     EXPECT_EQ(run("G.At(NOW, FOREVER).V().Has('Name','aaa').Dedup().Values('MTU')"), "[1500]");
-    EXPECT_EQ(run("G.At(1600000025000, 20).V().Has('Name','aaa').Values('@Revision')"),
-              "[1,2,3]");
+    EXPECT_EQ(run("G.At(1600000025000, 20).V().Has('Name','aaa').Values('@Revision')"), "[1,2,3]");
     EXPECT_EQ(run("G.At('Sun, 13 Sep 2020 12:26:55 GMT').E().Count()"), "1");
     EXPECT_EQ(run("G.V().Values('Name')"), R"(["bbb"])");
 }

@@ -51,8 +51,8 @@ inline std::unique_ptr<graph::LiveGraph> ringGraph(const model::Clock& clock, in
     }
     for (int i = 0; i < n; ++i) {
         const auto a = "if" + std::to_string(i), b = "if" + std::to_string((i + 1) % n);
-        (void)g->addEdge(makeEdge("l2-" + std::to_string(i), a, b,
-                                  model::Object{{"RelationType", "layer2"}}));
+        (void)g->addEdge(
+            makeEdge("l2-" + std::to_string(i), a, b, model::Object{{"RelationType", "layer2"}}));
     }
     return g;
 }

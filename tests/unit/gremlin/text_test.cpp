@@ -21,8 +21,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "fixture_source.h"
 #include <skydive/graph/live_graph.h>
+#include "fixture_source.h"
 
 namespace skydive::gremlin {
 namespace {
@@ -213,17 +213,18 @@ const int kRegistered = [] {
             const std::string name = "line" + std::to_string(block.line);
             const std::string where = file.string();
             const int line = block.line;
-            ::testing::RegisterTest(suite.c_str(), name.c_str(), nullptr, nullptr, where.c_str(),
-                                    line, [b = std::move(block)]() -> ::testing::Test* {
-                                        return new TextTest(b);
-                                    });
+            ::testing::RegisterTest(
+                suite.c_str(), name.c_str(), nullptr, nullptr, where.c_str(), line,
+                [b = std::move(block)]() -> ::testing::Test* { return new TextTest(b); });
             ++n;
         }
     }
     return n;
 }();
 
-TEST(GremlinText, FilesWereFound) { EXPECT_GT(kRegistered, 20); }
+TEST(GremlinText, FilesWereFound) {
+    EXPECT_GT(kRegistered, 20);
+}
 
 }  // namespace
 }  // namespace skydive::gremlin
