@@ -94,8 +94,7 @@ model::Status Executor::step(const PlanStep& s) {
             cur_.kind = ResultKind::Nodes;
             return {};
         }
-        case Op::NextHop:
-            return makeError(ErrorCode::Unsupported, "'NextHop' is not supported yet", s.column);
+        case Op::NextHop: return nextHop(s);
     }
     return makeError(ErrorCode::Internal, "unknown plan step");
 }
@@ -204,7 +203,8 @@ model::Status Executor::filter(const PlanStep& s) {
         }
         case ResultKind::Graph:
         case ResultKind::Number:
-        case ResultKind::Paths: break;
+        case ResultKind::Paths:
+        case ResultKind::NextHops: break;
     }
     return makeError(ErrorCode::Internal, "Has on an unexpected input", s.column);
 }
