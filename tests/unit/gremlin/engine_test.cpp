@@ -112,6 +112,21 @@ TEST_F(EngineTest, LiveGraphWithoutHistoryRefusesTimeTravel) {
     EXPECT_FALSE(r);
 }
 
+TEST(EngineLimits, RegexOnHugeStringsDoesNotExhaustTheStack) {
+    model::ManualClock clock(1000);
+    graph::LiveGraph g(clock);
+    ASSERT_TRUE(
+        g.addNode(testing::makeNode("big", model::Object{{"Name", std::string(200000, 'a')}})));
+    ASSERT_TRUE(g.addNode(testing::makeNode("small", model::Object{{"Name", "aab"}})));
+    Engine engine(clock, {});
+    auto r = engine.run("G.V().Has('Name', Regex('(a|b)*'))", g);
+    ASSERT_TRUE(r) << r.error().toString();
+    ASSERT_EQ(r->nodes.size(), 1u);
+    EXPECT_EQ(r->nodes[0]->id, "small");
+    auto long_pattern = engine.run("G.V().Has('Name', Regex('" + std::string(2000, 'a') + "'))", g);
+    ASSERT_FALSE(long_pattern);
+}
+
 TEST(EngineLimits, DeadlineStopsTheQuery) {
     model::ManualClock clock(1000);
     auto graph = ringGraph(clock, 3000);
