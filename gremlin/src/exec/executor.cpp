@@ -128,6 +128,13 @@ model::Status Executor::context(const PlanStep& s) {
 }
 
 model::Status Executor::scanNodes(const PlanStep& s) {
+    // `V().Count()` on a view that visits each node once: the view knows its size.
+    if (s.count_only && !s.id && s.filter.empty() && !s.window &&
+        view_->kind() != graph::ViewKind::Slice) {
+        cur_.kind = ResultKind::Number;
+        cur_.value = model::Value(static_cast<long long>(view_->nodeCount()));
+        return {};
+    }
     Sink<model::Node> sink(*this, s, cur_.nodes);
     auto offer = [&](const model::Node& n) { return !s.filter.matches(n) || sink.add(n); };
     if (s.id) {

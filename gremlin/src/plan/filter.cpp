@@ -135,7 +135,13 @@ bool Match::matches(const std::optional<Value>& field) const {
             return present && anyScalar(*field, [&](const Value& s) {
                        if (!s.isString() || s.asString().size() > kMaxRegexSubject) return false;
                        const auto sv = s.asString();
-                       return std::regex_match(sv.begin(), sv.end(), *regex);
+                       // libstdc++ may throw error_complexity/error_stack while matching: the
+                       // subject then counts as not matching.
+                       try {
+                           return std::regex_match(sv.begin(), sv.end(), *regex);
+                       } catch (const std::regex_error&) {
+                           return false;
+                       }
                    });
         case MatchOp::Ipv4Range:
             return present && anyScalar(*field, [&](const Value& s) {
