@@ -14,7 +14,9 @@ std::string check(const char* expect, model::Result<std::string> body) {
     return checkExpectation(*e, body);
 }
 
-model::Result<std::string> ok(const char* json) { return std::string(json); }
+model::Result<std::string> ok(const char* json) {
+    return std::string(json);
+}
 
 TEST(CaseCheck, NodeIds) {
     const char* unordered = R"({"kind":"node_ids","ids":["a","b"],"ordered":false})";
@@ -46,8 +48,7 @@ TEST(CaseCheck, GraphsPathsAndErrors) {
     EXPECT_EQ(check(paths, ok(R"([[{"ID":"a"},{"ID":"b"}]])")), "");
     EXPECT_NE(check(paths, ok(R"([[{"ID":"b"},{"ID":"a"}]])")), "");
     const char* error = R"({"kind":"error","contains":"bad thing","phase":"exec"})";
-    EXPECT_EQ(check(error, model::makeError(model::ErrorCode::InvalidArgument, "a bad thing")),
-              "");
+    EXPECT_EQ(check(error, model::makeError(model::ErrorCode::InvalidArgument, "a bad thing")), "");
     EXPECT_NE(check(error, model::makeError(model::ErrorCode::InvalidArgument, "other")), "");
     EXPECT_NE(check(error, ok("[]")), "");
     EXPECT_NE(check(R"({"kind":"group_sizes"})", ok("[]")), "");
