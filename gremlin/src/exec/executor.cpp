@@ -136,7 +136,7 @@ model::Status Executor::scanNodes(const PlanStep& s) {
         return {};
     }
     Sink<model::Node> sink(*this, s, cur_.nodes);
-    auto offer = [&](const model::Node& n) { return !s.filter.matches(n) || sink.add(n); };
+    auto offer = [&](const model::Node& n) { return s.filter.matches(n) ? sink.add(n) : tick(); };
     if (s.id) {
         bool found = false;
         view_->findNode(*s.id, [&](const model::Node& n) {
@@ -150,7 +150,7 @@ model::Status Executor::scanNodes(const PlanStep& s) {
     } else if (s.use_index && view_->hasIndex(s.filter.terms[0].key)) {
         view_->nodesByValue(
             s.filter.terms[0].key, s.filter.terms[0].match.value,
-            [&](const model::Node& n) { return !s.residual.matches(n) || sink.add(n); });
+            [&](const model::Node& n) { return s.residual.matches(n) ? sink.add(n) : tick(); });
     } else {
         view_->forEachNode(offer);
     }
@@ -160,7 +160,7 @@ model::Status Executor::scanNodes(const PlanStep& s) {
 
 model::Status Executor::scanEdges(const PlanStep& s) {
     Sink<model::Edge> sink(*this, s, cur_.edges);
-    auto offer = [&](const model::Edge& e) { return !s.filter.matches(e) || sink.add(e); };
+    auto offer = [&](const model::Edge& e) { return s.filter.matches(e) ? sink.add(e) : tick(); };
     if (s.id) {
         bool found = false;
         view_->findEdge(*s.id, [&](const model::Edge& e) {

@@ -143,6 +143,17 @@ TEST(EngineLimits, DeadlineStopsTheQuery) {
     EXPECT_EQ(toJson(*ok), "3001");
 }
 
+TEST(EngineLimits, DeadlineHoldsWhenEveryElementIsRejected) {
+    model::ManualClock clock(1000);
+    auto graph = ringGraph(clock, 3000);
+    EngineOptions options;
+    options.timeout = std::chrono::milliseconds(0);
+    Engine engine(clock, options);
+    auto r = engine.run("G.V().Has('MTU', GT(99999))", *graph);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, model::ErrorCode::Timeout);
+}
+
 TEST(EngineLimits, BoundOnIntermediateResults) {
     model::ManualClock clock(1000);
     auto graph = ringGraph(clock, 50);
