@@ -80,8 +80,8 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
     opts.create_if_missing = true;
     opts.create_missing_column_families = true;
     opts.compression = rocksdb::kNoCompression;
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs{{"default", opts}, {"rev", opts},
-                                                     {"timeline", opts}};
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
+        {"default", opts}, {"rev", opts}, {"timeline", opts}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     if (!rocksdb::DB::Open(opts, dir.sub("raw"), cfs, &handles, &db).ok()) {

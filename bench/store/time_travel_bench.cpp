@@ -35,8 +35,8 @@ World& world() {
         w->opts.data_dir = w->dir.sub("store");
         w->opts.recent_window_ms = 0;  // bounded by memory only in this benchmark
         w->opts.checkpoint_every_changes = sz.revisions / 10;
-        // ~10% of the history in memory (about 600 bytes per recent revision).
-        w->opts.recent_window_bytes = sz.revisions / 10 * 600;
+        // ~10% of the history in memory (about 1.5 KB per recent revision with 8 keys).
+        w->opts.recent_window_bytes = sz.revisions / 10 * 1500;
         w->store = store::Store::open(w->opts, w->clock).value();
         model::GraphDelta d;
         for (std::size_t i = 0; i < sz.nodes; ++i) {
@@ -69,11 +69,12 @@ World& world() {
         w->revisions = total + 3 * sz.nodes;
         w->t_in = w->clock.now() - static_cast<Time>(total / 50);
         auto st = w->store->stats();
-        std::printf("# world: %zu nodes, %zu edges, %zu revisions, window %zu entries from %lld, "
-                    "t_in %lld t_out %lld\n",
-                    sz.nodes, 2 * sz.nodes, w->revisions, st.recent_entries,
-                    static_cast<long long>(st.recent_from), static_cast<long long>(w->t_in),
-                    static_cast<long long>(w->t_out));
+        std::printf(
+            "# world: %zu nodes, %zu edges, %zu revisions, window %zu entries from %lld, "
+            "t_in %lld t_out %lld\n",
+            sz.nodes, 2 * sz.nodes, w->revisions, st.recent_entries,
+            static_cast<long long>(st.recent_from), static_cast<long long>(w->t_in),
+            static_cast<long long>(w->t_out));
         return w;
     }();
     return *world_ptr;
@@ -100,7 +101,9 @@ void BM_RssPerLiveNode(benchmark::State& state) {
 }
 BENCHMARK(BM_RssPerLiveNode)->Unit(benchmark::kMillisecond)->Iterations(1);
 
-const std::string& someId(std::size_t i) { return world().ids[(i * 7919) % world().ids.size()]; }
+const std::string& someId(std::size_t i) {
+    return world().ids[(i * 7919) % world().ids.size()];
+}
 
 // (a) one element
 void BM_Lookup_Live(benchmark::State& state) {
@@ -108,7 +111,8 @@ void BM_Lookup_Live(benchmark::State& state) {
     std::size_t i = 0;
     for (auto _ : state) {
         auto v = w.store->live();
-        v->findNode(someId(++i), [](const model::Node& n) { return benchmark::DoNotOptimize(n), true; });
+        v->findNode(someId(++i),
+                    [](const model::Node& n) { return benchmark::DoNotOptimize(n), true; });
     }
 }
 void BM_Lookup_AtInWindow(benchmark::State& state) {
@@ -147,8 +151,12 @@ void twoHopAt(benchmark::State& state, Time t) {
     std::size_t i = 0;
     for (auto _ : state) benchmark::DoNotOptimize(twoHop(*w.store->at(t).value(), someId(++i)));
 }
-void BM_TwoHop_AtInWindow(benchmark::State& state) { twoHopAt(state, world().t_in); }
-void BM_TwoHop_AtOutsideWindow(benchmark::State& state) { twoHopAt(state, world().t_out); }
+void BM_TwoHop_AtInWindow(benchmark::State& state) {
+    twoHopAt(state, world().t_in);
+}
+void BM_TwoHop_AtOutsideWindow(benchmark::State& state) {
+    twoHopAt(state, world().t_out);
+}
 
 // (c) whole graph: get the view and walk every node and edge
 std::size_t walk(const graph::GraphView& v) {
@@ -170,10 +178,18 @@ void wholeAt(benchmark::State& state, Time t, bool cold) {
         benchmark::DoNotOptimize(walk(*w.store->at(at).value()));
     }
 }
-void BM_WholeGraph_AtInWindowCold(benchmark::State& s) { wholeAt(s, world().t_in, true); }
-void BM_WholeGraph_AtInWindowWarm(benchmark::State& s) { wholeAt(s, world().t_in, false); }
-void BM_WholeGraph_AtOutsideWindowCold(benchmark::State& s) { wholeAt(s, world().t_out, true); }
-void BM_WholeGraph_AtOutsideWindowWarm(benchmark::State& s) { wholeAt(s, world().t_out, false); }
+void BM_WholeGraph_AtInWindowCold(benchmark::State& s) {
+    wholeAt(s, world().t_in, true);
+}
+void BM_WholeGraph_AtInWindowWarm(benchmark::State& s) {
+    wholeAt(s, world().t_in, false);
+}
+void BM_WholeGraph_AtOutsideWindowCold(benchmark::State& s) {
+    wholeAt(s, world().t_out, true);
+}
+void BM_WholeGraph_AtOutsideWindowWarm(benchmark::State& s) {
+    wholeAt(s, world().t_out, false);
+}
 
 BENCHMARK(BM_Lookup_Live)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Lookup_AtInWindow)->Unit(benchmark::kMicrosecond);
@@ -191,13 +207,14 @@ BENCHMARK(BM_WholeGraph_AtOutsideWindowWarm)->Unit(benchmark::kMillisecond);
 void BM_Restart(benchmark::State& state) {
     auto& w = world();
     for (auto _ : state) {
-        w.store.reset();
+        state.PauseTiming();
+        w.store.reset();  // clean shutdown: memtables flushed
+        state.ResumeTiming();
         w.store = store::Store::open(w.opts, w.clock).value();
     }
     state.counters["live_nodes"] = static_cast<double>(w.store->live()->nodeCount());
     state.counters["revisions"] = static_cast<double>(w.revisions);
 }
 BENCHMARK(BM_Restart)->Unit(benchmark::kMillisecond)->Iterations(2);
-
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "history.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace skydive::store {
@@ -144,19 +145,24 @@ model::Result<std::vector<RevKey>> HistoryReader::sliceRefs(Time from, Time to) 
 }
 
 model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKey>& refs) const {
-    std::vector<std::string> keys;
-    keys.reserve(refs.size());
-    for (const RevKey& k : refs) keys.push_back(encodeRevKey(k));
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    // Keys in byte order: MultiGet then walks memtables and SST blocks sequentially.
+    std::vector<std::pair<std::string, std::size_t>> sorted;
+    sorted.reserve(refs.size());
+    for (std::size_t i = 0; i < refs.size(); ++i) sorted.emplace_back(encodeRevKey(refs[i]), i);
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(sorted.size());
+    for (const auto& [k, i] : sorted) slices.push_back(toSlice(k));
+    std::vector<std::string> keys(slices.size());
     std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), rocks_.cf(Cf::Rev));
     std::vector<std::string> values;
     auto sts = rocks_.db().MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
     std::vector<Version> out;
     out.reserve(refs.size());
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-        if (sts[i].IsNotFound()) continue;  // dropped by retention
-        if (!sts[i].ok()) return fromRocks(sts[i], "rev read");
-        auto v = decodeRecord(refs[i].kind, values[i]);
+    for (std::size_t j = 0; j < sorted.size(); ++j) {
+        if (sts[j].IsNotFound()) continue;  // dropped by retention
+        if (!sts[j].ok()) return fromRocks(sts[j], "rev read");
+        auto v = decodeRecord(refs[sorted[j].second].kind, values[j]);
         if (!v) return v.error();
         out.push_back(std::move(*v));
     }

@@ -184,7 +184,8 @@ Status Store::Impl::commit(const std::vector<model::Change>& changes,
         }
         for (LogEntry& e : entries) window.append(std::move(e));
         Time now = clock.now();
-        window.trim(opts.recent_window_ms > 0 ? now - opts.recent_window_ms : now,
+        window.trim(opts.recent_window_ms > 0 ? now - opts.recent_window_ms
+                                              : std::numeric_limits<Time>::min(),
                     opts.recent_window_bytes);
         latest = after;
         revisions_written += changes.size();
