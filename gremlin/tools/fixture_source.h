@@ -2,9 +2,11 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <skydive/graph/graph_view.h>
+#include <skydive/model/clock.h>
 #include <skydive/model/element.h>
 #include <skydive/model/result.h>
 
@@ -23,6 +25,7 @@ struct Fixture {
     bool history = false;
     model::Graph graph;           ///< graph fixtures
     std::vector<Record> records;  ///< history fixtures
+    model::Value raw;             ///< the fixture document as loaded
 };
 
 [[nodiscard]] model::Result<Fixture> loadFixture(const std::string& path, model::Time now);
@@ -31,5 +34,11 @@ struct Fixture {
 /// ArchivedAt); at()/slice() apply the visibility rule of spec §2.8 to the records. A graph
 /// fixture has no history: at()/slice() fail like upstream's memory backend.
 std::shared_ptr<graph::GraphSource> memorySource(const Fixture& fixture);
+
+/// The source the conformance runner and the text tests use: graph fixtures go into a real
+/// graph::LiveGraph; history fixtures are imported into a real store::Store (RocksDB) in a
+/// temporary directory, removed when the source is destroyed.
+[[nodiscard]] model::Result<std::shared_ptr<graph::GraphSource>> makeSource(
+    const Fixture& fixture, const model::Clock& clock);
 
 }  // namespace skydive::gremlin::tools

@@ -24,6 +24,7 @@ bool indexLookup(Plan& plan) {
             if (!plain_key || !strict) continue;
             std::swap(s.filter.terms[0], s.filter.terms[t]);
             s.use_index = true;
+            s.residual.terms.assign(s.filter.terms.begin() + 1, s.filter.terms.end());
             fired = true;
             break;
         }

@@ -68,6 +68,7 @@ struct PlanStep {
     // Set by the optimizer.
     bool count_only = false;  ///< produce only the number of results (next step is Count)
     bool use_index = false;   ///< V: answer the first term with nodesByValue
+    Filter residual;          ///< with use_index: the terms left to check
     bool stop_early = false;  ///< window: stop producing once `to` is reached
 };
 
