@@ -127,8 +127,7 @@ struct Connection {
         if (auto* s = std::get_if<TlsStream>(&stream)) {
             ec = runTimed(
                 ioc, options.timeout,
-                [&](auto h) { s->async_handshake(ssl::stream_base::client, h); },
-                [&] { abort(); });
+                [&](auto h) { s->async_handshake(ssl::stream_base::client, h); }, [&] { abort(); });
             if (ec) return ioError("TLS handshake with " + options.address, ec);
         }
         return {};
@@ -195,7 +194,8 @@ struct HttpClient::Impl {
     std::string host, port;
 
     model::Status ensureOpen() {
-        if (!std::holds_alternative<std::monostate>(conn.stream) && conn.lowest().socket().is_open())
+        if (!std::holds_alternative<std::monostate>(conn.stream) &&
+            conn.lowest().socket().is_open())
             return {};
         buffer.clear();
         return conn.open(host, port);
@@ -306,7 +306,9 @@ struct WsClient::Impl {
 };
 
 WsClient::WsClient() : impl_(std::make_unique<Impl>()) {}
-WsClient::~WsClient() { close(); }
+WsClient::~WsClient() {
+    close();
+}
 
 model::Result<std::unique_ptr<WsClient>> WsClient::connect(const ClientOptions& options,
                                                            std::string_view target,
@@ -393,7 +395,9 @@ model::Result<std::string> WsClient::receive(std::chrono::milliseconds timeout) 
     return beast::buffers_to_string(impl.buffer.data());
 }
 
-const Headers& WsClient::handshakeHeaders() const { return impl_->handshake; }
+const Headers& WsClient::handshakeHeaders() const {
+    return impl_->handshake;
+}
 
 void WsClient::close() {
     if (!impl_ || std::holds_alternative<std::monostate>(impl_->ws)) return;

@@ -9,6 +9,7 @@
 
 #include "api/context.h"
 #include "api/error_status.h"
+#include "ws/hub.h"
 
 namespace skydive::server {
 
@@ -33,20 +34,18 @@ struct Analyzer::Impl {
     ServerOptions server_options;
     std::unique_ptr<graph::LiveGraph> graph;
     ApiContext ctx;
+    std::unique_ptr<Auth> cluster_auth;
+    std::unique_ptr<Hub> hub;
     std::unique_ptr<HttpServer> server;
     bool stopped = false;
 
-    HttpResponse status() {
-        std::string body =
-            R"({"Agents":{},"Peers":{"Incomers":{},"Outgoers":{}},"Publishers":{},)"
-            R"("Subscribers":{},"Alerts":{"IsMaster":true},"Captures":{"IsMaster":true},)"
-            R"("Probes":{}})";
-        return HttpResponse::json(200, std::move(body));
-    }
+    HttpResponse status() { return HttpResponse::json(200, hub->statusJson()); }
 };
 
 Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {}
-Analyzer::~Analyzer() { stop(); }
+Analyzer::~Analyzer() {
+    stop();
+}
 
 model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
                                                           AnalyzerOptions options,
@@ -68,10 +67,14 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     auto auth = Auth::fromConfig(config, "analyzer.auth.api.backend", clock);
     if (!auth.ok()) return auth.error();
     impl.ctx.auth = std::move(auth).value();
+    auto cluster_auth = Auth::fromConfig(config, "analyzer.auth.cluster.backend", clock);
+    if (!cluster_auth.ok()) return cluster_auth.error();
+    impl.cluster_auth = std::move(cluster_auth).value();
     if (impl.ctx.auth->type() == Auth::Type::NoAuth && !isLoopback(hp->first)) {
-        spdlog::warn("listening on {} without authentication: anyone who can reach it has full "
-                     "access (set analyzer.auth.api.backend)",
-                     *listen);
+        spdlog::warn(
+            "listening on {} without authentication: anyone who can reach it has full "
+            "access (set analyzer.auth.api.backend)",
+            *listen);
     }
 
     ServerOptions so;
@@ -91,15 +94,19 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
 
     impl.graph = std::make_unique<graph::LiveGraph>(clock);
     impl.ctx.graph = impl.graph.get();
-    impl.ctx.metrics.addGauge("skydive_graph_nodes", "Nodes in the live graph.", [g = impl.graph.get()] {
-        return static_cast<double>(g->nodeCount());
-    });
-    impl.ctx.metrics.addGauge("skydive_graph_edges", "Edges in the live graph.", [g = impl.graph.get()] {
-        return static_cast<double>(g->edgeCount());
-    });
+    impl.ctx.source = impl.graph.get();
+    impl.ctx.engine = std::make_unique<gremlin::Engine>(clock, gremlin::EngineOptions{});
+    impl.hub = std::make_unique<Hub>(impl.ctx, *impl.cluster_auth);
+    impl.ctx.metrics.addGauge(
+        "skydive_graph_nodes", "Nodes in the live graph.",
+        [g = impl.graph.get()] { return static_cast<double>(g->nodeCount()); });
+    impl.ctx.metrics.addGauge(
+        "skydive_graph_edges", "Edges in the live graph.",
+        [g = impl.graph.get()] { return static_cast<double>(g->edgeCount()); });
 
     registerStatusRoutes(impl.ctx);
     registerGraphRoutes(impl.ctx);
+    registerTopologyRoutes(impl.ctx);
     impl.ctx.router.add("GET", "/api/status", {"status", Action::Read, false},
                         [&impl](RequestContext&) { return impl.status(); });
     return a;
@@ -109,6 +116,8 @@ model::Result<std::uint16_t> Analyzer::start() {
     auto& impl = *impl_;
     Application app;
     app.handle_request = [&impl](const HttpRequest& req) { return handleRequest(impl.ctx, req); };
+    app.handle_upgrade = [&impl](const HttpRequest& req) { return impl.hub->upgrade(req); };
+    impl.hub->start();
     impl.server = std::make_unique<HttpServer>(impl.server_options, std::move(app));
     auto port = impl.server->start();
     if (!port.ok()) return port.error();
@@ -122,8 +131,11 @@ void Analyzer::stop() {
     if (impl.stopped) return;
     impl.stopped = true;
     if (impl.server) impl.server->stop();
+    if (impl.hub) impl.hub->stop();
 }
 
-std::uint16_t Analyzer::port() const { return impl_->server ? impl_->server->port() : 0; }
+std::uint16_t Analyzer::port() const {
+    return impl_->server ? impl_->server->port() : 0;
+}
 
 }  // namespace skydive::server

@@ -61,7 +61,8 @@ std::optional<std::string> HttpRequest::cookie(std::string_view name) const {
             if (eq == std::string_view::npos) continue;
             if (trim(part.substr(0, eq)) == name) {
                 std::string_view v = trim(part.substr(eq + 1));
-                if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+                if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+                    v = v.substr(1, v.size() - 2);
                 return std::string(v);
             }
         }

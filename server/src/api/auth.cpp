@@ -90,9 +90,9 @@ Result<std::unique_ptr<Auth>> Auth::fromConfig(const Config& config, std::string
     if (file.ok() && !file->empty()) {
         std::ifstream in(*file);
         if (!in) {
-            return makeError(ErrorCode::InvalidArgument,
-                             "authentication backend '" + backend + "': cannot read htpasswd file '" +
-                                 *file + "'");
+            return makeError(ErrorCode::InvalidArgument, "authentication backend '" + backend +
+                                                             "': cannot read htpasswd file '" +
+                                                             *file + "'");
         }
         std::string line;
         while (std::getline(in, line)) {

@@ -68,9 +68,9 @@ private:
 
     Type type_;
     const model::Clock& clock_;
-    std::map<std::string, std::string, std::less<>> hashes_;     ///< htpasswd user → hash
-    std::map<std::string, std::string, std::less<>> plain_;      ///< inline user → password
-    std::map<std::string, std::string, std::less<>> roles_;      ///< user → role
+    std::map<std::string, std::string, std::less<>> hashes_;  ///< htpasswd user → hash
+    std::map<std::string, std::string, std::less<>> plain_;   ///< inline user → password
+    std::map<std::string, std::string, std::less<>> roles_;   ///< user → role
     std::string default_role_ = "admin";
     model::Time session_ttl_ = kDefaultSessionTtl;
 

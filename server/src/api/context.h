@@ -4,6 +4,7 @@
 #include <string>
 
 #include <skydive/graph/live_graph.h>
+#include <skydive/gremlin/engine.h>
 #include <skydive/model/clock.h>
 #include <skydive/server/config.h>
 
@@ -22,7 +23,9 @@ struct ApiContext {
     std::string version;
     bool tls = false;
     std::unique_ptr<Auth> auth;
-    graph::LiveGraph* graph = nullptr;
+    graph::LiveGraph* graph = nullptr;           ///< where writes go
+    const graph::GraphSource* source = nullptr;  ///< what queries read (store when present)
+    std::unique_ptr<gremlin::Engine> engine;
     Metrics metrics;
     Router router;
 };
@@ -34,5 +37,7 @@ HttpResponse handleRequest(ApiContext& ctx, const HttpRequest& request);
 void registerStatusRoutes(ApiContext& ctx);
 /// /api/node, /api/edge (spec §4.2) and GET /api/topology.
 void registerGraphRoutes(ApiContext& ctx);
+/// POST /api/topology (spec §2.9, §2.11).
+void registerTopologyRoutes(ApiContext& ctx);
 
 }  // namespace skydive::server

@@ -57,7 +57,8 @@ model::Result<Value> parseElementBody(const ApiContext& ctx, std::string_view bo
     Object& o = doc->mutableObject();
     const Value* id = o.find("ID");
     if (id == nullptr || !id->isString() || id->asString().empty())
-        return model::makeError(model::ErrorCode::InvalidArgument, "ID: String length must be >= 1");
+        return model::makeError(model::ErrorCode::InvalidArgument,
+                                "ID: String length must be >= 1");
     const Value* created = o.find("CreatedAt");
     const Value* updated = o.find("UpdatedAt");
     if (created != nullptr && created->isInt() && (updated == nullptr || updated->isNull()))

@@ -9,8 +9,8 @@ namespace skydive::server {
 
 namespace {
 
-constexpr std::string_view kAllowedHeaders[] = {"x-requested-with", "content-type",
-                                                "authorization", "x-auth-token"};
+constexpr std::string_view kAllowedHeaders[] = {"x-requested-with", "content-type", "authorization",
+                                                "x-auth-token"};
 constexpr std::string_view kAllowedMethods = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
 /// Bodies below this size are sent as they are even when the client accepts gzip.
 constexpr std::size_t kMinGzipBytes = 256;

@@ -68,8 +68,8 @@ std::string Metrics::render() const {
         out += fmt::format("skydive_websocket_dropped_total {}\n", ws_dropped_);
     }
     for (const auto& g : gauges) {
-        out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", g.name, g.help, g.name,
-                           g.name, g.read());
+        out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", g.name, g.help, g.name, g.name,
+                           g.read());
     }
     return out;
 }

@@ -33,8 +33,8 @@ HttpResponse login(ApiContext& ctx, RequestContext& rc) {
     const auto& [identity, token] = *result;
     model::JsonWriter perms;
     perms.beginArray();
-    for (const char* object : {"topology", "status", "capture", "alert", "node", "edge",
-                               "noderule", "edgerule", "config"}) {
+    for (const char* object : {"topology", "status", "capture", "alert", "node", "edge", "noderule",
+                               "edgerule", "config"}) {
         for (Action a : {Action::Read, Action::Write}) {
             perms.beginObject();
             perms.key("Object").string(object);

@@ -78,8 +78,7 @@ public:
         auto self = this->shared_from_this();
         asio::post(stream.get_executor(), [self] {
             beast::error_code ec;
-            beast::get_lowest_layer(self->stream).socket().shutdown(tcp::socket::shutdown_both,
-                                                                    ec);
+            beast::get_lowest_layer(self->stream).socket().shutdown(tcp::socket::shutdown_both, ec);
             beast::get_lowest_layer(self->stream).close();
         });
     }
@@ -114,8 +113,7 @@ asio::awaitable<void> serveHttp(std::shared_ptr<ServerState> state,
     beast::error_code ec;
     if constexpr (std::is_same_v<Stream, TlsStream>) {
         beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
-        co_await stream.async_handshake(ssl::stream_base::server,
-                                        asio::redirect_error(kAwait, ec));
+        co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(kAwait, ec));
         if (ec) {
             state->remove(id);
             co_return;
@@ -142,8 +140,8 @@ asio::awaitable<void> serveHttp(std::shared_ptr<ServerState> state,
         }
         if (ec) break;  // end of stream, timeout, reset or malformed request
         BeastRequest req = parser.release();
-        HttpRequest request = convertRequest(req, beast::get_lowest_layer(stream).socket(),
-                                             state->tls);
+        HttpRequest request =
+            convertRequest(req, beast::get_lowest_layer(stream).socket(), state->tls);
         if (websocket::is_upgrade(req) && state->app.handle_upgrade) {
             WsDecision decision = state->app.handle_upgrade(request);
             if (!decision.accept) {
@@ -201,8 +199,8 @@ struct HttpServer::Impl {
                     TlsStream(beast::tcp_stream(std::move(socket)), ssl_ctx));
                 asio::co_spawn(executor, serveHttp<TlsStream>(state, conn), asio::detached);
             } else {
-                auto conn = std::make_shared<HttpConnection<PlainStream>>(
-                    PlainStream(std::move(socket)));
+                auto conn =
+                    std::make_shared<HttpConnection<PlainStream>>(PlainStream(std::move(socket)));
                 asio::co_spawn(executor, serveHttp<PlainStream>(state, conn), asio::detached);
             }
         }
@@ -215,7 +213,9 @@ HttpServer::HttpServer(ServerOptions options, Application app)
     impl_->state->limits = impl_->options.limits;
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 model::Result<std::uint16_t> HttpServer::start() {
     using model::ErrorCode;
@@ -289,8 +289,14 @@ void HttpServer::stop() {
     impl_->threads.clear();
 }
 
-std::uint16_t HttpServer::port() const { return impl_->port; }
-bool HttpServer::tls() const { return impl_->state->tls; }
-std::size_t HttpServer::activeConnections() const { return impl_->state->count(); }
+std::uint16_t HttpServer::port() const {
+    return impl_->port;
+}
+bool HttpServer::tls() const {
+    return impl_->state->tls;
+}
+std::size_t HttpServer::activeConnections() const {
+    return impl_->state->count();
+}
 
 }  // namespace skydive::server

@@ -91,17 +91,17 @@ TEST(HttpApi, NodeBadInput) {
     auto bad_json = must(c.request("POST", "/api/node", "{\"ID\":"));
     EXPECT_EQ(bad_json.status, 400);
     EXPECT_FALSE(bad_json.body.empty());
-    EXPECT_EQ(must(c.request("POST", "/api/node", R"({"Metadata":{"Name":"a","Type":"b"}})"))
-                  .status,
-              400);
+    EXPECT_EQ(
+        must(c.request("POST", "/api/node", R"({"Metadata":{"Name":"a","Type":"b"}})")).status,
+        400);
     auto no_type = must(c.request("POST", "/api/node", R"({"ID":"x","Metadata":{"Name":"a"}})"));
     EXPECT_EQ(no_type.status, 400);
     EXPECT_NE(no_type.body.find("Type"), std::string::npos);
     // netns nodes need a Path instead of nothing more.
-    EXPECT_EQ(must(c.request("POST", "/api/node",
-                             R"({"ID":"x","Metadata":{"Name":"a","Type":"netns"}})"))
-                  .status,
-              400);
+    EXPECT_EQ(
+        must(c.request("POST", "/api/node", R"({"ID":"x","Metadata":{"Name":"a","Type":"netns"}})"))
+            .status,
+        400);
     EXPECT_EQ(must(c.request("POST", "/api/node",
                              R"({"ID":"x","Metadata":{"Name":"a","Type":"netns","Path":"/p"}})"))
                   .status,
@@ -117,8 +117,8 @@ TEST(HttpApi, EdgeCreateAndErrors) {
     EXPECT_EQ(must(c.request("POST", "/api/edge", kEdge1)).status, 400);  // no endpoints yet
     ASSERT_EQ(must(c.request("POST", "/api/node", kNode1)).status, 201);
     ASSERT_EQ(must(c.request("POST", "/api/node", kNode2)).status, 201);
-    auto no_rel = must(c.request("POST", "/api/edge",
-                                 R"({"ID":"e1","Parent":"n1","Child":"n2","Metadata":{}})"));
+    auto no_rel = must(
+        c.request("POST", "/api/edge", R"({"ID":"e1","Parent":"n1","Child":"n2","Metadata":{}})"));
     EXPECT_EQ(no_rel.status, 400);
     EXPECT_NE(no_rel.body.find("RelationType"), std::string::npos);
     auto created = must(c.request("POST", "/api/edge", kEdge1));
@@ -156,8 +156,8 @@ TEST(HttpApi, OversizedBodyIs413) {
     TestAnalyzer t("", options);
     ASSERT_TRUE(t.ok()) << t.error();
     auto c = t.client();
-    std::string big = R"({"ID":"big","Metadata":{"Name":"a","Type":"b","X":")" +
-                      std::string(4096, 'x') + "\"}}";
+    std::string big =
+        R"({"ID":"big","Metadata":{"Name":"a","Type":"b","X":")" + std::string(4096, 'x') + "\"}}";
     auto r = must(c.request("POST", "/api/node", big));
     EXPECT_EQ(r.status, 413);
     // The server is still up and nothing was stored.
@@ -195,8 +195,8 @@ TEST(HttpApi, GzipWhenAsked) {
     ASSERT_TRUE(t.ok()) << t.error();
     auto c = t.client();
     for (int i = 0; i < 20; ++i) {
-        std::string body = R"({"ID":"n)" + std::to_string(i) +
-                           R"(","Metadata":{"Name":"eth","Type":"device"}})";
+        std::string body =
+            R"({"ID":"n)" + std::to_string(i) + R"(","Metadata":{"Name":"eth","Type":"device"}})";
         ASSERT_EQ(must(c.request("POST", "/api/node", body)).status, 201);
     }
     auto plain = must(c.request("GET", "/api/node"));
