@@ -36,7 +36,8 @@ std::vector<std::string> idsOf(const Value& list, std::string& why) {
 std::vector<std::string> strings(const Value* list) {
     std::vector<std::string> out;
     if (list != nullptr && list->isList()) {
-        for (const auto& e : list->asList()) out.push_back(e.isString() ? std::string(e.asString()) : model::toJson(e));
+        for (const auto& e : list->asList())
+            out.push_back(e.isString() ? std::string(e.asString()) : model::toJson(e));
     }
     return out;
 }
@@ -101,7 +102,8 @@ std::string checkExpectation(const Value& expect, const model::Result<std::strin
     if (kind == "error") {
         if (result) return "expected an error, got " + result.value().substr(0, 200);
         const auto* contains = field(expect, "contains");
-        const std::string want = contains && contains->isString() ? std::string(contains->asString()) : "";
+        const std::string want =
+            contains && contains->isString() ? std::string(contains->asString()) : "";
         if (result.error().message.find(want) == std::string::npos) {
             return "error \"" + result.error().message + "\" does not contain \"" + want + "\"";
         }
@@ -133,7 +135,8 @@ std::string checkExpectation(const Value& expect, const model::Result<std::strin
     }
     if (kind == "json") {
         if (value && body == *value) return "";
-        return "got " + result.value().substr(0, 300) + ", want " + (value ? model::toJson(*value) : "?");
+        return "got " + result.value().substr(0, 300) + ", want " +
+               (value ? model::toJson(*value) : "?");
     }
     if (kind == "json_unordered" || kind == "set") {
         if (!body.isList()) return "expected an array, got " + result.value().substr(0, 200);

@@ -42,7 +42,9 @@ const model::Value* field(const model::Value& v, std::string_view key) {
     return v.isObject() ? v.asObject().find(key) : nullptr;
 }
 
-std::string str(const model::Value* v) { return v && v->isString() ? std::string(v->asString()) : ""; }
+std::string str(const model::Value* v) {
+    return v && v->isString() ? std::string(v->asString()) : "";
+}
 
 }  // namespace
 
@@ -87,9 +89,8 @@ int main(int argc, char** argv) {
             continue;
         }
         const std::string id = str(field(*c, "id"));
-        const bool skip_it = std::any_of(skip.begin(), skip.end(), [&](const std::string& p) {
-            return id.rfind(p, 0) == 0;
-        });
+        const bool skip_it = std::any_of(skip.begin(), skip.end(),
+                                         [&](const std::string& p) { return id.rfind(p, 0) == 0; });
         if (skip_it) {
             ++skipped;
             continue;
@@ -108,18 +109,25 @@ int main(int argc, char** argv) {
             auto f = gremlin::tools::loadFixture(
                 (fixtures_dir / fs::path(fixture).filename()).string(), clock.now());
             if (!f) {
-                std::cout << "FAIL " << name << " (" << id
-                          << "): fixture: " << f.error().toString() << "\n";
+                std::cout << "FAIL " << name << " (" << id << "): fixture: " << f.error().toString()
+                          << "\n";
                 ++failed;
                 continue;
             }
             emulated_history = emulated_history || f->history;
-            source = gremlin::tools::memorySource(*f);
+            auto made = gremlin::tools::makeSource(*f, clock);
+            if (!made) {
+                std::cout << "FAIL " << name << " (" << id
+                          << "): loading the fixture: " << made.error().toString() << "\n";
+                ++failed;
+                continue;
+            }
+            source = *made;
         }
         auto result = engine.run(query, *source);
-        model::Result<std::string> body =
-            result ? model::Result<std::string>(gremlin::toJson(*result))
-                   : model::Result<std::string>(result.error());
+        model::Result<std::string> body = result
+                                              ? model::Result<std::string>(gremlin::toJson(*result))
+                                              : model::Result<std::string>(result.error());
         const std::string why = gremlin::tools::checkExpectation(*expect, body);
         if (why.empty()) {
             ++passed;
@@ -133,8 +141,9 @@ int main(int argc, char** argv) {
                      "RocksDB store\n";
     }
     std::cout << passed << " passed, " << failed << " failed";
-    if (skipped > 0) std::cout << ", " << skipped << " skipped (prefixes: " ;
-    for (std::size_t i = 0; skipped > 0 && i < skip.size(); ++i) std::cout << (i ? "," : "") << skip[i];
+    if (skipped > 0) std::cout << ", " << skipped << " skipped (prefixes: ";
+    for (std::size_t i = 0; skipped > 0 && i < skip.size(); ++i)
+        std::cout << (i ? "," : "") << skip[i];
     if (skipped > 0) std::cout << ")";
     std::cout << "\n";
     return failed == 0 ? 0 : 1;

@@ -7,6 +7,8 @@
 
 #include <skydive/model/json.h>
 
+#include <skydive/graph/live_graph.h>
+
 #include "exec/memory_view.h"
 
 namespace skydive::gremlin::tools {
@@ -74,8 +76,8 @@ public:
             }
             live_ = build(graph::ViewKind::Live, live, 0, 0);
         } else {
-            live_ = std::make_shared<MemoryView>(graph::ViewKind::Live, f.graph.nodes,
-                                                 f.graph.edges);
+            live_ =
+                std::make_shared<MemoryView>(graph::ViewKind::Live, f.graph.nodes, f.graph.edges);
         }
     }
 
@@ -131,6 +133,19 @@ private:
 
 std::shared_ptr<graph::GraphSource> memorySource(const Fixture& fixture) {
     return std::make_shared<MemorySource>(fixture);
+}
+
+model::Result<std::shared_ptr<graph::GraphSource>> makeSource(const Fixture& fixture,
+                                                              const model::Clock& clock) {
+    if (fixture.history) return memorySource(fixture);
+    auto live = std::make_shared<graph::LiveGraph>(clock);
+    for (const auto& n : fixture.graph.nodes) {
+        if (auto st = live->addNode(n); !st) return st.error();
+    }
+    for (const auto& e : fixture.graph.edges) {
+        if (auto st = live->addEdge(e); !st) return st.error();
+    }
+    return std::shared_ptr<graph::GraphSource>(std::move(live));
 }
 
 }  // namespace skydive::gremlin::tools

@@ -2,9 +2,11 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <skydive/graph/graph_view.h>
+#include <skydive/model/clock.h>
 #include <skydive/model/element.h>
 #include <skydive/model/result.h>
 
@@ -31,5 +33,10 @@ struct Fixture {
 /// ArchivedAt); at()/slice() apply the visibility rule of spec §2.8 to the records. A graph
 /// fixture has no history: at()/slice() fail like upstream's memory backend.
 std::shared_ptr<graph::GraphSource> memorySource(const Fixture& fixture);
+
+/// The source the conformance runner and the text tests use: graph fixtures go into a real
+/// graph::LiveGraph; history fixtures use memorySource() until the RocksDB store is merged.
+[[nodiscard]] model::Result<std::shared_ptr<graph::GraphSource>> makeSource(
+    const Fixture& fixture, const model::Clock& clock);
 
 }  // namespace skydive::gremlin::tools

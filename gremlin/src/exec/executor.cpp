@@ -23,9 +23,9 @@ Executor::Executor(const model::Clock& clock, const EngineOptions& options,
 bool Executor::tick() {
     if (failed()) return false;
     if (++ticks_ % kDeadlineCheckEvery == 0 && Clock::now() > deadline_) {
-        return fail(makeError(ErrorCode::Timeout,
-                              "Query exceeded its deadline of " +
-                                  std::to_string(options_.timeout.count()) + " ms"));
+        return fail(makeError(
+            ErrorCode::Timeout,
+            "Query exceeded its deadline of " + std::to_string(options_.timeout.count()) + " ms"));
     }
     return true;
 }
@@ -36,9 +36,9 @@ bool Executor::fail(model::Error e) {
 }
 
 model::Error Executor::boundError() const {
-    return makeError(ErrorCode::Unavailable,
-                     "Query exceeded the bound of " + std::to_string(options_.max_elements) +
-                         " intermediate results");
+    return makeError(ErrorCode::Unavailable, "Query exceeded the bound of " +
+                                                 std::to_string(options_.max_elements) +
+                                                 " intermediate results");
 }
 
 model::Result<QueryResult> Executor::run(const Plan& plan) {
@@ -57,28 +57,17 @@ model::Result<QueryResult> Executor::run(const Plan& plan) {
 
 model::Status Executor::step(const PlanStep& s) {
     switch (s.op) {
-        case Op::Context:
-            return context(s);
-        case Op::V:
-            return scanNodes(s);
-        case Op::E:
-            return scanEdges(s);
-        case Op::Filter:
-            return filter(s);
-        case Op::Adjacent:
-            return adjacent(s);
-        case Op::IncidentEdges:
-            return incidentEdges(s);
-        case Op::EdgeEnds:
-            return edgeEnds(s);
-        case Op::Walk:
-            return walk(s);
-        case Op::SubGraph:
-            return subGraph(s);
-        case Op::ShortestPath:
-            return shortestPath(s);
-        case Op::Dedup:
-            return dedup(s);
+        case Op::Context: return context(s);
+        case Op::V: return scanNodes(s);
+        case Op::E: return scanEdges(s);
+        case Op::Filter: return filter(s);
+        case Op::Adjacent: return adjacent(s);
+        case Op::IncidentEdges: return incidentEdges(s);
+        case Op::EdgeEnds: return edgeEnds(s);
+        case Op::Walk: return walk(s);
+        case Op::SubGraph: return subGraph(s);
+        case Op::ShortestPath: return shortestPath(s);
+        case Op::Dedup: return dedup(s);
         case Op::Count: {
             const auto n = s.input == ResultKind::Edges ? cur_.edges.size() : cur_.nodes.size();
             cur_.kind = ResultKind::Number;
@@ -87,21 +76,13 @@ model::Status Executor::step(const PlanStep& s) {
             cur_.edges.clear();
             return {};
         }
-        case Op::Values:
-            return values(s);
-        case Op::ValueMap:
-            return valueMap(s);
-        case Op::Keys:
-            return keys(s);
-        case Op::Sum:
-            return sum(s);
-        case Op::Sort:
-            return sort(s);
-        case Op::Range:
-            return range(s);
-        case Op::As:
-            aliases_[s.keys[0]] = cur_.nodes;
-            return {};
+        case Op::Values: return values(s);
+        case Op::ValueMap: return valueMap(s);
+        case Op::Keys: return keys(s);
+        case Op::Sum: return sum(s);
+        case Op::Sort: return sort(s);
+        case Op::Range: return range(s);
+        case Op::As: aliases_[s.keys[0]] = cur_.nodes; return {};
         case Op::Select: {
             std::vector<const model::Node*> out;
             for (const auto& name : s.keys) {
@@ -123,14 +104,10 @@ model::Status Executor::context(const PlanStep& s) {
     const model::Time now = clock_.now();
     auto resolve = [now](const TimeArg& t) -> model::Time {
         switch (t.kind) {
-            case TimeArg::Kind::Absolute:
-                return t.ms;
-            case TimeArg::Kind::Relative:
-                return now + t.ms;
-            case TimeArg::Kind::Now:
-                return now;
-            case TimeArg::Kind::Forever:
-                return 0;
+            case TimeArg::Kind::Absolute: return t.ms;
+            case TimeArg::Kind::Relative: return now + t.ms;
+            case TimeArg::Kind::Now: return now;
+            case TimeArg::Kind::Forever: return 0;
         }
         return now;
     };
@@ -165,7 +142,9 @@ model::Status Executor::scanNodes(const PlanStep& s) {
                              s.column);
         }
     } else if (s.use_index && view_->hasIndex(s.filter.terms[0].key)) {
-        view_->nodesByValue(s.filter.terms[0].key, s.filter.terms[0].match.value, offer);
+        view_->nodesByValue(
+            s.filter.terms[0].key, s.filter.terms[0].match.value,
+            [&](const model::Node& n) { return !s.residual.matches(n) || sink.add(n); });
     } else {
         view_->forEachNode(offer);
     }
@@ -225,8 +204,7 @@ model::Status Executor::filter(const PlanStep& s) {
         }
         case ResultKind::Graph:
         case ResultKind::Number:
-        case ResultKind::Paths:
-            break;
+        case ResultKind::Paths: break;
     }
     return makeError(ErrorCode::Internal, "Has on an unexpected input", s.column);
 }

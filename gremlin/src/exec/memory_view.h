@@ -15,8 +15,8 @@ namespace skydive::gremlin {
 /// insertion order. No secondary index.
 class MemoryView final : public graph::GraphView {
 public:
-    MemoryView(graph::ViewKind kind, std::vector<model::Node> nodes,
-               std::vector<model::Edge> edges, model::Time from = 0, model::Time to = 0);
+    MemoryView(graph::ViewKind kind, std::vector<model::Node> nodes, std::vector<model::Edge> edges,
+               model::Time from = 0, model::Time to = 0);
 
     graph::ViewKind kind() const override { return kind_; }
     model::Time from() const override { return from_; }

@@ -71,8 +71,7 @@ model::Result<std::int64_t> sumOf(const std::vector<const T*>& elements, const s
         const auto i = lenientInt(*v);
         if (!i) {
             return makeError(ErrorCode::InvalidArgument,
-                             "Sum: field '" + key + "' of '" + e->id.str() +
-                                 "' is not a number");
+                             "Sum: field '" + key + "' of '" + e->id.str() + "' is not a number");
         }
         total += *i;
     }
@@ -113,12 +112,8 @@ void sortElements(std::vector<const T*>& elements, const PlanStep& s) {
 
 model::Status Executor::dedup(const PlanStep& s) {
     switch (s.input) {
-        case ResultKind::Nodes:
-            dedupElements(cur_.nodes, s);
-            return {};
-        case ResultKind::Edges:
-            dedupElements(cur_.edges, s);
-            return {};
+        case ResultKind::Nodes: dedupElements(cur_.nodes, s); return {};
+        case ResultKind::Edges: dedupElements(cur_.edges, s); return {};
         case ResultKind::Values: {
             if (!cur_.value.isList()) return {};
             std::unordered_set<Value> seen;
@@ -141,8 +136,7 @@ model::Status Executor::dedup(const PlanStep& s) {
             return {};
         }
         case ResultKind::Graph:
-        case ResultKind::Number:
-            break;
+        case ResultKind::Number: break;
     }
     return makeError(ErrorCode::Internal, "Dedup on an unexpected input", s.column);
 }
@@ -210,8 +204,8 @@ model::Status Executor::keys(const PlanStep& s) {
 }
 
 model::Status Executor::sum(const PlanStep& s) {
-    auto total = s.input == ResultKind::Edges ? sumOf(cur_.edges, s.keys[0])
-                                              : sumOf(cur_.nodes, s.keys[0]);
+    auto total =
+        s.input == ResultKind::Edges ? sumOf(cur_.edges, s.keys[0]) : sumOf(cur_.nodes, s.keys[0]);
     if (!total) {
         auto e = std::move(total).error();
         e.position = s.column;

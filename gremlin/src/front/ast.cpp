@@ -111,16 +111,11 @@ auto lookupIn(const Table& table, std::string_view name)
 bool operator==(const Param& a, const Param& b) {
     if (a.kind != b.kind) return false;
     switch (a.kind) {
-        case ParamKind::String:
-            return a.text == b.text;
-        case ParamKind::Int:
-            return a.integer == b.integer;
-        case ParamKind::Double:
-            return a.real == b.real;
-        case ParamKind::Keyword:
-            return a.keyword == b.keyword;
-        case ParamKind::Predicate:
-            return a.predicate == b.predicate && a.args == b.args;
+        case ParamKind::String: return a.text == b.text;
+        case ParamKind::Int: return a.integer == b.integer;
+        case ParamKind::Double: return a.real == b.real;
+        case ParamKind::Keyword: return a.keyword == b.keyword;
+        case ParamKind::Predicate: return a.predicate == b.predicate && a.args == b.args;
     }
     return false;
 }
@@ -129,11 +124,19 @@ bool operator==(const Step& a, const Step& b) {
     return a.kind == b.kind && a.params == b.params;
 }
 
-std::string_view stepName(StepKind kind) { return nameIn(kSteps, kind); }
-std::string_view keywordName(Keyword kw) { return nameIn(kKeywords, kw); }
-std::string_view predicateName(PredicateKind kind) { return nameIn(kPredicates, kind); }
+std::string_view stepName(StepKind kind) {
+    return nameIn(kSteps, kind);
+}
+std::string_view keywordName(Keyword kw) {
+    return nameIn(kKeywords, kw);
+}
+std::string_view predicateName(PredicateKind kind) {
+    return nameIn(kPredicates, kind);
+}
 
-std::optional<StepKind> stepFromName(std::string_view name) { return lookupIn(kSteps, name); }
+std::optional<StepKind> stepFromName(std::string_view name) {
+    return lookupIn(kSteps, name);
+}
 std::optional<Keyword> keywordFromName(std::string_view name) {
     return lookupIn(kKeywords, name);
 }

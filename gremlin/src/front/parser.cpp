@@ -5,10 +5,10 @@
 #include <stdexcept>
 #include <string>
 
+#include <skydive/gremlin/ast.h>
 #include "GremlinLexer.h"
 #include "GremlinParser.h"
 #include "antlr4-runtime.h"
-#include <skydive/gremlin/ast.h>
 
 namespace skydive::gremlin {
 
@@ -147,6 +147,9 @@ Query parseOrThrow(std::string_view text) {
     gen::GremlinParser parser(&tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
+    // The grammar is LL(1): SLL prediction is exact here and skips full-context retries.
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
     return buildQuery(parser.query());
 }
 

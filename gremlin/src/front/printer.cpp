@@ -38,15 +38,9 @@ void printParam(std::string& out, const Param& p) {
             out += quote;
             return;
         }
-        case ParamKind::Int:
-            out += std::to_string(p.integer);
-            return;
-        case ParamKind::Double:
-            printDouble(out, p.real);
-            return;
-        case ParamKind::Keyword:
-            out += keywordName(p.keyword);
-            return;
+        case ParamKind::Int: out += std::to_string(p.integer); return;
+        case ParamKind::Double: printDouble(out, p.real); return;
+        case ParamKind::Keyword: out += keywordName(p.keyword); return;
         case ParamKind::Predicate:
             out += predicateName(p.predicate);
             printParams(out, p.args);

@@ -6,18 +6,12 @@ namespace skydive::gremlin {
 
 std::string_view resultKindName(ResultKind kind) {
     switch (kind) {
-        case ResultKind::Graph:
-            return "Graph";
-        case ResultKind::Nodes:
-            return "Nodes";
-        case ResultKind::Edges:
-            return "Edges";
-        case ResultKind::Values:
-            return "Values";
-        case ResultKind::Number:
-            return "Value";
-        case ResultKind::Paths:
-            return "ShortestPath";
+        case ResultKind::Graph: return "Graph";
+        case ResultKind::Nodes: return "Nodes";
+        case ResultKind::Edges: return "Edges";
+        case ResultKind::Values: return "Values";
+        case ResultKind::Number: return "Value";
+        case ResultKind::Paths: return "ShortestPath";
     }
     return "?";
 }
@@ -68,9 +62,7 @@ std::string toJson(const QueryResult& result) {
             w.endArray();
             break;
         case ResultKind::Values:
-        case ResultKind::Number:
-            w.value(result.value);
-            break;
+        case ResultKind::Number: w.value(result.value); break;
         case ResultKind::Paths:
             w.beginArray();
             for (const auto& path : result.paths) {

@@ -22,10 +22,8 @@ model::Error predError(const Param& p, std::string message) {
 // A scalar operand: strings stay strings, booleans bools, numbers ints (floats truncated).
 model::Result<Value> scalar(const Param& p, std::string_view where) {
     switch (p.kind) {
-        case ParamKind::String:
-            return Value(p.text);
-        case ParamKind::Int:
-            return Value(static_cast<long long>(p.integer));
+        case ParamKind::String: return Value(p.text);
+        case ParamKind::Int: return Value(static_cast<long long>(p.integer));
         case ParamKind::Double:
             if (!(std::fabs(p.real) < 9.2e18)) {
                 return predError(p, std::string(where) + ": number out of range");
@@ -54,8 +52,8 @@ model::Result<Match> predicateMatch(const Param& p) {
     const auto name = std::string(predicateName(p.predicate));
     auto arity = [&](std::size_t n) -> model::Status {
         if (p.args.size() != n) {
-            return predError(p, name + " accepts " + std::to_string(n) + " parameter" +
-                                    (n == 1 ? "" : "s"));
+            return predError(
+                p, name + " accepts " + std::to_string(n) + " parameter" + (n == 1 ? "" : "s"));
         }
         return {};
     };
@@ -78,7 +76,8 @@ model::Result<Match> predicateMatch(const Param& p) {
             auto n = int64Operand(p.args[0], p.predicate);
             if (!n) return n.error();
             m.op = MatchOp::Range;
-            const bool upper = p.predicate == PredicateKind::Lt || p.predicate == PredicateKind::Lte;
+            const bool upper =
+                p.predicate == PredicateKind::Lt || p.predicate == PredicateKind::Lte;
             const bool inclusive =
                 p.predicate == PredicateKind::Lte || p.predicate == PredicateKind::Gte;
             (upper ? m.hi : m.lo) = *n;
@@ -128,9 +127,8 @@ model::Result<Match> predicateMatch(const Param& p) {
         }
         case PredicateKind::Ipv4Range: {
             if (auto st = arity(1); !st) return st.error();
-            const auto cidr = p.args[0].kind == ParamKind::String
-                                  ? parseIpv4(p.args[0].text, true)
-                                  : std::nullopt;
+            const auto cidr = p.args[0].kind == ParamKind::String ? parseIpv4(p.args[0].text, true)
+                                                                  : std::nullopt;
             if (!cidr) return predError(p.args[0], "IPV4RANGE expects a CIDR such as 10.0.0.0/8");
             m.op = MatchOp::Ipv4Range;
             m.mask = prefixMask(cidr->prefix);
@@ -167,8 +165,8 @@ model::Result<Filter> kvFilter(const Step& step, const std::vector<Param>& param
         return f;
     }
     if (params.size() % 2 != 0) {
-        return stepError(step, std::string(stepName(step.kind)) +
-                                   ": params should be a list of key,value");
+        return stepError(
+            step, std::string(stepName(step.kind)) + ": params should be a list of key,value");
     }
     for (std::size_t i = 0; i < params.size(); i += 2) {
         if (params[i].kind != ParamKind::String) return argError(step, i, "key must be a string");

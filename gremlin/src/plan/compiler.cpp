@@ -26,8 +26,7 @@ bool isFlowStep(StepKind k) {
         case StepKind::Hops:
         case StepKind::Nodes:
         case StepKind::Workflow:
-        case StepKind::NextHop:
-            return true;
+        case StepKind::NextHop: return true;
         default:  // every other step is handled by the compiler
             return false;
     }
@@ -51,14 +50,15 @@ bool absorbsWindow(StepKind k) {
         case StepKind::BothE:
         case StepKind::OutV:
         case StepKind::InV:
-        case StepKind::BothV:
-            return true;
+        case StepKind::BothV: return true;
         default:  // the rest leave Range/Limit as a step of its own
             return false;
     }
 }
 
-bool isWindow(StepKind k) { return k == StepKind::Range || k == StepKind::Limit; }
+bool isWindow(StepKind k) {
+    return k == StepKind::Range || k == StepKind::Limit;
+}
 
 model::Result<Window> windowOf(const Step& s) {
     Window w;
@@ -151,14 +151,13 @@ private:
         const auto n = s.params.size();
         switch (s.kind) {
             case StepKind::Context:
-            case StepKind::At:
-                return compileContext(s, p);
+            case StepKind::At: return compileContext(s, p);
             case StepKind::V:
             case StepKind::E: {
                 if (auto st = expect(s, {RK::Graph}); !st) return st;
                 if (n > 1) {
-                    return stepError(s, std::string(stepName(s.kind)) +
-                                            " accepts at most one parameter");
+                    return stepError(
+                        s, std::string(stepName(s.kind)) + " accepts at most one parameter");
                 }
                 p.op = s.kind == StepKind::V ? Op::V : Op::E;
                 p.output = s.kind == StepKind::V ? RK::Nodes : RK::Edges;
@@ -188,8 +187,8 @@ private:
             case StepKind::HasNot: {
                 if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
                 if (n != 1) {
-                    return stepError(s, std::string(stepName(s.kind)) +
-                                            " accepts exactly one parameter");
+                    return stepError(
+                        s, std::string(stepName(s.kind)) + " accepts exactly one parameter");
                 }
                 auto key = stringArg(s, 0);
                 if (!key) return key.error();
@@ -218,14 +217,10 @@ private:
                 switch (s.kind) {
                     case StepKind::Out:
                     case StepKind::OutE:
-                    case StepKind::OutV:
-                        p.direction = Direction::Out;
-                        break;
+                    case StepKind::OutV: p.direction = Direction::Out; break;
                     case StepKind::In:
                     case StepKind::InE:
-                    case StepKind::InV:
-                        p.direction = Direction::In;
-                        break;
+                    case StepKind::InV: p.direction = Direction::In; break;
                     default:  // Both, BothE, BothV
                         p.direction = Direction::Both;
                         break;
@@ -257,8 +252,8 @@ private:
             case StepKind::Sum: {
                 if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
                 if (n != 1) {
-                    return stepError(s, std::string(stepName(s.kind)) +
-                                            " accepts exactly one parameter");
+                    return stepError(
+                        s, std::string(stepName(s.kind)) + " accepts exactly one parameter");
                 }
                 auto key = stringArg(s, 0);
                 if (!key) return key.error();
@@ -284,8 +279,7 @@ private:
                 p.op = Op::Keys;
                 p.output = RK::Values;
                 return {};
-            case StepKind::Sort:
-                return compileSort(s, p);
+            case StepKind::Sort: return compileSort(s, p);
             case StepKind::Range:
             case StepKind::Limit: {
                 if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
@@ -296,8 +290,7 @@ private:
                 p.output = kind_;
                 return {};
             }
-            case StepKind::ShortestPathTo:
-                return compileShortestPath(s, p);
+            case StepKind::ShortestPathTo: return compileShortestPath(s, p);
             case StepKind::SubGraph: {
                 if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Paths}); !st) return st;
                 auto f = kvFilter(s, s.params, false, false);
@@ -330,8 +323,7 @@ private:
             }
             case StepKind::Descendants:
             case StepKind::Ascendants:
-            case StepKind::Neighbors:
-                return compileWalk(s, p);
+            case StepKind::Neighbors: return compileWalk(s, p);
             default:  // flow steps were rejected before
                 return makeError(ErrorCode::Unsupported,
                                  "'" + std::string(stepName(s.kind)) + "' is not supported",
@@ -449,6 +441,8 @@ private:
 
 }  // namespace
 
-model::Result<std::shared_ptr<Plan>> compile(const Query& query) { return Compiler(query).run(); }
+model::Result<std::shared_ptr<Plan>> compile(const Query& query) {
+    return Compiler(query).run();
+}
 
 }  // namespace skydive::gremlin

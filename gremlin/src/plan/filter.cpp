@@ -30,8 +30,7 @@ bool scalarEquals(const Value& field, const Value& want) {
     switch (want.type()) {
         case model::ValueType::String:
             return field.isString() && field.asString() == want.asString();
-        case model::ValueType::Bool:
-            return field.isBool() && field.asBool() == want.asBool();
+        case model::ValueType::Bool: return field.isBool() && field.asBool() == want.asBool();
         case model::ValueType::Int: {
             const auto i = lenientInt(field);
             return i && *i == want.asInt();
@@ -39,8 +38,7 @@ bool scalarEquals(const Value& field, const Value& want) {
         case model::ValueType::Null:
         case model::ValueType::Double:
         case model::ValueType::List:
-        case model::ValueType::Object:
-            return false;
+        case model::ValueType::Object: return false;
     }
     return false;
 }
@@ -59,15 +57,13 @@ bool inRange(const Match& m, std::int64_t v) {
 
 std::optional<std::int64_t> lenientInt(const Value& v) {
     switch (v.type()) {
-        case model::ValueType::Int:
-            return v.asInt();
+        case model::ValueType::Int: return v.asInt();
         case model::ValueType::Double: {
             const double d = v.asDouble();
             if (!(d > -9.3e18 && d < 9.3e18)) return std::nullopt;
             return static_cast<std::int64_t>(d);
         }
-        case model::ValueType::Bool:
-            return v.asBool() ? 1 : 0;
+        case model::ValueType::Bool: return v.asBool() ? 1 : 0;
         case model::ValueType::String: {
             // strconv.ParseInt(s, 0, 64): optional sign, 0x/0o/0b prefixes, leading 0 = octal.
             std::string s(v.asString());
@@ -76,10 +72,14 @@ std::optional<std::int64_t> lenientInt(const Value& v) {
             int base = 10;
             if (s.size() > i + 1 && s[i] == '0') {
                 const char p = static_cast<char>(s[i + 1] | 0x20);
-                if (p == 'x') base = 16, i += 2;
-                else if (p == 'b') base = 2, i += 2;
-                else if (p == 'o') base = 8, i += 2;
-                else base = 8, i += 1;
+                if (p == 'x')
+                    base = 16, i += 2;
+                else if (p == 'b')
+                    base = 2, i += 2;
+                else if (p == 'o')
+                    base = 8, i += 2;
+                else
+                    base = 8, i += 1;
             }
             if (i >= s.size()) return base == 8 ? std::optional<std::int64_t>(0) : std::nullopt;
             for (std::size_t k = i; k < s.size(); ++k) {
@@ -93,8 +93,7 @@ std::optional<std::int64_t> lenientInt(const Value& v) {
         }
         case model::ValueType::Null:
         case model::ValueType::List:
-        case model::ValueType::Object:
-            return std::nullopt;
+        case model::ValueType::Object: return std::nullopt;
     }
     return std::nullopt;
 }
@@ -102,19 +101,15 @@ std::optional<std::int64_t> lenientInt(const Value& v) {
 bool Match::matches(const std::optional<Value>& field) const {
     const bool present = field.has_value() && !field->isNull();
     switch (op) {
-        case MatchOp::Exists:
-            return present;
-        case MatchOp::Missing:
-            return !present;
-        case MatchOp::Eq:
-            return present && eqField(*field, value);
+        case MatchOp::Exists: return present;
+        case MatchOp::Missing: return !present;
+        case MatchOp::Eq: return present && eqField(*field, value);
         case MatchOp::Ne:
             if (value.isBool()) {
                 return present && eqField(*field, Value(!value.asBool()));
             }
             return present && !eqField(*field, value);
-        case MatchOp::Nee:
-            return !present || !eqField(*field, value);
+        case MatchOp::Nee: return !present || !eqField(*field, value);
         case MatchOp::Range:
             return present && anyScalar(*field, [&](const Value& s) {
                        const auto i = lenientInt(s);

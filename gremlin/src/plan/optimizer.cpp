@@ -17,13 +17,14 @@ bool indexLookup(Plan& plan) {
         if (s.op != Op::V || s.id || s.filter.any) continue;
         for (std::size_t t = 0; t < s.filter.terms.size(); ++t) {
             const auto& term = s.filter.terms[t];
-            const bool plain_key = !term.key.empty() && term.key[0] != '@' &&
-                                   term.key.find('.') == std::string::npos;
+            const bool plain_key =
+                !term.key.empty() && term.key[0] != '@' && term.key.find('.') == std::string::npos;
             const bool strict = term.match.op == MatchOp::Eq &&
                                 (term.match.value.isString() || term.match.value.isBool());
             if (!plain_key || !strict) continue;
             std::swap(s.filter.terms[0], s.filter.terms[t]);
             s.use_index = true;
+            s.residual.terms.assign(s.filter.terms.begin() + 1, s.filter.terms.end());
             fired = true;
             break;
         }
@@ -54,8 +55,7 @@ bool countPushdown(Plan& plan) {
         case Op::Filter:
         case Op::Adjacent:
         case Op::IncidentEdges:
-        case Op::EdgeEnds:
-            break;
+        case Op::EdgeEnds: break;
         default:  // the others need their whole input or output
             return false;
     }

@@ -102,13 +102,20 @@ std::optional<std::int64_t> parseGoDurationMs(std::string_view s) {
         while (u < s.size() && !(s[u] >= '0' && s[u] <= '9') && s[u] != '.') ++u;
         const auto unit = s.substr(i, u - i);
         long double ns = 0;
-        if (unit == "ns") ns = 1;
-        else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") ns = 1e3L;
-        else if (unit == "ms") ns = 1e6L;
-        else if (unit == "s") ns = 1e9L;
-        else if (unit == "m") ns = 60e9L;
-        else if (unit == "h") ns = 3600e9L;
-        else return std::nullopt;
+        if (unit == "ns")
+            ns = 1;
+        else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+            ns = 1e3L;
+        else if (unit == "ms")
+            ns = 1e6L;
+        else if (unit == "s")
+            ns = 1e9L;
+        else if (unit == "m")
+            ns = 60e9L;
+        else if (unit == "h")
+            ns = 3600e9L;
+        else
+            return std::nullopt;
         total_ns += number * ns;
         if (total_ns > 9.2e18L) return std::nullopt;  // Go: "invalid duration" on overflow
         s.remove_prefix(u);
@@ -130,8 +137,7 @@ model::Result<TimeArg> timeFromParam(const Param& p) {
             if (p.keyword == Keyword::Now) return TimeArg{TimeArg::Kind::Now, 0};
             return badTime(p);
         case ParamKind::Double:
-        case ParamKind::Predicate:
-            return badTime(p);
+        case ParamKind::Predicate: return badTime(p);
     }
     return badTime(p);
 }
@@ -148,8 +154,7 @@ model::Result<TimeArg> durationFromParam(const Param& p) {
             if (p.keyword == Keyword::Forever) return TimeArg{TimeArg::Kind::Forever, 0};
             return badTime(p);
         case ParamKind::Double:
-        case ParamKind::Predicate:
-            return badTime(p);
+        case ParamKind::Predicate: return badTime(p);
     }
     return badTime(p);
 }

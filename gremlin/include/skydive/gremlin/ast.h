@@ -87,13 +87,13 @@ enum class ParamKind : std::uint8_t { String, Int, Double, Keyword, Predicate };
 /// One step parameter. Only the fields of its kind are meaningful.
 struct Param {
     ParamKind kind = ParamKind::String;
-    std::string text;                       ///< String
-    std::int64_t integer = 0;               ///< Int
-    double real = 0;                        ///< Double
-    Keyword keyword = Keyword::True;        ///< Keyword
+    std::string text;                             ///< String
+    std::int64_t integer = 0;                     ///< Int
+    double real = 0;                              ///< Double
+    Keyword keyword = Keyword::True;              ///< Keyword
     PredicateKind predicate = PredicateKind::Ne;  ///< Predicate
-    std::vector<Param> args;                ///< Predicate arguments
-    std::uint32_t column = 0;               ///< 1-based; not part of equality
+    std::vector<Param> args;                      ///< Predicate arguments
+    std::uint32_t column = 0;                     ///< 1-based; not part of equality
 
     friend bool operator==(const Param& a, const Param& b);
 };

@@ -14,8 +14,8 @@ namespace skydive::gremlin {
 
 /// Optimizer passes; each gives the same results on or off (tests check it).
 struct OptimizerPasses {
-    bool index_lookup = true;  ///< `V().Has(k, v)` on an indexed key → GraphView::nodesByValue
-    bool early_stop = true;    ///< Limit/Range windows stop the producing scan once full
+    bool index_lookup = true;    ///< `V().Has(k, v)` on an indexed key → GraphView::nodesByValue
+    bool early_stop = true;      ///< Limit/Range windows stop the producing scan once full
     bool count_pushdown = true;  ///< `...Count()` counts while scanning, without materializing
 };
 
@@ -23,9 +23,13 @@ struct OptimizerPasses {
 struct EngineOptions {
     static constexpr std::chrono::milliseconds kDefaultTimeout{30'000};
     static constexpr std::size_t kDefaultMaxElements = 10'000'000;
+    static constexpr std::size_t kDefaultPlanCache = 1024;
 
     std::chrono::milliseconds timeout = kDefaultTimeout;  ///< per query; past it → Timeout
-    std::size_t max_elements = kDefaultMaxElements;  ///< bound on any intermediate result
+    std::size_t max_elements = kDefaultMaxElements;       ///< bound on any intermediate result
+    /// Compiled plans kept by query text (0 disables). Plans hold no time: NOW and relative
+    /// times are resolved at execution, so a cached plan is valid forever.
+    std::size_t plan_cache_entries = kDefaultPlanCache;
     OptimizerPasses passes;
 };
 
@@ -50,16 +54,21 @@ public:
     [[nodiscard]] model::Result<QueryResult> run(std::string_view query,
                                                  const graph::GraphSource& source) const;
 
-    /// The two halves of run(), exposed for benchmarks and tests.
+    /// The two halves of run(), exposed for benchmarks and tests. prepare() uses the plan cache;
+    /// compileUncached() always parses and compiles.
     [[nodiscard]] model::Result<std::shared_ptr<const Plan>> prepare(std::string_view query) const;
+    [[nodiscard]] model::Result<std::shared_ptr<const Plan>> compileUncached(
+        std::string_view query) const;
     [[nodiscard]] model::Result<QueryResult> execute(const Plan& plan,
                                                      const graph::GraphSource& source) const;
 
     const EngineOptions& options() const { return options_; }
 
 private:
+    struct PlanCache;
     const model::Clock& clock_;
     EngineOptions options_;
+    std::unique_ptr<PlanCache> cache_;
 };
 
 }  // namespace skydive::gremlin
