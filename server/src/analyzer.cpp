@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <skydive/graph/live_graph.h>
+#include <skydive/store/store.h>
 
 #include "api/context.h"
 #include "api/error_status.h"
@@ -32,7 +33,7 @@ struct Analyzer::Impl {
     const model::Clock* clock = nullptr;
     AnalyzerOptions options;
     ServerOptions server_options;
-    std::unique_ptr<graph::LiveGraph> graph;
+    std::unique_ptr<GraphBackend> backend;
     ApiContext ctx;
     std::unique_ptr<Auth> cluster_auth;
     std::unique_ptr<Hub> hub;
@@ -92,17 +93,26 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     impl.ctx.tls = !so.tls_cert_file.empty() && !so.tls_key_file.empty();
     impl.server_options = so;
 
-    impl.graph = std::make_unique<graph::LiveGraph>(clock);
-    impl.ctx.graph = impl.graph.get();
-    impl.ctx.source = impl.graph.get();
+    if (impl.options.data_dir.empty()) {
+        impl.backend = makeMemoryBackend(clock);
+    } else {
+        store::StoreOptions so_store;
+        so_store.data_dir = impl.options.data_dir;
+        auto st = store::Store::open(so_store, clock);
+        if (!st.ok()) return st.error();
+        impl.backend = makeStoreBackend(std::move(st).value(), impl.options.data_dir);
+    }
+    impl.ctx.backend = impl.backend.get();
+    impl.ctx.graph = &impl.backend->live();
+    impl.ctx.source = &impl.backend->source();
     impl.ctx.engine = std::make_unique<gremlin::Engine>(clock, gremlin::EngineOptions{});
     impl.hub = std::make_unique<Hub>(impl.ctx, *impl.cluster_auth);
-    impl.ctx.metrics.addGauge(
-        "skydive_graph_nodes", "Nodes in the live graph.",
-        [g = impl.graph.get()] { return static_cast<double>(g->nodeCount()); });
-    impl.ctx.metrics.addGauge(
-        "skydive_graph_edges", "Edges in the live graph.",
-        [g = impl.graph.get()] { return static_cast<double>(g->edgeCount()); });
+    impl.ctx.metrics.addGauge("skydive_graph_nodes", "Nodes in the live graph.",
+                              [g = impl.ctx.graph] { return static_cast<double>(g->nodeCount()); });
+    impl.ctx.metrics.addGauge("skydive_graph_edges", "Edges in the live graph.",
+                              [g = impl.ctx.graph] { return static_cast<double>(g->edgeCount()); });
+    impl.ctx.metrics.addGauge("skydive_store_bytes", "Size of the embedded store on disk.",
+                              [b = impl.backend.get()] { return b->storeBytes(); });
 
     registerStatusRoutes(impl.ctx);
     registerGraphRoutes(impl.ctx);
@@ -132,6 +142,12 @@ void Analyzer::stop() {
     impl.stopped = true;
     if (impl.server) impl.server->stop();
     if (impl.hub) impl.hub->stop();
+    if (impl.backend) {
+        if (auto st = impl.backend->flush(); !st.ok())
+            spdlog::error("flushing the store: {}", st.error().message);
+        impl.hub.reset();
+        impl.backend.reset();  // closes the store
+    }
 }
 
 std::uint16_t Analyzer::port() const {

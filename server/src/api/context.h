@@ -9,6 +9,7 @@
 #include <skydive/server/config.h>
 
 #include "api/auth.h"
+#include "api/backend.h"
 #include "api/metrics.h"
 #include "api/router.h"
 
@@ -23,7 +24,8 @@ struct ApiContext {
     std::string version;
     bool tls = false;
     std::unique_ptr<Auth> auth;
-    graph::LiveGraph* graph = nullptr;           ///< where writes go
+    GraphBackend* backend = nullptr;             ///< where writes go
+    graph::LiveGraph* graph = nullptr;           ///< reads and subscriptions
     const graph::GraphSource* source = nullptr;  ///< what queries read (store when present)
     std::unique_ptr<gremlin::Engine> engine;
     Metrics metrics;

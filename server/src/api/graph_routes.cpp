@@ -120,7 +120,7 @@ HttpResponse createNode(ApiContext& ctx, const HttpRequest& req) {
     auto node = model::nodeFromValue(*doc, ctx.clock->now());
     if (!node.ok()) return errorResponse(400, node.error().message);
     std::string id = node->id.str();
-    if (auto st = ctx.graph->addNode(std::move(node).value()); !st.ok())
+    if (auto st = ctx.backend->addNode(std::move(node).value()); !st.ok())
         return errorResponse(400, st.error().message);
     return [&] {
         auto r = getOne<model::Node>(ctx, "Node", id);
@@ -136,7 +136,7 @@ HttpResponse createEdge(ApiContext& ctx, const HttpRequest& req) {
     auto edge = model::edgeFromValue(*doc, ctx.clock->now());
     if (!edge.ok()) return errorResponse(400, edge.error().message);
     std::string id = edge->id.str();
-    if (auto st = ctx.graph->addEdge(std::move(edge).value()); !st.ok())
+    if (auto st = ctx.backend->addEdge(std::move(edge).value()); !st.ok())
         return errorResponse(400, st.error().message);
     auto r = getOne<model::Edge>(ctx, "Edge", id);
     r.status = 201;
@@ -190,7 +190,7 @@ void registerGraphRoutes(ApiContext& ctx) {
             return false;
         });
         if (!exists) return notFound("Node", id);
-        if (auto st = ctx.graph->deleteNode(id); !st.ok()) return errorResponse(st.error());
+        if (auto st = ctx.backend->deleteNode(id); !st.ok()) return errorResponse(st.error());
         return deleted();
     });
     r.add("DELETE", "/api/edge/{id}", {"edge", Action::Write, true}, [&ctx](RequestContext& rc) {
@@ -201,7 +201,7 @@ void registerGraphRoutes(ApiContext& ctx) {
             return false;
         });
         if (!exists) return notFound("Edge", id);
-        if (auto st = ctx.graph->deleteEdge(id); !st.ok()) return errorResponse(st.error());
+        if (auto st = ctx.backend->deleteEdge(id); !st.ok()) return errorResponse(st.error());
         return deleted();
     });
 }

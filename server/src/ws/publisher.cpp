@@ -85,7 +85,7 @@ void Hub::deleteOrigin(const std::string& origin) {
         return true;
     });
     if (delta.empty()) return;
-    if (auto st = ctx_.graph->apply(delta); !st.ok())
+    if (auto st = ctx_.backend->apply(delta); !st.ok())
         spdlog::warn("deleting the elements of {}: {}", origin, st.error().message);
 }
 
@@ -105,12 +105,12 @@ static void applySync(ApiContext& ctx, Hub& hub, const model::Graph& g, const st
         view->findEdge(e.id.view(), [&exists](const model::Edge&) { return !(exists = true); });
         if (!exists) delta.changes.push_back(Change{ChangeKind::EdgeAdded, e});
     }
-    if (auto st = ctx.graph->apply(delta); st.ok()) return;
+    if (auto st = ctx.backend->apply(delta); st.ok()) return;
     // One bad element must not cost the whole sync: apply one by one.
     for (const auto& c : delta.changes) {
         model::GraphDelta one;
         one.changes.push_back(c);
-        if (auto st = ctx.graph->apply(one); !st.ok())
+        if (auto st = ctx.backend->apply(one); !st.ok())
             spdlog::debug("sync from {}: {} rejected: {}", origin, c.base().id.view(),
                           st.error().message);
     }
@@ -125,7 +125,7 @@ static void applyPartial(ApiContext& ctx, const ingest::PartialUpdate& p, bool n
         if (p.updated_at != 0) element.updated_at = p.updated_at;
         model::GraphDelta delta;
         delta.changes.push_back(Change{kind, std::move(element)});
-        (void)ctx.graph->apply(delta);
+        (void)ctx.backend->apply(delta);
     };
     if (node) {
         view->findNode(p.id, [&](const model::Node& n) {
@@ -183,7 +183,7 @@ std::optional<std::string> Hub::applyPublished(const GraphMessage& msg, const st
     }
     model::GraphDelta delta;
     delta.changes.push_back(std::move(change));
-    if (auto st = ctx_.graph->apply(delta); !st.ok())
+    if (auto st = ctx_.backend->apply(delta); !st.ok())
         spdlog::debug("message from {} rejected: {}", origin, st.error().message);
     return std::nullopt;
 }
