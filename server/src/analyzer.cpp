@@ -117,6 +117,7 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     registerStatusRoutes(impl.ctx);
     registerGraphRoutes(impl.ctx);
     registerTopologyRoutes(impl.ctx);
+    registerResourceRoutes(impl.ctx);
     impl.ctx.router.add("GET", "/api/status", {"status", Action::Read, false},
                         [&impl](RequestContext&) { return impl.status(); });
     return a;

@@ -41,5 +41,7 @@ void registerStatusRoutes(ApiContext& ctx);
 void registerGraphRoutes(ApiContext& ctx);
 /// POST /api/topology (spec §2.9, §2.11).
 void registerTopologyRoutes(ApiContext& ctx);
+/// capture, alert, noderule, edgerule in the API table (spec §4.2, §6.1).
+void registerResourceRoutes(ApiContext& ctx);
 
 }  // namespace skydive::server
