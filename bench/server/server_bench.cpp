@@ -6,6 +6,12 @@
 #include <chrono>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <benchmark/benchmark.h>
 
 #include <skydive/client/http_client.h>
@@ -137,6 +143,77 @@ void BM_HttpRoundTrip_TopologyHasName(benchmark::State& state) {
 }
 BENCHMARK(BM_HttpRoundTrip_TopologyHasName)->UseRealTime();
 
+/// A minimal WebSocket reader for the fan-out benchmark: one read() takes many frames, so the
+/// measurement is not dominated by the client (server frames are unmasked text frames).
+class RawSubscriber {
+public:
+    bool connect(std::uint16_t port, const std::string& host_id) {
+        fd_ = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+        std::string req =
+            "GET /ws/subscriber HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\nX-Client-Type: bench\r\nX-Host-ID: " +
+            host_id + "\r\n\r\n";
+        if (write(fd_, req.data(), req.size()) != static_cast<ssize_t>(req.size())) return false;
+        while (buf_.find("\r\n\r\n") == std::string::npos) {
+            if (!fill(2000)) return false;
+        }
+        bool ok = buf_.rfind("HTTP/1.1 101", 0) == 0;
+        buf_.erase(0, buf_.find("\r\n\r\n") + 4);
+        return ok;
+    }
+    ~RawSubscriber() {
+        if (fd_ >= 0) close(fd_);
+    }
+    /// Calls fn(payload) for every complete text frame; false on timeout or close.
+    template <class Fn>
+    bool poll(int timeout_ms, Fn&& fn) {
+        if (!fill(timeout_ms)) return false;
+        std::size_t pos = 0;
+        for (;;) {
+            if (buf_.size() - pos < 2) break;
+            auto b1 = static_cast<unsigned char>(buf_[pos + 1]) & 0x7Fu;
+            std::size_t header = 2, len = b1;
+            if (b1 == 126) {
+                if (buf_.size() - pos < 4) break;
+                len = (static_cast<std::size_t>(static_cast<unsigned char>(buf_[pos + 2])) << 8) |
+                      static_cast<unsigned char>(buf_[pos + 3]);
+                header = 4;
+            } else if (b1 == 127) {
+                if (buf_.size() - pos < 10) break;
+                len = 0;
+                for (int i = 0; i < 8; ++i)
+                    len = (len << 8) | static_cast<unsigned char>(buf_[pos + 2 + i]);
+                header = 10;
+            }
+            if (buf_.size() - pos < header + len) break;
+            if ((static_cast<unsigned char>(buf_[pos]) & 0x0Fu) == 1)
+                fn(std::string_view(buf_).substr(pos + header, len));
+            pos += header + len;
+        }
+        buf_.erase(0, pos);
+        return true;
+    }
+
+private:
+    bool fill(int timeout_ms) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) <= 0) return false;
+        char tmp[1 << 16];
+        ssize_t n = read(fd_, tmp, sizeof tmp);
+        if (n <= 0) return false;
+        buf_.append(tmp, static_cast<std::size_t>(n));
+        return true;
+    }
+    int fd_ = -1;
+    std::string buf_;
+};
+
 /// 100 subscribers while a publisher applies `rate` changes/s for one second: p99 latency from
 /// the publisher's send to each subscriber's receipt, and events missed by subscribers that
 /// were not dropped.
@@ -145,16 +222,16 @@ void BM_WsFanout(benchmark::State& state) {
     const int rate = static_cast<int>(state.range(1));
     RunningAnalyzer a;
     for (auto _ : state) {
-        std::vector<std::unique_ptr<client::WsClient>> subs;
+        std::vector<std::unique_ptr<RawSubscriber>> subs;
+        std::uint16_t port = static_cast<std::uint16_t>(
+            std::stoi(a.options.address.substr(a.options.address.rfind(':') + 1)));
         for (int i = 0; i < subscribers; ++i) {
-            auto ws = client::WsClient::connect(
-                a.options, "/ws/subscriber",
-                {{"X-Client-Type", "bench"}, {"X-Host-ID", "sub" + std::to_string(i)}});
-            if (!ws.ok()) {
+            auto sub = std::make_unique<RawSubscriber>();
+            if (!sub->connect(port, "sub" + std::to_string(i))) {
                 state.SkipWithError("subscriber connect failed");
                 return;
             }
-            subs.push_back(std::move(ws).value());
+            subs.push_back(std::move(sub));
         }
         auto pub =
             std::move(client::WsClient::connect(a.options, "/ws/publisher",
@@ -163,20 +240,20 @@ void BM_WsFanout(benchmark::State& state) {
         const int total = rate;  // one second of changes
         std::vector<std::vector<double>> latencies(subscribers);
         std::vector<int> received(subscribers, 0);
-        std::atomic<bool> done{false};
         std::vector<std::thread> readers;
         for (int s = 0; s < subscribers; ++s) {
             readers.emplace_back([&, s] {
                 latencies[s].reserve(total);
                 while (received[s] < total) {
-                    auto m = subs[s]->receive(done ? 500ms : 5000ms);
-                    if (!m.ok()) break;
-                    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-                    auto pos = m->find("\"T\":");
-                    if (pos == std::string::npos) continue;
-                    long long sent = std::atoll(m->c_str() + pos + 4);
-                    latencies[s].push_back(static_cast<double>(now - sent) / 1e6);
-                    ++received[s];
+                    bool ok = subs[s]->poll(5000, [&](std::string_view m) {
+                        auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+                        auto pos = m.find("\"T\":");
+                        if (pos == std::string_view::npos) return;
+                        long long sent = std::atoll(m.data() + pos + 4);
+                        latencies[s].push_back(static_cast<double>(now - sent) / 1e6);
+                        ++received[s];
+                    });
+                    if (!ok) break;
                 }
             });
         }
@@ -190,7 +267,6 @@ void BM_WsFanout(benchmark::State& state) {
                               R"("T":)" + std::to_string(t) + "}}}";
             (void)pub->send(msg);
         }
-        done = true;
         for (auto& r : readers) r.join();
         std::vector<double> all;
         int complete = 0;
