@@ -1,5 +1,6 @@
 #include "history.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace skydive::store {
@@ -95,15 +96,18 @@ model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
         auto entry = decodeTimelineValue(view(it->value()));
         if (!key || !entry) return corrupt("bad timeline record");
         std::string mk = refMapKey(entry->ref);
+        auto old = refs.find(mk);
+        // A revision dated before a higher one already replayed (skewed clock) was superseded
+        // before it was written: the point view keeps the highest revision (spec §2.8).
+        bool stale = entry->op == TimelineOp::Put && old != refs.end() && entry->ref < old->second;
         if (key->time < from) {
-            if (entry->op == TimelineOp::Put)
-                refs.insert_or_assign(std::move(mk), std::move(entry->ref));
-            else
+            if (entry->op == TimelineOp::Delete)
                 refs.erase(mk);
+            else if (!stale)
+                refs.insert_or_assign(std::move(mk), std::move(entry->ref));
             continue;
         }
-        if (entry->op != TimelineOp::Put) continue;  // deleted in range: still visible
-        auto old = refs.find(mk);
+        if (entry->op != TimelineOp::Put || stale) continue;  // deleted in range: still visible
         if (old != refs.end()) {
             if (archived && old->second != entry->ref) archived->push_back(old->second);
             old->second = std::move(entry->ref);
@@ -144,19 +148,24 @@ model::Result<std::vector<RevKey>> HistoryReader::sliceRefs(Time from, Time to) 
 }
 
 model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKey>& refs) const {
-    std::vector<std::string> keys;
-    keys.reserve(refs.size());
-    for (const RevKey& k : refs) keys.push_back(encodeRevKey(k));
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    // Keys in byte order: MultiGet then walks memtables and SST blocks sequentially.
+    std::vector<std::pair<std::string, std::size_t>> sorted;
+    sorted.reserve(refs.size());
+    for (std::size_t i = 0; i < refs.size(); ++i) sorted.emplace_back(encodeRevKey(refs[i]), i);
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(sorted.size());
+    for (const auto& [k, i] : sorted) slices.push_back(toSlice(k));
+    std::vector<std::string> keys(slices.size());
     std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), rocks_.cf(Cf::Rev));
     std::vector<std::string> values;
     auto sts = rocks_.db().MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
     std::vector<Version> out;
     out.reserve(refs.size());
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-        if (sts[i].IsNotFound()) continue;  // dropped by retention
-        if (!sts[i].ok()) return fromRocks(sts[i], "rev read");
-        auto v = decodeRecord(refs[i].kind, values[i]);
+    for (std::size_t j = 0; j < sorted.size(); ++j) {
+        if (sts[j].IsNotFound()) continue;  // dropped by retention
+        if (!sts[j].ok()) return fromRocks(sts[j], "rev read");
+        auto v = decodeRecord(refs[sorted[j].second].kind, values[j]);
         if (!v) return v.error();
         out.push_back(std::move(*v));
     }

@@ -47,7 +47,7 @@ TEST(Events, DeliveredInOrderToEverySubscriber) {
     ASSERT_TRUE(g.deleteNode("y"));
     ASSERT_TRUE(sa->drain());
     ASSERT_TRUE(sb->drain());
-    std::vector<std::string> want{"NodeAdded:x:1",   "NodeAdded:y:1",   "EdgeAdded:xy:1",
+    std::vector<std::string> want{"NodeAdded:x:1",   "NodeAdded:y:1",    "EdgeAdded:xy:1",
                                   "NodeUpdated:x:2", "EdgeUpdated:xy:2", "EdgeDeleted:xy:2",
                                   "NodeDeleted:y:1"};
     std::lock_guard l(mu);

@@ -32,7 +32,9 @@ Edge makeEdge(std::string id, std::string parent, std::string child) {
     return e;
 }
 
-Value md(std::string_view json) { return *model::parseJson(json); }
+Value md(std::string_view json) {
+    return *model::parseJson(json);
+}
 
 std::optional<Node> getNode(const GraphView& v, std::string_view id) {
     std::optional<Node> out;
@@ -186,7 +188,8 @@ TEST_F(LiveGraphTest, DeleteNodeCascadesToEdgesWithSameTime) {
 }
 
 TEST_F(LiveGraphTest, IndexLookupsIncludingListsAndUpdates) {
-    ASSERT_TRUE(g.addNode(makeNode("n1", md(R"({"Type":"veth","IPV4":["10.0.0.1/24","10.0.0.2/24"]})"))));
+    ASSERT_TRUE(
+        g.addNode(makeNode("n1", md(R"({"Type":"veth","IPV4":["10.0.0.1/24","10.0.0.2/24"]})"))));
     ASSERT_TRUE(g.addNode(makeNode("n2", md(R"({"Type":"veth","MTU":1500})"))));
     ASSERT_TRUE(g.addNode(makeNode("n3", md(R"({"Type":1,"MTU":"1500"})"))));
     auto v = g.snapshot();

@@ -36,7 +36,7 @@ struct StoreOptions {
     /// Approximate on-disk size (bytes) above which the oldest history is dropped; 0 = no limit.
     std::uint64_t retention_bytes = 0;
     /// The in-memory recent window: revisions younger than `recent_window_ms`, within
-    /// `recent_window_bytes`, are served from memory.
+    /// `recent_window_bytes`, are served from memory (0 ms: no age bound; 0 bytes: no window).
     Time recent_window_ms = 10 * 60 * 1000;
     std::size_t recent_window_bytes = 256u << 20;
     /// A checkpoint is written after this many changes or this much time (ms) since the last.
@@ -103,6 +103,20 @@ public:
     model::Result<std::vector<std::pair<std::string, model::Value>>> listApiObjects(
         std::string_view kind) const;
     model::Status deleteApiObject(std::string_view kind, std::string_view id);
+
+    /// Flows (FORMAT.md `flow` / `flowtime`): the latest state of each flow by UUID, found by the
+    /// time of its last update. `flow` is a JSON object; re-putting a UUID with a new `last`
+    /// moves it in time.
+    model::Status putFlow(std::string_view uuid, Time last, const model::Value& flow);
+    model::Result<model::Value> getFlow(std::string_view uuid) const;
+    /// Flows whose last update is in [from, to] (inclusive), oldest first.
+    model::Result<std::vector<model::Value>> flowsUpdatedBetween(Time from, Time to) const;
+    /// Metric series (FORMAT.md `metric`): one JSON object per [start, last] period of a node.
+    model::Status putMetric(std::string_view node_id, Time start, Time last,
+                            const model::Value& metric);
+    /// The node's metrics whose period intersects [from, to], by start time.
+    model::Result<std::vector<model::Value>> metricsBetween(std::string_view node_id, Time from,
+                                                            Time to) const;
 
     /// Writes stored revision records as they are (history import, conformance fixtures):
     /// `records` sorted by UpdatedAt, each a Change with its final form (DeletedAt set for a
