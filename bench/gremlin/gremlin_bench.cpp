@@ -25,8 +25,8 @@ using namespace skydive;
 using Steady = std::chrono::steady_clock;
 
 constexpr int kFanOut = 8;
-const char* const kTypes[] = {"veth",   "device", "bridge", "netns",  "ovsport",
-                              "ovsbridge", "host", "tun",    "macvlan", "vxlan"};
+const char* const kTypes[] = {"veth",      "device", "bridge", "netns",   "ovsport",
+                              "ovsbridge", "host",   "tun",    "macvlan", "vxlan"};
 
 int graphSize() {
     const char* full = std::getenv("SKYDIVE_BENCH_FULL");
@@ -59,7 +59,8 @@ struct World {
             e.revision = 1;
             (void)graph.addEdge(std::move(e));
         };
-        for (int i = 1; i < n; ++i) link("o" + std::to_string(i), (i - 1) / kFanOut, i, "ownership");
+        for (int i = 1; i < n; ++i)
+            link("o" + std::to_string(i), (i - 1) / kFanOut, i, "ownership");
         for (int i = 0; i < n; ++i) {
             link("l" + std::to_string(i), i, static_cast<int>((i * 31LL + 7) % n), "layer2");
         }

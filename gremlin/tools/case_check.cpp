@@ -142,6 +142,13 @@ std::string checkExpectation(const Value& expect, const model::Result<std::strin
         if (!body.isList()) return "expected an array, got " + result.value().substr(0, 200);
         std::vector<std::string> got, want;
         for (const auto& e : body.asList()) got.push_back(model::toJson(e));
+        if (kind == "set") {
+            auto sorted = got;
+            std::sort(sorted.begin(), sorted.end());
+            if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+                return "expected distinct strings, got " + result.value().substr(0, 200);
+            }
+        }
         if (value && value->isList()) {
             for (const auto& e : value->asList()) want.push_back(model::toJson(e));
         }

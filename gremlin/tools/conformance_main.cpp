@@ -79,7 +79,6 @@ int main(int argc, char** argv) {
     gremlin::Engine engine(clock, {});
     std::map<std::string, std::shared_ptr<graph::GraphSource>> sources;
     int passed = 0, failed = 0, skipped = 0;
-    bool emulated_history = false;
     for (const auto& file : files) {
         const std::string name = file.filename().string();
         auto c = model::parseJson(readFile(file));
@@ -114,7 +113,6 @@ int main(int argc, char** argv) {
                 ++failed;
                 continue;
             }
-            emulated_history = emulated_history || f->history;
             auto made = gremlin::tools::makeSource(*f, clock);
             if (!made) {
                 std::cout << "FAIL " << name << " (" << id
@@ -135,10 +133,6 @@ int main(int argc, char** argv) {
             std::cout << "FAIL " << name << " (" << id << "): " << query << ": " << why << "\n";
             ++failed;
         }
-    }
-    if (emulated_history) {
-        std::cout << "NOTE history fixtures ran on the in-memory record emulation, not on a "
-                     "RocksDB store\n";
     }
     std::cout << passed << " passed, " << failed << " failed";
     if (skipped > 0) std::cout << ", " << skipped << " skipped (prefixes: ";

@@ -25,6 +25,7 @@ struct Fixture {
     bool history = false;
     model::Graph graph;           ///< graph fixtures
     std::vector<Record> records;  ///< history fixtures
+    model::Value raw;             ///< the fixture document as loaded
 };
 
 [[nodiscard]] model::Result<Fixture> loadFixture(const std::string& path, model::Time now);
@@ -35,7 +36,8 @@ struct Fixture {
 std::shared_ptr<graph::GraphSource> memorySource(const Fixture& fixture);
 
 /// The source the conformance runner and the text tests use: graph fixtures go into a real
-/// graph::LiveGraph; history fixtures use memorySource() until the RocksDB store is merged.
+/// graph::LiveGraph; history fixtures are imported into a real store::Store (RocksDB) in a
+/// temporary directory, removed when the source is destroyed.
 [[nodiscard]] model::Result<std::shared_ptr<graph::GraphSource>> makeSource(
     const Fixture& fixture, const model::Clock& clock);
 

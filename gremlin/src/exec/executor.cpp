@@ -94,8 +94,7 @@ model::Status Executor::step(const PlanStep& s) {
             cur_.kind = ResultKind::Nodes;
             return {};
         }
-        case Op::NextHop:
-            return makeError(ErrorCode::Unsupported, "'NextHop' is not supported yet", s.column);
+        case Op::NextHop: return nextHop(s);
     }
     return makeError(ErrorCode::Internal, "unknown plan step");
 }
@@ -129,8 +128,15 @@ model::Status Executor::context(const PlanStep& s) {
 }
 
 model::Status Executor::scanNodes(const PlanStep& s) {
+    // `V().Count()` on a view that visits each node once: the view knows its size.
+    if (s.count_only && !s.id && s.filter.empty() && !s.window &&
+        view_->kind() != graph::ViewKind::Slice) {
+        cur_.kind = ResultKind::Number;
+        cur_.value = model::Value(static_cast<long long>(view_->nodeCount()));
+        return {};
+    }
     Sink<model::Node> sink(*this, s, cur_.nodes);
-    auto offer = [&](const model::Node& n) { return !s.filter.matches(n) || sink.add(n); };
+    auto offer = [&](const model::Node& n) { return s.filter.matches(n) ? sink.add(n) : tick(); };
     if (s.id) {
         bool found = false;
         view_->findNode(*s.id, [&](const model::Node& n) {
@@ -144,7 +150,7 @@ model::Status Executor::scanNodes(const PlanStep& s) {
     } else if (s.use_index && view_->hasIndex(s.filter.terms[0].key)) {
         view_->nodesByValue(
             s.filter.terms[0].key, s.filter.terms[0].match.value,
-            [&](const model::Node& n) { return !s.residual.matches(n) || sink.add(n); });
+            [&](const model::Node& n) { return s.residual.matches(n) ? sink.add(n) : tick(); });
     } else {
         view_->forEachNode(offer);
     }
@@ -154,7 +160,7 @@ model::Status Executor::scanNodes(const PlanStep& s) {
 
 model::Status Executor::scanEdges(const PlanStep& s) {
     Sink<model::Edge> sink(*this, s, cur_.edges);
-    auto offer = [&](const model::Edge& e) { return !s.filter.matches(e) || sink.add(e); };
+    auto offer = [&](const model::Edge& e) { return s.filter.matches(e) ? sink.add(e) : tick(); };
     if (s.id) {
         bool found = false;
         view_->findEdge(*s.id, [&](const model::Edge& e) {
@@ -204,7 +210,8 @@ model::Status Executor::filter(const PlanStep& s) {
         }
         case ResultKind::Graph:
         case ResultKind::Number:
-        case ResultKind::Paths: break;
+        case ResultKind::Paths:
+        case ResultKind::NextHops: break;
     }
     return makeError(ErrorCode::Internal, "Has on an unexpected input", s.column);
 }

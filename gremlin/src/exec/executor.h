@@ -44,6 +44,7 @@ private:
     model::Status sum(const PlanStep& s);
     model::Status sort(const PlanStep& s);
     model::Status range(const PlanStep& s);
+    model::Status nextHop(const PlanStep& s);
 
     /// Output collector for streaming steps: applies the window, the count-only mode, the
     /// element bound and the deadline. add() returns false when the producer should stop.

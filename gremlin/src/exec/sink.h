@@ -15,7 +15,9 @@ public:
         out_.clear();
     }
 
-    /// Offers one result; false when the producer should stop (window full, error).
+    /// Offers one result; false when the producer should stop (window full, error). Producers
+    /// call Executor::tick() for the elements they reject, so that the deadline holds even when
+    /// a filter rejects everything.
     bool add(const T& element) {
         if (!ex_.tick()) return false;
         const std::int64_t i = index_++;

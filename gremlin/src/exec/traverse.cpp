@@ -19,7 +19,7 @@ model::Status Executor::adjacent(const PlanStep& s) {
     Sink<Node> sink(*this, s, cur_.nodes);
     bool go = true;
     auto offer = [&](const Node& n) {
-        go = !s.filter.matches(n) || sink.add(n);
+        go = s.filter.matches(n) ? sink.add(n) : tick();
         return go;
     };
     for (const auto* n : in) {
@@ -47,7 +47,7 @@ model::Status Executor::incidentEdges(const PlanStep& s) {
     Sink<Edge> sink(*this, s, cur_.edges);
     bool go = true;
     auto offer = [&](const Edge& e) {
-        go = !s.filter.matches(e) || sink.add(e);
+        go = s.filter.matches(e) ? sink.add(e) : tick();
         return go;
     };
     for (const auto* n : in) {
@@ -66,7 +66,7 @@ model::Status Executor::edgeEnds(const PlanStep& s) {
     Sink<Node> sink(*this, s, cur_.nodes);
     bool go = true;
     auto offer = [&](const Node& n) {
-        go = !s.filter.matches(n) || sink.add(n);
+        go = s.filter.matches(n) ? sink.add(n) : tick();
         return go;
     };
     for (const auto* e : in) {

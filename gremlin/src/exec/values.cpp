@@ -136,7 +136,8 @@ model::Status Executor::dedup(const PlanStep& s) {
             return {};
         }
         case ResultKind::Graph:
-        case ResultKind::Number: break;
+        case ResultKind::Number:
+        case ResultKind::NextHops: break;
     }
     return makeError(ErrorCode::Internal, "Dedup on an unexpected input", s.column);
 }

@@ -128,7 +128,35 @@ Query buildQuery(gen::GremlinParser::QueryContext* ctx) {
     return q;
 }
 
+// The parser recurses once per nested predicate call: bound the nesting (and the size) before
+// handing untrusted text to it, so that no query can exhaust the stack.
+constexpr std::size_t kMaxQueryBytes = 1u << 20;
+constexpr int kMaxNesting = 32;
+
+void checkShape(std::string_view text) {
+    if (text.size() > kMaxQueryBytes) {
+        throw SyntaxError{"Query longer than " + std::to_string(kMaxQueryBytes) + " bytes", 0};
+    }
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\'' || c == '"') {
+            in_string = !in_string;
+        } else if (!in_string && c == '(') {
+            if (++depth > kMaxNesting) {
+                throw SyntaxError{
+                    "Query nested more than " + std::to_string(kMaxNesting) + " levels deep",
+                    static_cast<std::uint32_t>(i + 1)};
+            }
+        } else if (!in_string && c == ')') {
+            --depth;
+        }
+    }
+}
+
 Query parseOrThrow(std::string_view text) {
+    checkShape(text);
     antlr4::ANTLRInputStream input(text.data(), text.size());
     gen::GremlinLexer lexer(&input);
     ThrowingListener listener;

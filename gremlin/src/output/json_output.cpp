@@ -12,6 +12,7 @@ std::string_view resultKindName(ResultKind kind) {
         case ResultKind::Values: return "Values";
         case ResultKind::Number: return "Value";
         case ResultKind::Paths: return "ShortestPath";
+        case ResultKind::NextHops: return "NextHops";
     }
     return "?";
 }
@@ -41,6 +42,25 @@ void writeGraphView(model::JsonWriter& w, const graph::GraphView& view) {
     w.endObject();
 }
 
+// Fields in upstream's struct order; IP and MAC are omitted when empty.
+void writeNextHops(model::JsonWriter& w, const model::Value& list) {
+    w.beginArray();
+    if (list.isList()) {
+        for (const auto& entry : list.asList()) {
+            w.beginObject();
+            for (const auto& [id, hop] : entry.asObject()) {
+                w.key(id).beginObject();
+                for (const char* k : {"Priority", "IP", "MAC", "IfIndex"}) {
+                    if (const auto* v = hop.asObject().find(k)) w.key(k).value(*v);
+                }
+                w.endObject();
+            }
+            w.endObject();
+        }
+    }
+    w.endArray();
+}
+
 }  // namespace
 
 std::string toJson(const QueryResult& result) {
@@ -63,6 +83,7 @@ std::string toJson(const QueryResult& result) {
             break;
         case ResultKind::Values:
         case ResultKind::Number: w.value(result.value); break;
+        case ResultKind::NextHops: writeNextHops(w, result.value); break;
         case ResultKind::Paths:
             w.beginArray();
             for (const auto& path : result.paths) {

@@ -15,6 +15,8 @@ using model::Value;
 
 namespace {
 
+constexpr std::size_t kMaxRegexPattern = 1024;
+
 model::Error predError(const Param& p, std::string message) {
     return makeError(ErrorCode::InvalidArgument, std::move(message), p.column);
 }
@@ -112,6 +114,10 @@ model::Result<Match> predicateMatch(const Param& p) {
                 return predError(p.args[0], "REGEX expects a string");
             }
             const auto& re = p.args[0].text;
+            if (re.size() > kMaxRegexPattern) {
+                return predError(
+                    p.args[0], "Regex longer than " + std::to_string(kMaxRegexPattern) + " bytes");
+            }
             if (!re.empty() && (re.front() == '^' || re.back() == '$')) {
                 return predError(p.args[0],
                                  "Regex are anchored by default, ^ and $ don't have to be "

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "plan/compile_args.h"
+#include "plan/ipv4.h"
 
 namespace skydive::gremlin {
 
@@ -25,8 +26,7 @@ bool isFlowStep(StepKind k) {
         case StepKind::Bpf:
         case StepKind::Hops:
         case StepKind::Nodes:
-        case StepKind::Workflow:
-        case StepKind::NextHop: return true;
+        case StepKind::Workflow: return true;
         default:  // every other step is handled by the compiler
             return false;
     }
@@ -324,6 +324,20 @@ private:
             case StepKind::Descendants:
             case StepKind::Ascendants:
             case StepKind::Neighbors: return compileWalk(s, p);
+            case StepKind::NextHop: {
+                if (auto st = expect(s, {RK::Nodes}); !st) return st;
+                if (n != 1) return stepError(s, "NextHop accepts one parameter");
+                if (s.params[0].kind != ParamKind::String) {
+                    return stepError(s, "NextHop parameter have to be a string");
+                }
+                if (!parseIpv4(s.params[0].text, false)) {
+                    return stepError(s, "NextHop parameter have to be a valid IP address");
+                }
+                p.ip = s.params[0].text;
+                p.op = Op::NextHop;
+                p.output = RK::NextHops;
+                return {};
+            }
             default:  // flow steps were rejected before
                 return makeError(ErrorCode::Unsupported,
                                  "'" + std::string(stepName(s.kind)) + "' is not supported",

@@ -47,6 +47,10 @@ bool eqField(const Value& field, const Value& want) {
     return anyScalar(field, [&](const Value& s) { return scalarEquals(s, want); });
 }
 
+// std::regex backtracks recursively: a long subject can exhaust the stack. Longer strings never
+// match REGEX (docs/compat/gremlin.md).
+constexpr std::size_t kMaxRegexSubject = 4096;
+
 bool inRange(const Match& m, std::int64_t v) {
     if (m.lo && (m.lo_inclusive ? v < *m.lo : v <= *m.lo)) return false;
     if (m.hi && (m.hi_inclusive ? v > *m.hi : v >= *m.hi)) return false;
@@ -129,9 +133,15 @@ bool Match::matches(const std::optional<Value>& field) const {
             return true;
         case MatchOp::Regex:
             return present && anyScalar(*field, [&](const Value& s) {
-                       if (!s.isString()) return false;
+                       if (!s.isString() || s.asString().size() > kMaxRegexSubject) return false;
                        const auto sv = s.asString();
-                       return std::regex_match(sv.begin(), sv.end(), *regex);
+                       // libstdc++ may throw error_complexity/error_stack while matching: the
+                       // subject then counts as not matching.
+                       try {
+                           return std::regex_match(sv.begin(), sv.end(), *regex);
+                       } catch (const std::regex_error&) {
+                           return false;
+                       }
                    });
         case MatchOp::Ipv4Range:
             return present && anyScalar(*field, [&](const Value& s) {

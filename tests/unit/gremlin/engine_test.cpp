@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fixture_source.h"
 #include "test_graphs.h"
 
@@ -110,6 +112,21 @@ TEST_F(EngineTest, LiveGraphWithoutHistoryRefusesTimeTravel) {
     EXPECT_FALSE(r);
 }
 
+TEST(EngineLimits, RegexOnHugeStringsDoesNotExhaustTheStack) {
+    model::ManualClock clock(1000);
+    graph::LiveGraph g(clock);
+    ASSERT_TRUE(
+        g.addNode(testing::makeNode("big", model::Object{{"Name", std::string(200000, 'a')}})));
+    ASSERT_TRUE(g.addNode(testing::makeNode("small", model::Object{{"Name", "aab"}})));
+    Engine engine(clock, {});
+    auto r = engine.run("G.V().Has('Name', Regex('(a|b)*'))", g);
+    ASSERT_TRUE(r) << r.error().toString();
+    ASSERT_EQ(r->nodes.size(), 1u);
+    EXPECT_EQ(r->nodes[0]->id, "small");
+    auto long_pattern = engine.run("G.V().Has('Name', Regex('" + std::string(2000, 'a') + "'))", g);
+    ASSERT_FALSE(long_pattern);
+}
+
 TEST(EngineLimits, DeadlineStopsTheQuery) {
     model::ManualClock clock(1000);
     auto graph = ringGraph(clock, 3000);
@@ -124,6 +141,17 @@ TEST(EngineLimits, DeadlineStopsTheQuery) {
     auto ok = normal.run("G.V().Count()", *graph);
     ASSERT_TRUE(ok);
     EXPECT_EQ(toJson(*ok), "3001");
+}
+
+TEST(EngineLimits, DeadlineHoldsWhenEveryElementIsRejected) {
+    model::ManualClock clock(1000);
+    auto graph = ringGraph(clock, 3000);
+    EngineOptions options;
+    options.timeout = std::chrono::milliseconds(0);
+    Engine engine(clock, options);
+    auto r = engine.run("G.V().Has('MTU', GT(99999))", *graph);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, model::ErrorCode::Timeout);
 }
 
 TEST(EngineLimits, BoundOnIntermediateResults) {
@@ -147,8 +175,10 @@ TEST(EngineTimeTravel, RelativeTimesUseTheInjectedClock) {
     auto fixture = tools::loadFixture(
         std::string(SKYDIVE_SHARED_DIR) + "/conformance/fixtures/history_records.json", 0);
     ASSERT_TRUE(fixture) << fixture.error().toString();
-    auto source = tools::memorySource(*fixture);
     model::ManualClock clock(1600000075000);
+    auto made = tools::makeSource(*fixture, clock);  // a RocksDB store in a temporary dir
+    ASSERT_TRUE(made) << made.error().toString();
+    auto source = *made;
     Engine engine(clock, {});
     auto run = [&](std::string_view q) {
         auto r = engine.run(q, *source);
@@ -166,6 +196,39 @@ TEST(EngineTimeTravel, RelativeTimesUseTheInjectedClock) {
     EXPECT_EQ(run("G.At(1600000025000, 20).V().Has('Name','aaa').Values('@Revision')"), "[1,2,3]");
     EXPECT_EQ(run("G.At('Sun, 13 Sep 2020 12:26:55 GMT').E().Count()"), "1");
     EXPECT_EQ(run("G.V().Values('Name')"), R"(["bbb"])");
+}
+
+// The store's past views agree with a direct reading of spec §2.8's visibility rule.
+TEST(EngineTimeTravel, StoreAgreesWithTheSpecRule) {
+    auto fixture = tools::loadFixture(
+        std::string(SKYDIVE_SHARED_DIR) + "/conformance/fixtures/history_records.json", 0);
+    ASSERT_TRUE(fixture);
+    model::ManualClock clock(1600000075000);
+    auto store = tools::makeSource(*fixture, clock);
+    ASSERT_TRUE(store) << store.error().toString();
+    auto rule = tools::memorySource(*fixture);
+    Engine engine(clock, {});
+    for (std::int64_t t = 1599999999; t <= 1600000036; ++t) {
+        for (const std::string suffix : {"", ", 0", ", 3", ", 10"}) {
+            for (const char* tail :
+                 {".V().Values('@Revision')", ".E().Values('@ID')", ".V().Values('MTU')"}) {
+                const std::string q = "G.At(" + std::to_string(t) + suffix + ")" + tail;
+                auto a = engine.run(q, **store);
+                auto b = engine.run(q, *rule);
+                ASSERT_TRUE(a && b) << q;
+                auto sorted = [](std::string json) {
+                    std::sort(json.begin(), json.end());
+                    return json;
+                };
+                // Point views: any order; slices: ordered by UpdatedAt in both.
+                if (suffix.empty()) {
+                    EXPECT_EQ(sorted(toJson(*a)), sorted(toJson(*b))) << q;
+                } else {
+                    EXPECT_EQ(toJson(*a), toJson(*b)) << q;
+                }
+            }
+        }
+    }
 }
 
 }  // namespace

@@ -84,6 +84,19 @@ TEST(Parser, ErrorsCarryMessageAndColumn) {
     EXPECT_FALSE(parse(""));
 }
 
+TEST(Parser, DeepNestingIsRefusedBeforeTheParserRecurses) {
+    std::string deep = "G.V().Has('a', ";
+    for (int i = 0; i < 100000; ++i) deep += "NE(";
+    auto q = parse(deep);
+    ASSERT_FALSE(q);
+    EXPECT_NE(q.error().message.find("nested more than 32 levels"), std::string::npos);
+    EXPECT_EQ(q.error().position, 15u + 3u * 31u + 3u);  // the 32nd NE( is level 33
+    // Parentheses inside strings do not count.
+    std::string quoted = "G.V().Has('" + std::string(100, '(') + "')";
+    EXPECT_TRUE(parse(quoted));
+    EXPECT_FALSE(parse(std::string(2u << 20, ' ')));
+}
+
 TEST(Parser, InvalidUtf8IsAnErrorNotACrash) {
     auto q = parse(std::string("G.V().Has('\xff\xfe')"));
     ASSERT_FALSE(q);

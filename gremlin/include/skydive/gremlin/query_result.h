@@ -13,12 +13,13 @@ namespace skydive::gremlin {
 
 /// What a query (or one step of it) produces (spec §2.3).
 enum class ResultKind : std::uint8_t {
-    Graph,   ///< G, SubGraph, Context: `graph` holds the elements
-    Nodes,   ///< `nodes`
-    Edges,   ///< `edges`
-    Values,  ///< Values/Keys/ValueMap: `value` is a List, or Null when nothing matched
-    Number,  ///< Count/Sum: `value` is an Int
-    Paths,   ///< ShortestPathTo: `paths`
+    Graph,     ///< G, SubGraph, Context: `graph` holds the elements
+    Nodes,     ///< `nodes`
+    Edges,     ///< `edges`
+    Values,    ///< Values/Keys/ValueMap: `value` is a List, or Null when nothing matched
+    Number,    ///< Count/Sum: `value` is an Int
+    Paths,     ///< ShortestPathTo: `paths`
+    NextHops,  ///< NextHop: `value` is a List of `{nodeID: {Priority, IP, MAC, IfIndex}}`
 };
 
 std::string_view resultKindName(ResultKind kind);
