@@ -235,6 +235,86 @@ std::int64_t activeCaptures(ApiContext& ctx, std::string_view query) {
     return n;
 }
 
+/// Node IDs a rule query selects (empty on a non-node result).
+std::vector<model::Node> selectNodes(ApiContext& ctx, std::string_view query) {
+    std::vector<model::Node> out;
+    auto r = ctx.engine->run(query, *ctx.source);
+    if (!r.ok() || r->kind != gremlin::ResultKind::Nodes) return out;
+    for (const model::Node* n : r->nodes) out.push_back(*n);
+    return out;
+}
+
+/// Applies a node or edge rule once, when it is created: `create` adds a node (ID = rule UUID),
+/// `update` merges the rule's Metadata into every node its Query selects, an edge rule links
+/// every Src node to every Dst node (edge ID = `<rule UUID>-<parent>-<child>`). Elements made by
+/// a rule carry Origin `rule.<UUID>` so that deleting the rule removes them.
+void applyRule(ApiContext& ctx, const std::string& kind, const Object& rule) {
+    std::string id(str(rule, "UUID"));
+    const Value* md = rule.find("Metadata");
+    Value metadata = md != nullptr && md->isObject() ? *md : Value::object();
+    model::GraphDelta delta;
+    model::Time now = ctx.clock->now();
+    if (kind == "noderule" && str(rule, "Action") == "create") {
+        model::Node n;
+        n.id = id;
+        n.metadata = metadata;
+        n.origin = "rule." + id;
+        n.host = ctx.host_id;
+        n.created_at = n.updated_at = now;
+        delta.changes.push_back(model::Change{model::ChangeKind::NodeAdded, std::move(n)});
+    } else if (kind == "noderule") {
+        for (model::Node n : selectNodes(ctx, str(rule, "Query"))) {
+            Value before = n.metadata;
+            for (const auto& [k, v] : metadata.asObject()) n.metadata.mutableObject().set(k, v);
+            if (n.metadata == before) continue;
+            ++n.revision;
+            n.updated_at = now;
+            delta.changes.push_back(model::Change{model::ChangeKind::NodeUpdated, std::move(n)});
+        }
+    } else if (kind == "edgerule") {
+        auto dsts = selectNodes(ctx, str(rule, "Dst"));
+        for (const auto& src : selectNodes(ctx, str(rule, "Src"))) {
+            for (const auto& dst : dsts) {
+                model::Edge e;
+                e.id = id + "-" + src.id.str() + "-" + dst.id.str();
+                e.parent = src.id;
+                e.child = dst.id;
+                e.metadata = metadata;
+                e.origin = "rule." + id;
+                e.host = ctx.host_id;
+                e.created_at = e.updated_at = now;
+                delta.changes.push_back(model::Change{model::ChangeKind::EdgeAdded, std::move(e)});
+            }
+        }
+    }
+    if (!delta.empty()) (void)ctx.backend->apply(delta);
+}
+
+/// Removes what a rule created (elements with Origin `rule.<UUID>`).
+void unapplyRule(ApiContext& ctx, const std::string& id) {
+    std::string origin = "rule." + id;
+    model::GraphDelta delta;
+    model::Time now = ctx.clock->now();
+    auto view = ctx.graph->snapshot();
+    view->forEachEdge([&](const model::Edge& e) {
+        if (e.origin.view() == origin) {
+            model::Edge d = e;
+            d.deleted_at = now;
+            delta.changes.push_back(model::Change{model::ChangeKind::EdgeDeleted, std::move(d)});
+        }
+        return true;
+    });
+    view->forEachNode([&](const model::Node& n) {
+        if (n.origin.view() == origin) {
+            model::Node d = n;
+            d.deleted_at = now;
+            delta.changes.push_back(model::Change{model::ChangeKind::NodeDeleted, std::move(d)});
+        }
+        return true;
+    });
+    if (!delta.empty()) (void)ctx.backend->apply(delta);
+}
+
 std::string render(ApiContext& ctx, const Kind& kind, Value v) {
     if (kind.name == "capture") {
         v.mutableObject().set("Count",
@@ -268,6 +348,7 @@ HttpResponse create(ApiContext& ctx, const Kind& kind, const HttpRequest& req) {
     o.erase("Count");
     if (auto st = ctx.backend->putApiObject(kind.name, id, *doc); !st.ok())
         return errorResponse(st.error());
+    if (kind.name == "noderule" || kind.name == "edgerule") applyRule(ctx, kind.name, o);
     return HttpResponse::json(201, render(ctx, kind, *doc));
 }
 
@@ -296,6 +377,8 @@ void registerKind(ApiContext& ctx, Kind kind) {
           [&ctx, k](RequestContext& rc) { return create(ctx, *k, rc.request); });
     r.add("DELETE", base + "/{id}", {k->name, Action::Write, true}, [&ctx, k](RequestContext& rc) {
         auto st = ctx.backend->deleteApiObject(k->name, rc.params[0]);
+        if (st.ok() && (k->name == "noderule" || k->name == "edgerule"))
+            unapplyRule(ctx, rc.params[0]);
         if (!st.ok()) {
             if (st.error().code != model::ErrorCode::NotFound) return errorResponse(st.error());
             return errorResponse(404, k->title + " '" + rc.params[0] + "' not found");

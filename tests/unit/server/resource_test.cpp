@@ -126,3 +126,50 @@ TEST_F(ResourceTest, Rules) {
 
 }  // namespace
 }  // namespace skydive::server::testing
+
+namespace skydive::server::testing {
+namespace {
+
+TEST_F(ResourceTest, RulesApplyToTheGraph) {
+    for (auto [id, name] : {std::pair{"a", "eth0"}, {"b", "eth1"}}) {
+        std::string body = std::string(R"j({"ID":")j") + id + R"j(","Metadata":{"Name":")j" + name +
+                           R"j(","Type":"device"}})j";
+        ASSERT_EQ(must(c_.request("POST", "/api/node", body)).status, 201);
+    }
+    auto upd = must(c_.request("POST", "/api/noderule",
+                               R"j({"Action":"update","Query":"G.V().Has('Name','eth0')",)j"
+                               R"j("Metadata":{"Color":"red"}})j"));
+    ASSERT_EQ(upd.status, 201) << upd.body;
+    auto a = model::parseJson(must(c_.request("GET", "/api/node/a")).body);
+    EXPECT_EQ(*a->path("Metadata.Color"), model::Value("red"));
+    auto b = model::parseJson(must(c_.request("GET", "/api/node/b")).body);
+    EXPECT_FALSE(b->path("Metadata.Color"));
+
+    auto er =
+        must(c_.request("POST", "/api/edgerule",
+                        R"j({"Src":"G.V().Has('Name','eth0')","Dst":"G.V().Has('Name','eth1')",)j"
+                        R"j("Metadata":{"RelationType":"layer2"}})j"));
+    ASSERT_EQ(er.status, 201) << er.body;
+    std::string rule(model::parseJson(er.body)->path("UUID")->asString());
+    EXPECT_EQ(
+        must(c_.request("POST", "/api/topology",
+                        R"j({"GremlinQuery":"G.V().Has('Name','eth0').Out().Values('Name')"})j"))
+            .body,
+        R"(["eth1"])");
+    ASSERT_EQ(must(c_.request("DELETE", "/api/edgerule/" + rule)).status, 200);
+    EXPECT_EQ(must(c_.request("POST", "/api/topology",
+                              R"j({"GremlinQuery":"G.V().Has('Name','eth0').Out().Count()"})j"))
+                  .body,
+              "0");
+    auto cr =
+        must(c_.request("POST", "/api/noderule",
+                        R"j({"Action":"create","Metadata":{"Name":"tor","Type":"switch"}})j"));
+    ASSERT_EQ(cr.status, 201);
+    EXPECT_EQ(must(c_.request("POST", "/api/topology",
+                              R"j({"GremlinQuery":"G.V().Has('Name','tor').Count()"})j"))
+                  .body,
+              "1");
+}
+
+}  // namespace
+}  // namespace skydive::server::testing
