@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <skydive/graph/live_graph.h>
+#include <skydive/store/store.h>
 
 #include "api/context.h"
 #include "api/error_status.h"
+#include "ws/hub.h"
 
 namespace skydive::server {
 
@@ -31,18 +33,14 @@ struct Analyzer::Impl {
     const model::Clock* clock = nullptr;
     AnalyzerOptions options;
     ServerOptions server_options;
-    std::unique_ptr<graph::LiveGraph> graph;
+    std::unique_ptr<GraphBackend> backend;
     ApiContext ctx;
+    std::unique_ptr<Auth> cluster_auth;
+    std::unique_ptr<Hub> hub;
     std::unique_ptr<HttpServer> server;
     bool stopped = false;
 
-    HttpResponse status() {
-        std::string body =
-            R"({"Agents":{},"Peers":{"Incomers":{},"Outgoers":{}},"Publishers":{},)"
-            R"("Subscribers":{},"Alerts":{"IsMaster":true},"Captures":{"IsMaster":true},)"
-            R"("Probes":{}})";
-        return HttpResponse::json(200, std::move(body));
-    }
+    HttpResponse status() { return HttpResponse::json(200, hub->statusJson()); }
 };
 
 Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {}
@@ -70,6 +68,9 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     auto auth = Auth::fromConfig(config, "analyzer.auth.api.backend", clock);
     if (!auth.ok()) return auth.error();
     impl.ctx.auth = std::move(auth).value();
+    auto cluster_auth = Auth::fromConfig(config, "analyzer.auth.cluster.backend", clock);
+    if (!cluster_auth.ok()) return cluster_auth.error();
+    impl.cluster_auth = std::move(cluster_auth).value();
     if (impl.ctx.auth->type() == Auth::Type::NoAuth && !isLoopback(hp->first)) {
         spdlog::warn(
             "listening on {} without authentication: anyone who can reach it has full "
@@ -92,17 +93,31 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     impl.ctx.tls = !so.tls_cert_file.empty() && !so.tls_key_file.empty();
     impl.server_options = so;
 
-    impl.graph = std::make_unique<graph::LiveGraph>(clock);
-    impl.ctx.graph = impl.graph.get();
-    impl.ctx.metrics.addGauge(
-        "skydive_graph_nodes", "Nodes in the live graph.",
-        [g = impl.graph.get()] { return static_cast<double>(g->nodeCount()); });
-    impl.ctx.metrics.addGauge(
-        "skydive_graph_edges", "Edges in the live graph.",
-        [g = impl.graph.get()] { return static_cast<double>(g->edgeCount()); });
+    if (impl.options.data_dir.empty()) {
+        impl.backend = makeMemoryBackend(clock);
+    } else {
+        store::StoreOptions so_store;
+        so_store.data_dir = impl.options.data_dir;
+        auto st = store::Store::open(so_store, clock);
+        if (!st.ok()) return st.error();
+        impl.backend = makeStoreBackend(std::move(st).value(), impl.options.data_dir);
+    }
+    impl.ctx.backend = impl.backend.get();
+    impl.ctx.graph = &impl.backend->live();
+    impl.ctx.source = &impl.backend->source();
+    impl.ctx.engine = std::make_unique<gremlin::Engine>(clock, gremlin::EngineOptions{});
+    impl.hub = std::make_unique<Hub>(impl.ctx, *impl.cluster_auth);
+    impl.ctx.metrics.addGauge("skydive_graph_nodes", "Nodes in the live graph.",
+                              [g = impl.ctx.graph] { return static_cast<double>(g->nodeCount()); });
+    impl.ctx.metrics.addGauge("skydive_graph_edges", "Edges in the live graph.",
+                              [g = impl.ctx.graph] { return static_cast<double>(g->edgeCount()); });
+    impl.ctx.metrics.addGauge("skydive_store_bytes", "Size of the embedded store on disk.",
+                              [b = impl.backend.get()] { return b->storeBytes(); });
 
     registerStatusRoutes(impl.ctx);
     registerGraphRoutes(impl.ctx);
+    registerTopologyRoutes(impl.ctx);
+    registerResourceRoutes(impl.ctx);
     impl.ctx.router.add("GET", "/api/status", {"status", Action::Read, false},
                         [&impl](RequestContext&) { return impl.status(); });
     return a;
@@ -112,6 +127,8 @@ model::Result<std::uint16_t> Analyzer::start() {
     auto& impl = *impl_;
     Application app;
     app.handle_request = [&impl](const HttpRequest& req) { return handleRequest(impl.ctx, req); };
+    app.handle_upgrade = [&impl](const HttpRequest& req) { return impl.hub->upgrade(req); };
+    impl.hub->start();
     impl.server = std::make_unique<HttpServer>(impl.server_options, std::move(app));
     auto port = impl.server->start();
     if (!port.ok()) return port.error();
@@ -125,6 +142,13 @@ void Analyzer::stop() {
     if (impl.stopped) return;
     impl.stopped = true;
     if (impl.server) impl.server->stop();
+    if (impl.hub) impl.hub->stop();
+    if (impl.backend) {
+        if (auto st = impl.backend->flush(); !st.ok())
+            spdlog::error("flushing the store: {}", st.error().message);
+        impl.hub.reset();
+        impl.backend.reset();  // closes the store
+    }
 }
 
 std::uint16_t Analyzer::port() const {

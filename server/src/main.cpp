@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <skydive/client/commands.h>
+
 #include "commands.h"
 
 #ifndef SKYDIVE_VERSION
@@ -71,7 +73,34 @@ int main(int argc, char** argv) {
     agent->add_option("--listen", listen, "Address to listen on (agent.listen)");
     agent->add_option("--host-id", host_id, "Host identifier (host_id)");
     auto* client = app.add_subcommand("client", "Query an analyzer (query, status, topology)");
-    client->allow_extras();
+    client->require_subcommand(1);
+    skydive::client::ClientCommand client_cmd;
+    auto env = [](const char* name, const char* fallback) {
+        const char* v = std::getenv(name);
+        return std::string(v != nullptr ? v : fallback);
+    };
+    client_cmd.connection.address = env("SKYDIVE_ANALYZER", "127.0.0.1:8082");
+    client_cmd.connection.username = env("SKYDIVE_USERNAME", "");
+    client_cmd.connection.password = env("SKYDIVE_PASSWORD", "");
+    client->add_option("--analyzer", client_cmd.connection.address,
+                       "Analyzer address host:port ($SKYDIVE_ANALYZER)");
+    client->add_option("--username", client_cmd.connection.username,
+                       "User name ($SKYDIVE_USERNAME)");
+    client->add_option("--password", client_cmd.connection.password,
+                       "Password ($SKYDIVE_PASSWORD)");
+    client->add_option("--cacert", client_cmd.connection.ca_file, "CA certificate (enables TLS)");
+    client->add_flag("--insecure", client_cmd.connection.insecure,
+                     "TLS without certificate verification");
+    auto* client_query = client->add_subcommand("query", "Run a Gremlin query");
+    client_query->add_option("gremlin", client_cmd.gremlin, "Gremlin query")->required();
+    client_query->add_option("--format", client_cmd.format, "json or dot");
+    auto* client_status = client->add_subcommand("status", "Show the analyzer status");
+    auto* client_topology = client->add_subcommand("topology", "Query or export the topology");
+    client_topology->require_subcommand(1);
+    auto* topology_query = client_topology->add_subcommand("query", "Query the topology");
+    topology_query->add_option("--gremlin", client_cmd.gremlin, "Gremlin query (default G)");
+    topology_query->add_option("--format", client_cmd.format, "json or dot");
+    auto* topology_export = client_topology->add_subcommand("export", "Print the whole graph");
     auto* version = app.add_subcommand("version", "Print the version");
 
     try {
@@ -121,8 +150,17 @@ int main(int argc, char** argv) {
     if (!setupLogging(ctx.config, verbose)) return kExitUsage;
 
     if (client->parsed()) {
-        std::cerr << "skydive: error: 'skydive client' is not implemented in this build yet\n";
-        return kExitFailure;
+        using Kind = skydive::client::ClientCommand::Kind;
+        if (client_query->parsed()) client_cmd.kind = Kind::Query;
+        if (client_status->parsed()) client_cmd.kind = Kind::Status;
+        if (topology_query->parsed()) {
+            client_cmd.kind = Kind::TopologyQuery;
+            if (client_cmd.gremlin.empty()) client_cmd.gremlin = "G";
+        }
+        if (topology_export->parsed()) client_cmd.kind = Kind::TopologyExport;
+        client_cmd.connection.tls =
+            !client_cmd.connection.ca_file.empty() || client_cmd.connection.insecure;
+        return skydive::client::runClientCommand(client_cmd, std::cout, std::cerr);
     }
     if (analyzer->parsed()) return runAnalyzer(ctx);
     if (allinone->parsed()) return runAllInOne(ctx);

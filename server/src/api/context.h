@@ -4,10 +4,12 @@
 #include <string>
 
 #include <skydive/graph/live_graph.h>
+#include <skydive/gremlin/engine.h>
 #include <skydive/model/clock.h>
 #include <skydive/server/config.h>
 
 #include "api/auth.h"
+#include "api/backend.h"
 #include "api/metrics.h"
 #include "api/router.h"
 
@@ -22,7 +24,10 @@ struct ApiContext {
     std::string version;
     bool tls = false;
     std::unique_ptr<Auth> auth;
-    graph::LiveGraph* graph = nullptr;
+    GraphBackend* backend = nullptr;             ///< where writes go
+    graph::LiveGraph* graph = nullptr;           ///< reads and subscriptions
+    const graph::GraphSource* source = nullptr;  ///< what queries read (store when present)
+    std::unique_ptr<gremlin::Engine> engine;
     Metrics metrics;
     Router router;
 };
@@ -34,5 +39,9 @@ HttpResponse handleRequest(ApiContext& ctx, const HttpRequest& request);
 void registerStatusRoutes(ApiContext& ctx);
 /// /api/node, /api/edge (spec §4.2) and GET /api/topology.
 void registerGraphRoutes(ApiContext& ctx);
+/// POST /api/topology (spec §2.9, §2.11).
+void registerTopologyRoutes(ApiContext& ctx);
+/// capture, alert, noderule, edgerule in the API table (spec §4.2, §6.1).
+void registerResourceRoutes(ApiContext& ctx);
 
 }  // namespace skydive::server

@@ -3,6 +3,7 @@
 
 #include "api/context.h"
 #include "api/error_status.h"
+#include "api/json_patch.h"
 
 namespace skydive::server {
 
@@ -120,7 +121,7 @@ HttpResponse createNode(ApiContext& ctx, const HttpRequest& req) {
     auto node = model::nodeFromValue(*doc, ctx.clock->now());
     if (!node.ok()) return errorResponse(400, node.error().message);
     std::string id = node->id.str();
-    if (auto st = ctx.graph->addNode(std::move(node).value()); !st.ok())
+    if (auto st = ctx.backend->addNode(std::move(node).value()); !st.ok())
         return errorResponse(400, st.error().message);
     return [&] {
         auto r = getOne<model::Node>(ctx, "Node", id);
@@ -136,11 +137,60 @@ HttpResponse createEdge(ApiContext& ctx, const HttpRequest& req) {
     auto edge = model::edgeFromValue(*doc, ctx.clock->now());
     if (!edge.ok()) return errorResponse(400, edge.error().message);
     std::string id = edge->id.str();
-    if (auto st = ctx.graph->addEdge(std::move(edge).value()); !st.ok())
+    if (auto st = ctx.backend->addEdge(std::move(edge).value()); !st.ok())
         return errorResponse(400, st.error().message);
     auto r = getOne<model::Edge>(ctx, "Edge", id);
     r.status = 201;
     return r;
+}
+
+/// PATCH: a JSON Patch on the element's JSON of which only Metadata is kept; on nodes TID, Name
+/// and Type keep their current values; 304 when the metadata did not change (spec §4.2).
+template <class Element>
+HttpResponse patchElement(ApiContext& ctx, std::string_view title, const std::string& id,
+                          std::string_view body) {
+    std::optional<Element> current;
+    auto found = [&current](const Element& e) {
+        current = e;
+        return false;
+    };
+    if constexpr (std::is_same_v<Element, model::Node>) {
+        ctx.graph->snapshot()->findNode(id, found);
+    } else {
+        ctx.graph->snapshot()->findEdge(id, found);
+    }
+    if (!current) return HttpResponse::empty(404);
+    auto patch = model::parseJson(body);
+    if (!patch.ok()) return errorResponse(400, "incorrect JSON patch: " + patch.error().message);
+    auto doc = model::parseJson(model::toJson(*current));
+    if (!doc.ok()) return errorResponse(doc.error());
+    if (auto st = applyJsonPatch(*doc, *patch); !st.ok()) return errorResponse(st.error());
+    const Value* md = doc->asObject().find("Metadata");
+    if (md == nullptr || !md->isObject())
+        return errorResponse(400, "validating patched resource: Metadata must be an object");
+    Element updated = *current;
+    updated.metadata = *md;
+    if constexpr (std::is_same_v<Element, model::Node>) {
+        for (const char* key : {"TID", "Name", "Type"}) {
+            Object& m = updated.metadata.mutableObject();
+            if (const Value* old = current->metadata.asObject().find(key)) {
+                m.set(key, *old);
+            } else {
+                m.erase(key);
+            }
+        }
+    }
+    if (updated.metadata == current->metadata) return HttpResponse::empty(304);
+    updated.revision = current->revision + 1;
+    updated.updated_at = ctx.clock->now();
+    model::GraphDelta delta;
+    delta.changes.push_back(model::Change{std::is_same_v<Element, model::Node>
+                                              ? model::ChangeKind::NodeUpdated
+                                              : model::ChangeKind::EdgeUpdated,
+                                          updated});
+    if (auto st = ctx.backend->apply(delta); !st.ok())
+        return errorResponse(400, st.error().message);
+    return getOne<Element>(ctx, title, id);
 }
 
 HttpResponse deleted() {
@@ -182,6 +232,12 @@ void registerGraphRoutes(ApiContext& ctx) {
           [&ctx](RequestContext& rc) { return createNode(ctx, rc.request); });
     r.add("POST", "/api/edge", {"edge", Action::Write, true},
           [&ctx](RequestContext& rc) { return createEdge(ctx, rc.request); });
+    r.add("PATCH", "/api/node/{id}", {"node", Action::Write, false}, [&ctx](RequestContext& rc) {
+        return patchElement<model::Node>(ctx, "Node", rc.params[0], rc.request.body);
+    });
+    r.add("PATCH", "/api/edge/{id}", {"edge", Action::Write, false}, [&ctx](RequestContext& rc) {
+        return patchElement<model::Edge>(ctx, "Edge", rc.params[0], rc.request.body);
+    });
     r.add("DELETE", "/api/node/{id}", {"node", Action::Write, true}, [&ctx](RequestContext& rc) {
         const std::string& id = rc.params[0];
         bool exists = false;
@@ -190,7 +246,7 @@ void registerGraphRoutes(ApiContext& ctx) {
             return false;
         });
         if (!exists) return notFound("Node", id);
-        if (auto st = ctx.graph->deleteNode(id); !st.ok()) return errorResponse(st.error());
+        if (auto st = ctx.backend->deleteNode(id); !st.ok()) return errorResponse(st.error());
         return deleted();
     });
     r.add("DELETE", "/api/edge/{id}", {"edge", Action::Write, true}, [&ctx](RequestContext& rc) {
@@ -201,7 +257,7 @@ void registerGraphRoutes(ApiContext& ctx) {
             return false;
         });
         if (!exists) return notFound("Edge", id);
-        if (auto st = ctx.graph->deleteEdge(id); !st.ok()) return errorResponse(st.error());
+        if (auto st = ctx.backend->deleteEdge(id); !st.ok()) return errorResponse(st.error());
         return deleted();
     });
 }

@@ -3,6 +3,10 @@
 // connection is dropped (ARCHITECTURE.md "Server": a slow client is dropped, never the server).
 #include "transport/transport.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <deque>
 
 #include <spdlog/spdlog.h>
@@ -88,13 +92,18 @@ public:
         ws_.text(true);
         for (;;) {
             std::shared_ptr<const std::string> msg;
+            bool more = false;
             {
                 std::lock_guard lock(mutex_);
                 if (!queue_.empty()) {
                     msg = std::move(queue_.front());
                     queue_.pop_front();
+                    more = !queue_.empty();
                 }
             }
+            // While a backlog is written, TCP_CORK lets the kernel pack many small frames into
+            // full segments (far fewer packets and receiver wake-ups); uncorking flushes.
+            setCork(more);
             if (!msg) {
                 if (closed_.load(std::memory_order_acquire)) break;
                 wake_.expires_at(asio::steady_timer::time_point::max());
@@ -116,6 +125,14 @@ public:
     }
 
 private:
+    void setCork(bool on) {
+        if (on == corked_) return;
+        corked_ = on;
+        int v = on ? 1 : 0;
+        ::setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_CORK,
+                     &v, sizeof v);
+    }
+
     /// Drops the connection at once, whatever is being written.
     void abort() {
         closed_.store(true, std::memory_order_release);
@@ -136,6 +153,7 @@ private:
     std::atomic<bool> closed_{false};
     bool read_done_ = false;  // strand only
     bool aborted_ = false;    // strand only
+    bool corked_ = false;     // strand only
 };
 
 template <class Stream>

@@ -277,3 +277,35 @@ TEST(HttpApi, StopWithOpenConnectionsIsQuick) {
 
 }  // namespace
 }  // namespace skydive::server::testing
+
+namespace skydive::server::testing {
+namespace {
+
+TEST(HttpApi, NodePatchChangesMetadataOnly) {
+    TestAnalyzer t;
+    ASSERT_TRUE(t.ok()) << t.error();
+    auto c = t.client();
+    ASSERT_EQ(must(c.request("POST", "/api/node", kNode1)).status, 201);
+    auto r = must(c.request("PATCH", "/api/node/n1",
+                            R"([{"op":"add","path":"/Metadata/MTU","value":9000},)"
+                            R"({"op":"replace","path":"/Metadata/Name","value":"renamed"}])"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto v = json(r);
+    EXPECT_EQ(*v.path("Metadata.MTU"), model::Value(9000));
+    EXPECT_EQ(*v.path("Metadata.Name"), model::Value("eth0"));  // Name is forced back
+    EXPECT_EQ(*v.path("Revision"), model::Value(2));
+    // Nothing changes: 304.
+    EXPECT_EQ(must(c.request("PATCH", "/api/node/n1",
+                             R"([{"op":"replace","path":"/Metadata/MTU","value":9000}])"))
+                  .status,
+              304);
+    EXPECT_EQ(must(c.request("PATCH", "/api/node/n1", "{}")).status, 400);
+    EXPECT_EQ(must(c.request("PATCH", "/api/node/n1", R"([{"op":"remove","path":"/Metadata/X"}])"))
+                  .status,
+              400);
+    EXPECT_EQ(must(c.request("PATCH", "/api/node/zz", "[]")).status, 404);
+    EXPECT_EQ(*json(must(c.request("GET", "/api/node/n1"))).path("Revision"), model::Value(2));
+}
+
+}  // namespace
+}  // namespace skydive::server::testing
