@@ -1,11 +1,13 @@
 // The ANTLR front end: text → tokens → parser, whose grammar actions build the AST (ADR 020).
 // Every exception (ours and the runtime's) is caught in parse().
 //
-// Fast path (every valid query): one lexer, token stream and parser per thread, reused; ASCII
-// text read in place; no parse tree; the bail-out error strategy (no recovery bookkeeping).
-// Any syntax error sends the query through parseUntuned(), whose default error strategy and
-// listener produce the reference messages, so errors do not depend on the path.
+// Fast path (every valid query): one parser per thread, reused; ASCII text scanned by hand
+// into reused tokens (the lexer rules of Gremlin.g4, checked against the ANTLR lexer by
+// parser_test); no parse tree; the bail-out error strategy. A query with any error goes through
+// parseUntuned() (ANTLR lexer and parser, default error strategy), whose messages are the
+// reference, so errors do not depend on the path.
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -14,8 +16,8 @@
 #include "GremlinParser.h"
 #include "antlr4-runtime.h"
 #include "front/ast_builder.h"
-#include "front/byte_stream.h"
 #include "front/parse_modes.h"
+#include "front/token_array.h"
 
 namespace skydive::gremlin {
 
@@ -111,51 +113,67 @@ Query parseUntunedOrThrow(std::string_view text) {
     return builder.take();
 }
 
-// The per-thread objects of the fast path. Reset by the set*Stream calls of each parse; the
-// lexer and parser DFAs are static in the generated code, shared by all threads and kept warm.
-struct FastKit {
-    ByteStream bytes;
-    antlr4::ANTLRInputStream utf8;
-    ThrowingListener listener;
-    gen::GremlinLexer lexer{&bytes};
-    antlr4::CommonTokenStream tokens{&lexer};
-    gen::GremlinParser parser{&tokens};
+bool startsWithG(antlr4::TokenStream& tokens) {
+    const antlr4::Token* first = tokens.get(0);
+    if (first->getType() != gen::GremlinLexer::IDENT) return false;
+    const std::string text = first->getText();
+    return text == "G" || text == "g";
+}
 
-    FastKit() {
-        lexer.removeErrorListeners();
-        lexer.addErrorListener(&listener);
-        parser.removeErrorListeners();  // the bail strategy reports nothing, it throws
-        parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-        parser.setBuildParseTree(false);
-        parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+// The per-thread objects of the fast path, reset by each parse. ASCII text (nearly every
+// query) is scanned by hand into reused tokens; other text goes through the ANTLR lexer.
+// The generated DFAs are static, shared by all threads and stay warm.
+class FastParser {
+public:
+    FastParser() {
+        lexer_.removeErrorListeners();
+        lexer_.addErrorListener(&listener_);
+        parser_.removeErrorListeners();  // the bail strategy reports nothing, it throws
+        parser_.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+        parser_.setBuildParseTree(false);
+        parser_.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
             antlr4::atn::PredictionMode::SLL);
     }
+
+    /// The query, or nothing when the text has an error of any kind (the untuned path then
+    /// reports it). Throws std::range_error on invalid UTF-8.
+    std::optional<Query> parse(std::string_view text, bool ascii) {
+        antlr4::TokenStream* stream = &scanned_;
+        if (ascii) {
+            if (!scanned_.load(text)) return std::nullopt;
+        } else {
+            utf8_.load(std::string(text));
+            lexer_.setInputStream(&utf8_);
+            lexed_.setTokenSource(&lexer_);
+            lexed_.fill();
+            stream = &lexed_;
+        }
+        if (!startsWithG(*stream)) return std::nullopt;
+        AstBuilder builder(text, ascii);
+        parser_.events = &builder;
+        parser_.setTokenStream(stream);
+        parser_.query();
+        return builder.take();
+    }
+
+private:
+    TokenArray scanned_;
+    antlr4::ANTLRInputStream utf8_;
+    ThrowingListener listener_;
+    gen::GremlinLexer lexer_{&utf8_};
+    antlr4::CommonTokenStream lexed_{&lexer_};
+    gen::GremlinParser parser_{&scanned_};
 };
 
 Query parseOrThrow(std::string_view text) {
     const bool ascii = checkShape(text);
-    static thread_local FastKit kit;
-    antlr4::CharStream* input = &kit.bytes;
-    if (ascii) {
-        kit.bytes.load(text);
-    } else {
-        // Throws std::range_error on invalid UTF-8 (toolchain.md §2).
-        kit.utf8.load(std::string(text));
-        input = &kit.utf8;
-    }
-    kit.lexer.setInputStream(input);
-    kit.tokens.setTokenSource(&kit.lexer);
-    kit.tokens.fill();
-    checkLeadingG(kit.tokens);
-    AstBuilder builder(text, ascii);
-    kit.parser.events = &builder;
-    kit.parser.setTokenStream(&kit.tokens);
+    static thread_local FastParser fast;
     try {
-        kit.parser.query();
+        if (auto q = fast.parse(text, ascii)) return std::move(*q);
     } catch (const antlr4::ParseCancellationException&) {
-        return parseUntunedOrThrow(text);
+    } catch (const SyntaxError&) {
     }
-    return builder.take();
+    return parseUntunedOrThrow(text);
 }
 
 template <typename F>
