@@ -76,9 +76,7 @@ public:
         }
         return out;
     }
-    std::string getText() override {
-        return getText(antlr4::misc::Interval(size_t{0}, count_));
-    }
+    std::string getText() override { return getText(antlr4::misc::Interval(size_t{0}, count_)); }
     std::string getText(antlr4::RuleContext* ctx) override {
         return getText(ctx->getSourceInterval());
     }
