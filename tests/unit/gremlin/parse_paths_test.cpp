@@ -62,10 +62,10 @@ void expectSamePaths(const std::string& text) {
 TEST(ParsePaths, FastPathAgreesWithUntunedPath) {
     auto queries = queriesOfTextTests();
     ASSERT_GT(queries.size(), 100u);
-    queries.push_back("g.v().has('a\n b', 1)\n.Out( )");  // columns restart on each line
+    queries.push_back("g.v().has('a\n b', 1)\n.Out( )");     // columns restart on each line
     queries.push_back("G.V().Has('caf\xc3\xa9', NE(1.5))");  // not ASCII: ANTLR lexer
-    const std::string inserts[] = {"(", ")", ".", ",", "'", "\"", " ", "1", "9.", "a",
-                                   "\n", "\r", "#", "_", "NE(", "G", "\xc3\xa9", "\xff"};
+    const std::string inserts[] = {"(", ")",  ".",  ",", "'", "\"",  " ", "1",        "9.",
+                                   "a", "\n", "\r", "#", "_", "NE(", "G", "\xc3\xa9", "\xff"};
     std::size_t n = 0;
     std::size_t failures = 0;
     for (const auto& q : queries) {
