@@ -138,6 +138,10 @@ public:
     /// The query, or nothing when the text has an error of any kind (the untuned path then
     /// reports it). Throws std::range_error on invalid UTF-8.
     std::optional<Query> parse(std::string_view text, bool ascii) {
+        struct Trim {
+            FastParser& fast;
+            ~Trim() { fast.trim(); }
+        } trim{*this};
         antlr4::TokenStream* stream = &scanned_;
         if (ascii) {
             if (!scanned_.load(text)) return std::nullopt;
@@ -157,6 +161,16 @@ public:
     }
 
 private:
+    // What a thread keeps between queries stays small: after a large query (up to 1 MiB of
+    // text), its tokens and rule contexts are freed.
+    static constexpr std::size_t kKeptTokens = 4096;
+    void trim() {
+        if (scanned_.size() <= kKeptTokens && lexed_.size() <= kKeptTokens) return;
+        parser_.reset();  // frees the rule contexts
+        scanned_.release();
+        lexed_.setTokenSource(&lexer_);
+    }
+
     TokenArray scanned_;
     antlr4::ANTLRInputStream utf8_;
     ThrowingListener listener_;

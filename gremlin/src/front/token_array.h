@@ -51,6 +51,13 @@ public:
         return scanAscii(text, tokens_, count_);
     }
 
+    /// Frees the tokens (after a large query: a thread keeps its TokenArray for its lifetime).
+    void release() {
+        tokens_ = {};
+        count_ = 0;
+        p_ = 0;
+    }
+
     antlr4::Token* LT(ssize_t k) override {
         if (k == 0) return nullptr;
         if (k < 0) return static_cast<ssize_t>(p_) + k < 0 ? nullptr : &tokens_[p_ + k];
