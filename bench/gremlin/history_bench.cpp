@@ -205,8 +205,18 @@ void BM_AtRecentCold_HasTypeCount(benchmark::State& s) {
 void BM_AtOldCold_HasTypeCount(benchmark::State& s) {
     runAtCold(s, kHasCount, false);
 }
+// Three element lookups (n0, its children, theirs) at a new moment: today the store builds
+// the whole graph at t first, so this costs as much as a full scan (see ADR 020).
+void BM_AtRecentCold_OutOut(benchmark::State& s) {
+    runAtCold(s, kOutOut, true);
+}
+void BM_AtOldCold_OutOut(benchmark::State& s) {
+    runAtCold(s, kOutOut, false);
+}
 BENCHMARK(BM_AtRecentCold_HasTypeCount)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AtOldCold_HasTypeCount)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AtRecentCold_OutOut)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AtOldCold_OutOut)->Unit(benchmark::kMillisecond);
 
 BENCHMARK(BM_Live_HasTypeCount)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AtRecent_HasTypeCount)->Unit(benchmark::kMillisecond);

@@ -16,6 +16,7 @@
 
 #include "case_check.h"
 #include "fixture_source.h"
+#include "store_source.h"
 
 namespace fs = std::filesystem;
 using namespace skydive;

@@ -7,11 +7,7 @@
 
 #include <skydive/model/json.h>
 
-#include <cstdlib>
-#include <filesystem>
-
 #include <skydive/graph/live_graph.h>
-#include <skydive/store/store.h>
 
 #include "exec/memory_view.h"
 
@@ -140,51 +136,12 @@ std::shared_ptr<graph::GraphSource> memorySource(const Fixture& fixture) {
     return std::make_shared<MemorySource>(fixture);
 }
 
-namespace {
-
-// A Store in its own temporary directory, deleted with it.
-class TempStoreSource final : public graph::GraphSource {
-public:
-    static model::Result<std::shared_ptr<graph::GraphSource>> create(const model::Value& records,
-                                                                     const model::Clock& clock) {
-        std::string tmpl =
-            (std::filesystem::temp_directory_path() / "skydive-fixture-XXXXXX").string();
-        if (mkdtemp(tmpl.data()) == nullptr) {
-            return makeError(ErrorCode::Unavailable, "cannot create a temporary directory");
-        }
-        auto self = std::shared_ptr<TempStoreSource>(new TempStoreSource(tmpl));
-        store::StoreOptions options;
-        options.data_dir = tmpl + "/db";
-        auto opened = store::Store::open(options, clock);
-        if (!opened) return std::move(opened).error();
-        self->store_ = std::move(*opened);
-        if (auto st = store::loadHistoryRecords(*self->store_, records); !st) return st.error();
-        return std::shared_ptr<graph::GraphSource>(std::move(self));
+model::Result<std::shared_ptr<graph::GraphSource>> makeLiveSource(const Fixture& fixture,
+                                                                  const model::Clock& clock) {
+    if (fixture.history) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "a history fixture needs a store (tools::makeSource)");
     }
-
-    ~TempStoreSource() override {
-        store_.reset();
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
-    }
-
-    graph::GraphViewPtr live() const override { return store_->live(); }
-    model::Result<graph::GraphViewPtr> at(model::Time t) const override { return store_->at(t); }
-    model::Result<graph::GraphViewPtr> slice(model::Time from, model::Time to) const override {
-        return store_->slice(from, to);
-    }
-
-private:
-    explicit TempStoreSource(std::string dir) : dir_(std::move(dir)) {}
-    std::string dir_;
-    std::unique_ptr<store::Store> store_;
-};
-
-}  // namespace
-
-model::Result<std::shared_ptr<graph::GraphSource>> makeSource(const Fixture& fixture,
-                                                              const model::Clock& clock) {
-    if (fixture.history) return TempStoreSource::create(fixture.raw, clock);
     auto live = std::make_shared<graph::LiveGraph>(clock);
     for (const auto& n : fixture.graph.nodes) {
         if (auto st = live->addNode(n); !st) return st.error();

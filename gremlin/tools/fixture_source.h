@@ -35,10 +35,9 @@ struct Fixture {
 /// fixture has no history: at()/slice() fail like upstream's memory backend.
 std::shared_ptr<graph::GraphSource> memorySource(const Fixture& fixture);
 
-/// The source the conformance runner and the text tests use: graph fixtures go into a real
-/// graph::LiveGraph; history fixtures are imported into a real store::Store (RocksDB) in a
-/// temporary directory, removed when the source is destroyed.
-[[nodiscard]] model::Result<std::shared_ptr<graph::GraphSource>> makeSource(
+/// A graph fixture in a real graph::LiveGraph (no RocksDB); a history fixture is an error, see
+/// makeSource() in store_source.h.
+[[nodiscard]] model::Result<std::shared_ptr<graph::GraphSource>> makeLiveSource(
     const Fixture& fixture, const model::Clock& clock);
 
 }  // namespace skydive::gremlin::tools

@@ -1,92 +1,96 @@
 #include <skydive/gremlin/ast.h>
 
 #include <array>
-#include <cctype>
 #include <utility>
 
 namespace skydive::gremlin {
 
 namespace {
 
+using namespace std::string_view_literals;
+
+// Names are ASCII (IDENT tokens): no locale-dependent tolower.
+constexpr char lowerAscii(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 bool equalsNoCase(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
+        if (lowerAscii(a[i]) != lowerAscii(b[i])) return false;
     }
     return true;
 }
 
 constexpr std::array kSteps{
-    std::pair{StepKind::V, "V"},
-    std::pair{StepKind::E, "E"},
-    std::pair{StepKind::Has, "Has"},
-    std::pair{StepKind::HasKey, "HasKey"},
-    std::pair{StepKind::HasNot, "HasNot"},
-    std::pair{StepKind::HasEither, "HasEither"},
-    std::pair{StepKind::Out, "Out"},
-    std::pair{StepKind::In, "In"},
-    std::pair{StepKind::Both, "Both"},
-    std::pair{StepKind::OutE, "OutE"},
-    std::pair{StepKind::InE, "InE"},
-    std::pair{StepKind::BothE, "BothE"},
-    std::pair{StepKind::OutV, "OutV"},
-    std::pair{StepKind::InV, "InV"},
-    std::pair{StepKind::BothV, "BothV"},
-    std::pair{StepKind::Dedup, "Dedup"},
-    std::pair{StepKind::Count, "Count"},
-    std::pair{StepKind::Values, "Values"},
-    std::pair{StepKind::ValueMap, "ValueMap"},
-    std::pair{StepKind::Keys, "Keys"},
-    std::pair{StepKind::Sum, "Sum"},
-    std::pair{StepKind::Sort, "Sort"},
-    std::pair{StepKind::Range, "Range"},
-    std::pair{StepKind::Limit, "Limit"},
-    std::pair{StepKind::ShortestPathTo, "ShortestPathTo"},
-    std::pair{StepKind::SubGraph, "SubGraph"},
-    std::pair{StepKind::As, "As"},
-    std::pair{StepKind::Select, "Select"},
-    std::pair{StepKind::Descendants, "Descendants"},
-    std::pair{StepKind::Ascendants, "Ascendants"},
-    std::pair{StepKind::Neighbors, "Neighbors"},
-    std::pair{StepKind::NextHop, "NextHop"},
-    std::pair{StepKind::Context, "Context"},
-    std::pair{StepKind::At, "At"},
-    std::pair{StepKind::Flows, "Flows"},
-    std::pair{StepKind::Metrics, "Metrics"},
-    std::pair{StepKind::Aggregates, "Aggregates"},
-    std::pair{StepKind::Sockets, "Sockets"},
-    std::pair{StepKind::CaptureNode, "CaptureNode"},
-    std::pair{StepKind::Group, "Group"},
-    std::pair{StepKind::MoreThan, "MoreThan"},
-    std::pair{StepKind::RawPackets, "RawPackets"},
-    std::pair{StepKind::Bpf, "BPF"},
-    std::pair{StepKind::Hops, "Hops"},
-    std::pair{StepKind::Nodes, "Nodes"},
-    std::pair{StepKind::Workflow, "Workflow"},
+    std::pair{StepKind::V, "V"sv},
+    std::pair{StepKind::E, "E"sv},
+    std::pair{StepKind::Has, "Has"sv},
+    std::pair{StepKind::HasKey, "HasKey"sv},
+    std::pair{StepKind::HasNot, "HasNot"sv},
+    std::pair{StepKind::HasEither, "HasEither"sv},
+    std::pair{StepKind::Out, "Out"sv},
+    std::pair{StepKind::In, "In"sv},
+    std::pair{StepKind::Both, "Both"sv},
+    std::pair{StepKind::OutE, "OutE"sv},
+    std::pair{StepKind::InE, "InE"sv},
+    std::pair{StepKind::BothE, "BothE"sv},
+    std::pair{StepKind::OutV, "OutV"sv},
+    std::pair{StepKind::InV, "InV"sv},
+    std::pair{StepKind::BothV, "BothV"sv},
+    std::pair{StepKind::Dedup, "Dedup"sv},
+    std::pair{StepKind::Count, "Count"sv},
+    std::pair{StepKind::Values, "Values"sv},
+    std::pair{StepKind::ValueMap, "ValueMap"sv},
+    std::pair{StepKind::Keys, "Keys"sv},
+    std::pair{StepKind::Sum, "Sum"sv},
+    std::pair{StepKind::Sort, "Sort"sv},
+    std::pair{StepKind::Range, "Range"sv},
+    std::pair{StepKind::Limit, "Limit"sv},
+    std::pair{StepKind::ShortestPathTo, "ShortestPathTo"sv},
+    std::pair{StepKind::SubGraph, "SubGraph"sv},
+    std::pair{StepKind::As, "As"sv},
+    std::pair{StepKind::Select, "Select"sv},
+    std::pair{StepKind::Descendants, "Descendants"sv},
+    std::pair{StepKind::Ascendants, "Ascendants"sv},
+    std::pair{StepKind::Neighbors, "Neighbors"sv},
+    std::pair{StepKind::NextHop, "NextHop"sv},
+    std::pair{StepKind::Context, "Context"sv},
+    std::pair{StepKind::At, "At"sv},
+    std::pair{StepKind::Flows, "Flows"sv},
+    std::pair{StepKind::Metrics, "Metrics"sv},
+    std::pair{StepKind::Aggregates, "Aggregates"sv},
+    std::pair{StepKind::Sockets, "Sockets"sv},
+    std::pair{StepKind::CaptureNode, "CaptureNode"sv},
+    std::pair{StepKind::Group, "Group"sv},
+    std::pair{StepKind::MoreThan, "MoreThan"sv},
+    std::pair{StepKind::RawPackets, "RawPackets"sv},
+    std::pair{StepKind::Bpf, "BPF"sv},
+    std::pair{StepKind::Hops, "Hops"sv},
+    std::pair{StepKind::Nodes, "Nodes"sv},
+    std::pair{StepKind::Workflow, "Workflow"sv},
 };
 
 constexpr std::array kKeywords{
-    std::pair{Keyword::True, "TRUE"}, std::pair{Keyword::False, "FALSE"},
-    std::pair{Keyword::Asc, "ASC"},   std::pair{Keyword::Desc, "DESC"},
-    std::pair{Keyword::Now, "NOW"},   std::pair{Keyword::Forever, "FOREVER"},
+    std::pair{Keyword::True, "TRUE"sv}, std::pair{Keyword::False, "FALSE"sv},
+    std::pair{Keyword::Asc, "ASC"sv},   std::pair{Keyword::Desc, "DESC"sv},
+    std::pair{Keyword::Now, "NOW"sv},   std::pair{Keyword::Forever, "FOREVER"sv},
 };
 
 constexpr std::array kPredicates{
-    std::pair{PredicateKind::Ne, "NE"},
-    std::pair{PredicateKind::Nee, "NEE"},
-    std::pair{PredicateKind::Lt, "LT"},
-    std::pair{PredicateKind::Gt, "GT"},
-    std::pair{PredicateKind::Lte, "LTE"},
-    std::pair{PredicateKind::Gte, "GTE"},
-    std::pair{PredicateKind::Inside, "INSIDE"},
-    std::pair{PredicateKind::Between, "BETWEEN"},
-    std::pair{PredicateKind::Within, "WITHIN"},
-    std::pair{PredicateKind::Without, "WITHOUT"},
-    std::pair{PredicateKind::Regex, "REGEX"},
-    std::pair{PredicateKind::Ipv4Range, "IPV4RANGE"},
-    std::pair{PredicateKind::Metadata, "Metadata"},
+    std::pair{PredicateKind::Ne, "NE"sv},
+    std::pair{PredicateKind::Nee, "NEE"sv},
+    std::pair{PredicateKind::Lt, "LT"sv},
+    std::pair{PredicateKind::Gt, "GT"sv},
+    std::pair{PredicateKind::Lte, "LTE"sv},
+    std::pair{PredicateKind::Gte, "GTE"sv},
+    std::pair{PredicateKind::Inside, "INSIDE"sv},
+    std::pair{PredicateKind::Between, "BETWEEN"sv},
+    std::pair{PredicateKind::Within, "WITHIN"sv},
+    std::pair{PredicateKind::Without, "WITHOUT"sv},
+    std::pair{PredicateKind::Regex, "REGEX"sv},
+    std::pair{PredicateKind::Ipv4Range, "IPV4RANGE"sv},
+    std::pair{PredicateKind::Metadata, "Metadata"sv},
 };
 
 template <typename Table, typename Kind>

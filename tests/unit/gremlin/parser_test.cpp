@@ -97,6 +97,27 @@ TEST(Parser, DeepNestingIsRefusedBeforeTheParserRecurses) {
     EXPECT_FALSE(parse(std::string(2u << 20, ' ')));
 }
 
+// A thread reuses its parser; a large query (whose tokens it then frees) changes nothing for
+// the next ones, ASCII or not.
+TEST(Parser, LargeQueriesDoNotDisturbTheNextOnes) {
+    for (const char* extra : {"", "\xc3\xa9"}) {
+        std::string big = std::string("G.V().Has('a") + extra + "', Within(";
+        for (int i = 0; i < 20000; ++i) big += std::to_string(i) + ", ";
+        big += "1)).Limit(2)";
+        for (int round = 0; round < 2; ++round) {
+            auto q = parse(big);
+            ASSERT_TRUE(q) << q.error().toString();
+            ASSERT_EQ(q->steps.size(), 3u);
+            EXPECT_EQ(q->steps[1].params[1].args.size(), 20001u);
+            EXPECT_EQ(q->steps[1].params[1].args[19999].integer, 19999);
+            auto small = parse("G.V().Has('b', 2).Out()");
+            ASSERT_TRUE(small) << small.error().toString();
+            EXPECT_EQ(print(*small), "G.V().Has('b', 2).Out()");
+            EXPECT_FALSE(parse("G.V().Has('b'"));
+        }
+    }
+}
+
 TEST(Parser, InvalidUtf8IsAnErrorNotACrash) {
     auto q = parse(std::string("G.V().Has('\xff\xfe')"));
     ASSERT_FALSE(q);
