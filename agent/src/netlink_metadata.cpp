@@ -89,9 +89,11 @@ List neighStates(std::uint16_t s) {
 }
 
 List neighFlags(std::uint8_t f) {
-    static constexpr std::pair<std::uint8_t, std::string_view> kFlags[] = {
-        {NTF_USE, "USE"},     {NTF_SELF, "SELF"},   {NTF_MASTER, "MASTER"},
-        {NTF_PROXY, "PROXY"}, {NTF_ROUTER, "ROUTER"}};
+    static constexpr std::pair<std::uint8_t, std::string_view> kFlags[] = {{NTF_USE, "USE"},
+                                                                           {NTF_SELF, "SELF"},
+                                                                           {NTF_MASTER, "MASTER"},
+                                                                           {NTF_PROXY, "PROXY"},
+                                                                           {NTF_ROUTER, "ROUTER"}};
     List l;
     for (auto [bit, name] : kFlags) {
         if ((f & bit) != 0) l.emplace_back(name);
@@ -100,9 +102,7 @@ List neighFlags(std::uint8_t f) {
 }
 
 Value neighEntry(const NeighInfo& n) {
-    Object o{{"Flags", neighFlags(n.flags)},
-             {"State", neighStates(n.state)},
-             {"IfIndex", n.index}};
+    Object o{{"Flags", neighFlags(n.flags)}, {"State", neighStates(n.state)}, {"IfIndex", n.index}};
     if (!n.mac.empty()) o.set("MAC", n.mac);
     if (!n.ip.empty()) o.set("IP", n.ip);
     if (n.vlan != 0) o.set("Vlan", static_cast<int>(n.vlan));
@@ -128,7 +128,9 @@ model::Value NetlinkTopology::metadataOf(const Intf& intf) const {
     if (l.mtu != 0) o.set("MTU", static_cast<long long>(l.mtu));
     if (!l.mac.empty()) o.set("MAC", l.mac);
     if (l.master != 0) o.set("MasterIndex", l.master);
-    if (l.link != 0 && l.link != l.index) o.set(is_veth ? "PeerIfIndex" : "ParentIndex", l.link);
+    // Indexes are per namespace: a veth peer elsewhere may have our own index.
+    if (is_veth && l.link != 0) o.set("PeerIfIndex", l.link);
+    if (!is_veth && l.link != 0 && l.link != l.index) o.set("ParentIndex", l.link);
     if (l.link_netnsid) o.set("LinkNetNsID", *l.link_netnsid);
     if (l.vlan_id) o.set("Vlan", static_cast<int>(*l.vlan_id));
     if (l.vxlan_id) o.set("VNI", static_cast<long long>(*l.vxlan_id));
@@ -138,7 +140,8 @@ model::Value NetlinkTopology::metadataOf(const Intf& intf) const {
     if (auto a = addrs_.find(l.index); a != addrs_.end()) {
         List v4;
         List v6;
-        for (const auto& [cidr, addr] : a->second) (addr.family == AF_INET6 ? v6 : v4).emplace_back(cidr);
+        for (const auto& [cidr, addr] : a->second)
+            (addr.family == AF_INET6 ? v6 : v4).emplace_back(cidr);
         if (!v4.empty()) o.set("IPV4", std::move(v4));
         if (!v6.empty()) o.set("IPV6", std::move(v6));
     }

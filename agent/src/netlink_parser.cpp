@@ -37,9 +37,9 @@ using wire::Bytes;
 
 // Kind-specific IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA attribute numbers (linux/if_link.h);
 // spelled out because the kernel headers name them per kind and some are newer than ours.
-constexpr std::uint16_t kVlanId = 1;     // IFLA_VLAN_ID
-constexpr std::uint16_t kBondMode = 1;   // IFLA_BOND_MODE
-constexpr std::uint16_t kVxlanId = 1;    // IFLA_VXLAN_ID
+constexpr std::uint16_t kVlanId = 1;      // IFLA_VLAN_ID
+constexpr std::uint16_t kBondMode = 1;    // IFLA_BOND_MODE
+constexpr std::uint16_t kVxlanId = 1;     // IFLA_VXLAN_ID
 constexpr std::uint16_t kSlaveState = 1;  // IFLA_BOND_SLAVE_*
 constexpr std::uint16_t kSlaveMii = 2;
 constexpr std::uint16_t kSlaveFailures = 3;
@@ -119,7 +119,7 @@ struct Parser {
         l.arp_type = ifi.ifi_type;
         l.flags = ifi.ifi_flags;
         walk(body.subspan(NLMSG_ALIGN(sizeof ifi) <= body.size() ? NLMSG_ALIGN(sizeof ifi)
-                                                                  : body.size()),
+                                                                 : body.size()),
              [&](std::uint16_t t, Bytes p) {
                  switch (t) {
                      case IFLA_IFNAME: l.name = wire::str(p); break;
@@ -170,9 +170,10 @@ struct Parser {
             }
             NextHop hop;
             hop.index = nh.rtnh_ifindex;
-            walk(b.subspan(off + sizeof nh, nh.rtnh_len - sizeof nh), [&](std::uint16_t t, Bytes p) {
-                if (t == RTA_GATEWAY) hop.gateway = wire::ip(p);
-            });
+            walk(b.subspan(off + sizeof nh, nh.rtnh_len - sizeof nh),
+                 [&](std::uint16_t t, Bytes p) {
+                     if (t == RTA_GATEWAY) hop.gateway = wire::ip(p);
+                 });
             r.next_hops.push_back(std::move(hop));
             off += wire::align4(nh.rtnh_len);
             if (off >= b.size()) break;

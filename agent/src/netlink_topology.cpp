@@ -10,8 +10,8 @@ namespace skydive::agent {
 using model::Object;
 using model::Value;
 
-NetlinkTopology::NetlinkTopology(TopologyGraph& graph, std::string root_id, DriverLookup driver)
-    : graph_(graph), root_id_(std::move(root_id)), driver_(std::move(driver)) {}
+NetlinkTopology::NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool)
+    : graph_(graph), root_id_(std::move(root_id)), ethtool_(std::move(ethtool)) {}
 
 NetlinkTopology::~NetlinkTopology() = default;
 
@@ -54,9 +54,9 @@ void NetlinkTopology::apply(const NetlinkEvent& ev) {
         case NetlinkEventKind::NewNeigh:
         case NetlinkEventKind::DelNeigh: {
             const auto& n = std::get<NeighInfo>(ev.data);
-            NeighKey key = n.family == AF_BRIDGE
-                               ? NeighKey{n.family, n.index, "", n.mac + "/" + std::to_string(n.vlan)}
-                               : NeighKey{n.family, n.index, n.ip, ""};
+            NeighKey key = n.family == AF_BRIDGE ? NeighKey{n.family, n.index, "",
+                                                            n.mac + "/" + std::to_string(n.vlan)}
+                                                 : NeighKey{n.family, n.index, n.ip, ""};
             if (ev.kind == NetlinkEventKind::NewNeigh) {
                 neighs_[key] = n;
             } else {
@@ -81,14 +81,19 @@ void NetlinkTopology::upsertLink(const LinkInfo& link) {
     bool renamed = inserted || intf.link.name != link.name;
     intf.link = link;
     if (inserted) intf.node_id = randomId();
-    if (renamed && driver_) intf.driver = driver_(link.name);
+    if (renamed && ethtool_.driver) intf.driver = ethtool_.driver(link.name);
+    bool is_veth = link.kind == "veth" || intf.driver == "veth";
+    if (is_veth && intf.link.link == 0 && ethtool_.peer_index) {
+        intf.link.link = ethtool_.peer_index(link.name);
+    }
     publish(link.index);
     relink(link.index);
     // Links that named this one as master or vlan parent before it appeared.
     for (auto& [index, other] : links_) {
         if (index == link.index) continue;
         if ((other.link.master == link.index && other.master_edge.empty()) ||
-            (other.link.kind == "vlan" && other.link.link == link.index && other.vlan_edge.empty())) {
+            (other.link.kind == "vlan" && other.link.link == link.index &&
+             other.vlan_edge.empty())) {
             relink(index);
         }
     }
@@ -155,17 +160,17 @@ void NetlinkTopology::linkVeth(Intf& intf) {
     if (!is_veth || l.link == 0) return;
     std::string peer_id;
     std::int32_t peer_index = l.link;
-    if (!l.link_netnsid) {
-        auto p = links_.find(l.link);
-        if (p == links_.end() || p->second.link.link != l.index) return;
+    if (auto p = links_.find(l.link);
+        !l.link_netnsid && p != links_.end() && p->second.link.link == l.index) {
         peer_id = p->second.node_id;
     } else {
+        // The peer lives in another namespace (its end may not know LinkNetNsID yet).
         for (const auto& n : graph_.nodesWhere("PeerIfIndex", Value(l.index))) {
             const Object& md = n.metadata.asObject();
             const Value* idx = md.find("IfIndex");
             const Value* type = md.find("Type");
             if (idx == nullptr || *idx != Value(l.link) || type == nullptr ||
-                *type != Value("veth") || md.find("LinkNetNsID") == nullptr) {
+                *type != Value("veth")) {
                 continue;
             }
             if (graph_.owner(n.id.view()) == root_id_) continue;

@@ -12,7 +12,9 @@ namespace skydive::agent::wire {
 
 using Bytes = std::span<const std::uint8_t>;
 
-constexpr std::size_t align4(std::size_t n) { return (n + 3u) & ~std::size_t{3}; }
+constexpr std::size_t align4(std::size_t n) {
+    return (n + 3u) & ~std::size_t{3};
+}
 constexpr std::uint16_t kTypeMask = 0x3fff;  // strips NLA_F_NESTED / NLA_F_NET_BYTEORDER
 
 /// Calls fn(type, payload) for each attribute; false when an attribute is truncated.

@@ -20,9 +20,16 @@ struct NetlinkTopologyTest : ::testing::Test {
     model::ManualClock clock{1000};
     TopologyGraph graph{"node1", clock};
     std::string host = randomId();
-    NetlinkTopology topo{graph, host, [](const std::string& name) {
-                             return name.rfind("veth", 0) == 0 ? std::string("veth") : "";
-                         }};
+    NetlinkTopology topo{graph, host, ethtool()};
+
+    static NetlinkTopology::Ethtool ethtool() {
+        NetlinkTopology::Ethtool e;
+        e.driver = [](const std::string& name) {
+            return name.rfind("veth", 0) == 0 ? std::string("veth") : "";
+        };
+        e.peer_index = [](const std::string& name) { return name == "veth-b" ? 4 : 0; };
+        return e;
+    }
 
     void SetUp() override {
         ASSERT_TRUE(graph.addNode(host, Value(Object{{"Name", "node1"}, {"Type", "host"}})));
@@ -51,7 +58,8 @@ TEST_F(NetlinkTopologyTest, VethPairBridgeAndAddresses) {
     va.bytes(IFLA_ADDRESS, {2, 0, 0, 0, 0, 4}).u32(IFLA_LINK, 5).u32(IFLA_MASTER, 3);
     va.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
     auto vb = link(RTM_NEWLINK, 5, "veth-b", IFF_UP);
-    vb.u32(IFLA_LINK, 4).begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
+    // As the kernel announces the first end of a new pair: no IFLA_LINK yet (ethtool knows).
+    vb.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
     NlMsg addr(RTM_NEWADDR);
     auto* ifa = addr.header<ifaddrmsg>();
     ifa->ifa_family = AF_INET;

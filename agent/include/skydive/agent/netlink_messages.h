@@ -96,7 +96,7 @@ enum class NetlinkEventKind : std::uint8_t {
 struct NetlinkEvent {
     NetlinkEventKind kind = NetlinkEventKind::Done;
     std::variant<std::monostate, LinkInfo, AddrInfo, RouteInfo, NeighInfo> data;
-    int error = 0;         ///< positive errno for Error
+    int error = 0;          ///< positive errno for Error
     std::uint32_t seq = 0;  ///< nlmsg_seq
 };
 

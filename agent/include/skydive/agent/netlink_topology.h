@@ -18,10 +18,17 @@ namespace skydive::agent {
 /// across namespaces) up to date. Not thread-safe: one namespace thread drives it.
 class NetlinkTopology {
 public:
-    /// Returns the ethtool driver name of an interface ("" when unknown).
-    using DriverLookup = std::function<std::string(const std::string& ifname)>;
+    /// ethtool queries in the namespace of the links (absent members: not available).
+    struct Ethtool {
+        /// Driver name ("" when unknown).
+        std::function<std::string(const std::string& ifname)> driver;
+        /// The veth `peer_ifindex` statistic (0 when unknown). The kernel announces the first
+        /// end of a veth pair before the pair is complete (IFLA_LINK = 0); ethtool runs under
+        /// the rtnl lock, so it sees the finished pair.
+        std::function<std::int32_t(const std::string& ifname)> peer_index;
+    };
 
-    NetlinkTopology(TopologyGraph& graph, std::string root_id, DriverLookup driver = {});
+    NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool = {});
     ~NetlinkTopology();
     NetlinkTopology(const NetlinkTopology&) = delete;
     NetlinkTopology& operator=(const NetlinkTopology&) = delete;
@@ -59,7 +66,7 @@ private:
 
     TopologyGraph& graph_;
     std::string root_id_;
-    DriverLookup driver_;
+    Ethtool ethtool_;
     std::map<std::int32_t, Intf> links_;
     std::map<std::int32_t, std::map<std::string, AddrInfo>> addrs_;
     std::map<RouteKey, RouteInfo> routes_;
