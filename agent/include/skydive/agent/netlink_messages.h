@@ -10,6 +10,19 @@
 
 namespace skydive::agent {
 
+/// IFLA_INFO_SLAVE_DATA of a bond member.
+struct BondSlaveInfo {
+    std::uint8_t state = 0;
+    std::uint8_t mii_status = 0;
+    std::uint32_t link_failure_count = 0;
+    std::string perm_mac;
+    std::uint16_t queue_id = 0;
+    std::uint16_t aggregator_id = 0;
+    std::uint8_t actor_oper_port_state = 0;
+    std::uint16_t partner_oper_port_state = 0;
+    friend bool operator==(const BondSlaveInfo&, const BondSlaveInfo&) = default;
+};
+
 /// A link as RTM_NEWLINK/RTM_DELLINK describe it; only what the netlink probe publishes.
 struct LinkInfo {
     std::int32_t index = 0;
@@ -27,17 +40,7 @@ struct LinkInfo {
     std::optional<std::uint16_t> vlan_id;
     std::optional<std::uint8_t> bond_mode;
     std::optional<std::uint32_t> vxlan_id;
-    struct BondSlave {
-        std::uint8_t state = 0;
-        std::uint8_t mii_status = 0;
-        std::uint32_t link_failure_count = 0;
-        std::string perm_mac;
-        std::uint16_t queue_id = 0;
-        std::uint16_t aggregator_id = 0;
-        std::uint8_t actor_oper_port_state = 0;
-        std::uint16_t partner_oper_port_state = 0;
-        friend bool operator==(const BondSlave&, const BondSlave&) = default;
-    };
+    using BondSlave = BondSlaveInfo;
     std::optional<BondSlave> bond_slave;
     friend bool operator==(const LinkInfo&, const LinkInfo&) = default;
 };
