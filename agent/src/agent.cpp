@@ -14,8 +14,8 @@ namespace skydive::agent {
 
 const std::vector<std::string>& knownProbeNames() {
     static const std::vector<std::string> kNames = {
-        "blockdev", "netlink",    "netns",      "ovsdb",   "lxd",  "docker", "lldp", "neutron",
-        "opencontrail", "socketinfo", "libvirt", "runc", "vpp", "bess", "hardware"};
+        "blockdev",     "netlink",    "netns",   "ovsdb", "lxd", "docker", "lldp",    "neutron",
+        "opencontrail", "socketinfo", "libvirt", "runc",  "vpp", "bess",   "hardware"};
     return kNames;
 }
 
@@ -28,7 +28,9 @@ std::string hostname() {
 }
 
 // Probes implemented here; the other known names are accepted and reported as missing.
-bool implemented(const std::string& name) { return name == "netlink" || name == "netns"; }
+bool implemented(const std::string& name) {
+    return name == "netlink" || name == "netns";
+}
 
 }  // namespace
 
@@ -49,7 +51,9 @@ struct Agent::Impl {
 };
 
 Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Agent::~Agent() { stop(); }
+Agent::~Agent() {
+    stop();
+}
 
 model::Result<std::unique_ptr<Agent>> Agent::create(AgentOptions options,
                                                     const model::Clock& clock) {
@@ -122,10 +126,18 @@ void Agent::stop() {
     d.started = false;
 }
 
-const AgentOptions& Agent::options() const { return impl_->options; }
-const std::string& Agent::hostNodeId() const { return impl_->host_node_id; }
-TopologyGraph& Agent::topology() { return impl_->topology; }
-graph::LiveGraph& Agent::liveGraph() { return impl_->live; }
+const AgentOptions& Agent::options() const {
+    return impl_->options;
+}
+const std::string& Agent::hostNodeId() const {
+    return impl_->host_node_id;
+}
+TopologyGraph& Agent::topology() {
+    return impl_->topology;
+}
+graph::LiveGraph& Agent::liveGraph() {
+    return impl_->live;
+}
 
 bool Agent::connected() const {
     for (const auto& f : impl_->forwarders) {

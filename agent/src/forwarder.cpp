@@ -5,6 +5,7 @@
 #include <skydive/ingest/graph_message.h>
 #include <skydive/model/json.h>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,7 +14,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <deque>
@@ -190,7 +190,9 @@ struct Forwarder::Impl {
 Forwarder::Forwarder(TopologyGraph& graph, ForwarderOptions options)
     : impl_(std::make_unique<Impl>(graph, std::move(options))) {}
 
-Forwarder::~Forwarder() { stop(); }
+Forwarder::~Forwarder() {
+    stop();
+}
 
 void Forwarder::start() {
     if (impl_->thread.joinable()) return;
@@ -210,8 +212,14 @@ void Forwarder::stop() {
     impl_->connected = false;
 }
 
-bool Forwarder::connected() const { return impl_->connected; }
-std::uint64_t Forwarder::syncCount() const { return impl_->syncs; }
-std::uint64_t Forwarder::eventCount() const { return impl_->events; }
+bool Forwarder::connected() const {
+    return impl_->connected;
+}
+std::uint64_t Forwarder::syncCount() const {
+    return impl_->syncs;
+}
+std::uint64_t Forwarder::eventCount() const {
+    return impl_->events;
+}
 
 }  // namespace skydive::agent

@@ -226,7 +226,9 @@ struct NetlinkProbe::Loop {
 NetlinkProbe::NetlinkProbe(TopologyGraph& graph, std::string root_id, std::string netns_path)
     : graph_(graph), root_id_(std::move(root_id)), netns_path_(std::move(netns_path)) {}
 
-NetlinkProbe::~NetlinkProbe() { stop(); }
+NetlinkProbe::~NetlinkProbe() {
+    stop();
+}
 
 model::Status NetlinkProbe::start() {
     if (thread_.joinable()) return {};

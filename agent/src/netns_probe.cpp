@@ -36,7 +36,9 @@ bool isNamespaceFile(const std::string& path, struct stat* st) {
 NetnsProbe::NetnsProbe(TopologyGraph& graph, std::string host_node_id, std::string run_path)
     : graph_(graph), host_node_id_(std::move(host_node_id)), run_path_(std::move(run_path)) {}
 
-NetnsProbe::~NetnsProbe() { stop(); }
+NetnsProbe::~NetnsProbe() {
+    stop();
+}
 
 model::Status NetnsProbe::start() {
     if (thread_.joinable()) return {};
@@ -130,12 +132,12 @@ void NetnsProbe::add(const std::string& name) {
     }
     Namespace ns;
     ns.node_id = randomId();
-    graph_.addNode(ns.node_id, model::Value(model::Object{
-                                   {"Name", name},
-                                   {"Type", "netns"},
-                                   {"Path", path},
-                                   {"Inode", static_cast<long long>(st.st_ino)},
-                                   {"Device", static_cast<long long>(st.st_dev)}}));
+    graph_.addNode(ns.node_id,
+                   model::Value(model::Object{{"Name", name},
+                                              {"Type", "netns"},
+                                              {"Path", path},
+                                              {"Inode", static_cast<long long>(st.st_ino)},
+                                              {"Device", static_cast<long long>(st.st_dev)}}));
     graph_.link(host_node_id_, ns.node_id, "ownership");
     ns.netlink = std::make_unique<NetlinkProbe>(graph_, ns.node_id, path);
     if (auto s = ns.netlink->start(); !s) {

@@ -121,8 +121,8 @@ TEST(ForwarderE2E, SyncThenEventsThenResync) {
     FakeAnalyzerEndpoint analyzer;
     model::ManualClock clock(1000);
     TopologyGraph graph("fwd-host", clock);
-    ASSERT_TRUE(graph.addNode("h", model::Value(model::Object{{"Name", "fwd-host"},
-                                                              {"Type", "host"}})));
+    ASSERT_TRUE(
+        graph.addNode("h", model::Value(model::Object{{"Name", "fwd-host"}, {"Type", "host"}})));
     ForwarderOptions o;
     o.address = analyzer.address();
     o.host_id = "fwd-host";
@@ -136,8 +136,8 @@ TEST(ForwarderE2E, SyncThenEventsThenResync) {
     EXPECT_EQ(req["X-Client-Type"], "agent");
     EXPECT_EQ(req["X-Persistence-Policy"], "DeleteOnDisconnect");
 
-    ASSERT_TRUE(graph.addNode("n1", model::Value(model::Object{{"Name", "eth0"},
-                                                               {"Type", "device"}})));
+    ASSERT_TRUE(
+        graph.addNode("n1", model::Value(model::Object{{"Name", "eth0"}, {"Type", "device"}})));
     graph.link("h", "n1", "ownership");
     ASSERT_TRUE(graph.deleteNode("n1"));
     ASSERT_TRUE(waitFor([&] { return analyzer.messages().size() >= 6; }));

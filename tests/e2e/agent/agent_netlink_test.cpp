@@ -53,8 +53,7 @@ TEST_F(NetlinkE2E, VethPairOnBridgeLifecycle) {
     EXPECT_EQ(*field(*b, "IPV4"), Value(List{"192.0.2.77/24"}));
     EXPECT_EQ(*field(*bridge, "Driver"), Value("bridge"));
     // TID = UUIDv5(hostTID + Name + Type) under the host (spec §1.2).
-    EXPECT_EQ(*field(*a, "TID"),
-              Value(childTid(hostTid("e2e-host"), a->metadata).value_or("")));
+    EXPECT_EQ(*field(*a, "TID"), Value(childTid(hostTid("e2e-host"), a->metadata).value_or("")));
 
     std::string aid = a->id.str(), bid = b->id.str();
     EXPECT_TRUE(hasEdge(g(), agent->hostNodeId(), aid, "ownership"));

@@ -1,7 +1,7 @@
 // The netns probe: named namespaces appear and vanish, veth peers across namespaces.
 #include <skydive/agent/ids.h>
-#include <skydive/agent/tid.h>
 #include <skydive/agent/netns_probe.h>
+#include <skydive/agent/tid.h>
 
 #include <sys/stat.h>
 
@@ -27,8 +27,8 @@ TEST_F(NetnsE2E, VethAcrossNamespaces) {
     cleanup.add("ip netns del " + n2);
     ASSERT_TRUE(sh("ip netns add " + n1));
     ASSERT_TRUE(sh("ip netns add " + n2));
-    ASSERT_TRUE(sh("ip link add " + va + " netns " + n1 + " type veth peer name " + vb +
-                   " netns " + n2));
+    ASSERT_TRUE(
+        sh("ip link add " + va + " netns " + n1 + " type veth peer name " + vb + " netns " + n2));
     ASSERT_TRUE(sh("ip -n " + n1 + " addr add 192.0.2.1/24 dev " + va));
     ASSERT_TRUE(sh("ip -n " + n1 + " link set " + va + " up"));
 
@@ -37,8 +37,7 @@ TEST_F(NetnsE2E, VethAcrossNamespaces) {
     EXPECT_EQ(*field(*ns1, "Path"), Value("/var/run/netns/" + n1));
     EXPECT_NE(field(*ns1, "Inode"), nullptr);
     EXPECT_NE(field(*ns1, "Device"), nullptr);
-    EXPECT_EQ(*field(*ns1, "TID"),
-              Value(netnsTid(hostTid("e2e-host"), "/var/run/netns/" + n1)));
+    EXPECT_EQ(*field(*ns1, "TID"), Value(netnsTid(hostTid("e2e-host"), "/var/run/netns/" + n1)));
     EXPECT_TRUE(hasEdge(g(), agent->hostNodeId(), ns1->id.str(), "ownership"));
 
     auto a = waitNode(va, "veth");
@@ -57,9 +56,8 @@ TEST_F(NetnsE2E, VethAcrossNamespaces) {
     EXPECT_EQ(*field(*a, "TID"),
               Value(childTid(field(*ns1, "TID")->asString(), a->metadata).value_or("")));
     std::string aid = a->id.str(), bid = b->id.str();
-    EXPECT_TRUE(waitFor([&] {
-        return hasEdge(g(), aid, bid, "layer2") || hasEdge(g(), bid, aid, "layer2");
-    }));
+    EXPECT_TRUE(waitFor(
+        [&] { return hasEdge(g(), aid, bid, "layer2") || hasEdge(g(), bid, aid, "layer2"); }));
 
     // Deleting a namespace removes its node and interfaces, and the peer dies with it.
     ASSERT_TRUE(sh("ip netns del " + n1));
