@@ -26,12 +26,11 @@ std::string_view graphMessageTypeName(GraphMessageType type) {
 }
 
 std::optional<GraphMessageType> graphMessageTypeFromName(std::string_view name) {
-    for (auto t : {GraphMessageType::SyncRequest, GraphMessageType::SyncReply,
-                   GraphMessageType::Sync, GraphMessageType::NodeAdded,
-                   GraphMessageType::NodeUpdated, GraphMessageType::NodeDeleted,
-                   GraphMessageType::EdgeAdded, GraphMessageType::EdgeUpdated,
-                   GraphMessageType::EdgeDeleted, GraphMessageType::NodePartiallyUpdated,
-                   GraphMessageType::EdgePartiallyUpdated}) {
+    for (auto t :
+         {GraphMessageType::SyncRequest, GraphMessageType::SyncReply, GraphMessageType::Sync,
+          GraphMessageType::NodeAdded, GraphMessageType::NodeUpdated, GraphMessageType::NodeDeleted,
+          GraphMessageType::EdgeAdded, GraphMessageType::EdgeUpdated, GraphMessageType::EdgeDeleted,
+          GraphMessageType::NodePartiallyUpdated, GraphMessageType::EdgePartiallyUpdated}) {
         if (graphMessageTypeName(t) == name) return t;
     }
     return std::nullopt;

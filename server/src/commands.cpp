@@ -6,13 +6,30 @@
 
 #include <spdlog/spdlog.h>
 
+#include <skydive/model/clock.h>
+#include <skydive/server/analyzer.h>
+
 namespace skydive::server {
 
-void waitForTerminationSignal() {
+namespace {
+
+sigset_t terminationSignals() {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    return set;
+}
+
+}  // namespace
+
+void blockTerminationSignals() {
+    sigset_t set = terminationSignals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void waitForTerminationSignal() {
+    sigset_t set = terminationSignals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     int sig = 0;
     sigwait(&set, &sig);
@@ -40,11 +57,26 @@ int runAnalyzer(CommandContext& ctx) {
         return kExitUsage;
     }
     if (!prepareDataDir(ctx.data_dir)) return kExitFailure;
+    // Blocked before any thread starts, so that every thread inherits the mask and the signal
+    // is only ever taken by sigwait below.
+    blockTerminationSignals();
+    AnalyzerOptions options;
+    options.data_dir = ctx.data_dir;
+    options.version = ctx.version;
+    auto analyzer = Analyzer::create(ctx.config, options, model::SystemClock::instance());
+    if (!analyzer.ok()) {
+        spdlog::error("{}", analyzer.error().message);
+        return analyzer.error().code == model::ErrorCode::InvalidArgument ? kExitUsage
+                                                                          : kExitFailure;
+    }
+    auto port = (*analyzer)->start();
+    if (!port.ok()) {
+        spdlog::error("{}", port.error().message);
+        return kExitFailure;
+    }
     spdlog::info("analyzer starting: data directory {}, listen address {}", ctx.data_dir, *listen);
-    spdlog::warn(
-        "the REST/WebSocket API is not implemented in this build yet; nothing listens on {}",
-        *listen);
     waitForTerminationSignal();
+    (*analyzer)->stop();
     spdlog::info("analyzer stopped");
     return kExitOk;
 }

@@ -10,6 +10,7 @@ namespace skydive::server {
 struct CommandContext {
     Config config;
     std::string data_dir;  ///< embedded store directory (--data-dir)
+    std::string version = "unknown";
 };
 
 /// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
@@ -21,6 +22,8 @@ int runAnalyzer(CommandContext& ctx);
 int runAllInOne(CommandContext& ctx);
 int runAgent(CommandContext& ctx);
 
+/// Blocks SIGINT/SIGTERM in the calling thread (call before starting threads).
+void blockTerminationSignals();
 /// Blocks until SIGINT or SIGTERM arrives.
 void waitForTerminationSignal();
 

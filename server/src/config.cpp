@@ -7,6 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <skydive/model/json.h>
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace skydive::server {
@@ -324,6 +326,80 @@ Result<std::vector<std::string>> Config::getStringList(std::string_view key) con
             return out;
     }
     return std::vector<std::string>{};
+}
+
+Result<std::map<std::string, std::string>> Config::getStringMap(std::string_view key) const {
+    auto raw = impl_->lookup(key);
+    std::map<std::string, std::string> out;
+    if (!raw || raw->from != Raw::From::File) return out;
+    if (!raw->node.IsMap()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "configuration key '" + std::string(key) + "' must be a map");
+    }
+    for (auto it = raw->node.begin(); it != raw->node.end(); ++it) {
+        if (!it->second.IsScalar()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "configuration key '" + std::string(key) + "' must map to strings");
+        }
+        out[it->first.as<std::string>()] = it->second.as<std::string>();
+    }
+    return out;
+}
+
+namespace {
+
+model::Value scalarValue(const std::string& text, bool quoted) {
+    if (quoted) return model::Value(text);
+    if (text == "true") return model::Value(true);
+    if (text == "false") return model::Value(false);
+    std::int64_t i = 0;
+    if (auto r = std::from_chars(text.data(), text.data() + text.size(), i);
+        r.ec == std::errc() && r.ptr == text.data() + text.size() && !text.empty())
+        return model::Value(static_cast<long long>(i));
+    double d = 0;
+    if (auto r = std::from_chars(text.data(), text.data() + text.size(), d);
+        r.ec == std::errc() && r.ptr == text.data() + text.size() && !text.empty())
+        return model::Value(d);
+    return model::Value(text);
+}
+
+model::Value yamlToValue(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Scalar: return scalarValue(node.Scalar(), node.Tag() == "!");
+        case YAML::NodeType::Sequence: {
+            model::List list;
+            for (const auto& item : node) list.push_back(yamlToValue(item));
+            return model::Value(std::move(list));
+        }
+        case YAML::NodeType::Map: {
+            model::Object obj;
+            for (auto it = node.begin(); it != node.end(); ++it)
+                obj.set(it->first.as<std::string>(), yamlToValue(it->second));
+            return model::Value(std::move(obj));
+        }
+        case YAML::NodeType::Null:
+        case YAML::NodeType::Undefined: return model::Value();
+    }
+    return model::Value();
+}
+
+}  // namespace
+
+std::string Config::getJson(std::string_view key) const {
+    auto raw = impl_->lookup(key);
+    if (!raw) return "null";
+    if (raw->from == Raw::From::File) return model::toJson(yamlToValue(raw->node));
+    std::string def;
+    if (auto it = kDefaults.find(key); it != kDefaults.end()) def = it->second;
+    if (!def.empty() && def.front() == '[') {
+        auto items = raw->from == Raw::From::Default ? parseListDefault(raw->text)
+                                                     : splitWhitespace(raw->text);
+        model::List list;
+        for (auto& item : items) list.emplace_back(item);
+        return model::toJson(model::Value(std::move(list)));
+    }
+    if (def.empty()) return model::toJson(model::Value(raw->text));
+    return model::toJson(scalarValue(raw->text, false));
 }
 
 Status Config::validate() const {

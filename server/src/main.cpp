@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     ctx.data_dir = data_dir;
+    ctx.version = SKYDIVE_VERSION;
     if (!setupLogging(ctx.config, verbose)) return kExitUsage;
 
     if (client->parsed()) {

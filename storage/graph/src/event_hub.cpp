@@ -51,9 +51,8 @@ bool Subscription::overflowed() const {
 
 bool Subscription::drain(std::chrono::milliseconds timeout) const {
     std::unique_lock lock(state_->mu);
-    return state_->idle.wait_for(lock, timeout, [&] {
-        return (state_->queue.empty() && !state_->busy) || state_->stop;
-    });
+    return state_->idle.wait_for(
+        lock, timeout, [&] { return (state_->queue.empty() && !state_->busy) || state_->stop; });
 }
 
 std::shared_ptr<Subscription::State> EventHub::add(LiveGraph::ChangeFn fn,

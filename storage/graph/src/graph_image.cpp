@@ -92,8 +92,12 @@ GraphImage& GraphImage::operator=(const GraphImage& other) {
 GraphImage& GraphImage::operator=(GraphImage&& other) noexcept = default;
 GraphImage::~GraphImage() = default;
 
-const NodePtr* GraphImage::node(std::string_view id) const { return impl_->nodes.find(id); }
-const EdgePtr* GraphImage::edge(std::string_view id) const { return impl_->edges.find(id); }
+const NodePtr* GraphImage::node(std::string_view id) const {
+    return impl_->nodes.find(id);
+}
+const EdgePtr* GraphImage::edge(std::string_view id) const {
+    return impl_->edges.find(id);
+}
 
 void GraphImage::putNode(NodePtr node) {
     Impl& im = *impl_;
@@ -135,9 +139,18 @@ bool GraphImage::removeEdge(std::string_view id) {
     return true;
 }
 
-std::size_t GraphImage::nodeCount() const { return impl_->nodes.size(); }
-std::size_t GraphImage::edgeCount() const { return impl_->edges.size(); }
-const IndexConfig& GraphImage::config() const { return *impl_->config; }
+std::size_t GraphImage::nodeCount() const {
+    return impl_->nodes.size();
+}
+std::size_t GraphImage::edgeCount() const {
+    return impl_->edges.size();
+}
+const IndexConfig& GraphImage::config() const {
+    return *impl_->config;
+}
+std::shared_ptr<const IndexConfig> GraphImage::configPtr() const {
+    return impl_->config;
+}
 
 void GraphImage::forEachNode(const GraphView::NodeFn& fn) const {
     impl_->nodes.forEach([&](const Str&, const NodePtr& n) { return fn(*n); });

@@ -141,8 +141,7 @@ model::Result<bool> editMetadata(const T& cur, T& next, std::string_view key, co
 
 }  // namespace
 
-Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key,
-                                    const Value* value) {
+Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key, const Value* value) {
     const NodePtr* cur = image.node(id);
     if (cur == nullptr) return notFound("Node", id);
     Node next;
@@ -155,8 +154,7 @@ Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key,
     return {};
 }
 
-Status GraphTxn::updateEdgeMetadata(std::string_view id, std::string_view key,
-                                    const Value* value) {
+Status GraphTxn::updateEdgeMetadata(std::string_view id, std::string_view key, const Value* value) {
     const EdgePtr* cur = image.edge(id);
     if (cur == nullptr) return notFound("Edge", id);
     Edge next;

@@ -26,11 +26,12 @@ struct LiveGraph::Impl {
     template <typename Op>
     Status mutate(const Op& op) {
         std::lock_guard wl(write_mu);
-        GraphTxn txn{image(), clock.now(), {}};
+        GraphImage before = image();
+        GraphTxn txn{before, clock.now(), {}};
         if (auto st = op(txn); !st) return st;
         if (txn.changes.empty()) return {};
         if (hook)
-            if (auto st = hook(txn.changes); !st) return st;
+            if (auto st = hook(txn.changes, before, txn.image); !st) return st;
         {
             std::lock_guard vl(view_mu);
             current = std::move(txn.image);
@@ -91,10 +92,18 @@ Status LiveGraph::apply(const model::GraphDelta& delta) {
     });
 }
 
-GraphViewPtr LiveGraph::snapshot() const { return impl_->image().view(ViewKind::Live); }
-GraphImage LiveGraph::image() const { return impl_->image(); }
-std::size_t LiveGraph::nodeCount() const { return impl_->image().nodeCount(); }
-std::size_t LiveGraph::edgeCount() const { return impl_->image().edgeCount(); }
+GraphViewPtr LiveGraph::snapshot() const {
+    return impl_->image().view(ViewKind::Live);
+}
+GraphImage LiveGraph::image() const {
+    return impl_->image();
+}
+std::size_t LiveGraph::nodeCount() const {
+    return impl_->image().nodeCount();
+}
+std::size_t LiveGraph::edgeCount() const {
+    return impl_->image().edgeCount();
+}
 
 model::Result<GraphViewPtr> LiveGraph::at(Time) const {
     return model::makeError(model::ErrorCode::Unsupported, "Backend does not support history");
@@ -118,6 +127,8 @@ void LiveGraph::reset(GraphImage image) {
     impl_->current = std::move(image);
 }
 
-const model::Clock& LiveGraph::clock() const { return impl_->clock; }
+const model::Clock& LiveGraph::clock() const {
+    return impl_->clock;
+}
 
 }  // namespace skydive::graph

@@ -153,8 +153,8 @@ private:
             n->children.insert(n->children.begin() + ci, std::move(child));
             return upsert(n->children[ci], key, h, next, added);
         }
-        if (n->nodemap & bit) return upsert(n->children[index(n->nodemap, bit)], key, h,
-                                            shift + kBits, added);
+        if (n->nodemap & bit)
+            return upsert(n->children[index(n->nodemap, bit)], key, h, shift + kBits, added);
         unsigned i = index(n->datamap, bit);
         n->datamap |= bit;
         added = true;

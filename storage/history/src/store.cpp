@@ -1,3 +1,315 @@
-// Placeholder until the temporal graph store lands; the target exists so that the DAG of
-// ARCHITECTURE.md is expressed in the build from the start.
-namespace skydive::store {}
+#include <limits>
+#include <unordered_map>
+
+#include "store_impl.h"
+
+namespace skydive::store {
+
+using model::ErrorCode;
+using model::makeError;
+using model::Status;
+
+namespace {
+
+constexpr Time kMaxTime = std::numeric_limits<Time>::max();
+constexpr std::string_view kFormatKey = "format";
+constexpr std::string_view kSeqKey = "seq";
+
+std::shared_ptr<const graph::IndexConfig> indexConfig(const StoreOptions& o) {
+    auto cfg = std::make_shared<graph::IndexConfig>();
+    cfg->keys = o.live.indexed_keys;
+    return cfg;
+}
+
+std::uint64_t readU64(std::string_view s) {
+    std::uint64_t v = 0;
+    for (char c : s) v = (v << 8) | static_cast<std::uint8_t>(c);
+    return v;
+}
+
+}  // namespace
+
+Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<Rocks> r)
+    : opts(o),
+      clock(c),
+      rocks(std::move(r)),
+      reader(*rocks),
+      config(indexConfig(o)),
+      live(c, o.live),
+      latest(config) {}
+
+Store::Impl::~Impl() {
+    stopBackground();
+}
+
+void Store::Impl::stopBackground() {
+    {
+        std::lock_guard l(sync_mu);
+        stopping = true;
+    }
+    sync_cv.notify_all();
+    if (sync_thread.joinable()) sync_thread.join();
+    if (rocks) (void)rocks->syncWal();
+}
+
+// Background duties: the periodic WAL fsync (SyncPolicy::Periodic) and retention.
+void Store::Impl::syncLoop(Store* store) {
+    constexpr auto kRetentionEvery = std::chrono::seconds(60);
+    auto next_retention = std::chrono::steady_clock::now() + kRetentionEvery;
+    bool retention = opts.retention_age_ms > 0 || opts.retention_bytes > 0;
+    std::unique_lock l(sync_mu);
+    while (!stopping) {
+        sync_cv.wait_for(l, std::chrono::milliseconds(std::max<Time>(1, opts.sync_interval_ms)));
+        if (stopping) break;
+        l.unlock();
+        if (opts.sync == SyncPolicy::Periodic)
+            (void)rocks->syncWal();  // a failure surfaces at the next write
+        if (retention && std::chrono::steady_clock::now() >= next_retention) {
+            (void)store->enforceRetention();
+            next_retention = std::chrono::steady_clock::now() + kRetentionEvery;
+        }
+        l.lock();
+    }
+}
+
+// Checks the format, restores the sequence counter and rebuilds the live graph from the newest
+// checkpoint plus the timeline after it.
+Status Store::Impl::load() {
+    auto fmt = rocks->get(Cf::Default, kFormatKey);
+    if (!fmt) return fmt.error();
+    if (!*fmt) {
+        std::string v;
+        putU32(v, kFormatVersion);
+        rocksdb::WriteBatch b;
+        b.Put(rocks->cf(Cf::Default), toSlice(kFormatKey), toSlice(v));
+        if (auto st = rocks->write(b, true); !st) return st;
+    } else if ((*fmt)->size() != 4 || readU64(**fmt) > kFormatVersion) {
+        return makeError(ErrorCode::Unsupported, "store format is newer than this binary");
+    }
+    auto seq = rocks->get(Cf::Default, kSeqKey);
+    if (!seq) return seq.error();
+    if (*seq) next_seq = readU64(**seq) + 1;
+    auto last = reader.lastTimelineKey();
+    if (!last) return last.error();
+    if (*last) last_key = **last;
+    auto cp = reader.checkpointBefore(kMaxTime);
+    if (!cp) return cp.error();
+    if (*cp) newest_checkpoint = (*cp)->key.time;
+    auto img = imageFromDisk(kMaxTime);
+    if (!img) return img.error();
+    latest = *img;
+    live.reset(std::move(*img));
+    window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
+    last_checkpoint_at = clock.now();
+    return {};
+}
+
+model::Result<graph::GraphImage> Store::Impl::imageFromDisk(Time t) const {
+    auto refs = reader.pointRefs(t);
+    if (!refs) return refs.error();
+    auto versions = reader.fetch(*refs);
+    if (!versions) return versions.error();
+    graph::GraphImage img(config);
+    for (const Version& v : *versions) putVersion(img, v);
+    return img;
+}
+
+// The commit hook: one WriteBatch with a `rev` record and a `timeline` entry per change, then
+// the in-memory window. Runs under the live graph's writer lock.
+Status Store::Impl::commit(const std::vector<model::Change>& changes,
+                           const graph::GraphImage& before, const graph::GraphImage& after) {
+    rocksdb::WriteBatch batch;
+    std::vector<LogEntry> entries;
+    entries.reserve(changes.size());
+    std::unordered_map<std::string, Version> touched;  // the previous version inside this delta
+    std::uint64_t seq;
+    TimelineKey newest;
+    std::optional<Time> oldest_time;
+    Time stale_from = std::numeric_limits<Time>::max();  // views from here on change
+    {
+        std::lock_guard l(mu);
+        seq = next_seq;
+        newest = last_key;
+    }
+    for (const model::Change& c : changes) {
+        LogEntry e;
+        e.after = Version::of(c);
+        const model::Element& b = e.after.base();
+        if (b.id.size() > kMaxKeyString)
+            return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
+        bool del =
+            c.kind == model::ChangeKind::NodeDeleted || c.kind == model::ChangeKind::EdgeDeleted;
+        e.op = del ? TimelineOp::Delete : TimelineOp::Put;
+        std::string tk(1, b.id.view().empty() ? '?' : 'x');
+        tk[0] = e.after.node ? 'N' : 'E';
+        tk.append(b.id.view());
+        auto prev = touched.find(tk);
+        e.before =
+            prev != touched.end() ? prev->second : findVersion(before, e.after.kind(), b.id.view());
+        touched[tk] = del ? Version{} : e.after;
+        e.key = TimelineKey{del ? b.deleted_at : b.updated_at, seq++};
+        RevKey ref = e.after.ref();
+        batch.Put(rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(encodeRecord(e.after)));
+        batch.Put(rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey(e.key)),
+                  toSlice(encodeTimelineValue({e.op, std::move(ref)})));
+        if (!oldest_time || e.key.time < *oldest_time) oldest_time = e.key.time;
+        // A deletion rewrites its revision's record: views since that revision change too.
+        stale_from = std::min(stale_from, del ? b.updated_at : e.key.time);
+        if (newest < e.key) newest = e.key;
+        entries.push_back(std::move(e));
+    }
+    std::string seq_bytes;
+    putU64(seq_bytes, seq - 1);
+    batch.Put(rocks->cf(Cf::Default), toSlice(kSeqKey), toSlice(seq_bytes));
+    bool late = false;
+    {
+        std::lock_guard l(mu);
+        late = newest_checkpoint && *oldest_time <= *newest_checkpoint;
+    }
+    if (late) {  // late data: checkpoints from that time on no longer describe the past
+        std::string from = encodeTimelineKey({*oldest_time, 0});
+        std::string to(17, '\xff');
+        batch.DeleteRange(rocks->cf(Cf::Checkpoint), toSlice(from), toSlice(to));
+    }
+    if (auto st = rocks->write(batch, opts.sync == SyncPolicy::Always); !st) return st;
+
+    bool want_checkpoint;
+    {
+        std::lock_guard l(mu);
+        next_seq = seq;
+        last_key = newest;
+        if (late) {
+            auto cp = reader.checkpointBefore(kMaxTime);
+            newest_checkpoint = cp && *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
+        }
+        for (LogEntry& e : entries) window.append(std::move(e));
+        Time now = clock.now();
+        window.trim(opts.recent_window_ms > 0 ? now - opts.recent_window_ms : now,
+                    opts.recent_window_bytes);
+        latest = after;
+        revisions_written += changes.size();
+        changes_since_checkpoint += changes.size();
+        cache.remove_if([&](const CachedView& c) { return c.to >= stale_from; });
+        want_checkpoint =
+            changes_since_checkpoint >= opts.checkpoint_every_changes ||
+            (opts.checkpoint_every_ms > 0 && now - last_checkpoint_at >= opts.checkpoint_every_ms);
+    }
+    if (want_checkpoint) return writeCheckpoint(after, newest);
+    return {};
+}
+
+Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey key) {
+    std::vector<RevKey> refs;
+    refs.reserve(image.nodeCount() + image.edgeCount());
+    image.forEachNode([&](const model::Node& n) {
+        refs.push_back({model::ElementKind::Node, n.id.str(), n.created_at, n.revision});
+        return true;
+    });
+    image.forEachEdge([&](const model::Edge& e) {
+        refs.push_back({model::ElementKind::Edge, e.id.str(), e.created_at, e.revision});
+        return true;
+    });
+    rocksdb::WriteBatch batch;
+    batch.Put(rocks->cf(Cf::Checkpoint), toSlice(encodeTimelineKey(key)),
+              toSlice(encodeCheckpointValue(refs)));
+    if (auto st = rocks->write(batch, opts.sync == SyncPolicy::Always); !st) return st;
+    std::lock_guard l(mu);
+    newest_checkpoint = std::max(newest_checkpoint.value_or(key.time), key.time);
+    ++checkpoints;
+    changes_since_checkpoint = 0;
+    last_checkpoint_at = clock.now();
+    return {};
+}
+
+model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
+                                                  const model::Clock& clock) {
+    auto rocks = Rocks::open(options.data_dir, options.block_cache_bytes);
+    if (!rocks) return rocks.error();
+    auto impl = std::make_unique<Impl>(options, clock, std::move(*rocks));
+    if (auto st = impl->load(); !st) return st.error();
+    Impl* raw = impl.get();
+    impl->live.setCommitHook([raw](const auto& changes, const auto& before, const auto& after) {
+        return raw->commit(changes, before, after);
+    });
+    auto store = std::unique_ptr<Store>(new Store(std::move(impl)));
+    if (options.sync == SyncPolicy::Periodic || options.retention_age_ms > 0 ||
+        options.retention_bytes > 0) {
+        Store* sp = store.get();
+        raw->sync_thread = std::thread([raw, sp] { raw->syncLoop(sp); });
+    }
+    return store;
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() {
+    impl_->stopBackground();
+}
+
+Status Store::addNode(model::Node n) {
+    return impl_->live.addNode(std::move(n));
+}
+Status Store::addEdge(model::Edge e) {
+    return impl_->live.addEdge(std::move(e));
+}
+Status Store::replaceNode(model::Node n) {
+    return impl_->live.replaceNode(std::move(n));
+}
+Status Store::replaceEdge(model::Edge e) {
+    return impl_->live.replaceEdge(std::move(e));
+}
+Status Store::setNodeMetadata(std::string_view id, std::string_view key, model::Value value) {
+    return impl_->live.setNodeMetadata(id, key, std::move(value));
+}
+Status Store::deleteNodeMetadata(std::string_view id, std::string_view key) {
+    return impl_->live.deleteNodeMetadata(id, key);
+}
+Status Store::setEdgeMetadata(std::string_view id, std::string_view key, model::Value value) {
+    return impl_->live.setEdgeMetadata(id, key, std::move(value));
+}
+Status Store::deleteEdgeMetadata(std::string_view id, std::string_view key) {
+    return impl_->live.deleteEdgeMetadata(id, key);
+}
+Status Store::deleteNode(std::string_view id, Time at) {
+    return impl_->live.deleteNode(id, at);
+}
+Status Store::deleteEdge(std::string_view id, Time at) {
+    return impl_->live.deleteEdge(id, at);
+}
+Status Store::apply(const model::GraphDelta& delta) {
+    return impl_->live.apply(delta);
+}
+
+graph::LiveGraph& Store::liveGraph() {
+    return impl_->live;
+}
+graph::GraphViewPtr Store::live() const {
+    return impl_->live.snapshot();
+}
+
+Status Store::checkpoint() {
+    graph::GraphImage img(impl_->config);
+    TimelineKey key;
+    {
+        std::lock_guard l(impl_->mu);
+        img = impl_->latest;
+        key = impl_->last_key;
+    }
+    return impl_->writeCheckpoint(img, key);
+}
+
+Status Store::sync() {
+    return impl_->rocks->syncWal();
+}
+
+Store::Stats Store::stats() const {
+    std::lock_guard l(impl_->mu);
+    Stats s;
+    s.recent_entries = impl_->window.size();
+    s.recent_bytes = impl_->window.bytes();
+    s.recent_from = impl_->window.from();
+    s.checkpoints = impl_->checkpoints;
+    s.revisions_written = impl_->revisions_written;
+    return s;
+}
+
+}  // namespace skydive::store

@@ -167,8 +167,8 @@ TEST(GraphMessage, ForChangeUsesKindAndFreshUuid) {
 
 TEST(GraphMessage, ApplyPartialOps) {
     Value md = Value(Object{{"A", 1}, {"C", 2}});
-    ASSERT_TRUE(applyPartialOps(md, {{PartialOpType::Set, "B.x", Value("v")},
-                                     {PartialOpType::Delete, "C", Value()}}));
+    ASSERT_TRUE(applyPartialOps(
+        md, {{PartialOpType::Set, "B.x", Value("v")}, {PartialOpType::Delete, "C", Value()}}));
     EXPECT_EQ(model::toJson(md), R"({"A":1,"B":{"x":"v"}})");
     EXPECT_FALSE(applyPartialOps(md, {{PartialOpType::Set, "A.y", Value(1)}}));
 }

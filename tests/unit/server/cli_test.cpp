@@ -91,8 +91,8 @@ TEST(Cli, AnalyzerStaysUpAndStopsOnSigterm) {
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-        execl(SKYDIVE_BINARY, SKYDIVE_BINARY, "--data-dir", dir.c_str(), "analyzer",
-              static_cast<char*>(nullptr));
+        execl(SKYDIVE_BINARY, SKYDIVE_BINARY, "--data-dir", dir.c_str(), "analyzer", "--listen",
+              "127.0.0.1:0", static_cast<char*>(nullptr));
         _exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

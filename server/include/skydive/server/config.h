@@ -47,6 +47,12 @@ public:
     model::Result<bool> getBool(std::string_view key) const;
     model::Result<std::vector<std::string>> getStringList(std::string_view key) const;
 
+    /// A map of scalars (`auth.basic.users`), from configuration files only.
+    model::Result<std::map<std::string, std::string>> getStringMap(std::string_view key) const;
+    /// The value of a key as JSON (`/api/config/{key}`): maps, lists, ints, floats, bools and
+    /// strings as typed; `null` when unset.
+    std::string getJson(std::string_view key) const;
+
     /// Whether the key is set at any level (defaults included).
     bool has(std::string_view key) const;
 

@@ -47,12 +47,15 @@ public:
     std::size_t nodeCount() const;
     std::size_t edgeCount() const;
     const IndexConfig& config() const;
+    std::shared_ptr<const IndexConfig> configPtr() const;
 
     void forEachNode(const GraphView::NodeFn& fn) const;
     void forEachEdge(const GraphView::EdgeFn& fn) const;
     /// IDs of the edges whose Parent (out) / Child (in) is `node_id`.
-    void outEdgeIds(std::string_view node_id, const std::function<bool(const model::Str&)>& fn) const;
-    void inEdgeIds(std::string_view node_id, const std::function<bool(const model::Str&)>& fn) const;
+    void outEdgeIds(std::string_view node_id,
+                    const std::function<bool(const model::Str&)>& fn) const;
+    void inEdgeIds(std::string_view node_id,
+                   const std::function<bool(const model::Str&)>& fn) const;
     void nodesByValue(std::string_view key, const model::Value& value,
                       const GraphView::NodeFn& fn) const;
 

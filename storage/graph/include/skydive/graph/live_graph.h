@@ -64,9 +64,12 @@ using SubscriptionPtr = std::unique_ptr<Subscription>;
 class LiveGraph final : public GraphSource {
 public:
     using ChangeFn = std::function<void(const model::Change&)>;
-    /// Runs under the writer lock with the changes of one mutation before they become visible;
-    /// an error aborts the mutation (the history store writes its revisions here).
-    using CommitHook = std::function<model::Status(const std::vector<model::Change>&)>;
+    /// Runs under the writer lock with the changes of one mutation and the images before and
+    /// after it, before the changes become visible; an error aborts the mutation (the history
+    /// store writes its revisions here).
+    using CommitHook =
+        std::function<model::Status(const std::vector<model::Change>& changes,
+                                    const GraphImage& before, const GraphImage& after)>;
 
     explicit LiveGraph(const model::Clock& clock, LiveGraphOptions options = {});
     ~LiveGraph() override;

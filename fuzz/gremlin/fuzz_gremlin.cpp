@@ -1,0 +1,91 @@
+// Gremlin front end and engine on untrusted queries: parse → compile → execute on a small live
+// graph under tight limits. Invariants: no crash, no sanitizer report, and every query that
+// parses prints back to a query that parses to the same AST.
+#include <skydive/graph/live_graph.h>
+#include <skydive/gremlin/ast.h>
+#include <skydive/gremlin/engine.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+
+using namespace skydive;
+
+namespace {
+
+model::Node node(const char* id, model::Object md, model::Time t) {
+    model::Node n;
+    n.id = id;
+    n.metadata = model::Value(std::move(md));
+    n.created_at = n.updated_at = t;
+    n.revision = 1;
+    return n;
+}
+
+model::Edge edge(const char* id, const char* parent, const char* child, const char* rel) {
+    model::Edge e;
+    e.id = id;
+    e.parent = parent;
+    e.child = child;
+    e.metadata = model::Value(model::Object{{"RelationType", rel}, {"Name", id}});
+    e.created_at = e.updated_at = 1600000000000;
+    e.revision = 1;
+    return e;
+}
+
+struct World {
+    model::ManualClock clock{1600000060000};
+    graph::LiveGraph graph{clock};
+    std::unique_ptr<gremlin::Engine> engine;
+
+    World() {
+        (void)graph.addNode(node("h", {{"Name", "host"}, {"Type", "host"}}, 1600000000000));
+        (void)graph.addNode(node("a",
+                                 {{"Name", "eth0"},
+                                  {"Type", "veth"},
+                                  {"MTU", 1500},
+                                  {"IPV4", model::List{"10.0.0.1/24"}}},
+                                 1600000001000));
+        (void)graph.addNode(node("b",
+                                 {{"Name", "eth1"},
+                                  {"Type", "veth"},
+                                  {"MTU", "1500"},
+                                  {"Flag", true},
+                                  {"Map", model::Object{{"k", 1.5}}}},
+                                 1600000002000));
+        (void)graph.addNode(node("c", {{"Name", "br0"}, {"Type", "bridge"}}, 1600000003000));
+        (void)graph.addEdge(edge("ha", "h", "a", "ownership"));
+        (void)graph.addEdge(edge("hb", "h", "b", "ownership"));
+        (void)graph.addEdge(edge("ab", "a", "b", "layer2"));
+        (void)graph.addEdge(edge("bc", "b", "c", "layer2"));
+        (void)graph.addEdge(edge("ca", "c", "a", "layer2"));
+        gremlin::EngineOptions options;
+        options.timeout = std::chrono::milliseconds(200);
+        options.max_elements = 10000;
+        engine = std::make_unique<gremlin::Engine>(clock, options);
+    }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static World world;
+    if (size > 4096) return 0;
+    const std::string_view query(reinterpret_cast<const char*>(data), size);
+    if (auto ast = gremlin::parse(query)) {
+        const std::string printed = gremlin::print(*ast);
+        auto again = gremlin::parse(printed);
+        if (!again || !(*again == *ast)) std::abort();
+    }
+    auto result = world.engine->run(query, world.graph);
+    if (result) {
+        const std::string json = gremlin::toJson(*result);
+        if (json.empty()) std::abort();
+        (void)gremlin::toDot(*result);
+    } else if (result.error().message.empty()) {
+        std::abort();
+    }
+    return 0;
+}

@@ -1,0 +1,228 @@
+#include "exec/executor.h"
+
+#include <string>
+
+#include "exec/sink.h"
+
+namespace skydive::gremlin {
+
+using model::ErrorCode;
+using model::makeError;
+
+namespace {
+constexpr std::uint64_t kDeadlineCheckEvery = 1024;
+}  // namespace
+
+Executor::Executor(const model::Clock& clock, const EngineOptions& options,
+                   const graph::GraphSource& source)
+    : clock_(clock),
+      options_(options),
+      source_(source),
+      deadline_(Clock::now() + options.timeout) {}
+
+bool Executor::tick() {
+    if (failed()) return false;
+    if (++ticks_ % kDeadlineCheckEvery == 0 && Clock::now() > deadline_) {
+        return fail(makeError(
+            ErrorCode::Timeout,
+            "Query exceeded its deadline of " + std::to_string(options_.timeout.count()) + " ms"));
+    }
+    return true;
+}
+
+bool Executor::fail(model::Error e) {
+    if (!failed()) error_ = std::move(e);
+    return false;
+}
+
+model::Error Executor::boundError() const {
+    return makeError(ErrorCode::Unavailable, "Query exceeded the bound of " +
+                                                 std::to_string(options_.max_elements) +
+                                                 " intermediate results");
+}
+
+model::Result<QueryResult> Executor::run(const Plan& plan) {
+    cur_.kind = ResultKind::Graph;
+    cur_.graph = source_.live();
+    if (!cur_.graph) return makeError(ErrorCode::Unavailable, "No graph to query");
+    cur_.views.push_back(cur_.graph);
+    view_ = cur_.graph.get();
+    for (const auto& s : plan.steps) {
+        if (auto st = step(s); !st) return st.error();
+        if (failed()) return error_;
+        // Only the graph that is bound and the elements of the last step are kept.
+    }
+    return std::move(cur_);
+}
+
+model::Status Executor::step(const PlanStep& s) {
+    switch (s.op) {
+        case Op::Context: return context(s);
+        case Op::V: return scanNodes(s);
+        case Op::E: return scanEdges(s);
+        case Op::Filter: return filter(s);
+        case Op::Adjacent: return adjacent(s);
+        case Op::IncidentEdges: return incidentEdges(s);
+        case Op::EdgeEnds: return edgeEnds(s);
+        case Op::Walk: return walk(s);
+        case Op::SubGraph: return subGraph(s);
+        case Op::ShortestPath: return shortestPath(s);
+        case Op::Dedup: return dedup(s);
+        case Op::Count: {
+            const auto n = s.input == ResultKind::Edges ? cur_.edges.size() : cur_.nodes.size();
+            cur_.kind = ResultKind::Number;
+            cur_.value = model::Value(static_cast<long long>(n));
+            cur_.nodes.clear();
+            cur_.edges.clear();
+            return {};
+        }
+        case Op::Values: return values(s);
+        case Op::ValueMap: return valueMap(s);
+        case Op::Keys: return keys(s);
+        case Op::Sum: return sum(s);
+        case Op::Sort: return sort(s);
+        case Op::Range: return range(s);
+        case Op::As: aliases_[s.keys[0]] = cur_.nodes; return {};
+        case Op::Select: {
+            std::vector<const model::Node*> out;
+            for (const auto& name : s.keys) {
+                const auto& set = aliases_[name];
+                out.insert(out.end(), set.begin(), set.end());
+            }
+            if (out.size() > options_.max_elements) return boundError();
+            cur_.nodes = std::move(out);
+            cur_.kind = ResultKind::Nodes;
+            return {};
+        }
+        case Op::NextHop:
+            return makeError(ErrorCode::Unsupported, "'NextHop' is not supported yet", s.column);
+    }
+    return makeError(ErrorCode::Internal, "unknown plan step");
+}
+
+model::Status Executor::context(const PlanStep& s) {
+    const model::Time now = clock_.now();
+    auto resolve = [now](const TimeArg& t) -> model::Time {
+        switch (t.kind) {
+            case TimeArg::Kind::Absolute: return t.ms;
+            case TimeArg::Kind::Relative: return now + t.ms;
+            case TimeArg::Kind::Now: return now;
+            case TimeArg::Kind::Forever: return 0;
+        }
+        return now;
+    };
+    const model::Time at = resolve(*s.at);
+    model::Result<graph::GraphViewPtr> view = graph::GraphViewPtr{};
+    if (s.duration) {
+        const model::Time from =
+            s.duration->kind == TimeArg::Kind::Forever ? 0 : at - s.duration->ms;
+        view = source_.slice(from, at);
+    } else {
+        view = source_.at(at);
+    }
+    if (!view) return view.error();
+    cur_.graph = *view;
+    cur_.views.push_back(cur_.graph);
+    view_ = cur_.graph.get();
+    cur_.kind = ResultKind::Graph;
+    return {};
+}
+
+model::Status Executor::scanNodes(const PlanStep& s) {
+    Sink<model::Node> sink(*this, s, cur_.nodes);
+    auto offer = [&](const model::Node& n) { return !s.filter.matches(n) || sink.add(n); };
+    if (s.id) {
+        bool found = false;
+        view_->findNode(*s.id, [&](const model::Node& n) {
+            found = true;
+            return offer(n);
+        });
+        if (!found && !failed()) {
+            return makeError(ErrorCode::InvalidArgument, "Node '" + *s.id + "' does not exist",
+                             s.column);
+        }
+    } else if (s.use_index && view_->hasIndex(s.filter.terms[0].key)) {
+        view_->nodesByValue(
+            s.filter.terms[0].key, s.filter.terms[0].match.value,
+            [&](const model::Node& n) { return !s.residual.matches(n) || sink.add(n); });
+    } else {
+        view_->forEachNode(offer);
+    }
+    sink.finish(ResultKind::Nodes);
+    return {};
+}
+
+model::Status Executor::scanEdges(const PlanStep& s) {
+    Sink<model::Edge> sink(*this, s, cur_.edges);
+    auto offer = [&](const model::Edge& e) { return !s.filter.matches(e) || sink.add(e); };
+    if (s.id) {
+        bool found = false;
+        view_->findEdge(*s.id, [&](const model::Edge& e) {
+            found = true;
+            return offer(e);
+        });
+        if (!found && !failed()) {
+            return makeError(ErrorCode::InvalidArgument, "Edge '" + *s.id + "' does not exist",
+                             s.column);
+        }
+    } else {
+        view_->forEachEdge(offer);
+    }
+    sink.finish(ResultKind::Edges);
+    return {};
+}
+
+model::Status Executor::filter(const PlanStep& s) {
+    switch (s.input) {
+        case ResultKind::Nodes: {
+            const auto in = std::move(cur_.nodes);
+            Sink<model::Node> sink(*this, s, cur_.nodes);
+            for (const auto* n : in) {
+                if (s.filter.matches(*n) && !sink.add(*n)) break;
+            }
+            sink.finish(ResultKind::Nodes);
+            return {};
+        }
+        case ResultKind::Edges: {
+            const auto in = std::move(cur_.edges);
+            Sink<model::Edge> sink(*this, s, cur_.edges);
+            for (const auto* e : in) {
+                if (s.filter.matches(*e) && !sink.add(*e)) break;
+            }
+            sink.finish(ResultKind::Edges);
+            return {};
+        }
+        case ResultKind::Values: {
+            model::List kept;
+            if (cur_.value.isList()) {
+                for (const auto& v : cur_.value.asList()) {
+                    if (s.filter.matchesValue(v)) kept.push_back(v);
+                }
+            }
+            cur_.value = kept.empty() ? model::Value() : model::Value(std::move(kept));
+            return {};
+        }
+        case ResultKind::Graph:
+        case ResultKind::Number:
+        case ResultKind::Paths: break;
+    }
+    return makeError(ErrorCode::Internal, "Has on an unexpected input", s.column);
+}
+
+model::Status Executor::range(const PlanStep& s) {
+    auto slice = [&](auto& v) {
+        const auto size = static_cast<std::int64_t>(v.size());
+        const auto from = std::min(s.window->from, size);
+        const auto to = std::max(from, std::min(s.window->to, size));
+        v.erase(v.begin() + to, v.end());
+        v.erase(v.begin(), v.begin() + from);
+    };
+    if (s.input == ResultKind::Edges) {
+        slice(cur_.edges);
+    } else {
+        slice(cur_.nodes);
+    }
+    return {};
+}
+
+}  // namespace skydive::gremlin

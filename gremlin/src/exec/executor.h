@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <skydive/gremlin/engine.h>
+#include <skydive/gremlin/query_result.h>
+
+#include "plan/plan.h"
+
+namespace skydive::gremlin {
+
+/// Runs one plan over one GraphSource. Not reusable: one Executor per query.
+///
+/// Errors inside iteration callbacks are recorded with fail(), which also makes every
+/// callback stop the iteration; each step checks failed() afterwards.
+class Executor {
+public:
+    Executor(const model::Clock& clock, const EngineOptions& options,
+             const graph::GraphSource& source);
+
+    model::Result<QueryResult> run(const Plan& plan);
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    model::Status step(const PlanStep& s);
+    model::Status context(const PlanStep& s);
+    model::Status scanNodes(const PlanStep& s);
+    model::Status scanEdges(const PlanStep& s);
+    model::Status filter(const PlanStep& s);
+    model::Status adjacent(const PlanStep& s);
+    model::Status incidentEdges(const PlanStep& s);
+    model::Status edgeEnds(const PlanStep& s);
+    model::Status walk(const PlanStep& s);
+    model::Status subGraph(const PlanStep& s);
+    model::Status shortestPath(const PlanStep& s);
+    model::Status dedup(const PlanStep& s);
+    model::Status values(const PlanStep& s);
+    model::Status valueMap(const PlanStep& s);
+    model::Status keys(const PlanStep& s);
+    model::Status sum(const PlanStep& s);
+    model::Status sort(const PlanStep& s);
+    model::Status range(const PlanStep& s);
+
+    /// Output collector for streaming steps: applies the window, the count-only mode, the
+    /// element bound and the deadline. add() returns false when the producer should stop.
+    template <typename T>
+    class Sink;
+
+    /// Called once per produced element; false (and a recorded error) past the deadline.
+    bool tick();
+    bool fail(model::Error e);
+    bool failed() const { return !error_.message.empty(); }
+    model::Error boundError() const;
+
+    const model::Clock& clock_;
+    const EngineOptions& options_;
+    const graph::GraphSource& source_;
+    Clock::time_point deadline_;
+    std::uint64_t ticks_ = 0;
+    model::Error error_;
+
+    const graph::GraphView* view_ = nullptr;  ///< the bound graph (cur_.graph)
+    QueryResult cur_;
+    std::map<std::string, std::vector<const model::Node*>> aliases_;
+};
+
+}  // namespace skydive::gremlin

@@ -1,0 +1,228 @@
+// Steps that look at field values: Dedup, Values, ValueMap, Keys, Sum, Sort.
+#include <algorithm>
+#include <set>
+#include <string>
+#include <unordered_set>
+
+#include <skydive/model/json.h>
+
+#include "exec/executor.h"
+#include "plan/filter.h"
+
+namespace skydive::gremlin {
+
+using model::ErrorCode;
+using model::makeError;
+using model::Value;
+
+namespace {
+
+template <typename T>
+std::string dedupKey(const T& e, const std::vector<std::string>& keys, bool& any) {
+    std::string sig;
+    any = false;
+    for (const auto& k : keys) {
+        const auto v = model::fieldOf(e, k);
+        if (v) any = true;
+        sig += v ? model::toJson(*v) : std::string("null");
+        sig += '\x1f';
+    }
+    return sig;
+}
+
+// Dedup of nodes/edges: by ID, or by the tuple of the listed fields; an element lacking every
+// listed key is always kept. The window counts duplicates too (spec §2.3).
+template <typename T>
+void dedupElements(std::vector<const T*>& elements, const PlanStep& s) {
+    std::unordered_set<std::string> seen;
+    std::vector<const T*> out;
+    std::int64_t i = 0;
+    for (const auto* e : elements) {
+        const std::int64_t index = i++;
+        if (s.window && index >= s.window->to) break;
+        bool keep = true;
+        if (s.keys.empty()) {
+            keep = seen.insert(e->id.str()).second;
+        } else {
+            bool any = false;
+            auto sig = dedupKey(*e, s.keys, any);
+            keep = !any || seen.insert(std::move(sig)).second;
+        }
+        if (keep && (!s.window || index >= s.window->from)) out.push_back(e);
+    }
+    elements = std::move(out);
+}
+
+void collectKeys(const Value& v, const std::string& prefix, std::set<std::string>& out) {
+    if (!v.isObject()) return;
+    for (const auto& [k, child] : v.asObject()) {
+        std::string key = prefix.empty() ? k.str() : prefix + "." + k.str();
+        out.insert(key);
+        collectKeys(child, key, out);
+    }
+}
+
+template <typename T>
+model::Result<std::int64_t> sumOf(const std::vector<const T*>& elements, const std::string& key) {
+    std::int64_t total = 0;
+    for (const auto* e : elements) {
+        const auto v = model::fieldOf(*e, key);
+        if (!v || v->isNull()) continue;
+        const auto i = lenientInt(*v);
+        if (!i) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "Sum: field '" + key + "' of '" + e->id.str() + "' is not a number");
+        }
+        total += *i;
+    }
+    return total;
+}
+
+struct SortKey {
+    std::optional<std::int64_t> i;
+    std::string s;
+};
+
+template <typename T>
+SortKey sortKeyOf(const T& e, const std::string& key) {
+    const auto v = model::fieldOf(e, key);
+    if (!v || v->isNull()) return SortKey{0, ""};
+    if (v->isString()) return SortKey{lenientInt(*v), std::string(v->asString())};
+    if (v->isInt() || v->isDouble() || v->isBool()) return SortKey{lenientInt(*v), ""};
+    return SortKey{std::nullopt, model::toJson(*v)};
+}
+
+bool lessKey(const SortKey& a, const SortKey& b) {
+    if (a.i && b.i) return *a.i < *b.i;
+    return a.s < b.s;
+}
+
+template <typename T>
+void sortElements(std::vector<const T*>& elements, const PlanStep& s) {
+    std::vector<std::pair<SortKey, const T*>> keyed;
+    keyed.reserve(elements.size());
+    for (const auto* e : elements) keyed.emplace_back(sortKeyOf(*e, s.keys[0]), e);
+    std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+        return s.descending ? lessKey(b.first, a.first) : lessKey(a.first, b.first);
+    });
+    for (std::size_t i = 0; i < keyed.size(); ++i) elements[i] = keyed[i].second;
+}
+
+}  // namespace
+
+model::Status Executor::dedup(const PlanStep& s) {
+    switch (s.input) {
+        case ResultKind::Nodes: dedupElements(cur_.nodes, s); return {};
+        case ResultKind::Edges: dedupElements(cur_.edges, s); return {};
+        case ResultKind::Values: {
+            if (!cur_.value.isList()) return {};
+            std::unordered_set<Value> seen;
+            model::List out;
+            for (const auto& v : cur_.value.asList()) {
+                if (seen.insert(v).second) out.push_back(v);
+            }
+            cur_.value = Value(std::move(out));
+            return {};
+        }
+        case ResultKind::Paths: {
+            std::set<std::vector<std::string>> seen;
+            std::vector<std::vector<const model::Node*>> out;
+            for (auto& p : cur_.paths) {
+                std::vector<std::string> ids;
+                for (const auto* n : p) ids.push_back(n->id.str());
+                if (seen.insert(std::move(ids)).second) out.push_back(std::move(p));
+            }
+            cur_.paths = std::move(out);
+            return {};
+        }
+        case ResultKind::Graph:
+        case ResultKind::Number: break;
+    }
+    return makeError(ErrorCode::Internal, "Dedup on an unexpected input", s.column);
+}
+
+model::Status Executor::values(const PlanStep& s) {
+    model::List out;
+    auto take = [&](const std::optional<Value>& v) {
+        if (!v || v->isNull()) return;
+        if (v->isList() && v->asList().empty()) return;
+        if (v->isObject() && v->asObject().empty()) return;
+        out.push_back(*v);
+    };
+    if (s.input == ResultKind::Edges) {
+        for (const auto* e : cur_.edges) take(model::fieldOf(*e, s.keys[0]));
+    } else {
+        for (const auto* n : cur_.nodes) take(model::fieldOf(*n, s.keys[0]));
+    }
+    if (out.size() > options_.max_elements) return boundError();
+    cur_.value = out.empty() ? Value() : Value(std::move(out));
+    cur_.kind = ResultKind::Values;
+    return {};
+}
+
+model::Status Executor::valueMap(const PlanStep& s) {
+    model::List out;
+    auto take = [&](const auto& e) {
+        model::Object obj;
+        for (const auto& k : s.keys) {
+            const auto v = model::fieldOf(e, k);
+            if (v && !v->isNull()) obj.set(k, *v);
+        }
+        if (!obj.empty()) out.push_back(Value(std::move(obj)));
+    };
+    if (s.input == ResultKind::Edges) {
+        for (const auto* e : cur_.edges) take(*e);
+    } else {
+        for (const auto* n : cur_.nodes) take(*n);
+    }
+    cur_.value = out.empty() ? Value() : Value(std::move(out));
+    cur_.kind = ResultKind::Values;
+    return {};
+}
+
+model::Status Executor::keys(const PlanStep& s) {
+    static const char* const kPseudo[] = {"@ID",        "@Host",      "@Origin",  "@CreatedAt",
+                                          "@UpdatedAt", "@DeletedAt", "@Revision"};
+    std::set<std::string> meta;
+    const bool edges = s.input == ResultKind::Edges;
+    const std::size_t n = edges ? cur_.edges.size() : cur_.nodes.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        collectKeys(edges ? cur_.edges[i]->metadata : cur_.nodes[i]->metadata, "", meta);
+    }
+    model::List out;
+    if (n > 0) {
+        for (const char* k : kPseudo) out.emplace_back(k);
+        if (edges) {
+            out.emplace_back("Parent");
+            out.emplace_back("Child");
+        }
+    }
+    for (const auto& k : meta) out.emplace_back(k);
+    cur_.value = out.empty() ? Value() : Value(std::move(out));
+    cur_.kind = ResultKind::Values;
+    return {};
+}
+
+model::Status Executor::sum(const PlanStep& s) {
+    auto total =
+        s.input == ResultKind::Edges ? sumOf(cur_.edges, s.keys[0]) : sumOf(cur_.nodes, s.keys[0]);
+    if (!total) {
+        auto e = std::move(total).error();
+        e.position = s.column;
+        return e;
+    }
+    cur_.value = Value(static_cast<long long>(*total));
+    cur_.kind = ResultKind::Number;
+    return {};
+}
+
+model::Status Executor::sort(const PlanStep& s) {
+    if (s.input == ResultKind::Edges) {
+        sortElements(cur_.edges, s);
+    } else {
+        sortElements(cur_.nodes, s);
+    }
+    return {};
+}
+
+}  // namespace skydive::gremlin

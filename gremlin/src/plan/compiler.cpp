@@ -1,0 +1,448 @@
+#include "plan/compiler.h"
+
+#include <set>
+#include <string>
+
+#include "plan/compile_args.h"
+
+namespace skydive::gremlin {
+
+using model::ErrorCode;
+using model::makeError;
+
+namespace {
+
+bool isFlowStep(StepKind k) {
+    switch (k) {
+        case StepKind::Flows:
+        case StepKind::Metrics:
+        case StepKind::Aggregates:
+        case StepKind::Sockets:
+        case StepKind::CaptureNode:
+        case StepKind::Group:
+        case StepKind::MoreThan:
+        case StepKind::RawPackets:
+        case StepKind::Bpf:
+        case StepKind::Hops:
+        case StepKind::Nodes:
+        case StepKind::Workflow:
+        case StepKind::NextHop: return true;
+        default:  // every other step is handled by the compiler
+            return false;
+    }
+}
+
+// Steps that take a following Range/Limit as their own pagination window (spec §2.3).
+bool absorbsWindow(StepKind k) {
+    switch (k) {
+        case StepKind::V:
+        case StepKind::E:
+        case StepKind::Has:
+        case StepKind::HasKey:
+        case StepKind::HasNot:
+        case StepKind::HasEither:
+        case StepKind::Dedup:
+        case StepKind::Out:
+        case StepKind::In:
+        case StepKind::Both:
+        case StepKind::OutE:
+        case StepKind::InE:
+        case StepKind::BothE:
+        case StepKind::OutV:
+        case StepKind::InV:
+        case StepKind::BothV: return true;
+        default:  // the rest leave Range/Limit as a step of its own
+            return false;
+    }
+}
+
+bool isWindow(StepKind k) {
+    return k == StepKind::Range || k == StepKind::Limit;
+}
+
+model::Result<Window> windowOf(const Step& s) {
+    Window w;
+    if (s.kind == StepKind::Limit) {
+        if (s.params.size() != 1) return stepError(s, "Limit accepts exactly one parameter");
+        auto n = intArg(s, 0);
+        if (!n) return n.error();
+        w.to = *n;
+        return w;
+    }
+    if (s.params.size() != 2) return stepError(s, "Range accepts exactly two parameters");
+    auto a = intArg(s, 0);
+    if (!a) return a.error();
+    auto b = intArg(s, 1);
+    if (!b) return b.error();
+    w.from = *a;
+    w.to = *b;
+    return w;
+}
+
+model::Error invalidStep(const Step& s, ResultKind on) {
+    return makeError(ErrorCode::InvalidArgument,
+                     "Invalid step '" + std::string(stepName(s.kind)) + "' on '" +
+                         std::string(resultKindName(on)) + "'",
+                     s.column);
+}
+
+class Compiler {
+public:
+    explicit Compiler(const Query& q) : q_(q) {}
+
+    model::Result<std::shared_ptr<Plan>> run() {
+        auto plan = std::make_shared<Plan>();
+        for (i_ = 0; i_ < q_.steps.size(); ++i_) {
+            const Step& s = q_.steps[i_];
+            if (isFlowStep(s.kind)) {
+                return makeError(ErrorCode::Unsupported,
+                                 "'" + std::string(stepName(s.kind)) +
+                                     "' is not supported yet (flow and metric steps)",
+                                 s.column);
+            }
+            PlanStep p;
+            p.step = s.kind;
+            p.column = s.column;
+            p.input = kind_;
+            if (auto st = compileStep(s, p); !st) return st.error();
+            kind_ = p.output;
+            // Pagination fusion (spec §2.3): absorbed as a window, or swallowed after As/Select.
+            if (next() && isWindow(next()->kind)) {
+                if (absorbsWindow(s.kind)) {
+                    auto w = windowOf(*next());
+                    if (!w) return w.error();
+                    p.window = *w;
+                    ++i_;
+                } else if (s.kind == StepKind::As || s.kind == StepKind::Select) {
+                    if (auto w = windowOf(*next()); !w) return w.error();
+                    ++i_;
+                }
+            }
+            plan->steps.push_back(std::move(p));
+        }
+        return plan;
+    }
+
+private:
+    const Step* next() const { return i_ + 1 < q_.steps.size() ? &q_.steps[i_ + 1] : nullptr; }
+
+    // A bare neighbour step absorbs a following Has of any arity as its filter; a bare V()/E()
+    // absorbs a Has with at least two parameters.
+    model::Status fuseHas(const Step& s, PlanStep& p, std::size_t min_params) {
+        if (!s.params.empty() || !next() || next()->kind != StepKind::Has ||
+            next()->params.size() < min_params)
+            return {};
+        auto f = kvFilter(*next(), next()->params, false, true);
+        if (!f) return f.error();
+        p.filter = std::move(*f);
+        ++i_;
+        return {};
+    }
+
+    model::Status expect(const Step& s, std::initializer_list<ResultKind> kinds) {
+        for (auto k : kinds) {
+            if (k == kind_) return {};
+        }
+        return invalidStep(s, kind_);
+    }
+
+    model::Status compileStep(const Step& s, PlanStep& p) {
+        using RK = ResultKind;
+        const auto n = s.params.size();
+        switch (s.kind) {
+            case StepKind::Context:
+            case StepKind::At: return compileContext(s, p);
+            case StepKind::V:
+            case StepKind::E: {
+                if (auto st = expect(s, {RK::Graph}); !st) return st;
+                if (n > 1) {
+                    return stepError(
+                        s, std::string(stepName(s.kind)) + " accepts at most one parameter");
+                }
+                p.op = s.kind == StepKind::V ? Op::V : Op::E;
+                p.output = s.kind == StepKind::V ? RK::Nodes : RK::Edges;
+                if (n == 1) {
+                    auto id = stringArg(s, 0);
+                    if (!id) return id.error();
+                    p.id = *id;
+                }
+                return fuseHas(s, p, 2);
+            }
+            case StepKind::Has:
+            case StepKind::HasEither: {
+                const bool either = s.kind == StepKind::HasEither;
+                if (auto st = either ? expect(s, {RK::Nodes, RK::Edges})
+                                     : expect(s, {RK::Nodes, RK::Edges, RK::Values});
+                    !st)
+                    return st;
+                if (n == 0) return stepError(s, "Has requires at least one parameter");
+                auto f = kvFilter(s, s.params, either, !either);
+                if (!f) return f.error();
+                p.op = Op::Filter;
+                p.filter = std::move(*f);
+                p.output = kind_;
+                return {};
+            }
+            case StepKind::HasKey:
+            case StepKind::HasNot: {
+                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (n != 1) {
+                    return stepError(
+                        s, std::string(stepName(s.kind)) + " accepts exactly one parameter");
+                }
+                auto key = stringArg(s, 0);
+                if (!key) return key.error();
+                Match m;
+                m.op = s.kind == StepKind::HasKey ? MatchOp::Exists : MatchOp::Missing;
+                p.op = Op::Filter;
+                p.filter.terms.push_back(Term{*key, m});
+                p.output = kind_;
+                return {};
+            }
+            case StepKind::Out:
+            case StepKind::In:
+            case StepKind::Both:
+            case StepKind::OutE:
+            case StepKind::InE:
+            case StepKind::BothE:
+            case StepKind::OutV:
+            case StepKind::InV:
+            case StepKind::BothV: {
+                const bool from_edges = s.kind == StepKind::OutV || s.kind == StepKind::InV ||
+                                        s.kind == StepKind::BothV;
+                if (auto st = expect(s, {from_edges ? RK::Edges : RK::Nodes}); !st) return st;
+                auto f = kvFilter(s, s.params, false, false);
+                if (!f) return f.error();
+                p.filter = std::move(*f);
+                switch (s.kind) {
+                    case StepKind::Out:
+                    case StepKind::OutE:
+                    case StepKind::OutV: p.direction = Direction::Out; break;
+                    case StepKind::In:
+                    case StepKind::InE:
+                    case StepKind::InV: p.direction = Direction::In; break;
+                    default:  // Both, BothE, BothV
+                        p.direction = Direction::Both;
+                        break;
+                }
+                const bool to_edges = s.kind == StepKind::OutE || s.kind == StepKind::InE ||
+                                      s.kind == StepKind::BothE;
+                p.op = from_edges ? Op::EdgeEnds : (to_edges ? Op::IncidentEdges : Op::Adjacent);
+                p.output = to_edges ? RK::Edges : RK::Nodes;
+                return fuseHas(s, p, 1);
+            }
+            case StepKind::Dedup:
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Values, RK::Paths}); !st)
+                    return st;
+                for (std::size_t k = 0; k < n; ++k) {
+                    auto key = stringArg(s, k);
+                    if (!key) return key.error();
+                    p.keys.push_back(*key);
+                }
+                p.op = Op::Dedup;
+                p.output = kind_;
+                return {};
+            case StepKind::Count:
+                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (n != 0) return stepError(s, "Count accepts no parameter");
+                p.op = Op::Count;
+                p.output = RK::Number;
+                return {};
+            case StepKind::Values:
+            case StepKind::Sum: {
+                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (n != 1) {
+                    return stepError(
+                        s, std::string(stepName(s.kind)) + " accepts exactly one parameter");
+                }
+                auto key = stringArg(s, 0);
+                if (!key) return key.error();
+                p.keys.push_back(*key);
+                p.op = s.kind == StepKind::Values ? Op::Values : Op::Sum;
+                p.output = s.kind == StepKind::Values ? RK::Values : RK::Number;
+                return {};
+            }
+            case StepKind::ValueMap:
+                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (n == 0) return stepError(s, "ValueMap requires at least one key");
+                for (std::size_t k = 0; k < n; ++k) {
+                    auto key = stringArg(s, k);
+                    if (!key) return key.error();
+                    p.keys.push_back(*key);
+                }
+                p.op = Op::ValueMap;
+                p.output = RK::Values;
+                return {};
+            case StepKind::Keys:
+                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (n != 0) return stepError(s, "Keys accepts no parameter");
+                p.op = Op::Keys;
+                p.output = RK::Values;
+                return {};
+            case StepKind::Sort: return compileSort(s, p);
+            case StepKind::Range:
+            case StepKind::Limit: {
+                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                auto w = windowOf(s);
+                if (!w) return w.error();
+                p.op = Op::Range;
+                p.window = *w;
+                p.output = kind_;
+                return {};
+            }
+            case StepKind::ShortestPathTo: return compileShortestPath(s, p);
+            case StepKind::SubGraph: {
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Paths}); !st) return st;
+                auto f = kvFilter(s, s.params, false, false);
+                if (!f) return f.error();
+                p.op = Op::SubGraph;
+                p.edge_filter = std::move(*f);
+                p.output = RK::Graph;
+                return {};
+            }
+            case StepKind::As:
+            case StepKind::Select: {
+                if (auto st = expect(s, {RK::Nodes}); !st) return st;
+                const bool as = s.kind == StepKind::As;
+                if (as ? n != 1 : n == 0) {
+                    return stepError(s, as ? "As accepts exactly one parameter"
+                                           : "Select requires at least one name");
+                }
+                for (std::size_t k = 0; k < n; ++k) {
+                    auto key = stringArg(s, k);
+                    if (!key) return key.error();
+                    if (!as && !aliases_.contains(*key)) {
+                        return argError(s, k, "unknown alias '" + *key + "'");
+                    }
+                    if (as) aliases_.insert(*key);
+                    p.keys.push_back(*key);
+                }
+                p.op = as ? Op::As : Op::Select;
+                p.output = RK::Nodes;
+                return {};
+            }
+            case StepKind::Descendants:
+            case StepKind::Ascendants:
+            case StepKind::Neighbors: return compileWalk(s, p);
+            default:  // flow steps were rejected before
+                return makeError(ErrorCode::Unsupported,
+                                 "'" + std::string(stepName(s.kind)) + "' is not supported",
+                                 s.column);
+        }
+    }
+
+    model::Status compileContext(const Step& s, PlanStep& p) {
+        if (i_ != 0 || kind_ != ResultKind::Graph) return invalidStep(s, kind_);
+        if (s.params.empty()) {
+            return stepError(s, "At least one parameter must be provided to 'Context'");
+        }
+        if (s.params.size() > 2) {
+            return stepError(s, "At most two parameters must be provided to 'Context'");
+        }
+        auto at = timeFromParam(s.params[0]);
+        if (!at) return at.error();
+        p.at = *at;
+        if (s.params.size() == 2) {
+            auto d = durationFromParam(s.params[1]);
+            if (!d) return d.error();
+            p.duration = *d;
+        }
+        p.op = Op::Context;
+        p.output = ResultKind::Graph;
+        return {};
+    }
+
+    // Descendants/Ascendants/Neighbors([k, v, ...][, depth]) (spec §2.5).
+    model::Status compileWalk(const Step& s, PlanStep& p) {
+        if (auto st = expect(s, {ResultKind::Nodes}); !st) return st;
+        std::vector<Param> kv = s.params;
+        if (kv.size() % 2 == 1) {
+            if (kv.back().kind != ParamKind::Int) {
+                return stepError(s, std::string(stepName(s.kind)) +
+                                        " last argument must be the maximum depth specified as "
+                                        "an integer");
+            }
+            p.depth = kv.back().integer;
+            kv.pop_back();
+        }
+        if (kv.empty()) {
+            Match m;
+            m.op = MatchOp::Eq;
+            m.value = model::Value("ownership");
+            p.edge_filter.terms.push_back(Term{"RelationType", m});
+            p.edge_filter.any = true;
+        } else {
+            auto f = kvFilter(s, kv, true, false);
+            if (!f) return f.error();
+            p.edge_filter = std::move(*f);
+        }
+        p.op = Op::Walk;
+        p.direction = s.kind == StepKind::Descendants  ? Direction::Out
+                      : s.kind == StepKind::Ascendants ? Direction::In
+                                                       : Direction::Both;
+        p.output = ResultKind::Nodes;
+        return {};
+    }
+
+    model::Status compileShortestPath(const Step& s, PlanStep& p) {
+        if (auto st = expect(s, {ResultKind::Nodes}); !st) return st;
+        if (s.params.empty() || s.params.size() > 2) {
+            return stepError(s, "ShortestPathTo accepts one or two Metadata(...) parameters");
+        }
+        for (std::size_t k = 0; k < s.params.size(); ++k) {
+            const Param& m = s.params[k];
+            if (m.kind != ParamKind::Predicate || m.predicate != PredicateKind::Metadata) {
+                return argError(s, k, "must be Metadata(key, value, ...)");
+            }
+            Step inner{s.kind, m.args, m.column};
+            auto f = kvFilter(inner, m.args, false, false);
+            if (!f) return f.error();
+            (k == 0 ? p.filter : p.edge_filter) = std::move(*f);
+        }
+        p.op = Op::ShortestPath;
+        p.output = ResultKind::Paths;
+        return {};
+    }
+
+    model::Status compileSort(const Step& s, PlanStep& p) {
+        if (auto st = expect(s, {ResultKind::Nodes, ResultKind::Edges}); !st) return st;
+        const auto n = s.params.size();
+        // Upstream's default key is CreatedAt looked up in Metadata, so Sort() is a no-op.
+        std::string key = "CreatedAt";
+        if (n == 1) {
+            auto k = stringArg(s, 0);
+            if (!k) return k.error();
+            key = *k;
+        } else if (n == 2) {
+            const Param& order = s.params[0];
+            if (order.kind != ParamKind::Keyword ||
+                (order.keyword != Keyword::Asc && order.keyword != Keyword::Desc)) {
+                return argError(s, 0, "must be ASC or DESC");
+            }
+            p.descending = order.keyword == Keyword::Desc;
+            auto k = stringArg(s, 1);
+            if (!k) return k.error();
+            key = *k;
+        } else if (n > 2) {
+            return stepError(s, "Sort accepts at most two parameters");
+        }
+        p.keys.push_back(key);
+        p.op = Op::Sort;
+        p.output = kind_;
+        return {};
+    }
+
+    std::set<std::string> aliases_;
+
+    const Query& q_;
+    std::size_t i_ = 0;
+    ResultKind kind_ = ResultKind::Graph;
+};
+
+}  // namespace
+
+model::Result<std::shared_ptr<Plan>> compile(const Query& query) {
+    return Compiler(query).run();
+}
+
+}  // namespace skydive::gremlin

@@ -1,0 +1,174 @@
+#include "plan/filter.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "plan/ipv4.h"
+
+namespace skydive::gremlin {
+
+using model::Value;
+
+namespace {
+
+// Calls fn on a scalar, or on each element of a list (dotted paths through lists produce lists
+// of lists, hence the recursion). True when fn is true for any of them.
+template <typename Fn>
+bool anyScalar(const Value& v, const Fn& fn) {
+    if (v.isList()) {
+        for (const auto& e : v.asList()) {
+            if (anyScalar(e, fn)) return true;
+        }
+        return false;
+    }
+    return fn(v);
+}
+
+bool scalarEquals(const Value& field, const Value& want) {
+    switch (want.type()) {
+        case model::ValueType::String:
+            return field.isString() && field.asString() == want.asString();
+        case model::ValueType::Bool: return field.isBool() && field.asBool() == want.asBool();
+        case model::ValueType::Int: {
+            const auto i = lenientInt(field);
+            return i && *i == want.asInt();
+        }
+        case model::ValueType::Null:
+        case model::ValueType::Double:
+        case model::ValueType::List:
+        case model::ValueType::Object: return false;
+    }
+    return false;
+}
+
+bool eqField(const Value& field, const Value& want) {
+    return anyScalar(field, [&](const Value& s) { return scalarEquals(s, want); });
+}
+
+bool inRange(const Match& m, std::int64_t v) {
+    if (m.lo && (m.lo_inclusive ? v < *m.lo : v <= *m.lo)) return false;
+    if (m.hi && (m.hi_inclusive ? v > *m.hi : v >= *m.hi)) return false;
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> lenientInt(const Value& v) {
+    switch (v.type()) {
+        case model::ValueType::Int: return v.asInt();
+        case model::ValueType::Double: {
+            const double d = v.asDouble();
+            if (!(d > -9.3e18 && d < 9.3e18)) return std::nullopt;
+            return static_cast<std::int64_t>(d);
+        }
+        case model::ValueType::Bool: return v.asBool() ? 1 : 0;
+        case model::ValueType::String: {
+            // strconv.ParseInt(s, 0, 64): optional sign, 0x/0o/0b prefixes, leading 0 = octal.
+            std::string s(v.asString());
+            if (s.empty()) return std::nullopt;
+            std::size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+            int base = 10;
+            if (s.size() > i + 1 && s[i] == '0') {
+                const char p = static_cast<char>(s[i + 1] | 0x20);
+                if (p == 'x')
+                    base = 16, i += 2;
+                else if (p == 'b')
+                    base = 2, i += 2;
+                else if (p == 'o')
+                    base = 8, i += 2;
+                else
+                    base = 8, i += 1;
+            }
+            if (i >= s.size()) return base == 8 ? std::optional<std::int64_t>(0) : std::nullopt;
+            for (std::size_t k = i; k < s.size(); ++k) {
+                if (!std::isxdigit(static_cast<unsigned char>(s[k]))) return std::nullopt;
+            }
+            errno = 0;
+            char* end = nullptr;
+            long long r = std::strtoll(s.c_str() + i, &end, base);
+            if (errno != 0 || end != s.c_str() + s.size()) return std::nullopt;
+            return s[0] == '-' ? -r : r;
+        }
+        case model::ValueType::Null:
+        case model::ValueType::List:
+        case model::ValueType::Object: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+bool Match::matches(const std::optional<Value>& field) const {
+    const bool present = field.has_value() && !field->isNull();
+    switch (op) {
+        case MatchOp::Exists: return present;
+        case MatchOp::Missing: return !present;
+        case MatchOp::Eq: return present && eqField(*field, value);
+        case MatchOp::Ne:
+            if (value.isBool()) {
+                return present && eqField(*field, Value(!value.asBool()));
+            }
+            return present && !eqField(*field, value);
+        case MatchOp::Nee: return !present || !eqField(*field, value);
+        case MatchOp::Range:
+            return present && anyScalar(*field, [&](const Value& s) {
+                       const auto i = lenientInt(s);
+                       return i && inRange(*this, *i);
+                   });
+        case MatchOp::Within:
+            if (!present) return false;
+            for (const auto& v : values) {
+                if (eqField(*field, v)) return true;
+            }
+            return false;
+        case MatchOp::Without:
+            if (!present) return true;
+            for (const auto& v : values) {
+                if (eqField(*field, v)) return false;
+            }
+            return true;
+        case MatchOp::Regex:
+            return present && anyScalar(*field, [&](const Value& s) {
+                       if (!s.isString()) return false;
+                       const auto sv = s.asString();
+                       return std::regex_match(sv.begin(), sv.end(), *regex);
+                   });
+        case MatchOp::Ipv4Range:
+            return present && anyScalar(*field, [&](const Value& s) {
+                       if (!s.isString()) return false;
+                       const auto addr = parseIpv4(s.asString(), true);
+                       return addr && (addr->address & mask) == net;
+                   });
+    }
+    return false;
+}
+
+bool Filter::matches(const model::Node& n) const {
+    for (const auto& t : terms) {
+        const bool ok = t.match.matches(model::fieldOf(n, t.key));
+        if (any && ok) return true;
+        if (!any && !ok) return false;
+    }
+    return !any || terms.empty();
+}
+
+bool Filter::matches(const model::Edge& e) const {
+    for (const auto& t : terms) {
+        const bool ok = t.match.matches(model::fieldOf(e, t.key));
+        if (any && ok) return true;
+        if (!any && !ok) return false;
+    }
+    return !any || terms.empty();
+}
+
+bool Filter::matchesValue(const Value& v) const {
+    if (!v.isObject()) return false;
+    for (const auto& t : terms) {
+        const bool ok = t.match.matches(v.path(t.key));
+        if (any && ok) return true;
+        if (!any && !ok) return false;
+    }
+    return !any || terms.empty();
+}
+
+}  // namespace skydive::gremlin

@@ -1,0 +1,150 @@
+// Conformance runner: `conformance [--skip p1,p2,...] <cases dir> <fixtures dir>`.
+// Loads each case's fixture into a graph, runs the query through the Engine, checks the JSON
+// body as the case's expect.kind says (conformance/README.md), prints one line per failing case
+// and a closing "N passed, N failed" line. Exit status 1 when a case failed.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <skydive/gremlin/engine.h>
+#include <skydive/model/json.h>
+
+#include "case_check.h"
+#include "fixture_source.h"
+
+namespace fs = std::filesystem;
+using namespace skydive;
+
+namespace {
+
+std::vector<std::string> splitList(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    for (std::string item; std::getline(in, item, ',');) {
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+std::string readFile(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+const model::Value* field(const model::Value& v, std::string_view key) {
+    return v.isObject() ? v.asObject().find(key) : nullptr;
+}
+
+std::string str(const model::Value* v) {
+    return v && v->isString() ? std::string(v->asString()) : "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> skip;
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--skip" && i + 1 < argc) {
+            skip = splitList(argv[++i]);
+        } else {
+            args.push_back(a);
+        }
+    }
+    if (args.size() != 2) {
+        std::cerr << "usage: conformance [--skip prefix,...] <cases dir> <fixtures dir>\n";
+        return 2;
+    }
+    const fs::path cases_dir = args[0], fixtures_dir = args[1];
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(cases_dir, ec)) {
+        if (entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+    if (ec) {
+        std::cerr << "conformance: cannot read " << cases_dir << ": " << ec.message() << "\n";
+        return 2;
+    }
+    std::sort(files.begin(), files.end());
+
+    const auto& clock = model::SystemClock::instance();
+    gremlin::Engine engine(clock, {});
+    std::map<std::string, std::shared_ptr<graph::GraphSource>> sources;
+    int passed = 0, failed = 0, skipped = 0;
+    bool emulated_history = false;
+    for (const auto& file : files) {
+        const std::string name = file.filename().string();
+        auto c = model::parseJson(readFile(file));
+        if (!c) {
+            std::cout << "FAIL " << name << ": invalid case JSON: " << c.error().message << "\n";
+            ++failed;
+            continue;
+        }
+        const std::string id = str(field(*c, "id"));
+        const bool skip_it = std::any_of(skip.begin(), skip.end(),
+                                         [&](const std::string& p) { return id.rfind(p, 0) == 0; });
+        if (skip_it) {
+            ++skipped;
+            continue;
+        }
+        const std::string fixture = str(field(*c, "fixture"));
+        const std::string query = str(field(*c, "query"));
+        const auto* expect = field(*c, "expect");
+        if (fixture.empty() || query.empty() || expect == nullptr) {
+            std::cout << "FAIL " << name << " (" << id
+                      << "): unsupported case format (no fixture/query/expect)\n";
+            ++failed;
+            continue;
+        }
+        auto& source = sources[fixture];
+        if (!source) {
+            auto f = gremlin::tools::loadFixture(
+                (fixtures_dir / fs::path(fixture).filename()).string(), clock.now());
+            if (!f) {
+                std::cout << "FAIL " << name << " (" << id << "): fixture: " << f.error().toString()
+                          << "\n";
+                ++failed;
+                continue;
+            }
+            emulated_history = emulated_history || f->history;
+            auto made = gremlin::tools::makeSource(*f, clock);
+            if (!made) {
+                std::cout << "FAIL " << name << " (" << id
+                          << "): loading the fixture: " << made.error().toString() << "\n";
+                ++failed;
+                continue;
+            }
+            source = *made;
+        }
+        auto result = engine.run(query, *source);
+        model::Result<std::string> body = result
+                                              ? model::Result<std::string>(gremlin::toJson(*result))
+                                              : model::Result<std::string>(result.error());
+        const std::string why = gremlin::tools::checkExpectation(*expect, body);
+        if (why.empty()) {
+            ++passed;
+        } else {
+            std::cout << "FAIL " << name << " (" << id << "): " << query << ": " << why << "\n";
+            ++failed;
+        }
+    }
+    if (emulated_history) {
+        std::cout << "NOTE history fixtures ran on the in-memory record emulation, not on a "
+                     "RocksDB store\n";
+    }
+    std::cout << passed << " passed, " << failed << " failed";
+    if (skipped > 0) std::cout << ", " << skipped << " skipped (prefixes: ";
+    for (std::size_t i = 0; skipped > 0 && i < skip.size(); ++i)
+        std::cout << (i ? "," : "") << skip[i];
+    if (skipped > 0) std::cout << ")";
+    std::cout << "\n";
+    return failed == 0 ? 0 : 1;
+}

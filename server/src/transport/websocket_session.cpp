@@ -1,0 +1,191 @@
+// WebSocket sessions: a reader coroutine that hands each text message to the application and a
+// writer coroutine draining a bounded queue. send() never blocks: when the queue is full the
+// connection is dropped (ARCHITECTURE.md "Server": a slow client is dropped, never the server).
+#include "transport/transport.h"
+
+#include <deque>
+
+#include <spdlog/spdlog.h>
+
+namespace skydive::server::transport {
+
+namespace {
+
+constexpr auto kAwait = asio::use_awaitable;
+
+template <class Stream>
+class WsSession final : public WsConnection,
+                        public Closable,
+                        public std::enable_shared_from_this<WsSession<Stream>> {
+public:
+    using WebSocketStream = websocket::stream<Stream>;
+
+    WsSession(std::shared_ptr<ServerState> state, Stream stream)
+        : state_(std::move(state)), ws_(std::move(stream)), wake_(ws_.get_executor()) {}
+
+    bool send(std::shared_ptr<const std::string> text) override {
+        if (closed_.load(std::memory_order_acquire)) return false;
+        bool was_empty = false;
+        bool overflow = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (queue_.size() >= state_->limits.ws_queue_depth) {
+                overflow = true;
+            } else {
+                was_empty = queue_.empty();
+                queue_.push_back(std::move(text));
+            }
+        }
+        if (overflow) {
+            abort();
+            return false;
+        }
+        if (was_empty) {
+            auto self = this->shared_from_this();
+            asio::post(ws_.get_executor(), [self] { self->wake_.cancel(); });
+        }
+        return true;
+    }
+
+    void close() override { shutdown(); }
+    bool closed() const override { return closed_.load(std::memory_order_acquire); }
+
+    /// Graceful close: a close frame once the queue is written (server stop, application).
+    void shutdown() override {
+        if (closed_.exchange(true)) return;
+        auto self = this->shared_from_this();
+        asio::post(ws_.get_executor(), [self] { self->wake_.cancel(); });
+    }
+
+    void setHandler(std::shared_ptr<WsHandler> h) { handler_ = std::move(h); }
+    WebSocketStream& stream() { return ws_; }
+
+    asio::awaitable<void> readLoop() {
+        beast::flat_buffer buffer;
+        beast::error_code ec;
+        for (;;) {
+            co_await ws_.async_read(buffer, asio::redirect_error(kAwait, ec));
+            if (ec) break;
+            if (handler_ && ws_.got_text()) {
+                auto data = buffer.cdata();
+                handler_->onMessage(
+                    std::string_view(static_cast<const char*>(data.data()), data.size()));
+            }
+            buffer.consume(buffer.size());
+        }
+        closed_.store(true, std::memory_order_release);
+        read_done_ = true;
+        wake_.cancel();
+        if (handler_) {
+            handler_->onClose();
+            handler_.reset();  // breaks the handler → connection → handler cycle
+        }
+        co_return;
+    }
+
+    asio::awaitable<void> writeLoop() {
+        beast::error_code ec;
+        ws_.text(true);
+        for (;;) {
+            std::shared_ptr<const std::string> msg;
+            {
+                std::lock_guard lock(mutex_);
+                if (!queue_.empty()) {
+                    msg = std::move(queue_.front());
+                    queue_.pop_front();
+                }
+            }
+            if (!msg) {
+                if (closed_.load(std::memory_order_acquire)) break;
+                wake_.expires_at(asio::steady_timer::time_point::max());
+                co_await wake_.async_wait(asio::redirect_error(kAwait, ec));
+                continue;
+            }
+            co_await ws_.async_write(asio::buffer(*msg), asio::redirect_error(kAwait, ec));
+            if (ec) {
+                closed_.store(true, std::memory_order_release);
+                break;
+            }
+        }
+        if (!read_done_ && !aborted_ && ws_.is_open()) {
+            co_await ws_.async_close(websocket::close_code::going_away,
+                                     asio::redirect_error(kAwait, ec));
+        }
+        std::lock_guard lock(mutex_);
+        queue_.clear();
+    }
+
+private:
+    /// Drops the connection at once, whatever is being written.
+    void abort() {
+        closed_.store(true, std::memory_order_release);
+        auto self = this->shared_from_this();
+        asio::post(ws_.get_executor(), [self] {
+            self->aborted_ = true;
+            self->wake_.cancel();
+            beast::get_lowest_layer(self->ws_).close();
+        });
+    }
+
+    std::shared_ptr<ServerState> state_;
+    WebSocketStream ws_;
+    asio::steady_timer wake_;
+    std::shared_ptr<WsHandler> handler_;
+    std::mutex mutex_;
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    std::atomic<bool> closed_{false};
+    bool read_done_ = false;  // strand only
+    bool aborted_ = false;    // strand only
+};
+
+template <class Stream>
+asio::awaitable<void> writeLoopOf(std::shared_ptr<WsSession<Stream>> session) {
+    co_await session->writeLoop();  // the parameter keeps the session alive until the end
+}
+
+}  // namespace
+
+template <class Stream>
+asio::awaitable<void> runWebSocket(std::shared_ptr<ServerState> state, Stream stream,
+                                   BeastRequest request, WsDecision decision) {
+    auto session = std::make_shared<WsSession<Stream>>(state, std::move(stream));
+    auto& ws = session->stream();
+    const ServerLimits& limits = state->limits;
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = limits.request_timeout;
+    timeouts.idle_timeout = limits.ws_idle_timeout;
+    timeouts.keep_alive_pings = true;  // pings at half the idle timeout
+    ws.set_option(timeouts);
+    ws.read_message_max(limits.ws_max_message_bytes);
+    auto extra = std::move(decision.response.headers);
+    ws.set_option(websocket::stream_base::decorator([extra](websocket::response_type& res) {
+        for (const auto& [name, value] : extra) res.insert(name, value);
+        res.set(http::field::server, "skydive");
+    }));
+    beast::error_code ec;
+    co_await ws.async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    auto id = state->add(session);
+    if (state->stopping.load()) session->shutdown();
+    std::shared_ptr<WsHandler> handler;
+    try {
+        handler = decision.make_handler(session);
+    } catch (const std::exception& e) {
+        spdlog::error("websocket handler creation failed: {}", e.what());
+    }
+    if (!handler) {
+        session->shutdown();
+    }
+    session->setHandler(std::move(handler));
+    auto executor = ws.get_executor();
+    asio::co_spawn(executor, writeLoopOf<Stream>(session), asio::detached);
+    co_await session->readLoop();
+    state->remove(id);
+}
+
+template asio::awaitable<void> runWebSocket<PlainStream>(std::shared_ptr<ServerState>, PlainStream,
+                                                         BeastRequest, WsDecision);
+template asio::awaitable<void> runWebSocket<TlsStream>(std::shared_ptr<ServerState>, TlsStream,
+                                                       BeastRequest, WsDecision);
+
+}  // namespace skydive::server::transport

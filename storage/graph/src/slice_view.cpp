@@ -1,0 +1,104 @@
+#include <skydive/graph/slice_view.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace skydive::graph {
+
+namespace {
+
+template <typename T>
+void sortRevisions(std::vector<std::shared_ptr<const T>>& v) {
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+        if (a->updated_at != b->updated_at) return a->updated_at < b->updated_at;
+        if (a->revision != b->revision) return a->revision < b->revision;
+        return a->id < b->id;
+    });
+}
+
+using Positions = std::unordered_map<std::string_view, std::vector<std::size_t>>;
+
+class SliceView final : public GraphView {
+public:
+    SliceView(std::vector<NodePtr> nodes, std::vector<EdgePtr> edges, Time from, Time to,
+              std::shared_ptr<const IndexConfig> config)
+        : nodes_(std::move(nodes)),
+          edges_(std::move(edges)),
+          from_(from),
+          to_(to),
+          config_(std::move(config)) {
+        sortRevisions(nodes_);
+        sortRevisions(edges_);
+        for (std::size_t i = 0; i < nodes_.size(); ++i)
+            node_pos_[nodes_[i]->id.view()].push_back(i);
+        for (std::size_t i = 0; i < edges_.size(); ++i) {
+            edge_pos_[edges_[i]->id.view()].push_back(i);
+            out_pos_[edges_[i]->parent.view()].push_back(i);
+            in_pos_[edges_[i]->child.view()].push_back(i);
+        }
+    }
+
+    ViewKind kind() const override { return ViewKind::Slice; }
+    Time from() const override { return from_; }
+    Time to() const override { return to_; }
+
+    void forEachNode(const NodeFn& fn) const override {
+        for (const auto& n : nodes_)
+            if (!fn(*n)) return;
+    }
+    void forEachEdge(const EdgeFn& fn) const override {
+        for (const auto& e : edges_)
+            if (!fn(*e)) return;
+    }
+    void findNode(std::string_view id, const NodeFn& fn) const override {
+        visit(node_pos_, nodes_, id, fn);
+    }
+    void findEdge(std::string_view id, const EdgeFn& fn) const override {
+        visit(edge_pos_, edges_, id, fn);
+    }
+    bool hasIndex(std::string_view) const override { return false; }
+    void nodesByValue(std::string_view key, const model::Value& value,
+                      const NodeFn& fn) const override {
+        for (const auto& n : nodes_) {
+            auto v = model::fieldOf(*n, key);
+            if (!v) continue;
+            bool match = false;
+            forEachIndexTerm(*v, [&](const model::Value& t) { match = match || t == value; });
+            if (match && !fn(*n)) return;
+        }
+    }
+    void outEdges(std::string_view node_id, const EdgeFn& fn) const override {
+        visit(out_pos_, edges_, node_id, fn);
+    }
+    void inEdges(std::string_view node_id, const EdgeFn& fn) const override {
+        visit(in_pos_, edges_, node_id, fn);
+    }
+    std::size_t nodeCount() const override { return nodes_.size(); }
+    std::size_t edgeCount() const override { return edges_.size(); }
+
+private:
+    template <typename T, typename Fn>
+    static void visit(const Positions& pos, const std::vector<std::shared_ptr<const T>>& v,
+                      std::string_view id, const Fn& fn) {
+        auto it = pos.find(id);
+        if (it == pos.end()) return;
+        for (std::size_t i : it->second)
+            if (!fn(*v[i])) return;
+    }
+
+    std::vector<NodePtr> nodes_;
+    std::vector<EdgePtr> edges_;
+    Time from_, to_;
+    std::shared_ptr<const IndexConfig> config_;
+    Positions node_pos_, edge_pos_, out_pos_, in_pos_;
+};
+
+}  // namespace
+
+GraphViewPtr makeSliceView(std::vector<NodePtr> nodes, std::vector<EdgePtr> edges, Time from,
+                           Time to, std::shared_ptr<const IndexConfig> config) {
+    return std::make_shared<SliceView>(std::move(nodes), std::move(edges), from, to,
+                                       std::move(config));
+}
+
+}  // namespace skydive::graph

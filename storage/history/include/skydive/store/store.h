@@ -1,0 +1,132 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <skydive/graph/graph_view.h>
+#include <skydive/graph/live_graph.h>
+#include <skydive/model/clock.h>
+#include <skydive/model/element.h>
+#include <skydive/model/result.h>
+#include <skydive/model/value.h>
+
+namespace skydive::store {
+
+using model::Time;
+
+/// When an acknowledged mutation is durable (ADR 011).
+enum class SyncPolicy : std::uint8_t {
+    /// fsync of the WAL before every acknowledgement: survives power loss.
+    Always,
+    /// WAL written before every acknowledgement (survives kill -9), fsynced every
+    /// `sync_interval_ms` by a background thread: many commits share one fsync.
+    Periodic,
+};
+
+struct StoreOptions {
+    std::string data_dir = "var/skydive";
+    SyncPolicy sync = SyncPolicy::Periodic;
+    Time sync_interval_ms = 100;
+    /// History older than this (ms) is dropped; 0 = keep forever.
+    Time retention_age_ms = 0;
+    /// Approximate on-disk size (bytes) above which the oldest history is dropped; 0 = no limit.
+    std::uint64_t retention_bytes = 0;
+    /// The in-memory recent window: revisions younger than `recent_window_ms`, within
+    /// `recent_window_bytes`, are served from memory.
+    Time recent_window_ms = 10 * 60 * 1000;
+    std::size_t recent_window_bytes = 256u << 20;
+    /// A checkpoint is written after this many changes or this much time (ms) since the last.
+    std::size_t checkpoint_every_changes = 100000;
+    Time checkpoint_every_ms = 10 * 60 * 1000;
+    /// Whole-graph past views kept for reuse.
+    std::size_t view_cache_entries = 8;
+    /// RocksDB block cache (bytes).
+    std::size_t block_cache_bytes = 64u << 20;
+    graph::LiveGraphOptions live;
+};
+
+/// The temporal graph store: a LiveGraph whose every revision is written durably to RocksDB,
+/// plus past views (spec §2.8), the API object table and retention. Layout: storage/FORMAT.md.
+///
+/// Writers use the same API as LiveGraph; a mutation is acknowledged (returns OK) only once its
+/// revisions are in the WAL, and it is visible in live() only after that.
+class Store final : public graph::GraphSource {
+public:
+    /// Opens or creates the store and rebuilds the live graph from it. A directory held by
+    /// another process gives Unavailable; a newer format gives Unsupported.
+    static model::Result<std::unique_ptr<Store>> open(const StoreOptions& options,
+                                                      const model::Clock& clock);
+    ~Store() override;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    model::Status addNode(model::Node node);
+    model::Status addEdge(model::Edge edge);
+    model::Status replaceNode(model::Node node);
+    model::Status replaceEdge(model::Edge edge);
+    model::Status setNodeMetadata(std::string_view id, std::string_view key, model::Value value);
+    model::Status deleteNodeMetadata(std::string_view id, std::string_view key);
+    model::Status setEdgeMetadata(std::string_view id, std::string_view key, model::Value value);
+    model::Status deleteEdgeMetadata(std::string_view id, std::string_view key);
+    model::Status deleteNode(std::string_view id, Time at = 0);
+    model::Status deleteEdge(std::string_view id, Time at = 0);
+    model::Status apply(const model::GraphDelta& delta);
+
+    /// The live graph (for subscriptions and snapshots; write through the Store).
+    graph::LiveGraph& liveGraph();
+
+    graph::GraphViewPtr live() const override;
+    /// Point view at t (ms): per ID the visible revision with the highest Revision.
+    model::Result<graph::GraphViewPtr> at(Time t) const override;
+    /// Every revision visible in [from, to] (inclusive), ordered by UpdatedAt.
+    model::Result<graph::GraphViewPtr> slice(Time from, Time to) const override;
+    /// One element at t, by seek (nullopt when not visible).
+    model::Result<std::optional<model::Node>> nodeAt(std::string_view id, Time t) const;
+    model::Result<std::optional<model::Edge>> edgeAt(std::string_view id, Time t) const;
+
+    /// Writes a checkpoint of the live graph now.
+    model::Status checkpoint();
+    /// Drops history older than the retention limits (also run periodically). Never touches
+    /// live elements: their current revision is kept whatever its age.
+    model::Status enforceRetention();
+    /// Waits until everything acknowledged is fsynced.
+    model::Status sync();
+
+    /// API objects (captures, alerts, rules, users): JSON objects by kind and ID.
+    model::Status putApiObject(std::string_view kind, std::string_view id,
+                               const model::Value& object);
+    model::Result<model::Value> getApiObject(std::string_view kind, std::string_view id) const;
+    model::Result<std::vector<std::pair<std::string, model::Value>>> listApiObjects(
+        std::string_view kind) const;
+    model::Status deleteApiObject(std::string_view kind, std::string_view id);
+
+    /// Writes stored revision records as they are (history import, conformance fixtures):
+    /// `records` sorted by UpdatedAt, each a Change with its final form (DeletedAt set for a
+    /// deleted revision). Live ones (no DeletedAt, last revision) go to the live graph.
+    model::Status importRevisions(const std::vector<model::Change>& records);
+
+    struct Stats {
+        std::size_t recent_entries = 0;
+        std::size_t recent_bytes = 0;
+        Time recent_from = 0;  ///< the window serves t >= recent_from
+        std::size_t checkpoints = 0;
+        std::uint64_t revisions_written = 0;
+    };
+    Stats stats() const;
+
+    struct Impl;
+
+private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Loads history records in the Elasticsearch layout of the conformance fixtures
+/// (`{"Records":[{"_Type":"node"|"edge", ..., "ArchivedAt":...}]}` or a bare list).
+model::Status loadHistoryRecords(Store& store, const model::Value& records);
+
+}  // namespace skydive::store

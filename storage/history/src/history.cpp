@@ -1,0 +1,187 @@
+#include "history.h"
+
+#include <limits>
+
+namespace skydive::store {
+
+using model::ErrorCode;
+using model::makeError;
+
+namespace {
+
+constexpr Time kMaxTime = std::numeric_limits<Time>::max();
+
+std::string refMapKey(const RevKey& k) {
+    std::string s;
+    s.reserve(k.id.size() + 1);
+    s.push_back(k.kind == model::ElementKind::Node ? 'N' : 'E');
+    s.append(k.id);
+    return s;
+}
+
+model::Error corrupt(std::string what) {
+    return makeError(ErrorCode::Corruption, std::move(what));
+}
+
+}  // namespace
+
+model::Result<std::optional<HistoryReader::Checkpoint>> HistoryReader::checkpointBefore(
+    Time t, const rocksdb::Snapshot* snap) const {
+    using Out = std::optional<Checkpoint>;
+    if (t == std::numeric_limits<Time>::min()) return Out();
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    auto it = rocks_.iterator(Cf::Checkpoint, ro);
+    it->SeekForPrev(toSlice(encodeTimelineKey({t - 1, std::numeric_limits<std::uint64_t>::max()})));
+    if (!it->Valid()) {
+        if (!it->status().ok()) return fromRocks(it->status(), "checkpoint seek");
+        return Out();
+    }
+    auto key = decodeTimelineKey(view(it->key()));
+    auto refs = decodeCheckpointValue(view(it->value()));
+    if (!key || !refs) return corrupt("bad checkpoint record");
+    return Out(Checkpoint{*key, std::move(*refs)});
+}
+
+model::Result<std::optional<TimelineKey>> HistoryReader::lastTimelineKey() const {
+    auto it = rocks_.iterator(Cf::Timeline);
+    it->SeekToLast();
+    if (!it->Valid()) {
+        if (!it->status().ok()) return fromRocks(it->status(), "timeline seek");
+        return std::optional<TimelineKey>();
+    }
+    auto key = decodeTimelineKey(view(it->key()));
+    if (!key) return corrupt("bad timeline key");
+    return std::optional<TimelineKey>(*key);
+}
+
+// Replays the timeline over the newest checkpoint before `from`: entries before `from` build
+// the state, entries in [from, to] add revisions (and, when `archived` is set, report the
+// revisions they superseded, which are visible at `from` too).
+model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
+                                    std::vector<RevKey>* archived) const {
+    // One snapshot for the checkpoint and the timeline: retention may rewrite both meanwhile.
+    std::shared_ptr<const rocksdb::Snapshot> snap(
+        rocks_.db().GetSnapshot(),
+        [this](const rocksdb::Snapshot* s) { rocks_.db().ReleaseSnapshot(s); });
+    auto cp = checkpointBefore(from, snap.get());
+    if (!cp) return cp.error();
+    std::string start;
+    if (*cp) {
+        for (RevKey& k : (*cp)->refs) {
+            std::string mk = refMapKey(k);
+            refs.emplace(std::move(mk), std::move(k));
+        }
+        start = encodeTimelineKey((*cp)->key);
+    }
+    std::string upper;
+    rocksdb::Slice upper_slice;
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap.get();
+    if (to != kMaxTime) {
+        upper = encodeTimelineKey({to + 1, 0});
+        upper_slice = toSlice(upper);
+        ro.iterate_upper_bound = &upper_slice;
+    }
+    auto it = rocks_.iterator(Cf::Timeline, ro);
+    if (start.empty()) {
+        it->SeekToFirst();
+    } else {
+        it->Seek(toSlice(start));
+        if (it->Valid() && view(it->key()) == start) it->Next();
+    }
+    for (; it->Valid(); it->Next()) {
+        auto key = decodeTimelineKey(view(it->key()));
+        auto entry = decodeTimelineValue(view(it->value()));
+        if (!key || !entry) return corrupt("bad timeline record");
+        std::string mk = refMapKey(entry->ref);
+        if (key->time < from) {
+            if (entry->op == TimelineOp::Put)
+                refs.insert_or_assign(std::move(mk), std::move(entry->ref));
+            else
+                refs.erase(mk);
+            continue;
+        }
+        if (entry->op != TimelineOp::Put) continue;  // deleted in range: still visible
+        auto old = refs.find(mk);
+        if (old != refs.end()) {
+            if (archived && old->second != entry->ref) archived->push_back(old->second);
+            old->second = std::move(entry->ref);
+        } else {
+            refs.emplace(std::move(mk), std::move(entry->ref));
+        }
+    }
+    if (!it->status().ok()) return fromRocks(it->status(), "timeline scan");
+    return {};
+}
+
+model::Result<std::vector<RevKey>> HistoryReader::pointRefs(Time t) const {
+    RefMap refs;
+    if (auto st = replay(t, t, refs, nullptr); !st) return st.error();
+    std::vector<RevKey> out;
+    out.reserve(refs.size());
+    for (auto& [k, v] : refs) out.push_back(std::move(v));
+    return out;
+}
+
+model::Result<std::vector<RevKey>> HistoryReader::stateBefore(Time t) const {
+    RefMap refs;
+    if (t == std::numeric_limits<Time>::min()) return std::vector<RevKey>();
+    if (auto st = replay(t, t - 1, refs, nullptr); !st) return st.error();
+    std::vector<RevKey> out;
+    out.reserve(refs.size());
+    for (auto& [k, v] : refs) out.push_back(std::move(v));
+    return out;
+}
+
+model::Result<std::vector<RevKey>> HistoryReader::sliceRefs(Time from, Time to) const {
+    RefMap refs;
+    std::vector<RevKey> out;
+    if (auto st = replay(from, to, refs, &out); !st) return st.error();
+    out.reserve(out.size() + refs.size());
+    for (auto& [k, v] : refs) out.push_back(std::move(v));
+    return out;
+}
+
+model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKey>& refs) const {
+    std::vector<std::string> keys;
+    keys.reserve(refs.size());
+    for (const RevKey& k : refs) keys.push_back(encodeRevKey(k));
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), rocks_.cf(Cf::Rev));
+    std::vector<std::string> values;
+    auto sts = rocks_.db().MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+    std::vector<Version> out;
+    out.reserve(refs.size());
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+        if (sts[i].IsNotFound()) continue;  // dropped by retention
+        if (!sts[i].ok()) return fromRocks(sts[i], "rev read");
+        auto v = decodeRecord(refs[i].kind, values[i]);
+        if (!v) return v.error();
+        out.push_back(std::move(*v));
+    }
+    return out;
+}
+
+model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::string_view id,
+                                                Time t) const {
+    std::string prefix = revPrefix(kind, id);
+    std::string target = prefix;
+    putI64f(target, t);
+    putI64f(target, std::numeric_limits<std::int64_t>::max());
+    auto it = rocks_.iterator(Cf::Rev);
+    for (it->SeekForPrev(toSlice(target)); it->Valid(); it->Prev()) {
+        std::string_view key = view(it->key());
+        if (key.substr(0, prefix.size()) != prefix) break;
+        auto v = decodeRecord(kind, view(it->value()));
+        if (!v) return v.error();
+        const auto& b = v->base();
+        if (b.updated_at > t) continue;
+        if (b.deleted_at != 0 && b.deleted_at < t) return Version{};
+        return std::move(*v);
+    }
+    if (!it->status().ok()) return fromRocks(it->status(), "rev seek");
+    return Version{};
+}
+
+}  // namespace skydive::store

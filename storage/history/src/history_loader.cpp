@@ -1,0 +1,92 @@
+#include <algorithm>
+#include <limits>
+
+#include <skydive/model/json.h>
+
+#include "store_impl.h"
+
+namespace skydive::store {
+
+using model::ErrorCode;
+using model::makeError;
+
+// Writes the records as stored revisions: a `rev` record each, a timeline Put at UpdatedAt and,
+// for a deleted revision, a Delete at DeletedAt. The live graph, the window and the view cache
+// are then rebuilt from disk, as after a restart.
+model::Status Store::importRevisions(const std::vector<model::Change>& records) {
+    Impl& im = *impl_;
+    rocksdb::WriteBatch batch;
+    std::uint64_t seq;
+    {
+        std::lock_guard l(im.mu);
+        seq = im.next_seq;
+    }
+    for (const model::Change& c : records) {
+        Version v = Version::of(c);
+        const model::Element& b = v.base();
+        if (auto st = graph::validateElement(b); !st) return st;
+        if (b.id.size() > kMaxKeyString)
+            return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
+        RevKey ref = v.ref();
+        batch.Put(im.rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(encodeRecord(v)));
+        batch.Put(im.rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey({b.updated_at, seq++})),
+                  toSlice(encodeTimelineValue({TimelineOp::Put, ref})));
+        if (b.deleted_at != 0)
+            batch.Put(im.rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey({b.deleted_at, seq++})),
+                      toSlice(encodeTimelineValue({TimelineOp::Delete, ref})));
+    }
+    std::string seq_bytes;
+    putU64(seq_bytes, seq - 1);
+    batch.Put(im.rocks->cf(Cf::Default), toSlice("seq"), toSlice(seq_bytes));
+    // Imported history may predate checkpoints: drop them all, replay covers everything.
+    batch.DeleteRange(im.rocks->cf(Cf::Checkpoint), toSlice(std::string()),
+                      toSlice(std::string(17, '\xff')));
+    if (auto st = im.rocks->write(batch, true); !st) return st;
+    std::lock_guard l(im.mu);
+    im.newest_checkpoint.reset();
+    im.next_seq = seq;
+    if (auto st = im.load(); !st) return st;
+    im.cache.clear();
+    return {};
+}
+
+namespace {
+
+model::Result<model::Change> recordToChange(const model::Value& rec) {
+    if (!rec.isObject()) return makeError(ErrorCode::InvalidArgument, "record is not an object");
+    const model::Value* type = rec.asObject().find("_Type");
+    if (type == nullptr || !type->isString())
+        return makeError(ErrorCode::InvalidArgument, "record without _Type");
+    if (type->asString() == "node") {
+        auto n = model::nodeFromValue(rec, 0);
+        if (!n) return n.error();
+        return model::Change{model::ChangeKind::NodeUpdated, std::move(*n)};
+    }
+    if (type->asString() == "edge") {
+        auto e = model::edgeFromValue(rec, 0);
+        if (!e) return e.error();
+        return model::Change{model::ChangeKind::EdgeUpdated, std::move(*e)};
+    }
+    return makeError(ErrorCode::InvalidArgument, "unknown _Type " + std::string(type->asString()));
+}
+
+}  // namespace
+
+model::Status loadHistoryRecords(Store& store, const model::Value& records) {
+    const model::Value* list = &records;
+    if (records.isObject()) list = records.asObject().find("Records");
+    if (list == nullptr || !list->isList())
+        return makeError(ErrorCode::InvalidArgument, "history records: expected a Records list");
+    std::vector<model::Change> changes;
+    for (const model::Value& rec : list->asList()) {
+        auto c = recordToChange(rec);
+        if (!c) return c.error();
+        changes.push_back(std::move(*c));
+    }
+    std::stable_sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) {
+        return a.base().updated_at < b.base().updated_at;
+    });
+    return store.importRevisions(changes);
+}
+
+}  // namespace skydive::store

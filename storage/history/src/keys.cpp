@@ -1,0 +1,220 @@
+#include <skydive/store/keys.h>
+
+namespace skydive::store {
+
+namespace {
+
+constexpr std::uint64_t kSignFlip = 0x8000000000000000ULL;
+
+// A cursor over a byte string that fails (returns false) instead of reading past the end.
+struct Reader {
+    std::string_view in;
+    bool u8(std::uint8_t& v) {
+        if (in.empty()) return false;
+        v = static_cast<std::uint8_t>(in[0]);
+        in.remove_prefix(1);
+        return true;
+    }
+    bool be(std::uint64_t& v, std::size_t n) {
+        if (in.size() < n) return false;
+        v = 0;
+        for (std::size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<std::uint8_t>(in[i]);
+        in.remove_prefix(n);
+        return true;
+    }
+    bool i64f(std::int64_t& v) {
+        std::uint64_t u;
+        if (!be(u, 8)) return false;
+        v = static_cast<std::int64_t>(u ^ kSignFlip);
+        return true;
+    }
+    bool str(std::string& s, std::size_t n) {
+        if (in.size() < n) return false;
+        s.assign(in.substr(0, n));
+        in.remove_prefix(n);
+        return true;
+    }
+    bool str16(std::string& s) {
+        std::uint64_t n;
+        return be(n, 2) && str(s, n);
+    }
+};
+
+bool kindFromByte(std::uint8_t b, model::ElementKind& k) {
+    if (b == 'N') return k = model::ElementKind::Node, true;
+    if (b == 'E') return k = model::ElementKind::Edge, true;
+    return false;
+}
+
+char kindByte(model::ElementKind k) {
+    switch (k) {
+        case model::ElementKind::Node: return 'N';
+        case model::ElementKind::Edge: return 'E';
+    }
+    return '?';
+}
+
+void putStr16(std::string& out, std::string_view s) {
+    putU16(out, static_cast<std::uint16_t>(s.size()));
+    out.append(s);
+}
+
+}  // namespace
+
+void putU16(std::string& out, std::uint16_t v) {
+    out.push_back(static_cast<char>(v >> 8));
+    out.push_back(static_cast<char>(v));
+}
+void putU32(std::string& out, std::uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<char>(v >> s));
+}
+void putU64(std::string& out, std::uint64_t v) {
+    for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<char>(v >> s));
+}
+void putI64f(std::string& out, std::int64_t v) {
+    putU64(out, static_cast<std::uint64_t>(v) ^ kSignFlip);
+}
+
+// rev key: kind u8 | idlen u16 | id | CreatedAt i64f | Revision i64f
+std::string revPrefix(model::ElementKind kind, std::string_view id) {
+    std::string out;
+    out.reserve(3 + id.size() + 16);
+    out.push_back(kindByte(kind));
+    putStr16(out, id);
+    return out;
+}
+
+std::string encodeRevKey(const RevKey& k) {
+    std::string out = revPrefix(k.kind, k.id);
+    putI64f(out, k.created_at);
+    putI64f(out, k.revision);
+    return out;
+}
+
+std::optional<RevKey> decodeRevKey(std::string_view bytes) {
+    Reader r{bytes};
+    RevKey k;
+    std::uint8_t b;
+    if (!r.u8(b) || !kindFromByte(b, k.kind) || !r.str16(k.id) || !r.i64f(k.created_at) ||
+        !r.i64f(k.revision) || !r.in.empty())
+        return std::nullopt;
+    return k;
+}
+
+// timeline key: time i64f | seq u64
+std::string encodeTimelineKey(const TimelineKey& k) {
+    std::string out;
+    out.reserve(16);
+    putI64f(out, k.time);
+    putU64(out, k.seq);
+    return out;
+}
+
+std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes) {
+    Reader r{bytes};
+    TimelineKey k;
+    if (!r.i64f(k.time) || !r.be(k.seq, 8) || !r.in.empty()) return std::nullopt;
+    return k;
+}
+
+// timeline value: 0x01 | op u8 | kind u8 | CreatedAt i64f | Revision i64f | id bytes (rest)
+std::string encodeTimelineValue(const TimelineEntry& e) {
+    std::string out;
+    out.reserve(19 + e.ref.id.size());
+    out.push_back(static_cast<char>(kValueFormat));
+    out.push_back(static_cast<char>(e.op));
+    out.push_back(kindByte(e.ref.kind));
+    putI64f(out, e.ref.created_at);
+    putI64f(out, e.ref.revision);
+    out.append(e.ref.id);
+    return out;
+}
+
+std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes) {
+    Reader r{bytes};
+    TimelineEntry e;
+    std::uint8_t fmt, op, kind;
+    if (!r.u8(fmt) || fmt != kValueFormat || !r.u8(op) || !r.u8(kind) ||
+        !kindFromByte(kind, e.ref.kind) || !r.i64f(e.ref.created_at) || !r.i64f(e.ref.revision))
+        return std::nullopt;
+    if (op != static_cast<std::uint8_t>(TimelineOp::Put) &&
+        op != static_cast<std::uint8_t>(TimelineOp::Delete))
+        return std::nullopt;
+    e.op = static_cast<TimelineOp>(op);
+    e.ref.id.assign(r.in);
+    return e;
+}
+
+// checkpoint value: 0x01 | count u32 | count x (kind | CreatedAt i64f | Revision i64f | str16 id)
+std::string encodeCheckpointValue(const std::vector<RevKey>& refs) {
+    std::string out;
+    out.reserve(5 + refs.size() * 40);
+    out.push_back(static_cast<char>(kValueFormat));
+    putU32(out, static_cast<std::uint32_t>(refs.size()));
+    for (const RevKey& k : refs) {
+        out.push_back(kindByte(k.kind));
+        putI64f(out, k.created_at);
+        putI64f(out, k.revision);
+        putStr16(out, k.id);
+    }
+    return out;
+}
+
+std::optional<std::vector<RevKey>> decodeCheckpointValue(std::string_view bytes) {
+    Reader r{bytes};
+    std::uint8_t fmt;
+    std::uint64_t count;
+    if (!r.u8(fmt) || fmt != kValueFormat || !r.be(count, 4)) return std::nullopt;
+    if (count > bytes.size() / 19) return std::nullopt;  // each entry takes at least 19 bytes
+    std::vector<RevKey> refs(count);
+    for (RevKey& k : refs) {
+        std::uint8_t kind;
+        if (!r.u8(kind) || !kindFromByte(kind, k.kind) || !r.i64f(k.created_at) ||
+            !r.i64f(k.revision) || !r.str16(k.id))
+            return std::nullopt;
+    }
+    if (!r.in.empty()) return std::nullopt;
+    return refs;
+}
+
+// api key: kindlen u8 | kind | idlen u16 | id
+std::string apiPrefix(std::string_view kind) {
+    std::string out;
+    out.push_back(static_cast<char>(kind.size()));
+    out.append(kind);
+    return out;
+}
+
+std::string encodeApiKey(std::string_view kind, std::string_view id) {
+    std::string out = apiPrefix(kind);
+    putStr16(out, id);
+    return out;
+}
+
+std::optional<std::pair<std::string, std::string>> decodeApiKey(std::string_view bytes) {
+    Reader r{bytes};
+    std::uint8_t n;
+    std::pair<std::string, std::string> out;
+    if (!r.u8(n) || !r.str(out.first, n) || !r.str16(out.second) || !r.in.empty())
+        return std::nullopt;
+    return out;
+}
+
+// flowtime key: Last i64f | uuid
+std::string encodeFlowTimeKey(Time last, std::string_view uuid) {
+    std::string out;
+    putI64f(out, last);
+    out.append(uuid);
+    return out;
+}
+
+// metric key: idlen u16 | node id | Start i64f | Last i64f
+std::string encodeMetricKey(std::string_view node_id, Time start, Time last) {
+    std::string out;
+    putStr16(out, node_id);
+    putI64f(out, start);
+    putI64f(out, last);
+    return out;
+}
+
+}  // namespace skydive::store

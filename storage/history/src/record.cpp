@@ -1,0 +1,83 @@
+#include "record.h"
+
+#include <skydive/model/json.h>
+
+namespace skydive::store {
+
+using model::ElementKind;
+
+Version Version::of(const model::Change& c) {
+    Version v;
+    if (const auto* n = std::get_if<model::Node>(&c.element))
+        v.node = std::make_shared<const model::Node>(*n);
+    else
+        v.edge = std::make_shared<const model::Edge>(std::get<model::Edge>(c.element));
+    return v;
+}
+
+std::string encodeRecord(const Version& v) {
+    model::JsonWriter w;
+    if (v.node)
+        model::writeNode(w, *v.node);
+    else
+        model::writeEdge(w, *v.edge);
+    std::string out;
+    out.reserve(w.str().size() + 1);
+    out.push_back(static_cast<char>(kValueFormat));
+    out.append(w.str());
+    return out;
+}
+
+model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
+    if (bytes.empty() || static_cast<std::uint8_t>(bytes[0]) != kValueFormat)
+        return model::makeError(model::ErrorCode::Corruption, "rev record: bad format byte");
+    auto json = model::parseJson(bytes.substr(1));
+    if (!json)
+        return model::makeError(model::ErrorCode::Corruption,
+                                "rev record: " + json.error().message);
+    Version v;
+    switch (kind) {
+        case ElementKind::Node: {
+            auto n = model::nodeFromValue(*json, 0);
+            if (!n) return model::makeError(model::ErrorCode::Corruption, n.error().message);
+            v.node = std::make_shared<const model::Node>(std::move(*n));
+            break;
+        }
+        case ElementKind::Edge: {
+            auto e = model::edgeFromValue(*json, 0);
+            if (!e) return model::makeError(model::ErrorCode::Corruption, e.error().message);
+            v.edge = std::make_shared<const model::Edge>(std::move(*e));
+            break;
+        }
+    }
+    return v;
+}
+
+void putVersion(graph::GraphImage& img, const Version& v) {
+    if (v.node)
+        img.putNode(v.node);
+    else if (v.edge)
+        img.putEdge(v.edge);
+}
+
+void removeVersion(graph::GraphImage& img, ElementKind kind, std::string_view id) {
+    switch (kind) {
+        case ElementKind::Node: img.removeNode(id); return;
+        case ElementKind::Edge: img.removeEdge(id); return;
+    }
+}
+
+Version findVersion(const graph::GraphImage& img, ElementKind kind, std::string_view id) {
+    Version v;
+    switch (kind) {
+        case ElementKind::Node:
+            if (const auto* n = img.node(id)) v.node = *n;
+            break;
+        case ElementKind::Edge:
+            if (const auto* e = img.edge(id)) v.edge = *e;
+            break;
+    }
+    return v;
+}
+
+}  // namespace skydive::store

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <skydive/graph/graph_image.h>
+#include <skydive/model/element.h>
+#include <skydive/model/result.h>
+#include <skydive/store/keys.h>
+
+namespace skydive::store {
+
+/// One stored revision of a node or an edge (exactly one pointer is set).
+struct Version {
+    graph::NodePtr node;
+    graph::EdgePtr edge;
+
+    explicit operator bool() const { return node || edge; }
+    const model::Element& base() const {
+        return node ? static_cast<const model::Element&>(*node) : *edge;
+    }
+    model::ElementKind kind() const {
+        return node ? model::ElementKind::Node : model::ElementKind::Edge;
+    }
+    RevKey ref() const {
+        const auto& b = base();
+        return RevKey{kind(), b.id.str(), b.created_at, b.revision};
+    }
+    static Version of(const model::Change& c);
+};
+
+/// `rev` value: 0x01 | element JSON (FORMAT.md).
+std::string encodeRecord(const Version& v);
+model::Result<Version> decodeRecord(model::ElementKind kind, std::string_view bytes);
+
+/// Puts a version into an image / removes an element from it.
+void putVersion(graph::GraphImage& img, const Version& v);
+void removeVersion(graph::GraphImage& img, model::ElementKind kind, std::string_view id);
+Version findVersion(const graph::GraphImage& img, model::ElementKind kind, std::string_view id);
+
+}  // namespace skydive::store

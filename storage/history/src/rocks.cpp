@@ -1,0 +1,107 @@
+#include "rocks.h"
+
+#include <filesystem>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
+namespace skydive::store {
+
+using model::ErrorCode;
+using model::makeError;
+
+model::Error fromRocks(const rocksdb::Status& st, std::string_view what) {
+    std::string msg = std::string(what) + ": " + st.ToString();
+    if (st.IsIOError() && st.ToString().find("lock") != std::string::npos)
+        return makeError(ErrorCode::Unavailable, std::string(what) +
+                                                     ": data directory is in use by another "
+                                                     "process (" +
+                                                     st.ToString() + ")");
+    if (st.IsNotFound()) return makeError(ErrorCode::NotFound, msg);
+    if (st.IsCorruption()) return makeError(ErrorCode::Corruption, msg);
+    if (st.IsInvalidArgument()) return makeError(ErrorCode::InvalidArgument, msg);
+    if (st.IsNotSupported()) return makeError(ErrorCode::Unsupported, msg);
+    if (st.IsBusy() || st.IsTryAgain() || st.IsTimedOut())
+        return makeError(ErrorCode::Unavailable, msg);
+    return makeError(ErrorCode::Internal, msg);
+}
+
+namespace {
+constexpr std::array<const char*, kCfCount> kCfNames = {
+    "default", "rev", "timeline", "checkpoint", "flow", "flowtime", "metric", "api"};
+}  // namespace
+
+model::Result<std::unique_ptr<Rocks>> Rocks::open(const std::string& dir,
+                                                  std::size_t block_cache_bytes) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        return makeError(ErrorCode::Unavailable,
+                         "cannot create data directory " + dir + ": " + ec.message());
+    rocksdb::Options opts;
+    opts.create_if_missing = true;
+    opts.create_missing_column_families = true;
+    opts.max_background_jobs = 2;
+    opts.bytes_per_sync = 1 << 20;
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
+    rocksdb::ColumnFamilyOptions cf_opts(opts);
+    cf_opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf_opts.compression = rocksdb::kNoCompression;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name : kCfNames) cfs.emplace_back(name, cf_opts);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    auto st = rocksdb::DB::Open(rocksdb::DBOptions(opts), dir, cfs, &handles, &raw);
+    if (!st.ok()) return fromRocks(st, "open " + dir);
+    auto r = std::unique_ptr<Rocks>(new Rocks);
+    r->db_.reset(raw);
+    for (std::size_t i = 0; i < kCfCount; ++i) r->handles_[i] = handles[i];
+    return r;
+}
+
+Rocks::~Rocks() {
+    if (!db_) return;
+    for (auto* h : handles_)
+        if (h) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+}
+
+model::Status Rocks::write(rocksdb::WriteBatch& batch, bool sync) {
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    auto st = db_->Write(wo, &batch);
+    if (!st.ok()) return fromRocks(st, "write");
+    return {};
+}
+
+model::Result<std::optional<std::string>> Rocks::get(Cf c, std::string_view key) const {
+    std::string out;
+    auto st = db_->Get(rocksdb::ReadOptions(), cf(c), toSlice(key), &out);
+    if (st.IsNotFound()) return std::optional<std::string>();
+    if (!st.ok()) return fromRocks(st, "get");
+    return std::optional<std::string>(std::move(out));
+}
+
+std::unique_ptr<rocksdb::Iterator> Rocks::iterator(Cf c, const rocksdb::ReadOptions& ro) const {
+    return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, cf(c)));
+}
+
+model::Status Rocks::syncWal() {
+    auto st = db_->FlushWAL(true);
+    if (!st.ok()) return fromRocks(st, "sync WAL");
+    return {};
+}
+
+std::uint64_t Rocks::liveBytes() const {
+    std::uint64_t total = 0;
+    for (auto* h : handles_) {
+        std::uint64_t v = 0;
+        if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
+        if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+    }
+    return total;
+}
+
+}  // namespace skydive::store

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <skydive/model/result.h>
+
+namespace skydive::store {
+
+/// The column families of storage/FORMAT.md, in open order.
+enum class Cf : std::uint8_t { Default, Rev, Timeline, Checkpoint, Flow, FlowTime, Metric, Api };
+inline constexpr std::size_t kCfCount = 8;
+
+/// The one place where rocksdb::Status becomes a model::Error (STYLE.md "Errors").
+model::Error fromRocks(const rocksdb::Status& st, std::string_view what);
+
+/// The opened RocksDB database with its column families. Only this module sees RocksDB.
+class Rocks {
+public:
+    static model::Result<std::unique_ptr<Rocks>> open(const std::string& dir,
+                                                      std::size_t block_cache_bytes);
+    ~Rocks();
+
+    rocksdb::DB& db() { return *db_; }
+    rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[static_cast<std::size_t>(c)]; }
+
+    model::Status write(rocksdb::WriteBatch& batch, bool sync);
+    model::Result<std::optional<std::string>> get(Cf c, std::string_view key) const;
+    std::unique_ptr<rocksdb::Iterator> iterator(Cf c, const rocksdb::ReadOptions& ro = {}) const;
+    model::Status syncWal();
+    std::uint64_t liveBytes() const;
+
+private:
+    std::unique_ptr<rocksdb::DB> db_;
+    std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
+};
+
+inline rocksdb::Slice toSlice(std::string_view s) {
+    return rocksdb::Slice(s.data(), s.size());
+}
+inline std::string_view view(const rocksdb::Slice& s) {
+    return std::string_view(s.data(), s.size());
+}
+
+}  // namespace skydive::store

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <condition_variable>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include <skydive/store/store.h>
+
+#include "history.h"
+#include "recent_window.h"
+#include "rocks.h"
+
+namespace skydive::store {
+
+struct Store::Impl {
+    StoreOptions opts;
+    const model::Clock& clock;
+    std::unique_ptr<Rocks> rocks;
+    HistoryReader reader;
+    std::shared_ptr<const graph::IndexConfig> config;
+    graph::LiveGraph live;
+
+    // Guards everything below. Taken by the commit hook (under the live graph's writer lock)
+    // and by readers for O(1) copies; never held across a RocksDB read.
+    mutable std::mutex mu;
+    std::uint64_t next_seq = 1;
+    TimelineKey last_key{};
+    graph::GraphImage latest;  // the image matching `window` (may lead live() by a commit)
+    RecentWindow window;
+    std::optional<Time> newest_checkpoint;
+    std::size_t checkpoints = 0;
+    std::size_t changes_since_checkpoint = 0;
+    Time last_checkpoint_at = 0;
+    std::uint64_t revisions_written = 0;
+
+    struct CachedView {
+        graph::ViewKind kind;
+        Time from, to;
+        graph::GraphViewPtr view;
+    };
+    mutable std::list<CachedView> cache;
+
+    std::mutex retention_mu;  // one retention pass at a time
+    std::mutex sync_mu;
+    std::condition_variable sync_cv;
+    bool stopping = false;
+    std::thread sync_thread;
+
+    Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<Rocks> r);
+    ~Impl();
+
+    model::Status load();
+    model::Status commit(const std::vector<model::Change>& changes, const graph::GraphImage& before,
+                         const graph::GraphImage& after);
+    model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
+    model::Result<graph::GraphImage> imageFromDisk(Time t) const;
+    graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
+    void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view) const;
+    void syncLoop(Store* store);
+    void stopBackground();
+};
+
+}  // namespace skydive::store

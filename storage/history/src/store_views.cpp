@@ -1,0 +1,123 @@
+#include <map>
+
+#include <skydive/graph/slice_view.h>
+
+#include "store_impl.h"
+
+namespace skydive::store {
+
+using graph::GraphViewPtr;
+using graph::ViewKind;
+
+GraphViewPtr Store::Impl::cached(ViewKind kind, Time from, Time to) const {
+    for (auto it = cache.begin(); it != cache.end(); ++it) {
+        if (it->kind == kind && it->from == from && it->to == to) {
+            cache.splice(cache.begin(), cache, it);  // most recently used first
+            return cache.front().view;
+        }
+    }
+    return nullptr;
+}
+
+void Store::Impl::remember(ViewKind kind, Time from, Time to, GraphViewPtr view) const {
+    if (opts.view_cache_entries == 0) return;
+    cache.push_front(CachedView{kind, from, to, std::move(view)});
+    while (cache.size() > opts.view_cache_entries) cache.pop_back();
+}
+
+model::Result<GraphViewPtr> Store::at(Time t) const {
+    Impl& im = *impl_;
+    {
+        std::lock_guard l(im.mu);
+        if (auto v = im.cached(ViewKind::Point, t, t)) return v;
+        if (im.window.covers(t)) {
+            auto view = im.window.imageAt(im.latest, t).view(ViewKind::Point, t, t);
+            im.remember(ViewKind::Point, t, t, view);
+            return view;
+        }
+    }
+    auto img = im.imageFromDisk(t);
+    if (!img) return img.error();
+    auto view = img->view(ViewKind::Point, t, t);
+    std::lock_guard l(im.mu);
+    im.remember(ViewKind::Point, t, t, view);
+    return view;
+}
+
+namespace {
+
+// Keeps one version per stored revision, preferring its deleted (final) form.
+GraphViewPtr sliceFromVersions(std::vector<Version>& versions, Time from, Time to,
+                               std::shared_ptr<const graph::IndexConfig> config) {
+    std::map<RevKey, Version> unique;
+    for (Version& v : versions) {
+        auto [it, added] = unique.try_emplace(v.ref(), v);
+        if (!added && it->second.base().deleted_at == 0) it->second = v;
+    }
+    std::vector<graph::NodePtr> nodes;
+    std::vector<graph::EdgePtr> edges;
+    for (auto& [ref, v] : unique) {
+        if (v.node)
+            nodes.push_back(v.node);
+        else
+            edges.push_back(v.edge);
+    }
+    return graph::makeSliceView(std::move(nodes), std::move(edges), from, to, std::move(config));
+}
+
+}  // namespace
+
+model::Result<GraphViewPtr> Store::slice(Time from, Time to) const {
+    if (from > to)
+        return model::makeError(model::ErrorCode::InvalidArgument, "slice start after its end");
+    Impl& im = *impl_;
+    std::vector<Version> versions;
+    {
+        std::lock_guard l(im.mu);
+        if (auto v = im.cached(ViewKind::Slice, from, to)) return v;
+        if (im.window.covers(from)) {
+            im.window.sliceVersions(im.window.imageAt(im.latest, from), from, to, versions);
+            auto view = sliceFromVersions(versions, from, to, im.config);
+            im.remember(ViewKind::Slice, from, to, view);
+            return view;
+        }
+    }
+    auto refs = im.reader.sliceRefs(from, to);
+    if (!refs) return refs.error();
+    auto fetched = im.reader.fetch(*refs);
+    if (!fetched) return fetched.error();
+    auto view = sliceFromVersions(*fetched, from, to, im.config);
+    std::lock_guard l(im.mu);
+    im.remember(ViewKind::Slice, from, to, view);
+    return view;
+}
+
+namespace {
+
+model::Result<Version> elementAt(const Store::Impl& im, model::ElementKind kind,
+                                 std::string_view id, Time t) {
+    {
+        std::lock_guard l(im.mu);
+        if (im.window.covers(t))
+            return im.window.elementAt(kind, id, findVersion(im.latest, kind, id), t);
+    }
+    return im.reader.elementAt(kind, id, t);
+}
+
+}  // namespace
+
+model::Result<std::optional<model::Node>> Store::nodeAt(std::string_view id, Time t) const {
+    auto v = elementAt(*impl_, model::ElementKind::Node, id, t);
+    if (!v) return v.error();
+    if (!v->node) return std::optional<model::Node>();
+    return std::optional<model::Node>(*v->node);
+}
+
+model::Result<std::optional<model::Edge>> Store::edgeAt(std::string_view id, Time t) const {
+    auto v = elementAt(*impl_, model::ElementKind::Edge, id, t);
+    if (!v) return v.error();
+    if (!v->edge) return std::optional<model::Edge>();
+    return std::optional<model::Edge>(*v->edge);
+}
+
+}  // namespace skydive::store
