@@ -31,7 +31,32 @@ using IdSet = detail::PMap<Str, Unit, StrKeyHash, StrKeyEq>;
 using NodeMap = detail::PMap<Str, NodePtr, StrKeyHash, StrKeyEq>;
 using EdgeMap = detail::PMap<Str, EdgePtr, StrKeyHash, StrKeyEq>;
 using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
-using Postings = detail::PMap<Value, IdSet, ValueHash, ValueEq>;
+// The IDs of one index term. Most terms (Name, MAC, TID...) name one node: that ID is kept
+// inline, a set is only built for a second one.
+struct Posting {
+    Str single;
+    IdSet many;
+    bool empty() const { return single.empty() && many.empty(); }
+    void add(const Str& id) {
+        if (single.empty() && many.empty()) {
+            single = id;
+        } else if (single != id) {
+            many.set(id, Unit{});
+        }
+    }
+    void remove(const Str& id) {
+        if (single == id)
+            single = Str();
+        else
+            many.erase(id);
+    }
+    template <typename Fn>
+    void forEach(const Fn& fn) const {
+        if (!single.empty() && !fn(single)) return;
+        many.forEach([&](const Str& id, const Unit&) { return fn(id); });
+    }
+};
+using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 
 }  // namespace
 
@@ -62,18 +87,28 @@ struct GraphImage::Impl {
         s->erase(edge_id);
         if (s->empty()) adj.erase(node_id);
     }
+    void indexValue(std::size_t i, const Str& id, const Value& v, bool add) {
+        forEachIndexTerm(v, [&](const Value& term) {
+            if (add) {
+                index[i].getOrInsert(term).add(id);
+            } else if (Posting* p = index[i].findMut(term)) {
+                p->remove(id);
+                if (p->empty()) index[i].erase(term);
+            }
+        });
+    }
     void indexNode(const Node& n, bool add) {
+        for (std::size_t i = 0; i < config->keys.size(); ++i)
+            if (auto v = model::fieldOf(n, config->keys[i])) indexValue(i, n.id, *v, add);
+    }
+    // Re-indexes only the keys whose value changed (most updates touch no indexed key).
+    void reindexNode(const Node& old_node, const Node& n) {
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
-            auto v = model::fieldOf(n, config->keys[i]);
-            if (!v) continue;
-            forEachIndexTerm(*v, [&](const Value& term) {
-                if (add) {
-                    index[i].getOrInsert(term).set(n.id, Unit{});
-                } else if (IdSet* s = index[i].findMut(term)) {
-                    s->erase(n.id);
-                    if (s->empty()) index[i].erase(term);
-                }
-            });
+            auto before = model::fieldOf(old_node, config->keys[i]);
+            auto after = model::fieldOf(n, config->keys[i]);
+            if (before == after) continue;
+            if (before) indexValue(i, n.id, *before, false);
+            if (after) indexValue(i, n.id, *after, true);
         }
     }
 };
@@ -101,10 +136,13 @@ const EdgePtr* GraphImage::edge(std::string_view id) const {
 
 void GraphImage::putNode(NodePtr node) {
     Impl& im = *impl_;
-    if (const NodePtr* old = im.nodes.find(node->id.view())) im.indexNode(**old, false);
-    im.indexNode(*node, true);
-    Str id = node->id;
-    im.nodes.set(id, std::move(node));
+    bool added = false;
+    NodePtr& slot = im.nodes.getOrInsert(node->id, &added);
+    if (added)
+        im.indexNode(*node, true);
+    else
+        im.reindexNode(*slot, *node);
+    slot = std::move(node);
 }
 
 void GraphImage::putEdge(EdgePtr edge) {
@@ -176,8 +214,8 @@ void GraphImage::nodesByValue(std::string_view key, const Value& value,
     auto it = std::find(keys.begin(), keys.end(), key);
     if (it != keys.end()) {
         const Postings& p = impl_->index[static_cast<std::size_t>(it - keys.begin())];
-        if (const IdSet* s = p.find(value)) {
-            s->forEach([&](const Str& id, const Unit&) {
+        if (const Posting* s = p.find(value)) {
+            s->forEach([&](const Str& id) {
                 const NodePtr* n = impl_->nodes.find(id.view());
                 return n == nullptr || fn(**n);
             });

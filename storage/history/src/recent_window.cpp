@@ -8,28 +8,20 @@ std::size_t versionBytes(const Version& v) {
     return 160 + b.metadata.heapBytes() + b.id.heapBytes();
 }
 
-std::string RecentWindow::chainKey(model::ElementKind kind, std::string_view id) {
-    std::string k;
-    k.reserve(id.size() + 1);
-    k.push_back(kind == model::ElementKind::Node ? 'N' : 'E');
-    k.append(id);
-    return k;
-}
-
 void RecentWindow::append(LogEntry e) {
     if (e.bytes == 0) e.bytes = sizeof(LogEntry) + versionBytes(e.after);
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
     const LogEntry& back = log_.back();
-    chains_[chainKey(back.after.kind(), back.after.base().id.view())].push_back(&back);
+    chains_[chainKey(back.after)].push_back(&back);
 }
 
 void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
     while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes)) {
         const LogEntry& front = log_.front();
-        auto it = chains_.find(chainKey(front.after.kind(), front.after.base().id.view()));
+        auto it = chains_.find(chainKey(front.after));
         if (it != chains_.end()) {
-            it->second.pop_front();
+            it->second.erase(it->second.begin());
             if (it->second.empty()) chains_.erase(it);
         }
         from_ = std::max(from_, front.key.time);
@@ -65,7 +57,7 @@ graph::GraphImage RecentWindow::imageAt(graph::GraphImage img, Time t) const {
 
 Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,
                                 Time t) const {
-    auto it = chains_.find(chainKey(kind, id));
+    auto it = chains_.find(ChainKey{kind, model::Str(id)});
     if (it == chains_.end()) return live;
     const auto& chain = it->second;
     for (const LogEntry* e : chain) {
@@ -78,7 +70,7 @@ Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, co
 
 // A revision that was deleted later is stored in its deleted form (DeletedAt set).
 Version RecentWindow::finalForm(const Version& v) const {
-    auto it = chains_.find(chainKey(v.kind(), v.base().id.view()));
+    auto it = chains_.find(chainKey(v));
     if (it == chains_.end()) return v;
     for (const LogEntry* e : it->second) {
         if (e->op != TimelineOp::Delete) continue;

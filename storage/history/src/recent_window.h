@@ -49,10 +49,21 @@ public:
 
 private:
     Version finalForm(const Version& v) const;
-    static std::string chainKey(model::ElementKind kind, std::string_view id);
+    struct ChainKey {
+        model::ElementKind kind;
+        model::Str id;
+        friend bool operator==(const ChainKey&, const ChainKey&) = default;
+    };
+    struct ChainKeyHash {
+        std::size_t operator()(const ChainKey& k) const noexcept {
+            return model::StrHash{}(k.id) ^ static_cast<std::size_t>(k.kind);
+        }
+    };
+    static ChainKey chainKey(const Version& v) { return {v.kind(), v.base().id}; }
 
     std::deque<LogEntry> log_;
-    std::unordered_map<std::string, std::deque<const LogEntry*>> chains_;
+    // Oldest first; short (the changes of one element inside the window).
+    std::unordered_map<ChainKey, std::vector<const LogEntry*>, ChainKeyHash> chains_;
     std::size_t bytes_ = 0;
     Time from_;
 };

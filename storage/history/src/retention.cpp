@@ -67,8 +67,8 @@ model::Status Store::enforceRetention() {
     if (im.opts.retention_bytes == 0) return {};
     // By size: drop the oldest quarter of the remaining period until under the limit.
     for (int round = 0; round < 8; ++round) {
-        im.rocks->db().CompactRange(rocksdb::CompactRangeOptions(), im.rocks->cf(Cf::Rev),
-                                    nullptr, nullptr);
+        im.rocks->db().CompactRange(rocksdb::CompactRangeOptions(), im.rocks->cf(Cf::Rev), nullptr,
+                                    nullptr);
         im.rocks->db().CompactRange(rocksdb::CompactRangeOptions(), im.rocks->cf(Cf::Timeline),
                                     nullptr, nullptr);
         if (im.rocks->liveBytes() <= im.opts.retention_bytes) break;

@@ -121,7 +121,8 @@ Status Store::Impl::commit(const std::vector<model::Change>& changes,
     rocksdb::WriteBatch batch;
     std::vector<LogEntry> entries;
     entries.reserve(changes.size());
-    std::unordered_map<std::string, Version> touched;  // the previous version inside this delta
+    // The version of an element changed earlier in this same delta (keys view `changes`).
+    std::unordered_map<std::string_view, Version> touched[2];
     std::uint64_t seq;
     TimelineKey newest;
     std::optional<Time> oldest_time;
@@ -140,13 +141,12 @@ Status Store::Impl::commit(const std::vector<model::Change>& changes,
         bool del =
             c.kind == model::ChangeKind::NodeDeleted || c.kind == model::ChangeKind::EdgeDeleted;
         e.op = del ? TimelineOp::Delete : TimelineOp::Put;
-        std::string tk(1, b.id.view().empty() ? '?' : 'x');
-        tk[0] = e.after.node ? 'N' : 'E';
-        tk.append(b.id.view());
-        auto prev = touched.find(tk);
+        auto& seen = touched[e.after.node ? 0 : 1];
+        std::string_view tk = c.base().id.view();
+        auto prev = seen.find(tk);
         e.before =
-            prev != touched.end() ? prev->second : findVersion(before, e.after.kind(), b.id.view());
-        touched[tk] = del ? Version{} : e.after;
+            prev != seen.end() ? prev->second : findVersion(before, e.after.kind(), b.id.view());
+        seen[tk] = del ? Version{} : e.after;
         e.key = TimelineKey{del ? b.deleted_at : b.updated_at, seq++};
         RevKey ref = e.after.ref();
         batch.Put(rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(encodeRecord(e.after)));

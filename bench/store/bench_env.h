@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include <skydive/model/element.h>
+
+namespace skydive::bench {
+
+/// Sizes: small by default (the whole binary runs in about a minute on 2 cores);
+/// SKYDIVE_BENCH_FULL=1 gives the sizes. SKYDIVE_BENCH_REVS overrides the history length.
+struct Sizes {
+    std::size_t nodes;
+    std::size_t revisions;
+    std::size_t rss_nodes;
+};
+
+inline Sizes sizes() {
+    bool full = std::getenv("SKYDIVE_BENCH_FULL") != nullptr;
+    Sizes s = full ? Sizes{100000, 1000000, 1000000} : Sizes{10000, 100000, 100000};
+    if (const char* r = std::getenv("SKYDIVE_BENCH_REVS")) s.revisions = std::stoull(r);
+    return s;
+}
+
+/// A temporary directory removed at exit.
+class BenchDir {
+public:
+    BenchDir() {
+        std::string t = (std::filesystem::temp_directory_path() / "skydive-bench-XXXXXX").string();
+        path_ = mkdtemp(t.data()) ? t : "/tmp/skydive-bench";
+    }
+    ~BenchDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    std::string sub(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+/// A node as an agent reports an interface: 8 typical metadata keys.
+inline model::Node interfaceNode(std::size_t i) {
+    model::Node n;
+    n.id = "6f1a2b3c-4d5e-4f60-8a9b-" + std::to_string(100000000000 + i);
+    auto& md = n.metadata.mutableObject();
+    md.set("Name", "veth" + std::to_string(i));
+    md.set("Type", "veth");
+    md.set("MAC", "02:42:ac:11:" + std::to_string(i % 100) + ":02");
+    md.set("MTU", 1500);
+    md.set("State", "UP");
+    md.set("IfIndex", static_cast<std::int64_t>(i));
+    md.set("Driver", "veth");
+    md.set("TID", "3d0c36e3-d9e2-5f31-" + std::to_string(1000000 + i));
+    n.host = "node1";
+    n.origin = "agent.node1";
+    return n;
+}
+
+inline std::size_t rssBytes() {
+    std::ifstream in("/proc/self/statm");
+    std::size_t pages = 0, resident = 0;
+    in >> pages >> resident;
+    return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace skydive::bench

@@ -1,0 +1,203 @@
+// Time travel against the same queries on the live graph, in one run (issue 3 benchmark 2):
+// a graph of N nodes / 2N edges, then R metadata revisions; the recent window holds the last
+// ~10% of them, so t_in is served from memory and t_out from RocksDB. Also restart time and
+// RSS per live node (benchmarks 3 and 4).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <random>
+
+#include <skydive/store/store.h>
+
+#include "bench_env.h"
+
+namespace {
+
+using namespace skydive;
+using model::Time;
+
+constexpr Time kStart = 1600000000000;
+
+struct World {
+    bench::BenchDir dir;
+    model::ManualClock clock{kStart};
+    store::StoreOptions opts;
+    std::unique_ptr<store::Store> store;
+    std::vector<std::string> ids;
+    Time t_in = 0, t_out = 0;
+    std::size_t revisions = 0;
+};
+
+World& world() {
+    static World* world_ptr = [] {
+        auto* w = new World;
+        auto sz = bench::sizes();
+        w->opts.data_dir = w->dir.sub("store");
+        w->opts.recent_window_ms = 0;  // bounded by memory only in this benchmark
+        w->opts.checkpoint_every_changes = sz.revisions / 10;
+        // ~10% of the history in memory (about 600 bytes per recent revision).
+        w->opts.recent_window_bytes = sz.revisions / 10 * 600;
+        w->store = store::Store::open(w->opts, w->clock).value();
+        model::GraphDelta d;
+        for (std::size_t i = 0; i < sz.nodes; ++i) {
+            auto n = bench::interfaceNode(i);
+            w->ids.push_back(n.id.str());
+            d.changes.push_back({model::ChangeKind::NodeAdded, std::move(n)});
+        }
+        std::mt19937 rng(9);
+        for (std::size_t i = 0; i < 2 * sz.nodes; ++i) {
+            model::Edge e;
+            e.id = "e" + std::to_string(i);
+            e.parent = w->ids[i % sz.nodes];
+            e.child = w->ids[rng() % sz.nodes];
+            e.metadata.mutableObject().set("RelationType", "layer2");
+            d.changes.push_back({model::ChangeKind::EdgeAdded, std::move(e)});
+        }
+        (void)w->store->apply(d);
+        std::size_t total = sz.revisions;
+        for (std::size_t done = 0; done < total;) {
+            model::GraphDelta batch;
+            for (std::size_t k = 0; k < 1000 && done < total; ++k, ++done) {
+                w->clock.advance(1);
+                auto n = bench::interfaceNode(rng() % sz.nodes);
+                n.metadata.mutableObject().set("Seq", static_cast<std::int64_t>(done));
+                batch.changes.push_back({model::ChangeKind::NodeUpdated, std::move(n)});
+            }
+            (void)w->store->apply(batch);
+            if (done == total / 2) w->t_out = w->clock.now();
+        }
+        w->revisions = total + 3 * sz.nodes;
+        w->t_in = w->clock.now() - static_cast<Time>(total / 50);
+        auto st = w->store->stats();
+        std::printf("# world: %zu nodes, %zu edges, %zu revisions, window %zu entries from %lld, "
+                    "t_in %lld t_out %lld\n",
+                    sz.nodes, 2 * sz.nodes, w->revisions, st.recent_entries,
+                    static_cast<long long>(st.recent_from), static_cast<long long>(w->t_in),
+                    static_cast<long long>(w->t_out));
+        return w;
+    }();
+    return *world_ptr;
+}
+
+// Registered first: measured before the time-travel world is built.
+// 3. RSS per live node with 8 metadata keys (LiveGraph alone, as the agent holds it).
+void BM_RssPerLiveNode(benchmark::State& state) {
+    std::size_t n = bench::sizes().rss_nodes;
+    for (auto _ : state) {
+        std::size_t before = bench::rssBytes();
+        model::ManualClock clock(kStart);
+        graph::LiveGraph g(clock);
+        for (std::size_t i = 0; i < n; i += 1000) {
+            model::GraphDelta d;
+            for (std::size_t k = i; k < std::min(n, i + 1000); ++k)
+                d.changes.push_back({model::ChangeKind::NodeAdded, bench::interfaceNode(k)});
+            (void)g.apply(d);
+        }
+        std::size_t after = bench::rssBytes();
+        state.counters["bytes_per_node"] = static_cast<double>(after - before) / n;
+        state.counters["nodes"] = static_cast<double>(g.nodeCount());
+    }
+}
+BENCHMARK(BM_RssPerLiveNode)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+const std::string& someId(std::size_t i) { return world().ids[(i * 7919) % world().ids.size()]; }
+
+// (a) one element
+void BM_Lookup_Live(benchmark::State& state) {
+    auto& w = world();
+    std::size_t i = 0;
+    for (auto _ : state) {
+        auto v = w.store->live();
+        v->findNode(someId(++i), [](const model::Node& n) { return benchmark::DoNotOptimize(n), true; });
+    }
+}
+void BM_Lookup_AtInWindow(benchmark::State& state) {
+    auto& w = world();
+    std::size_t i = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(w.store->nodeAt(someId(++i), w.t_in));
+}
+void BM_Lookup_AtOutsideWindow(benchmark::State& state) {
+    auto& w = world();
+    std::size_t i = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(w.store->nodeAt(someId(++i), w.t_out));
+}
+
+// (b) 2-hop neighbourhood (out and in edges, then their nodes' edges) on a view
+std::size_t twoHop(const graph::GraphView& v, const std::string& id) {
+    std::size_t seen = 0;
+    auto hop = [&](std::string_view from, auto&& next) {
+        auto visit = [&](const model::Edge& e) {
+            ++seen;
+            next(e.parent.view() == from ? e.child.view() : e.parent.view());
+            return true;
+        };
+        v.outEdges(from, visit);
+        v.inEdges(from, visit);
+    };
+    hop(id, [&](std::string_view n1) { hop(n1, [&](std::string_view) {}); });
+    return seen;
+}
+void BM_TwoHop_Live(benchmark::State& state) {
+    auto& w = world();
+    std::size_t i = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(twoHop(*w.store->live(), someId(++i)));
+}
+void twoHopAt(benchmark::State& state, Time t) {
+    auto& w = world();
+    std::size_t i = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(twoHop(*w.store->at(t).value(), someId(++i)));
+}
+void BM_TwoHop_AtInWindow(benchmark::State& state) { twoHopAt(state, world().t_in); }
+void BM_TwoHop_AtOutsideWindow(benchmark::State& state) { twoHopAt(state, world().t_out); }
+
+// (c) whole graph: get the view and walk every node and edge
+std::size_t walk(const graph::GraphView& v) {
+    std::size_t n = 0;
+    v.forEachNode([&](const model::Node&) { return ++n, true; });
+    v.forEachEdge([&](const model::Edge&) { return ++n, true; });
+    return n;
+}
+void BM_WholeGraph_Live(benchmark::State& state) {
+    auto& w = world();
+    for (auto _ : state) benchmark::DoNotOptimize(walk(*w.store->live()));
+}
+void wholeAt(benchmark::State& state, Time t, bool cold) {
+    auto& w = world();
+    Time k = 0;
+    for (auto _ : state) {
+        // Cold: a moment not seen before (the view cache cannot help); warm: the same one.
+        Time at = cold ? t - (++k % 1000) - 1 : t;
+        benchmark::DoNotOptimize(walk(*w.store->at(at).value()));
+    }
+}
+void BM_WholeGraph_AtInWindowCold(benchmark::State& s) { wholeAt(s, world().t_in, true); }
+void BM_WholeGraph_AtInWindowWarm(benchmark::State& s) { wholeAt(s, world().t_in, false); }
+void BM_WholeGraph_AtOutsideWindowCold(benchmark::State& s) { wholeAt(s, world().t_out, true); }
+void BM_WholeGraph_AtOutsideWindowWarm(benchmark::State& s) { wholeAt(s, world().t_out, false); }
+
+BENCHMARK(BM_Lookup_Live)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Lookup_AtInWindow)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Lookup_AtOutsideWindow)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TwoHop_Live)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TwoHop_AtInWindow)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TwoHop_AtOutsideWindow)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_WholeGraph_Live)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WholeGraph_AtInWindowCold)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_WholeGraph_AtInWindowWarm)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WholeGraph_AtOutsideWindowCold)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_WholeGraph_AtOutsideWindowWarm)->Unit(benchmark::kMillisecond);
+
+// 4. Restart: close and reopen the store (rebuilds the live graph from checkpoint + timeline).
+void BM_Restart(benchmark::State& state) {
+    auto& w = world();
+    for (auto _ : state) {
+        w.store.reset();
+        w.store = store::Store::open(w.opts, w.clock).value();
+    }
+    state.counters["live_nodes"] = static_cast<double>(w.store->live()->nodeCount());
+    state.counters["revisions"] = static_cast<double>(w.revisions);
+}
+BENCHMARK(BM_Restart)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+
+}  // namespace
