@@ -3,6 +3,7 @@
 #include <skydive/agent/ids.h>
 #include <skydive/agent/netlink_probe.h>
 #include <skydive/agent/netns_probe.h>
+#include <skydive/agent/ovsdb_probe.h>
 
 #include <spdlog/spdlog.h>
 
@@ -43,6 +44,7 @@ struct Agent::Impl {
     std::string host_node_id = randomId();
     std::unique_ptr<NetlinkProbe> netlink;
     std::unique_ptr<NetnsProbe> netns;
+    std::unique_ptr<OvsdbProbe> ovsdb;
     std::vector<std::unique_ptr<Forwarder>> forwarders;
     bool started = false;
 
@@ -101,6 +103,14 @@ model::Status Agent::start() {
     }
     for (const auto& p : d.options.probes) {
         if (!implemented(p)) spdlog::warn("topology probe {} is not implemented, skipped", p);
+        if (p == "ovsdb" && !d.ovsdb) {
+            d.ovsdb = std::make_unique<OvsdbProbe>(d.topology, d.host_node_id,
+                                                   OvsdbProbeOptions{d.options.ovsdb_address});
+            if (auto s = d.ovsdb->start(); !s) {
+                stop();
+                return s;
+            }
+        }
     }
     for (const auto& address : d.options.analyzers) {
         d.forwarders.push_back(std::make_unique<Forwarder>(d.topology, ForwarderOptions{
@@ -117,6 +127,8 @@ void Agent::stop() {
     Impl& d = *impl_;
     for (auto& f : d.forwarders) f->stop();
     d.forwarders.clear();
+    if (d.ovsdb) d.ovsdb->stop();
+    d.ovsdb.reset();
     if (d.netns) d.netns->stop();
     if (d.netlink) d.netlink->stop();
     d.netns.reset();

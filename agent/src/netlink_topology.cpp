@@ -123,9 +123,33 @@ void NetlinkTopology::publish(std::int32_t index) {
         if (!graph_.addNode(intf.node_id, metadataOf(intf))) return;
         graph_.link(root_id_, intf.node_id, "ownership");
     } else {
-        graph_.setNodeMetadata(intf.node_id, metadataOf(intf));
+        graph_.setNodeMetadata(intf.node_id,
+                               mergeForeign(*graph_.node(intf.node_id), metadataOf(intf)));
     }
     linkVeth(intf);
+}
+
+// Keys this probe owns; any other key on our node (UUID, OfPort, Ovs, ExtID... from the ovsdb
+// probe) is kept. An OVS interface keeps its OVS Type and Driver (spec §7).
+model::Value NetlinkTopology::mergeForeign(const Node& current, model::Value fresh) {
+    static constexpr std::string_view kOwned[] = {
+        "Name",        "Type",          "EncapType", "IfIndex",     "State",       "LinkFlags",
+        "Driver",      "MTU",           "MAC",       "MasterIndex", "ParentIndex", "PeerIfIndex",
+        "LinkNetNsID", "Vlan",          "VNI",       "BondMode",    "BondSlave",   "IPV4",
+        "IPV6",        "RoutingTables", "Neighbors", "FDB",         "TID"};
+    const Object& old = current.metadata.asObject();
+    Object& out = fresh.mutableObject();
+    for (const auto& [key, value] : old) {
+        bool owned = false;
+        for (auto k : kOwned) owned = owned || key.view() == k;
+        if (!owned) out.set(key.view(), value);
+    }
+    if (old.find("UUID") != nullptr) {
+        for (std::string_view k : {"Type", "Driver"}) {
+            if (const Value* v = old.find(k)) out.set(k, *v);
+        }
+    }
+    return fresh;
 }
 
 void NetlinkTopology::relink(std::int32_t index) {

@@ -22,6 +22,8 @@ struct AgentOptions {
     std::vector<std::string> analyzers;
     /// `agent.topology.netns.run_path`.
     std::string netns_run_path = "/var/run/netns";
+    /// `ovs.ovsdb`, used when "ovsdb" is among the probes.
+    std::string ovsdb_address = "unix:///var/run/openvswitch/db.sock";
     /// `agent.metadata`: merged into the host node's metadata.
     model::Value host_metadata = model::Value::object();
 };

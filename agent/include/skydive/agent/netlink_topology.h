@@ -62,6 +62,7 @@ private:
     void relink(std::int32_t index);
     void linkVeth(Intf& intf);
     model::Value metadataOf(const Intf& intf) const;
+    static model::Value mergeForeign(const Node& current, model::Value fresh);
     void touchIndexes(const std::vector<NextHop>& hops);
 
     TopologyGraph& graph_;
