@@ -2,9 +2,10 @@
 
 namespace skydive::agent {
 
-model::Result<std::vector<std::string>> JsonStreamFramer::push(std::string_view bytes) {
+JsonStreamFramer::Chunk JsonStreamFramer::push(std::string_view bytes) {
     buf_.append(bytes);
-    std::vector<std::string> docs;
+    Chunk out;
+    std::vector<std::string>& docs = out.docs;
     std::size_t start = 0;
     for (std::size_t i = scanned_; i < buf_.size(); ++i) {
         char c = buf_[i];
@@ -24,24 +25,26 @@ model::Result<std::vector<std::string>> JsonStreamFramer::push(std::string_view 
             ++depth_;
         } else if (c == '}' || c == ']') {
             if (--depth_ < 0) {
-                return model::makeError(model::ErrorCode::InvalidArgument,
-                                        "unbalanced JSON from ovsdb");
+                out.error = model::makeError(model::ErrorCode::InvalidArgument,
+                                             "unbalanced JSON from ovsdb");
+                return out;
             }
             if (depth_ == 0) {
                 docs.emplace_back(buf_, start, i + 1 - start);
                 start = i + 1;
             }
         } else if (depth_ == 0 && c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-            return model::makeError(model::ErrorCode::InvalidArgument,
-                                    "unexpected data between JSON texts from ovsdb");
+            out.error = model::makeError(model::ErrorCode::InvalidArgument,
+                                         "unexpected data between JSON texts from ovsdb");
+            return out;
         }
     }
     buf_.erase(0, start);
     scanned_ = buf_.size();
     if (buf_.size() > max_bytes_) {
-        return model::makeError(model::ErrorCode::InvalidArgument, "ovsdb message too large");
+        out.error = model::makeError(model::ErrorCode::InvalidArgument, "ovsdb message too large");
     }
-    return docs;
+    return out;
 }
 
 }  // namespace skydive::agent

@@ -106,12 +106,8 @@ bool OvsdbProbe::session(int fd) {
             ssize_t n = ::recv(fd, buf, sizeof buf, 0);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
-            auto docs = framer.push(std::string_view(buf, static_cast<std::size_t>(n)));
-            if (!docs.ok()) {
-                spdlog::warn("ovsdb: {}; reconnecting", docs.error().toString());
-                break;
-            }
-            for (const auto& doc : *docs) {
+            auto chunk = framer.push(std::string_view(buf, static_cast<std::size_t>(n)));
+            for (const auto& doc : chunk.docs) {
                 auto msg = model::parseJson(doc);
                 if (!msg.ok() || !msg->isObject()) {
                     ++skipped_;
@@ -148,6 +144,11 @@ bool OvsdbProbe::session(int fd) {
                     ++skipped_;
                     spdlog::warn("ovsdb: {}", s.error().toString());
                 }
+            }
+            if (chunk.error) {
+                ++skipped_;
+                spdlog::warn("ovsdb: {}; reconnecting", chunk.error->toString());
+                break;
             }
         }
     }

@@ -21,17 +21,21 @@ TEST(JsonStreamFramer, SplitsConcatenatedTextsAcrossReads) {
     JsonStreamFramer f;
     auto a = f.push(R"({"id":1,"s":"}{\"x"})"
                     R"( {"id")");
-    ASSERT_TRUE(a.ok());
-    ASSERT_EQ(a->size(), 1u);
-    EXPECT_EQ((*a)[0], R"({"id":1,"s":"}{\"x"})");
+    ASSERT_FALSE(a.error);
+    ASSERT_EQ(a.docs.size(), 1u);
+    EXPECT_EQ(a.docs[0], R"({"id":1,"s":"}{\"x"})");
     auto b = f.push(R"(:2}[1,[2]])");
-    ASSERT_TRUE(b.ok());
-    ASSERT_EQ(b->size(), 2u);
-    EXPECT_EQ((*b)[0], R"( {"id":2})");
-    EXPECT_EQ((*b)[1], "[1,[2]]");
-    EXPECT_FALSE(JsonStreamFramer().push("garbage{}").ok());
-    EXPECT_FALSE(JsonStreamFramer().push("}").ok());
-    EXPECT_FALSE(JsonStreamFramer(8).push(R"({"long":"string)").ok());
+    ASSERT_FALSE(b.error);
+    ASSERT_EQ(b.docs.size(), 2u);
+    EXPECT_EQ(b.docs[0], R"( {"id":2})");
+    EXPECT_EQ(b.docs[1], "[1,[2]]");
+    EXPECT_TRUE(JsonStreamFramer().push("garbage{}").error);
+    EXPECT_TRUE(JsonStreamFramer().push("}").error);
+    EXPECT_TRUE(JsonStreamFramer(8).push(R"({"long":"string)").error);
+    // Documents before the bad byte are still delivered.
+    auto c = JsonStreamFramer().push(R"({"ok":1}])");
+    EXPECT_TRUE(c.error);
+    ASSERT_EQ(c.docs.size(), 1u);
 }
 
 struct OvsdbTopologyTest : ::testing::Test {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,8 +18,12 @@ namespace skydive::agent {
 class JsonStreamFramer {
 public:
     explicit JsonStreamFramer(std::size_t max_bytes = 64u << 20) : max_bytes_(max_bytes) {}
+    struct Chunk {
+        std::vector<std::string> docs;      ///< documents completed before any error
+        std::optional<model::Error> error;  ///< the stream cannot be framed any further
+    };
     /// Appends bytes; returns the documents completed by them.
-    model::Result<std::vector<std::string>> push(std::string_view bytes);
+    Chunk push(std::string_view bytes);
 
 private:
     std::string buf_;
