@@ -91,12 +91,14 @@ model::Status Agent::start() {
     obj.set("Hostname", hostname());
     d.topology.addNode(d.host_node_id, std::move(md));
 
-    d.netlink = std::make_unique<NetlinkProbe>(d.topology, d.host_node_id);
+    d.netlink = std::make_unique<NetlinkProbe>(d.topology, d.host_node_id, std::string(),
+                                               d.options.metrics_update);
     if (auto s = d.netlink->start(); !s) {
         stop();
         return s;
     }
-    d.netns = std::make_unique<NetnsProbe>(d.topology, d.host_node_id, d.options.netns_run_path);
+    d.netns = std::make_unique<NetnsProbe>(d.topology, d.host_node_id, d.options.netns_run_path,
+                                           d.options.metrics_update);
     if (auto s = d.netns->start(); !s) {
         stop();
         return s;

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -198,13 +199,33 @@ struct NetlinkProbe::Loop {
 
     void run() {
         pollfd fds[2] = {{events.get(), POLLIN, 0}, {stop_fd.get(), POLLIN, 0}};
+        using Steady = std::chrono::steady_clock;
+        auto interval = probe.metrics_interval_;
+        auto next_metrics = Steady::now() + interval;
+        if (interval.count() > 0) topo->updateMetrics(probe.graph_.clock().now());
         while (true) {
-            if (::poll(fds, 2, -1) < 0) {
+            int timeout = -1;
+            if (interval.count() > 0) {
+                auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_metrics -
+                                                                                  Steady::now());
+                timeout = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+            }
+            int ready = ::poll(fds, 2, timeout);
+            if (ready < 0) {
                 if (errno == EINTR) continue;
                 spdlog::error("netlink {}: poll: {}", probe.netns_path_, std::strerror(errno));
                 return;
             }
             if ((fds[1].revents & POLLIN) != 0) return;
+            if (interval.count() > 0 && Steady::now() >= next_metrics) {
+                // Counters are not announced by events: dump links for IFLA_STATS64.
+                if (auto s = dumpOne(RTM_GETLINK); !s) {
+                    spdlog::warn("netlink {}: {}", probe.netns_path_, s.error().toString());
+                }
+                topo->updateMetrics(probe.graph_.clock().now());
+                next_metrics = Steady::now() + interval;
+            }
+            if (ready == 0 || (fds[0].revents & POLLIN) == 0) continue;
             ssize_t n = ::recv(events.get(), buf.data(), buf.size(), MSG_DONTWAIT);
             if (n < 0) {
                 if (errno == EINTR || errno == EAGAIN) continue;
@@ -223,8 +244,12 @@ struct NetlinkProbe::Loop {
     }
 };
 
-NetlinkProbe::NetlinkProbe(TopologyGraph& graph, std::string root_id, std::string netns_path)
-    : graph_(graph), root_id_(std::move(root_id)), netns_path_(std::move(netns_path)) {}
+NetlinkProbe::NetlinkProbe(TopologyGraph& graph, std::string root_id, std::string netns_path,
+                           std::chrono::milliseconds metrics_interval)
+    : graph_(graph),
+      root_id_(std::move(root_id)),
+      netns_path_(std::move(netns_path)),
+      metrics_interval_(metrics_interval) {}
 
 NetlinkProbe::~NetlinkProbe() {
     stop();

@@ -79,7 +79,9 @@ void NetlinkTopology::upsertLink(const LinkInfo& link) {
     Intf& intf = it->second;
     intf.seen = true;
     bool renamed = inserted || intf.link.name != link.name;
+    auto stats = link.stats ? link.stats : intf.link.stats;  // events may come without stats
     intf.link = link;
+    intf.link.stats = stats;
     if (inserted) intf.node_id = randomId();
     if (renamed && ethtool_.driver) intf.driver = ethtool_.driver(link.name);
     bool is_veth = link.kind == "veth" || intf.driver == "veth";
@@ -133,10 +135,11 @@ void NetlinkTopology::publish(std::int32_t index) {
 // probe) is kept. An OVS interface keeps its OVS Type and Driver (spec §7).
 model::Value NetlinkTopology::mergeForeign(const Node& current, model::Value fresh) {
     static constexpr std::string_view kOwned[] = {
-        "Name",        "Type",          "EncapType", "IfIndex",     "State",       "LinkFlags",
-        "Driver",      "MTU",           "MAC",       "MasterIndex", "ParentIndex", "PeerIfIndex",
-        "LinkNetNsID", "Vlan",          "VNI",       "BondMode",    "BondSlave",   "IPV4",
-        "IPV6",        "RoutingTables", "Neighbors", "FDB",         "TID"};
+        "Name",        "Type",        "EncapType",   "IfIndex", "State",
+        "LinkFlags",   "Driver",      "MTU",         "MAC",     "MasterIndex",
+        "ParentIndex", "PeerIfIndex", "LinkNetNsID", "Vlan",    "VNI",
+        "BondMode",    "BondSlave",   "IPV4",        "IPV6",    "RoutingTables",
+        "Neighbors",   "FDB",         "TID",         "Metric",  "LastUpdateMetric"};
     const Object& old = current.metadata.asObject();
     Object& out = fresh.mutableObject();
     for (const auto& [key, value] : old) {

@@ -33,8 +33,12 @@ bool isNamespaceFile(const std::string& path, struct stat* st) {
 
 }  // namespace
 
-NetnsProbe::NetnsProbe(TopologyGraph& graph, std::string host_node_id, std::string run_path)
-    : graph_(graph), host_node_id_(std::move(host_node_id)), run_path_(std::move(run_path)) {}
+NetnsProbe::NetnsProbe(TopologyGraph& graph, std::string host_node_id, std::string run_path,
+                       std::chrono::milliseconds metrics_interval)
+    : graph_(graph),
+      host_node_id_(std::move(host_node_id)),
+      run_path_(std::move(run_path)),
+      metrics_interval_(metrics_interval) {}
 
 NetnsProbe::~NetnsProbe() {
     stop();
@@ -139,7 +143,7 @@ void NetnsProbe::add(const std::string& name) {
                                               {"Inode", static_cast<long long>(st.st_ino)},
                                               {"Device", static_cast<long long>(st.st_dev)}}));
     graph_.link(host_node_id_, ns.node_id, "ownership");
-    ns.netlink = std::make_unique<NetlinkProbe>(graph_, ns.node_id, path);
+    ns.netlink = std::make_unique<NetlinkProbe>(graph_, ns.node_id, path, metrics_interval_);
     if (auto s = ns.netlink->start(); !s) {
         // The namespace vanished mid-scan, or cannot be entered: log, drop, keep running.
         spdlog::warn("netns {}: {}", name, s.error().toString());

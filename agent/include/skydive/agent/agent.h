@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct AgentOptions {
     std::vector<std::string> analyzers;
     /// `agent.topology.netns.run_path`.
     std::string netns_run_path = "/var/run/netns";
+    /// `agent.topology.netlink.metrics_update` in seconds (0 = no interface metrics).
+    std::chrono::milliseconds metrics_update = std::chrono::seconds(30);
     /// `ovs.ovsdb`, used when "ovsdb" is among the probes.
     std::string ovsdb_address = "unix:///var/run/openvswitch/db.sock";
     /// `agent.metadata`: merged into the host node's metadata.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -42,6 +43,9 @@ struct LinkInfo {
     std::optional<std::uint32_t> vxlan_id;
     using BondSlave = BondSlaveInfo;
     std::optional<BondSlave> bond_slave;
+    /// IFLA_STATS64 counters in `rtnl_link_stats64` order (first kStatsCount fields).
+    static constexpr std::size_t kStatsCount = 23;
+    std::optional<std::array<std::uint64_t, kStatsCount>> stats;
     friend bool operator==(const LinkInfo&, const LinkInfo&) = default;
 };
 

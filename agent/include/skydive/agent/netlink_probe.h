@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,8 +17,11 @@ namespace skydive::agent {
 /// are owned by `root_id` (the host node, or the netns node).
 class NetlinkProbe {
 public:
-    /// `netns_path` empty = the namespace of the process.
-    NetlinkProbe(TopologyGraph& graph, std::string root_id, std::string netns_path = {});
+    /// `netns_path` empty = the namespace of the process. Every `metrics_interval`
+    /// (agent.topology.netlink.metrics_update; 0 = never) links are dumped again for their
+    /// counters and `Metric`/`LastUpdateMetric` are published.
+    NetlinkProbe(TopologyGraph& graph, std::string root_id, std::string netns_path = {},
+                 std::chrono::milliseconds metrics_interval = std::chrono::seconds(30));
     ~NetlinkProbe();
     NetlinkProbe(const NetlinkProbe&) = delete;
     NetlinkProbe& operator=(const NetlinkProbe&) = delete;
@@ -35,6 +39,7 @@ private:
     TopologyGraph& graph_;
     std::string root_id_;
     std::string netns_path_;
+    std::chrono::milliseconds metrics_interval_;
     std::unique_ptr<Loop> loop_;
     std::thread thread_;
     std::atomic<std::size_t> malformed_{0};

@@ -41,6 +41,11 @@ public:
     void beginResync();
     void endResync();
 
+    /// Publishes `Metric` (counters at `now`) and, for links whose counters moved since the last
+    /// call, `LastUpdateMetric` (the difference, Start/Last = previous/current call), spec §3.6.
+    /// Counters come from the latest IFLA_STATS64 seen (the probe dumps links before calling).
+    void updateMetrics(model::Time now);
+
     std::optional<std::string> nodeId(std::int32_t ifindex) const;
     const std::string& rootId() const { return root_id_; }
 
@@ -52,6 +57,10 @@ private:
         std::string master_edge;
         std::string vlan_edge;
         bool seen = true;
+        std::optional<std::array<std::uint64_t, LinkInfo::kStatsCount>> published_stats;
+        model::Time published_at = 0;
+        model::Value metric;
+        model::Value last_update_metric;
     };
     using RouteKey = std::tuple<std::uint8_t, std::uint32_t, std::string, std::uint32_t>;
     using NeighKey = std::tuple<std::uint8_t, std::int32_t, std::string, std::string>;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,7 +19,8 @@ namespace skydive::agent {
 class NetnsProbe {
 public:
     NetnsProbe(TopologyGraph& graph, std::string host_node_id,
-               std::string run_path = "/var/run/netns");
+               std::string run_path = "/var/run/netns",
+               std::chrono::milliseconds metrics_interval = std::chrono::seconds(30));
     ~NetnsProbe();
     NetnsProbe(const NetnsProbe&) = delete;
     NetnsProbe& operator=(const NetnsProbe&) = delete;
@@ -40,6 +42,7 @@ private:
     TopologyGraph& graph_;
     std::string host_node_id_;
     std::string run_path_;
+    std::chrono::milliseconds metrics_interval_;
     int inotify_fd_ = -1;
     int stop_fd_ = -1;
     std::thread thread_;
