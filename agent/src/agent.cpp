@@ -4,6 +4,7 @@
 #include <skydive/agent/netlink_probe.h>
 #include <skydive/agent/netns_probe.h>
 #include <skydive/agent/ovsdb_probe.h>
+#include <skydive/agent/socketinfo_probe.h>
 
 #include <spdlog/spdlog.h>
 
@@ -30,7 +31,7 @@ std::string hostname() {
 
 // Probes implemented here; the other known names are accepted and reported as missing.
 bool implemented(const std::string& name) {
-    return name == "netlink" || name == "netns" || name == "ovsdb";
+    return name == "netlink" || name == "netns" || name == "ovsdb" || name == "socketinfo";
 }
 
 }  // namespace
@@ -45,6 +46,7 @@ struct Agent::Impl {
     std::unique_ptr<NetlinkProbe> netlink;
     std::unique_ptr<NetnsProbe> netns;
     std::unique_ptr<OvsdbProbe> ovsdb;
+    std::unique_ptr<SocketInfoProbe> socketinfo;
     std::vector<std::unique_ptr<Forwarder>> forwarders;
     bool started = false;
 
@@ -105,6 +107,14 @@ model::Status Agent::start() {
     }
     for (const auto& p : d.options.probes) {
         if (!implemented(p)) spdlog::warn("topology probe {} is not implemented, skipped", p);
+        if (p == "socketinfo" && !d.socketinfo) {
+            d.socketinfo = std::make_unique<SocketInfoProbe>(d.topology, d.host_node_id,
+                                                             d.options.socketinfo_update);
+            if (auto s = d.socketinfo->start(); !s) {
+                stop();
+                return s;
+            }
+        }
         if (p == "ovsdb" && !d.ovsdb) {
             d.ovsdb = std::make_unique<OvsdbProbe>(d.topology, d.host_node_id,
                                                    OvsdbProbeOptions{d.options.ovsdb_address});
@@ -129,6 +139,8 @@ void Agent::stop() {
     Impl& d = *impl_;
     for (auto& f : d.forwarders) f->stop();
     d.forwarders.clear();
+    if (d.socketinfo) d.socketinfo->stop();
+    d.socketinfo.reset();
     if (d.ovsdb) d.ovsdb->stop();
     d.ovsdb.reset();
     if (d.netns) d.netns->stop();

@@ -25,6 +25,8 @@ struct AgentOptions {
     std::string netns_run_path = "/var/run/netns";
     /// `agent.topology.netlink.metrics_update` in seconds (0 = no interface metrics).
     std::chrono::milliseconds metrics_update = std::chrono::seconds(30);
+    /// `agent.topology.socketinfo.host_update`, used when "socketinfo" is among the probes.
+    std::chrono::milliseconds socketinfo_update = std::chrono::seconds(10);
     /// `ovs.ovsdb`, used when "ovsdb" is among the probes.
     std::string ovsdb_address = "unix:///var/run/openvswitch/db.sock";
     /// `agent.metadata`: merged into the host node's metadata.
