@@ -119,5 +119,41 @@ TEST(AgentAnalyzerE2E, InterfacesReachTheAnalyzerAndFollowChanges) {
     (*agent)->stop();
 }
 
+// Agent restart: new random node IDs, but the Sync of the new connection replaces everything of
+// origin agent.<host_id>, so the analyzer ends with one node per interface and no ghost.
+TEST(AgentAnalyzerE2E, AgentRestartLeavesNoGhost) {
+    ASSERT_EQ(::geteuid(), 0u) << "needs root (CI runs as root)";
+    std::uint16_t port = freePort();
+    RealAnalyzer analyzer(port);
+    Cleanup cleanup;
+    std::string s = uniqueSuffix();
+    std::string va = "sva" + s, vb = "svb" + s;
+    cleanup.add("ip link del " + va);
+    ASSERT_TRUE(sh("ip link add " + va + " type veth peer name " + vb));
+    AgentOptions o;
+    o.host_id = "e2e-restart-" + s;
+    o.analyzers = {"127.0.0.1:" + std::to_string(port)};
+    std::string q = "G.V().Has('Name','" + va + "')";
+    std::string first_id;
+    {
+        auto agent = Agent::create(o, model::SystemClock::instance());
+        ASSERT_TRUE(agent.ok() && (*agent)->start().ok());
+        std::vector<model::Node> found;
+        ASSERT_TRUE(waitFor([&] { return (found = analyzer.query(q)).size() == 1; }));
+        first_id = found[0].id.str();
+        (*agent)->stop();
+    }
+    auto agent = Agent::create(o, model::SystemClock::instance());
+    ASSERT_TRUE(agent.ok() && (*agent)->start().ok());
+    std::vector<model::Node> found;
+    EXPECT_TRUE(waitFor([&] {
+        found = analyzer.query(q);
+        return found.size() == 1 && found[0].id.str() != first_id;
+    }));
+    std::string hosts = "G.V().Has('Type','host').Has('Name','" + o.host_id + "')";
+    EXPECT_EQ(analyzer.query(hosts).size(), 1u);
+    (*agent)->stop();
+}
+
 }  // namespace
 }  // namespace skydive::agent::e2e
