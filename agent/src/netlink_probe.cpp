@@ -31,7 +31,8 @@ constexpr std::size_t kRecvBytes = 64 << 10;
 
 class Fd {
 public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
     ~Fd() { reset(); }
     Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
     Fd& operator=(Fd&& o) noexcept {
@@ -47,7 +48,7 @@ public:
     bool ok() const { return fd_ >= 0; }
 
 private:
-    int fd_;
+    int fd_ = -1;
 };
 
 model::Error sysError(const std::string& what) {
@@ -99,6 +100,7 @@ std::int32_t ethtoolPeerIndex(int sock, const std::string& ifname) {
 }  // namespace
 
 struct NetlinkProbe::Loop {
+    explicit Loop(NetlinkProbe& p) : probe(p) {}
     NetlinkProbe& probe;
     Fd events;
     Fd dump;
@@ -257,7 +259,7 @@ NetlinkProbe::~NetlinkProbe() {
 
 model::Status NetlinkProbe::start() {
     if (thread_.joinable()) return {};
-    loop_ = std::make_unique<Loop>(Loop{*this});
+    loop_ = std::make_unique<Loop>(*this);
     std::promise<model::Status> ready;
     auto ready_future = ready.get_future();
     thread_ = std::thread([this, &ready] {
