@@ -112,6 +112,54 @@ Value neighEntry(const NeighInfo& n) {
 
 }  // namespace
 
+namespace {
+
+// rtnl_link_stats64 field order → spec §3.6 names ("" = not published).
+constexpr std::array<std::string_view, LinkInfo::kStatsCount> kStatNames = {
+    "RxPackets",      "TxPackets",       "RxBytes",         "TxBytes",       "RxErrors",
+    "TxErrors",       "RxDropped",       "TxDropped",       "Multicast",     "Collisions",
+    "RxLengthErrors", "RxOverErrors",    "RxCrcErrors",     "RxFrameErrors", "RxFifoErrors",
+    "RxMissedErrors", "TxAbortedErrors", "TxCarrierErrors", "TxFifoErrors",  "TxHeartbeatErrors",
+    "TxWindowErrors", "RxCompressed",    "TxCompressed"};
+
+// Counters omitted when 0 (spec §3.6).
+Value metricObject(const std::array<std::uint64_t, LinkInfo::kStatsCount>& c, model::Time start,
+                   model::Time last) {
+    Object o;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        if (c[i] != 0) o.set(kStatNames[i], static_cast<long long>(c[i]));
+    }
+    o.set("Start", start);
+    o.set("Last", last);
+    return Value(std::move(o));
+}
+
+}  // namespace
+
+void NetlinkTopology::updateMetrics(model::Time now) {
+    for (auto& [index, intf] : links_) {
+        if (!intf.link.stats) continue;
+        const auto& cur = *intf.link.stats;
+        if (intf.published_stats) {
+            std::array<std::uint64_t, LinkInfo::kStatsCount> diff{};
+            bool moved = false;
+            for (std::size_t i = 0; i < cur.size(); ++i) {
+                diff[i] = cur[i] >= (*intf.published_stats)[i] ? cur[i] - (*intf.published_stats)[i]
+                                                               : cur[i];
+                moved = moved || diff[i] != 0;
+            }
+            if (moved) intf.last_update_metric = metricObject(diff, intf.published_at, now);
+        }
+        if (!intf.published_stats || *intf.published_stats != cur) {
+            intf.metric = metricObject(cur, 0, now);
+            intf.metric.mutableObject().erase("Start");
+            intf.published_stats = cur;
+            intf.published_at = now;
+            publish(index);
+        }
+    }
+}
+
 model::Value NetlinkTopology::metadataOf(const Intf& intf) const {
     const LinkInfo& l = intf.link;
     bool is_veth = l.kind == "veth" || intf.driver == "veth";
@@ -128,7 +176,9 @@ model::Value NetlinkTopology::metadataOf(const Intf& intf) const {
     if (l.mtu != 0) o.set("MTU", static_cast<long long>(l.mtu));
     if (!l.mac.empty()) o.set("MAC", l.mac);
     if (l.master != 0) o.set("MasterIndex", l.master);
-    if (l.link != 0 && l.link != l.index) o.set(is_veth ? "PeerIfIndex" : "ParentIndex", l.link);
+    // Indexes are per namespace: a veth peer elsewhere may have our own index.
+    if (is_veth && l.link != 0) o.set("PeerIfIndex", l.link);
+    if (!is_veth && l.link != 0 && l.link != l.index) o.set("ParentIndex", l.link);
     if (l.link_netnsid) o.set("LinkNetNsID", *l.link_netnsid);
     if (l.vlan_id) o.set("Vlan", static_cast<int>(*l.vlan_id));
     if (l.vxlan_id) o.set("VNI", static_cast<long long>(*l.vxlan_id));
@@ -171,6 +221,9 @@ model::Value NetlinkTopology::metadataOf(const Intf& intf) const {
         }
         o.set("RoutingTables", std::move(rt));
     }
+
+    if (!intf.metric.isNull()) o.set("Metric", intf.metric);
+    if (!intf.last_update_metric.isNull()) o.set("LastUpdateMetric", intf.last_update_metric);
 
     List neighbors;
     List fdb;

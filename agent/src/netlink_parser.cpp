@@ -130,6 +130,16 @@ struct Parser {
                      case IFLA_LINK: get(p, l.link); break;
                      case IFLA_LINK_NETNSID: get(p, l.link_netnsid.emplace()); break;
                      case IFLA_LINKINFO: linkInfo(p, l); break;
+                     case IFLA_STATS64: {
+                         auto& st = l.stats.emplace();
+                         if (p.size() < sizeof st) {
+                             ok = false;
+                             break;
+                         }
+                         std::memcpy(st.data(), p.data(), sizeof st);
+                         break;
+                     }
+                     case IFLA_STATS: break;  // the 32-bit copy of IFLA_STATS64
                      default: unknown();
                  }
              });

@@ -10,8 +10,8 @@ namespace skydive::agent {
 using model::Object;
 using model::Value;
 
-NetlinkTopology::NetlinkTopology(TopologyGraph& graph, std::string root_id, DriverLookup driver)
-    : graph_(graph), root_id_(std::move(root_id)), driver_(std::move(driver)) {}
+NetlinkTopology::NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool)
+    : graph_(graph), root_id_(std::move(root_id)), ethtool_(std::move(ethtool)) {}
 
 NetlinkTopology::~NetlinkTopology() = default;
 
@@ -79,9 +79,15 @@ void NetlinkTopology::upsertLink(const LinkInfo& link) {
     Intf& intf = it->second;
     intf.seen = true;
     bool renamed = inserted || intf.link.name != link.name;
+    auto stats = link.stats ? link.stats : intf.link.stats;  // events may come without stats
     intf.link = link;
+    intf.link.stats = stats;
     if (inserted) intf.node_id = randomId();
-    if (renamed && driver_) intf.driver = driver_(link.name);
+    if (renamed && ethtool_.driver) intf.driver = ethtool_.driver(link.name);
+    bool is_veth = link.kind == "veth" || intf.driver == "veth";
+    if (is_veth && intf.link.link == 0 && ethtool_.peer_index) {
+        intf.link.link = ethtool_.peer_index(link.name);
+    }
     publish(link.index);
     relink(link.index);
     // Links that named this one as master or vlan parent before it appeared.
@@ -119,9 +125,34 @@ void NetlinkTopology::publish(std::int32_t index) {
         if (!graph_.addNode(intf.node_id, metadataOf(intf))) return;
         graph_.link(root_id_, intf.node_id, "ownership");
     } else {
-        graph_.setNodeMetadata(intf.node_id, metadataOf(intf));
+        graph_.setNodeMetadata(intf.node_id,
+                               mergeForeign(*graph_.node(intf.node_id), metadataOf(intf)));
     }
     linkVeth(intf);
+}
+
+// Keys this probe owns; any other key on our node (UUID, OfPort, Ovs, ExtID... from the ovsdb
+// probe) is kept. An OVS interface keeps its OVS Type and Driver (spec §7).
+model::Value NetlinkTopology::mergeForeign(const Node& current, model::Value fresh) {
+    static constexpr std::string_view kOwned[] = {
+        "Name",        "Type",        "EncapType",   "IfIndex", "State",
+        "LinkFlags",   "Driver",      "MTU",         "MAC",     "MasterIndex",
+        "ParentIndex", "PeerIfIndex", "LinkNetNsID", "Vlan",    "VNI",
+        "BondMode",    "BondSlave",   "IPV4",        "IPV6",    "RoutingTables",
+        "Neighbors",   "FDB",         "TID",         "Metric",  "LastUpdateMetric"};
+    const Object& old = current.metadata.asObject();
+    Object& out = fresh.mutableObject();
+    for (const auto& [key, value] : old) {
+        bool owned = false;
+        for (auto k : kOwned) owned = owned || key.view() == k;
+        if (!owned) out.set(key.view(), value);
+    }
+    if (old.find("UUID") != nullptr) {
+        for (std::string_view k : {"Type", "Driver"}) {
+            if (const Value* v = old.find(k)) out.set(k, *v);
+        }
+    }
+    return fresh;
 }
 
 void NetlinkTopology::relink(std::int32_t index) {
@@ -156,17 +187,17 @@ void NetlinkTopology::linkVeth(Intf& intf) {
     if (!is_veth || l.link == 0) return;
     std::string peer_id;
     std::int32_t peer_index = l.link;
-    if (!l.link_netnsid) {
-        auto p = links_.find(l.link);
-        if (p == links_.end() || p->second.link.link != l.index) return;
+    if (auto p = links_.find(l.link);
+        !l.link_netnsid && p != links_.end() && p->second.link.link == l.index) {
         peer_id = p->second.node_id;
     } else {
+        // The peer lives in another namespace (its end may not know LinkNetNsID yet).
         for (const auto& n : graph_.nodesWhere("PeerIfIndex", Value(l.index))) {
             const Object& md = n.metadata.asObject();
             const Value* idx = md.find("IfIndex");
             const Value* type = md.find("Type");
             if (idx == nullptr || *idx != Value(l.link) || type == nullptr ||
-                *type != Value("veth") || md.find("LinkNetNsID") == nullptr) {
+                *type != Value("veth")) {
                 continue;
             }
             if (graph_.owner(n.id.view()) == root_id_) continue;

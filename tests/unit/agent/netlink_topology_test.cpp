@@ -3,6 +3,8 @@
 
 #include <linux/if.h>
 
+#include <cstring>
+
 #include <gtest/gtest.h>
 
 #include "netlink_builder.h"
@@ -20,9 +22,16 @@ struct NetlinkTopologyTest : ::testing::Test {
     model::ManualClock clock{1000};
     TopologyGraph graph{"node1", clock};
     std::string host = randomId();
-    NetlinkTopology topo{graph, host, [](const std::string& name) {
-                             return name.rfind("veth", 0) == 0 ? std::string("veth") : "";
-                         }};
+    NetlinkTopology topo{graph, host, ethtool()};
+
+    static NetlinkTopology::Ethtool ethtool() {
+        NetlinkTopology::Ethtool e;
+        e.driver = [](const std::string& name) {
+            return name.rfind("veth", 0) == 0 ? std::string("veth") : "";
+        };
+        e.peer_index = [](const std::string& name) { return name == "veth-b" ? 4 : 0; };
+        return e;
+    }
 
     void SetUp() override {
         ASSERT_TRUE(graph.addNode(host, Value(Object{{"Name", "node1"}, {"Type", "host"}})));
@@ -51,7 +60,8 @@ TEST_F(NetlinkTopologyTest, VethPairBridgeAndAddresses) {
     va.bytes(IFLA_ADDRESS, {2, 0, 0, 0, 0, 4}).u32(IFLA_LINK, 5).u32(IFLA_MASTER, 3);
     va.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
     auto vb = link(RTM_NEWLINK, 5, "veth-b", IFF_UP);
-    vb.u32(IFLA_LINK, 4).begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
+    // As the kernel announces the first end of a new pair: no IFLA_LINK yet (ethtool knows).
+    vb.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
     NlMsg addr(RTM_NEWADDR);
     auto* ifa = addr.header<ifaddrmsg>();
     ifa->ifa_family = AF_INET;
@@ -169,6 +179,40 @@ TEST_F(NetlinkTopologyTest, RoutesAndClear) {
     std::size_t before = graph.nodeCount();
     topo.clear();
     EXPECT_EQ(graph.nodeCount(), before - 1);
+}
+
+TEST_F(NetlinkTopologyTest, InterfaceMetricsFromStats64) {
+    auto withStats = [](std::uint64_t rx_packets, std::uint64_t rx_bytes) {
+        auto m = link(RTM_NEWLINK, 2, "eth0", IFF_UP);
+        std::vector<std::uint8_t> st(sizeof(std::uint64_t) * LinkInfo::kStatsCount, 0);
+        std::memcpy(st.data(), &rx_packets, 8);     // rx_packets
+        std::memcpy(st.data() + 16, &rx_bytes, 8);  // rx_bytes
+        m.bytes(IFLA_STATS64, st);
+        return m.data();
+    };
+    feed(withStats(10, 1000));
+    topo.updateMetrics(1000);
+    Object m1 = md(2);
+    const Object& metric = m1.find("Metric")->asObject();
+    EXPECT_EQ(*metric.find("RxPackets"), Value(10));
+    EXPECT_EQ(*metric.find("RxBytes"), Value(1000));
+    EXPECT_EQ(*metric.find("Last"), Value(1000));
+    EXPECT_EQ(metric.find("TxBytes"), nullptr);  // zero counters are omitted
+    EXPECT_EQ(m1.find("LastUpdateMetric"), nullptr);
+    auto rev = graph.node(*topo.nodeId(2))->revision;
+    topo.updateMetrics(1500);  // nothing moved: no new revision
+    EXPECT_EQ(graph.node(*topo.nodeId(2))->revision, rev);
+    // An event without stats keeps the last counters.
+    feed(link(RTM_NEWLINK, 2, "eth0", IFF_UP).data());
+    feed(withStats(15, 1600));
+    topo.updateMetrics(2000);
+    Object m2 = md(2);
+    const Object& delta = m2.find("LastUpdateMetric")->asObject();
+    EXPECT_EQ(*delta.find("RxPackets"), Value(5));
+    EXPECT_EQ(*delta.find("RxBytes"), Value(600));
+    EXPECT_EQ(*delta.find("Start"), Value(1000));
+    EXPECT_EQ(*delta.find("Last"), Value(2000));
+    EXPECT_EQ(*m2.find("Metric")->asObject().find("RxPackets"), Value(15));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -9,6 +10,19 @@
 #include <vector>
 
 namespace skydive::agent {
+
+/// IFLA_INFO_SLAVE_DATA of a bond member.
+struct BondSlaveInfo {
+    std::uint8_t state = 0;
+    std::uint8_t mii_status = 0;
+    std::uint32_t link_failure_count = 0;
+    std::string perm_mac;
+    std::uint16_t queue_id = 0;
+    std::uint16_t aggregator_id = 0;
+    std::uint8_t actor_oper_port_state = 0;
+    std::uint16_t partner_oper_port_state = 0;
+    friend bool operator==(const BondSlaveInfo&, const BondSlaveInfo&) = default;
+};
 
 /// A link as RTM_NEWLINK/RTM_DELLINK describe it; only what the netlink probe publishes.
 struct LinkInfo {
@@ -27,18 +41,11 @@ struct LinkInfo {
     std::optional<std::uint16_t> vlan_id;
     std::optional<std::uint8_t> bond_mode;
     std::optional<std::uint32_t> vxlan_id;
-    struct BondSlave {
-        std::uint8_t state = 0;
-        std::uint8_t mii_status = 0;
-        std::uint32_t link_failure_count = 0;
-        std::string perm_mac;
-        std::uint16_t queue_id = 0;
-        std::uint16_t aggregator_id = 0;
-        std::uint8_t actor_oper_port_state = 0;
-        std::uint16_t partner_oper_port_state = 0;
-        friend bool operator==(const BondSlave&, const BondSlave&) = default;
-    };
+    using BondSlave = BondSlaveInfo;
     std::optional<BondSlave> bond_slave;
+    /// IFLA_STATS64 counters in `rtnl_link_stats64` order (first kStatsCount fields).
+    static constexpr std::size_t kStatsCount = 23;
+    std::optional<std::array<std::uint64_t, kStatsCount>> stats;
     friend bool operator==(const LinkInfo&, const LinkInfo&) = default;
 };
 

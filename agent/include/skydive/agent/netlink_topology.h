@@ -18,10 +18,17 @@ namespace skydive::agent {
 /// across namespaces) up to date. Not thread-safe: one namespace thread drives it.
 class NetlinkTopology {
 public:
-    /// Returns the ethtool driver name of an interface ("" when unknown).
-    using DriverLookup = std::function<std::string(const std::string& ifname)>;
+    /// ethtool queries in the namespace of the links (absent members: not available).
+    struct Ethtool {
+        /// Driver name ("" when unknown).
+        std::function<std::string(const std::string& ifname)> driver;
+        /// The veth `peer_ifindex` statistic (0 when unknown). The kernel announces the first
+        /// end of a veth pair before the pair is complete (IFLA_LINK = 0); ethtool runs under
+        /// the rtnl lock, so it sees the finished pair.
+        std::function<std::int32_t(const std::string& ifname)> peer_index;
+    };
 
-    NetlinkTopology(TopologyGraph& graph, std::string root_id, DriverLookup driver = {});
+    NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool = {});
     ~NetlinkTopology();
     NetlinkTopology(const NetlinkTopology&) = delete;
     NetlinkTopology& operator=(const NetlinkTopology&) = delete;
@@ -34,6 +41,11 @@ public:
     void beginResync();
     void endResync();
 
+    /// Publishes `Metric` (counters at `now`) and, for links whose counters moved since the last
+    /// call, `LastUpdateMetric` (the difference, Start/Last = previous/current call), spec §3.6.
+    /// Counters come from the latest IFLA_STATS64 seen (the probe dumps links before calling).
+    void updateMetrics(model::Time now);
+
     std::optional<std::string> nodeId(std::int32_t ifindex) const;
     const std::string& rootId() const { return root_id_; }
 
@@ -45,6 +57,10 @@ private:
         std::string master_edge;
         std::string vlan_edge;
         bool seen = true;
+        std::optional<std::array<std::uint64_t, LinkInfo::kStatsCount>> published_stats;
+        model::Time published_at = 0;
+        model::Value metric;
+        model::Value last_update_metric;
     };
     using RouteKey = std::tuple<std::uint8_t, std::uint32_t, std::string, std::uint32_t>;
     using NeighKey = std::tuple<std::uint8_t, std::int32_t, std::string, std::string>;
@@ -55,11 +71,12 @@ private:
     void relink(std::int32_t index);
     void linkVeth(Intf& intf);
     model::Value metadataOf(const Intf& intf) const;
+    static model::Value mergeForeign(const Node& current, model::Value fresh);
     void touchIndexes(const std::vector<NextHop>& hops);
 
     TopologyGraph& graph_;
     std::string root_id_;
-    DriverLookup driver_;
+    Ethtool ethtool_;
     std::map<std::int32_t, Intf> links_;
     std::map<std::int32_t, std::map<std::string, AddrInfo>> addrs_;
     std::map<RouteKey, RouteInfo> routes_;

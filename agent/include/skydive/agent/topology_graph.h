@@ -36,6 +36,7 @@ public:
 
     Lock lock() const { return Lock(mu_); }
     const std::string& hostId() const { return host_id_; }
+    const model::Clock& clock() const { return clock_; }
 
     /// Adds a node (Revision 1). False when the ID exists (nothing changes).
     bool addNode(const std::string& id, model::Value metadata);

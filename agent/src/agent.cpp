@@ -1,0 +1,175 @@
+#include <skydive/agent/agent.h>
+#include <skydive/agent/forwarder.h>
+#include <skydive/agent/ids.h>
+#include <skydive/agent/netlink_probe.h>
+#include <skydive/agent/netns_probe.h>
+#include <skydive/agent/ovsdb_probe.h>
+#include <skydive/agent/socketinfo_probe.h>
+
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace skydive::agent {
+
+const std::vector<std::string>& knownProbeNames() {
+    static const std::vector<std::string> kNames = {
+        "blockdev",     "netlink",    "netns",   "ovsdb", "lxd", "docker", "lldp",    "neutron",
+        "opencontrail", "socketinfo", "libvirt", "runc",  "vpp", "bess",   "hardware"};
+    return kNames;
+}
+
+namespace {
+
+std::string hostname() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+    return buf;
+}
+
+// Probes implemented here; the other known names are accepted and reported as missing.
+bool implemented(const std::string& name) {
+    return name == "netlink" || name == "netns" || name == "ovsdb" || name == "socketinfo";
+}
+
+}  // namespace
+
+struct Agent::Impl {
+    AgentOptions options;
+    const model::Clock& clock;
+    TopologyGraph topology;
+    graph::LiveGraph live;
+    std::uint64_t mirror_token = 0;
+    std::string host_node_id = randomId();
+    std::unique_ptr<NetlinkProbe> netlink;
+    std::unique_ptr<NetnsProbe> netns;
+    std::unique_ptr<OvsdbProbe> ovsdb;
+    std::unique_ptr<SocketInfoProbe> socketinfo;
+    std::vector<std::unique_ptr<Forwarder>> forwarders;
+    bool started = false;
+
+    Impl(AgentOptions o, const model::Clock& c)
+        : options(std::move(o)), clock(c), topology(options.host_id, c), live(c) {}
+};
+
+Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Agent::~Agent() {
+    stop();
+}
+
+model::Result<std::unique_ptr<Agent>> Agent::create(AgentOptions options,
+                                                    const model::Clock& clock) {
+    if (options.host_id.empty()) options.host_id = hostname();
+    const auto& known = knownProbeNames();
+    for (const auto& p : options.probes) {
+        if (std::find(known.begin(), known.end(), p) == known.end()) {
+            return model::makeError(model::ErrorCode::InvalidArgument,
+                                    "unknown topology probe: " + p);
+        }
+    }
+    if (!options.host_metadata.isObject()) {
+        return model::makeError(model::ErrorCode::InvalidArgument,
+                                "agent.metadata must be an object");
+    }
+    auto impl = std::make_unique<Impl>(std::move(options), clock);
+    return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+model::Status Agent::start() {
+    Impl& d = *impl_;
+    if (d.started) return {};
+    // Mirror every change of the probes' graph into the LiveGraph, in order (the listener runs
+    // under the topology lock). Elements carry their revisions, so apply() takes them as is.
+    d.mirror_token = d.topology.subscribe([&d](const model::Change& c) {
+        auto s = d.live.apply(model::GraphDelta{{c}});
+        if (!s) spdlog::error("agent live graph: {}", s.error().toString());
+    });
+    model::Value md = d.options.host_metadata;
+    auto& obj = md.mutableObject();
+    obj.set("Name", d.options.host_id);
+    obj.set("Type", "host");
+    obj.set("Hostname", hostname());
+    d.topology.addNode(d.host_node_id, std::move(md));
+
+    d.netlink = std::make_unique<NetlinkProbe>(d.topology, d.host_node_id, std::string(),
+                                               d.options.metrics_update);
+    if (auto s = d.netlink->start(); !s) {
+        stop();
+        return s;
+    }
+    d.netns = std::make_unique<NetnsProbe>(d.topology, d.host_node_id, d.options.netns_run_path,
+                                           d.options.metrics_update);
+    if (auto s = d.netns->start(); !s) {
+        stop();
+        return s;
+    }
+    for (const auto& p : d.options.probes) {
+        if (!implemented(p)) spdlog::warn("topology probe {} is not implemented, skipped", p);
+        if (p == "socketinfo" && !d.socketinfo) {
+            d.socketinfo = std::make_unique<SocketInfoProbe>(d.topology, d.host_node_id,
+                                                             d.options.socketinfo_update);
+            if (auto s = d.socketinfo->start(); !s) {
+                stop();
+                return s;
+            }
+        }
+        if (p == "ovsdb" && !d.ovsdb) {
+            d.ovsdb = std::make_unique<OvsdbProbe>(d.topology, d.host_node_id,
+                                                   OvsdbProbeOptions{d.options.ovsdb_address});
+            if (auto s = d.ovsdb->start(); !s) {
+                stop();
+                return s;
+            }
+        }
+    }
+    for (const auto& address : d.options.analyzers) {
+        d.forwarders.push_back(std::make_unique<Forwarder>(d.topology, ForwarderOptions{
+                                                                           address,
+                                                                           d.options.host_id,
+                                                                       }));
+        d.forwarders.back()->start();
+    }
+    d.started = true;
+    return {};
+}
+
+void Agent::stop() {
+    Impl& d = *impl_;
+    for (auto& f : d.forwarders) f->stop();
+    d.forwarders.clear();
+    if (d.socketinfo) d.socketinfo->stop();
+    d.socketinfo.reset();
+    if (d.ovsdb) d.ovsdb->stop();
+    d.ovsdb.reset();
+    if (d.netns) d.netns->stop();
+    if (d.netlink) d.netlink->stop();
+    d.netns.reset();
+    d.netlink.reset();
+    if (d.mirror_token != 0) d.topology.unsubscribe(d.mirror_token);
+    d.mirror_token = 0;
+    d.started = false;
+}
+
+const AgentOptions& Agent::options() const {
+    return impl_->options;
+}
+const std::string& Agent::hostNodeId() const {
+    return impl_->host_node_id;
+}
+TopologyGraph& Agent::topology() {
+    return impl_->topology;
+}
+graph::LiveGraph& Agent::liveGraph() {
+    return impl_->live;
+}
+
+bool Agent::connected() const {
+    for (const auto& f : impl_->forwarders) {
+        if (f->connected()) return true;
+    }
+    return false;
+}
+
+}  // namespace skydive::agent

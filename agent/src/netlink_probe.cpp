@@ -1,0 +1,292 @@
+#include <skydive/agent/netlink_messages.h>
+#include <skydive/agent/netlink_probe.h>
+#include <skydive/agent/netlink_topology.h>
+
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <vector>
+
+namespace skydive::agent {
+namespace {
+
+constexpr int kEventBufferBytes = 8 << 20;  // kernel receive buffer; overflow → full resync
+constexpr std::size_t kRecvBytes = 64 << 10;
+
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() { reset(); }
+    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    Fd& operator=(Fd&& o) noexcept {
+        reset();
+        fd_ = std::exchange(o.fd_, -1);
+        return *this;
+    }
+    void reset() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+    int get() const { return fd_; }
+    bool ok() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
+model::Error sysError(const std::string& what) {
+    return model::makeError(model::ErrorCode::Unavailable, what + ": " + std::strerror(errno));
+}
+
+std::string ethtoolDriver(int sock, const std::string& ifname) {
+    ethtool_drvinfo info{};
+    info.cmd = ETHTOOL_GDRVINFO;
+    ifreq req{};
+    std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+    req.ifr_data = reinterpret_cast<char*>(&info);
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0) return "";
+    return std::string(info.driver, strnlen(info.driver, sizeof info.driver));
+}
+
+// The veth driver exposes its peer's ifindex as the ethtool statistic "peer_ifindex".
+std::int32_t ethtoolPeerIndex(int sock, const std::string& ifname) {
+    ifreq req{};
+    std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+    ethtool_drvinfo info{};
+    info.cmd = ETHTOOL_GDRVINFO;
+    req.ifr_data = reinterpret_cast<char*>(&info);
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0 || info.n_stats == 0 || info.n_stats > 64) return 0;
+    std::vector<std::uint8_t> strings(sizeof(ethtool_gstrings) + info.n_stats * ETH_GSTRING_LEN);
+    auto* gs = reinterpret_cast<ethtool_gstrings*>(strings.data());
+    gs->cmd = ETHTOOL_GSTRINGS;
+    gs->string_set = ETH_SS_STATS;
+    gs->len = info.n_stats;
+    req.ifr_data = reinterpret_cast<char*>(gs);
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0) return 0;
+    std::uint32_t slot = info.n_stats;
+    for (std::uint32_t i = 0; i < gs->len && i < info.n_stats; ++i) {
+        const char* name = reinterpret_cast<const char*>(gs->data + i * ETH_GSTRING_LEN);
+        if (strncmp(name, "peer_ifindex", ETH_GSTRING_LEN) == 0) slot = i;
+    }
+    if (slot == info.n_stats) return 0;
+    std::vector<std::uint8_t> stats(sizeof(ethtool_stats) + info.n_stats * sizeof(std::uint64_t));
+    auto* st = reinterpret_cast<ethtool_stats*>(stats.data());
+    st->cmd = ETHTOOL_GSTATS;
+    st->n_stats = info.n_stats;
+    req.ifr_data = reinterpret_cast<char*>(st);
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0 || slot >= st->n_stats) return 0;
+    std::uint64_t v = 0;
+    std::memcpy(&v, stats.data() + sizeof(ethtool_stats) + slot * sizeof v, sizeof v);
+    return static_cast<std::int32_t>(v);
+}
+
+}  // namespace
+
+struct NetlinkProbe::Loop {
+    explicit Loop(NetlinkProbe& p) : probe(p) {}
+    NetlinkProbe& probe;
+    Fd events;
+    Fd dump;
+    Fd ioctl_sock;
+    Fd stop_fd{::eventfd(0, EFD_CLOEXEC)};
+    std::unique_ptr<NetlinkTopology> topo;
+    std::uint32_t seq = 1;
+    std::vector<std::uint8_t> buf = std::vector<std::uint8_t>(kRecvBytes);
+
+    model::Status open() {
+        if (!probe.netns_path_.empty()) {
+            Fd ns(::open(probe.netns_path_.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!ns.ok()) return sysError("open " + probe.netns_path_);
+            if (::setns(ns.get(), CLONE_NEWNET) != 0) return sysError("setns " + probe.netns_path_);
+        }
+        events = Fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        dump = Fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        ioctl_sock = Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        if (!events.ok() || !dump.ok()) return sysError("netlink socket");
+        int size = kEventBufferBytes;
+        if (::setsockopt(events.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
+            (void)::setsockopt(events.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+        }
+        sockaddr_nl addr{};
+        addr.nl_family = AF_NETLINK;
+        if (::bind(events.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            return sysError("bind netlink");
+        }
+        for (int group : {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+                          RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NEIGH}) {
+            if (::setsockopt(events.get(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+                             sizeof group) != 0) {
+                return sysError("netlink membership");
+            }
+        }
+        int sock = ioctl_sock.get();
+        NetlinkTopology::Ethtool ethtool;
+        if (sock >= 0) {
+            ethtool.driver = [sock](const std::string& name) { return ethtoolDriver(sock, name); };
+            ethtool.peer_index = [sock](const std::string& name) {
+                return ethtoolPeerIndex(sock, name);
+            };
+        }
+        topo = std::make_unique<NetlinkTopology>(probe.graph_, probe.root_id_, std::move(ethtool));
+        return {};
+    }
+
+    void apply(std::span<const std::uint8_t> bytes, bool* done, int* error) {
+        ParseReport rep;
+        for (const auto& ev : parseNetlink(bytes, &rep)) {
+            if (ev.kind == NetlinkEventKind::Done && done != nullptr) *done = true;
+            if (ev.kind == NetlinkEventKind::Error && error != nullptr) *error = ev.error;
+            topo->apply(ev);
+        }
+        if (rep.malformed != 0) {
+            probe.malformed_ += rep.malformed;
+            spdlog::warn("netlink {}: skipped {} malformed message(s): {}", probe.netns_path_,
+                         rep.malformed, rep.last_error);
+        }
+    }
+
+    // One RTM_GET* dump, applied as it arrives.
+    model::Status dumpOne(std::uint16_t type) {
+        struct {
+            nlmsghdr h;
+            rtgenmsg g;
+        } req{};
+        req.h.nlmsg_len = NLMSG_LENGTH(sizeof(rtgenmsg));
+        req.h.nlmsg_type = type;
+        req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        req.h.nlmsg_seq = ++seq;
+        req.g.rtgen_family = AF_UNSPEC;
+        if (::send(dump.get(), &req, req.h.nlmsg_len, 0) < 0) return sysError("netlink dump");
+        bool done = false;
+        int error = 0;
+        while (!done && error == 0) {
+            ssize_t n = ::recv(dump.get(), buf.data(), buf.size(), 0);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return sysError("netlink dump recv");
+            }
+            if (n == 0) break;
+            apply(std::span(buf.data(), static_cast<std::size_t>(n)), &done, &error);
+        }
+        if (error != 0) {
+            errno = error;
+            return sysError("netlink dump");
+        }
+        return {};
+    }
+
+    model::Status dumpAll() {
+        for (std::uint16_t t : {RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH}) {
+            if (auto s = dumpOne(t); !s) return s;
+        }
+        return {};
+    }
+
+    void run() {
+        pollfd fds[2] = {{events.get(), POLLIN, 0}, {stop_fd.get(), POLLIN, 0}};
+        using Steady = std::chrono::steady_clock;
+        auto interval = probe.metrics_interval_;
+        auto next_metrics = Steady::now() + interval;
+        if (interval.count() > 0) topo->updateMetrics(probe.graph_.clock().now());
+        while (true) {
+            int timeout = -1;
+            if (interval.count() > 0) {
+                auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_metrics -
+                                                                                  Steady::now());
+                timeout = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+            }
+            int ready = ::poll(fds, 2, timeout);
+            if (ready < 0) {
+                if (errno == EINTR) continue;
+                spdlog::error("netlink {}: poll: {}", probe.netns_path_, std::strerror(errno));
+                return;
+            }
+            if ((fds[1].revents & POLLIN) != 0) return;
+            if (interval.count() > 0 && Steady::now() >= next_metrics) {
+                // Counters are not announced by events: dump links for IFLA_STATS64.
+                if (auto s = dumpOne(RTM_GETLINK); !s) {
+                    spdlog::warn("netlink {}: {}", probe.netns_path_, s.error().toString());
+                }
+                topo->updateMetrics(probe.graph_.clock().now());
+                next_metrics = Steady::now() + interval;
+            }
+            if (ready == 0 || (fds[0].revents & POLLIN) == 0) continue;
+            ssize_t n = ::recv(events.get(), buf.data(), buf.size(), MSG_DONTWAIT);
+            if (n < 0) {
+                if (errno == EINTR || errno == EAGAIN) continue;
+                if (errno == ENOBUFS) {  // events were lost: rebuild from a fresh dump
+                    spdlog::warn("netlink {}: event overflow, resyncing", probe.netns_path_);
+                    topo->beginResync();
+                    if (auto s = dumpAll(); !s) spdlog::error("resync: {}", s.error().toString());
+                    topo->endResync();
+                    continue;
+                }
+                spdlog::error("netlink {}: recv: {}", probe.netns_path_, std::strerror(errno));
+                return;
+            }
+            apply(std::span(buf.data(), static_cast<std::size_t>(n)), nullptr, nullptr);
+        }
+    }
+};
+
+NetlinkProbe::NetlinkProbe(TopologyGraph& graph, std::string root_id, std::string netns_path,
+                           std::chrono::milliseconds metrics_interval)
+    : graph_(graph),
+      root_id_(std::move(root_id)),
+      netns_path_(std::move(netns_path)),
+      metrics_interval_(metrics_interval) {}
+
+NetlinkProbe::~NetlinkProbe() {
+    stop();
+}
+
+model::Status NetlinkProbe::start() {
+    if (thread_.joinable()) return {};
+    loop_ = std::make_unique<Loop>(*this);
+    std::promise<model::Status> ready;
+    auto ready_future = ready.get_future();
+    thread_ = std::thread([this, &ready] {
+        // Subscribe before dumping: events raced with the dump are replayed afterwards, and
+        // since each carries a full state the result converges.
+        model::Status s = loop_->open();
+        if (s) s = loop_->dumpAll();
+        bool ok = s.ok();
+        ready.set_value(std::move(s));
+        if (ok) loop_->run();
+    });
+    model::Status s = ready_future.get();
+    if (!s) {
+        thread_.join();
+        if (loop_->topo) loop_->topo->clear();
+        loop_.reset();
+    }
+    return s;
+}
+
+void NetlinkProbe::stop() {
+    if (!thread_.joinable()) return;
+    std::uint64_t one = 1;
+    (void)::write(loop_->stop_fd.get(), &one, sizeof one);
+    thread_.join();
+    loop_->topo->clear();
+    loop_.reset();
+}
+
+}  // namespace skydive::agent

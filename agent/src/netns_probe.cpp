@@ -1,0 +1,170 @@
+#include <skydive/agent/ids.h>
+#include <skydive/agent/netns_probe.h>
+
+#include <spdlog/spdlog.h>
+
+#include <dirent.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+namespace skydive::agent {
+namespace {
+
+constexpr long kNsfsMagic = 0x6e736673;  // NSFS_MAGIC
+// `ip netns add` creates the file before bind-mounting the namespace on it.
+constexpr int kMountRetries = 100;
+constexpr auto kMountRetryDelay = std::chrono::milliseconds(5);
+
+bool isNamespaceFile(const std::string& path, struct stat* st) {
+    struct statfs fs {};
+    return ::statfs(path.c_str(), &fs) == 0 && fs.f_type == kNsfsMagic &&
+           ::stat(path.c_str(), st) == 0;
+}
+
+}  // namespace
+
+NetnsProbe::NetnsProbe(TopologyGraph& graph, std::string host_node_id, std::string run_path,
+                       std::chrono::milliseconds metrics_interval)
+    : graph_(graph),
+      host_node_id_(std::move(host_node_id)),
+      run_path_(std::move(run_path)),
+      metrics_interval_(metrics_interval) {}
+
+NetnsProbe::~NetnsProbe() {
+    stop();
+}
+
+model::Status NetnsProbe::start() {
+    if (thread_.joinable()) return {};
+    std::error_code ec;
+    std::filesystem::create_directories(run_path_, ec);
+    if (ec) {
+        return model::makeError(model::ErrorCode::Unavailable,
+                                "cannot create " + run_path_ + ": " + ec.message());
+    }
+    inotify_fd_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
+    if (inotify_fd_ < 0 || stop_fd_ < 0 ||
+        ::inotify_add_watch(inotify_fd_, run_path_.c_str(),
+                            IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM) < 0) {
+        std::string why = std::strerror(errno);
+        stop();
+        return model::makeError(model::ErrorCode::Unavailable, "inotify " + run_path_ + ": " + why);
+    }
+    // Watch first, then scan: a namespace created in between is seen twice, add() dedups.
+    if (DIR* dir = ::opendir(run_path_.c_str())) {
+        while (dirent* e = ::readdir(dir)) {
+            std::string name = e->d_name;
+            if (name != "." && name != "..") add(name);
+        }
+        ::closedir(dir);
+    }
+    thread_ = std::thread([this] { watch(); });
+    return {};
+}
+
+void NetnsProbe::stop() {
+    if (thread_.joinable()) {
+        std::uint64_t one = 1;
+        (void)::write(stop_fd_, &one, sizeof one);
+        thread_.join();
+    }
+    std::vector<std::string> names;
+    {
+        std::lock_guard l(mu_);
+        for (const auto& [name, ns] : namespaces_) names.push_back(name);
+    }
+    for (const auto& name : names) remove(name);
+    if (inotify_fd_ >= 0) ::close(inotify_fd_);
+    if (stop_fd_ >= 0) ::close(stop_fd_);
+    inotify_fd_ = stop_fd_ = -1;
+}
+
+void NetnsProbe::watch() {
+    alignas(inotify_event) char buf[4096];
+    pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    while (true) {
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if ((fds[1].revents & POLLIN) != 0) return;
+        ssize_t n = ::read(inotify_fd_, buf, sizeof buf);
+        if (n <= 0) continue;
+        for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
+            auto* ev = reinterpret_cast<inotify_event*>(buf + off);
+            std::string name = ev->len > 0 ? std::string(ev->name) : std::string();
+            if (!name.empty()) {
+                if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) != 0) add(name);
+                if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) != 0) remove(name);
+            }
+            off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+        }
+    }
+}
+
+void NetnsProbe::add(const std::string& name) {
+    std::string path = run_path_ + "/" + name;
+    {
+        std::lock_guard l(mu_);
+        if (namespaces_.count(name) != 0) return;
+    }
+    struct stat st {};
+    bool mounted = false;
+    for (int i = 0; i < kMountRetries && !mounted; ++i) {
+        mounted = isNamespaceFile(path, &st);
+        if (!mounted) std::this_thread::sleep_for(kMountRetryDelay);
+    }
+    if (!mounted) {
+        spdlog::warn("netns: {} is not a network namespace, skipped", path);
+        return;
+    }
+    struct stat self {};
+    if (::stat("/proc/self/ns/net", &self) == 0 && self.st_ino == st.st_ino &&
+        self.st_dev == st.st_dev) {
+        return;  // our own namespace is the host node
+    }
+    Namespace ns;
+    ns.node_id = randomId();
+    graph_.addNode(ns.node_id,
+                   model::Value(model::Object{{"Name", name},
+                                              {"Type", "netns"},
+                                              {"Path", path},
+                                              {"Inode", static_cast<long long>(st.st_ino)},
+                                              {"Device", static_cast<long long>(st.st_dev)}}));
+    graph_.link(host_node_id_, ns.node_id, "ownership");
+    ns.netlink = std::make_unique<NetlinkProbe>(graph_, ns.node_id, path, metrics_interval_);
+    if (auto s = ns.netlink->start(); !s) {
+        // The namespace vanished mid-scan, or cannot be entered: log, drop, keep running.
+        spdlog::warn("netns {}: {}", name, s.error().toString());
+        graph_.deleteNode(ns.node_id);
+        return;
+    }
+    std::lock_guard l(mu_);
+    namespaces_.emplace(name, std::move(ns));
+}
+
+void NetnsProbe::remove(const std::string& name) {
+    Namespace ns;
+    {
+        std::lock_guard l(mu_);
+        auto it = namespaces_.find(name);
+        if (it == namespaces_.end()) return;
+        ns = std::move(it->second);
+        namespaces_.erase(it);
+    }
+    ns.netlink->stop();  // leaves the namespace so the kernel can destroy it
+    graph_.deleteNode(ns.node_id);
+}
+
+}  // namespace skydive::agent
