@@ -76,7 +76,8 @@ struct Parser {
 
     void slaveData(Bytes b, LinkInfo& l) {
         if (l.slave_kind != "bond") return;
-        auto& s = l.bond_slave.emplace();
+        l.bond_slave = BondSlaveInfo{};  // emplace() trips clang 14 here
+        auto& s = *l.bond_slave;
         walk(b, [&](std::uint16_t t, Bytes p) {
             switch (t) {
                 case kSlaveState: get(p, s.state); break;

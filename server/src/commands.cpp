@@ -6,6 +6,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
+#include <skydive/agent/agent.h>
 #include <skydive/model/clock.h>
 #include <skydive/server/analyzer.h>
 
@@ -50,11 +53,60 @@ bool prepareDataDir(const std::string& dir) {
 
 }  // namespace
 
-int runAnalyzer(CommandContext& ctx) {
+namespace {
+
+model::Result<agent::AgentOptions> agentOptions(const Config& cfg) {
+    agent::AgentOptions o;
+    auto host_id = cfg.getString("host_id");
+    if (host_id.ok()) o.host_id = *host_id;
+    auto analyzers = cfg.getStringList("analyzers");
+    if (!analyzers.ok()) return analyzers.error();
+    o.analyzers = *analyzers;
+    auto probes = cfg.getStringList("agent.topology.probes");
+    if (!probes.ok()) return probes.error();
+    o.probes = *probes;
+    auto run_path = cfg.getString("agent.topology.netns.run_path");
+    if (!run_path.ok()) return run_path.error();
+    o.netns_run_path = *run_path;
+    auto metrics = cfg.getInt("agent.topology.netlink.metrics_update");
+    if (!metrics.ok()) return metrics.error();
+    o.metrics_update = std::chrono::seconds(*metrics);
+    auto sockets = cfg.getInt("agent.topology.socketinfo.host_update");
+    if (!sockets.ok()) return sockets.error();
+    o.socketinfo_update = std::chrono::seconds(*sockets);
+    if (auto ovsdb = cfg.getString("ovs.ovsdb"); ovsdb.ok()) o.ovsdb_address = *ovsdb;
+    return o;
+}
+
+// Starts an agent; nullptr (after logging why) when it cannot start.
+std::unique_ptr<agent::Agent> startAgent(agent::AgentOptions options) {
+    auto created = agent::Agent::create(std::move(options), model::SystemClock::instance());
+    if (!created.ok()) {
+        spdlog::error("agent: {}", created.error().message);
+        return nullptr;
+    }
+    if (auto st = (*created)->start(); !st.ok()) {
+        spdlog::error("agent: {}", st.error().message);
+        return nullptr;
+    }
+    return std::move(created).value();
+}
+
+// Runs the analyzer, and with `with_agent` an agent in the same process feeding it (allinone).
+int serve(CommandContext& ctx, bool with_agent) {
     auto listen = ctx.config.getString("analyzer.listen");
     if (!listen.ok()) {
         spdlog::error("{}", listen.error().message);
         return kExitUsage;
+    }
+    std::optional<agent::AgentOptions> agent_options;
+    if (with_agent) {
+        auto o = agentOptions(ctx.config);
+        if (!o.ok()) {
+            spdlog::error("{}", o.error().message);
+            return kExitUsage;
+        }
+        agent_options = std::move(o).value();
     }
     if (!prepareDataDir(ctx.data_dir)) return kExitFailure;
     // Blocked before any thread starts, so that every thread inherits the mask and the signal
@@ -75,20 +127,52 @@ int runAnalyzer(CommandContext& ctx) {
         return kExitFailure;
     }
     spdlog::info("analyzer starting: data directory {}, listen address {}", ctx.data_dir, *listen);
+    std::unique_ptr<agent::Agent> local_agent;
+    if (agent_options) {
+        // The in-process agent always talks to this analyzer over loopback, as upstream's
+        // allinone child process does.
+        agent_options->analyzers = {"127.0.0.1:" + std::to_string(*port)};
+        local_agent = startAgent(std::move(*agent_options));
+        if (!local_agent) {
+            (*analyzer)->stop();
+            return kExitFailure;
+        }
+        spdlog::info("allinone: agent started, forwarding to 127.0.0.1:{}", *port);
+    }
     waitForTerminationSignal();
+    if (local_agent) local_agent->stop();
     (*analyzer)->stop();
     spdlog::info("analyzer stopped");
     return kExitOk;
 }
 
+}  // namespace
+
+int runAnalyzer(CommandContext& ctx) {
+    return serve(ctx, false);
+}
+
 int runAllInOne(CommandContext& ctx) {
-    spdlog::info("allinone: running the analyzer (the agent is not implemented in this build yet)");
-    return runAnalyzer(ctx);
+    return serve(ctx, true);
 }
 
 int runAgent(CommandContext& ctx) {
-    spdlog::error("skydive agent is not implemented in this build yet");
-    return kExitFailure;
+    auto options = agentOptions(ctx.config);
+    if (!options.ok()) {
+        spdlog::error("{}", options.error().message);
+        return kExitUsage;
+    }
+    if (options->analyzers.empty()) {
+        spdlog::warn("agent: no analyzers configured (analyzers, SKYDIVE_ANALYZERS): standalone");
+    }
+    blockTerminationSignals();
+    auto running = startAgent(std::move(options).value());
+    if (!running) return kExitFailure;
+    spdlog::warn("agent: its own API on agent.listen is not served yet; query the analyzer");
+    waitForTerminationSignal();
+    running->stop();
+    spdlog::info("agent stopped");
+    return kExitOk;
 }
 
 }  // namespace skydive::server

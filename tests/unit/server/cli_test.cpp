@@ -80,10 +80,17 @@ TEST(Cli, VersionPrints) {
     EXPECT_EQ(r.output.rfind("skydive ", 0), 0u);
 }
 
-TEST(Cli, AgentSaysNotImplemented) {
-    CmdResult r = run("agent");
+TEST(Cli, AgentRefusesUnknownProbe) {
+    std::string cmd =
+        "SKYDIVE_AGENT_TOPOLOGY_PROBES=nosuchprobe " + std::string(SKYDIVE_BINARY) + " agent 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    CmdResult r{0, {}};
+    std::array<char, 4096> buf{};
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
+    int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     EXPECT_NE(r.code, 0);
-    EXPECT_NE(r.output.find("not implemented"), std::string::npos);
+    EXPECT_NE(r.output.find("nosuchprobe"), std::string::npos) << r.output;
 }
 
 TEST(Cli, AnalyzerStaysUpAndStopsOnSigterm) {
