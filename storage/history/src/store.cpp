@@ -77,7 +77,9 @@ void Store::Impl::syncLoop(Store* store) {
 Status Store::Impl::load() {
     auto fmt = rocks->get(Cf::Default, kFormatKey);
     if (!fmt) return fmt.error();
-    if (!*fmt) {
+    // Version 1 stores hold JSON `rev` records, which are still decoded (each record starts
+    // with its own format byte): upgrading one only rewrites the version number.
+    if (!*fmt || ((*fmt)->size() == 4 && readU64(**fmt) < kFormatVersion)) {
         std::string v;
         putU32(v, kFormatVersion);
         rocksdb::WriteBatch b;
