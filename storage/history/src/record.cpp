@@ -16,6 +16,34 @@ Version Version::of(const model::Change& c) {
     return v;
 }
 
+namespace {
+
+// The same revision of the same element (IDs, revision and times identify it: a revision
+// number is never reused with other content within one incarnation).
+bool sameRevision(const model::Element& a, const model::Element& b) {
+    return a.revision == b.revision && a.updated_at == b.updated_at &&
+           a.created_at == b.created_at && a.deleted_at == b.deleted_at && a.id == b.id;
+}
+
+}  // namespace
+
+Version sharedVersion(const model::Change& c, const graph::GraphImage& after) {
+    Version v;
+    if (const auto* n = std::get_if<model::Node>(&c.element)) {
+        if (const auto* p = after.node(n->id.view()); p && sameRevision(**p, *n)) {
+            v.node = *p;
+            return v;
+        }
+    } else {
+        const auto& e = std::get<model::Edge>(c.element);
+        if (const auto* p = after.edge(e.id.view()); p && sameRevision(**p, e)) {
+            v.edge = *p;
+            return v;
+        }
+    }
+    return Version::of(c);
+}
+
 std::string encodeRecord(const Version& v) {
     std::string out;
     encodeRecordTo(out, v);
