@@ -38,10 +38,12 @@ TEST(RecordCodec, NodeGoldenBytes) {
     encodeNodeRecord(out, sampleNode());
     EXPECT_EQ(hex(out),
               "02"
-              "026e31"        // id
-              "0168"          // host
-              "00"            // origin
-              "02" "04" "00"  // CreatedAt 1, UpdatedAt 2, DeletedAt 0 (zigzag)
+              "026e31"  // id
+              "0168"    // host
+              "00"      // origin
+              "02"
+              "04"
+              "00"            // CreatedAt 1, UpdatedAt 2, DeletedAt 0 (zigzag)
               "06"            // Revision 3
               "02"            // 2 metadata entries
               "01410302"      // "A": int 1
@@ -52,7 +54,14 @@ TEST(RecordCodec, ValueGoldenBytes) {
     std::string out;
     encodeValue(out, Value(model::List{Value(), Value(true), Value(false), Value(-1), Value(1.5),
                                        Value(300)}));
-    EXPECT_EQ(hex(out), "0606" "00" "02" "01" "0301" "04000000000000f83f" "03d804");
+    EXPECT_EQ(hex(out),
+              "0606"
+              "00"
+              "02"
+              "01"
+              "0301"
+              "04000000000000f83f"
+              "03d804");
 }
 
 Value deepValue() {
@@ -120,12 +129,20 @@ TEST(RecordCodec, RejectsNonCanonicalAndHostileInput) {
         auto r = decodeValue(in);
         return !r.ok() && r.error().code == model::ErrorCode::Corruption;
     };
-    EXPECT_TRUE(bad(std::string("\x03\x80\x00", 3)));         // overlong varint
-    EXPECT_TRUE(bad(std::string("\x07\x02\x01" "b\x00\x01" "a\x00", 8)));  // keys out of order
-    EXPECT_TRUE(bad(std::string("\x07\x02\x01" "a\x00\x01" "a\x00", 8)));  // duplicate key
-    EXPECT_TRUE(bad("\x09"));                                  // unknown tag
-    EXPECT_TRUE(bad("\x06\xff\xff\xff\xff\x0f"));              // list larger than the input
-    EXPECT_TRUE(bad(std::string(100, '\x06') + '\x00'));       // too deep (lists of lists)
+    EXPECT_TRUE(bad(std::string("\x03\x80\x00", 3)));  // overlong varint
+    EXPECT_TRUE(
+        bad(std::string("\x07\x02\x01"
+                        "b\x00\x01"
+                        "a\x00",
+                        8)));  // keys out of order
+    EXPECT_TRUE(
+        bad(std::string("\x07\x02\x01"
+                        "a\x00\x01"
+                        "a\x00",
+                        8)));                             // duplicate key
+    EXPECT_TRUE(bad("\x09"));                             // unknown tag
+    EXPECT_TRUE(bad("\x06\xff\xff\xff\xff\x0f"));         // list larger than the input
+    EXPECT_TRUE(bad(std::string(100, '\x06') + '\x00'));  // too deep (lists of lists)
     EXPECT_TRUE(bad(std::string("\x03\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11)));
     // Empty IDs and parents are refused as the JSON reader refuses them.
     EXPECT_FALSE(decodeNodeRecord(std::string("\x02\x00\x00\x00\x00\x00\x00\x00\x00", 10)).ok());
