@@ -1,9 +1,12 @@
+#include <skydive/model/json.h>
 #include <skydive/store/record_codec.h>
 
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <random>
+
+#include "../../../storage/history/src/record.h"  // the rev value dispatch (private)
 
 namespace skydive::store {
 namespace {
@@ -166,6 +169,28 @@ TEST(RecordCodec, RandomCorruptionNeverCrashes) {
             EXPECT_EQ(r.error().code, model::ErrorCode::Corruption);
         }
     }
+}
+
+// Stores written by format version 1 hold JSON records; they must still decode, while new
+// records are written in the binary format.
+TEST(RecordCodec, FormatOneJsonRecordsStillDecode) {
+    model::Node n = sampleNode();
+    std::string legacy(1, '\x01');
+    legacy += model::toJson(n);
+    auto v = decodeRecord(model::ElementKind::Node, legacy);
+    ASSERT_TRUE(v.ok()) << v.error().message;
+    ASSERT_TRUE(v->node);
+    EXPECT_EQ(*v->node, n);
+
+    Version fresh;
+    fresh.node = std::make_shared<const model::Node>(n);
+    std::string bytes = encodeRecord(fresh);
+    EXPECT_EQ(static_cast<std::uint8_t>(bytes[0]), kRecordFormat);
+    auto back = decodeRecord(model::ElementKind::Node, bytes);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back->node, n);
+    EXPECT_FALSE(decodeRecord(model::ElementKind::Edge, bytes).ok());
+    EXPECT_FALSE(decodeRecord(model::ElementKind::Node, std::string(1, '\x01') + "{").ok());
 }
 
 }  // namespace
