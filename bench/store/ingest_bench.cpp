@@ -7,6 +7,7 @@
 
 #include <skydive/model/json.h>
 #include <skydive/store/keys.h>
+#include <skydive/store/record_codec.h>
 #include <skydive/store/store.h>
 
 #include "bench_env.h"
@@ -96,8 +97,8 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
             n.created_at = n.updated_at = 1600000000000 + static_cast<std::int64_t>(next);
             n.revision = static_cast<std::int64_t>(next / kNodes + 2);
             n.metadata.mutableObject().set("Seq", static_cast<std::int64_t>(next));
-            std::string value(1, '\x01');
-            value += model::toJson(n);
+            std::string value;
+            store::encodeNodeRecord(value, n);
             store::RevKey ref{model::ElementKind::Node, n.id.str(), n.created_at, n.revision};
             batch.Put(handles[1], store::encodeRevKey(ref), value);
             batch.Put(handles[2], store::encodeTimelineKey({n.updated_at, next}),

@@ -1,59 +1,90 @@
 #pragma once
 
+#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <new>
 #include <utility>
-#include <vector>
 
 namespace skydive::graph::detail {
 
 /// A persistent hash map (hash array mapped trie, 32-way). Copying a PMap is O(1): both copies
 /// share the trie and a mutation copies only the nodes on its path ("path copying"). A node
-/// that is referenced by one map only (use_count == 1) is updated in place, so a writer that
-/// has not shared its map since the last mutation pays no copy at all (ADR 010).
+/// that is referenced by one map only (refcount 1) is updated in place, so a writer that has
+/// not shared its map since the last mutation pays no copy at all (ADR 010).
+///
+/// Each trie node is one allocation: an intrusive refcount and the two bitmaps, then exactly
+/// as many entries and child pointers as the bitmaps say (no vector headers, no spare
+/// capacity, no shared_ptr control block). Most nodes of a large map hold 2-4 entries, so this
+/// layout halves the bytes per entry of the index sets.
 ///
 /// REQUIRES: one thread mutates a given PMap object; copies may be read from any thread.
 /// Hash(k) must be deterministic; Eq must accept the lookup key type against K.
 template <typename K, typename V, typename Hash, typename Eq>
 class PMap {
-    struct Node;
-    using NodePtr = std::shared_ptr<Node>;
+    using Entry = std::pair<K, V>;
     static constexpr unsigned kBits = 5;
     static constexpr unsigned kMaxShift = 60;  // below this level: a plain collision list
 
     struct Node {
-        std::uint32_t datamap = 0;  // bit set: slot holds an entry of `data`
-        std::uint32_t nodemap = 0;  // bit set: slot holds a child in `children`
-        std::vector<std::pair<K, V>> data;
-        std::vector<NodePtr> children;
+        std::atomic<std::uint32_t> refs{1};
+        std::uint32_t datamap = 0;  // bit set: slot holds an entry
+        std::uint32_t nodemap = 0;  // bit set: slot holds a child
+        std::uint16_t ndata = 0;    // entries (at kMaxShift: the collision list length)
+        std::uint16_t nchild = 0;
+
+        Entry* data() noexcept { return reinterpret_cast<Entry*>(this + 1); }
+        Node** children() noexcept { return reinterpret_cast<Node**>(data() + ndata); }
     };
+    static_assert(sizeof(Node) % alignof(Entry) == 0 && alignof(Entry) <= alignof(Node*) * 2);
 
 public:
     PMap() = default;
+    PMap(const PMap& o) noexcept : root_(o.root_), size_(o.size_) { retain(root_); }
+    PMap(PMap&& o) noexcept : root_(std::exchange(o.root_, nullptr)), size_(o.size_) {
+        o.size_ = 0;
+    }
+    PMap& operator=(const PMap& o) noexcept {
+        if (this != &o) {
+            retain(o.root_);
+            release(root_);
+            root_ = o.root_;
+            size_ = o.size_;
+        }
+        return *this;
+    }
+    PMap& operator=(PMap&& o) noexcept {
+        if (this != &o) {
+            release(root_);
+            root_ = std::exchange(o.root_, nullptr);
+            size_ = std::exchange(o.size_, 0);
+        }
+        return *this;
+    }
+    ~PMap() { release(root_); }
 
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
 
     template <typename Q>
     const V* find(const Q& key) const {
-        const Node* n = root_.get();
+        Node* n = root_;
         std::size_t h = Hash{}(key);
         unsigned shift = 0;
         while (n != nullptr) {
             if (shift >= kMaxShift) {
-                for (const auto& e : n->data)
-                    if (Eq{}(e.first, key)) return &e.second;
+                for (unsigned i = 0; i < n->ndata; ++i)
+                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i].second;
                 return nullptr;
             }
             std::uint32_t bit = 1u << ((h >> shift) & 31u);
             if (n->datamap & bit) {
-                const auto& e = n->data[index(n->datamap, bit)];
+                const Entry& e = n->data()[index(n->datamap, bit)];
                 return Eq{}(e.first, key) ? &e.second : nullptr;
             }
             if (!(n->nodemap & bit)) return nullptr;
-            n = n->children[index(n->nodemap, bit)].get();
+            n = n->children()[index(n->nodemap, bit)];
             shift += kBits;
         }
         return nullptr;
@@ -62,7 +93,7 @@ public:
     /// A mutable reference to the value of `key`, inserting V{} when missing.
     V& getOrInsert(const K& key, bool* inserted = nullptr) {
         bool added = false;
-        if (!root_) root_ = std::make_shared<Node>();
+        if (root_ == nullptr) root_ = allocate(0, 0);
         V& v = upsert(root_, key, Hash{}(key), 0, added);
         if (added) ++size_;
         if (inserted) *inserted = added;
@@ -80,19 +111,19 @@ public:
     template <typename Q>
     V* findMut(const Q& key) {
         if (find(key) == nullptr) return nullptr;
-        NodePtr* slot = &root_;
+        Node** slot = &root_;
         std::size_t h = Hash{}(key);
         for (unsigned shift = 0;; shift += kBits) {
             makeUnique(*slot);
-            Node* n = slot->get();
+            Node* n = *slot;
             if (shift >= kMaxShift) {
-                for (auto& e : n->data)
-                    if (Eq{}(e.first, key)) return &e.second;
+                for (unsigned i = 0; i < n->ndata; ++i)
+                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i].second;
                 return nullptr;
             }
             std::uint32_t bit = 1u << ((h >> shift) & 31u);
-            if (n->datamap & bit) return &n->data[index(n->datamap, bit)].second;
-            slot = &n->children[index(n->nodemap, bit)];
+            if (n->datamap & bit) return &n->data()[index(n->datamap, bit)].second;
+            slot = &n->children()[index(n->nodemap, bit)];
         }
     }
 
@@ -102,7 +133,10 @@ public:
         if (find(key) == nullptr) return false;
         eraseRec(root_, key, Hash{}(key), 0);
         --size_;
-        if (size_ == 0) root_.reset();
+        if (size_ == 0) {
+            release(root_);
+            root_ = nullptr;
+        }
         return true;
     }
 
@@ -116,89 +150,163 @@ private:
     static unsigned index(std::uint32_t map, std::uint32_t bit) {
         return static_cast<unsigned>(std::popcount(map & (bit - 1)));
     }
-    static void makeUnique(NodePtr& p) {
-        if (p.use_count() != 1) p = std::make_shared<Node>(*p);
+
+    static Node* allocate(unsigned ndata, unsigned nchild) {
+        std::size_t bytes = sizeof(Node) + ndata * sizeof(Entry) + nchild * sizeof(Node*);
+        Node* n = new (::operator new(bytes)) Node;
+        n->ndata = static_cast<std::uint16_t>(ndata);
+        n->nchild = static_cast<std::uint16_t>(nchild);
+        return n;
+    }
+    static void retain(Node* n) noexcept {
+        if (n) n->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    static void release(Node* n) noexcept {
+        if (n == nullptr || n->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        destroy(n);
+    }
+    // Frees a node whose refcount reached 0 (or that was never shared).
+    static void destroy(Node* n) noexcept {
+        for (unsigned i = 0; i < n->ndata; ++i) n->data()[i].~Entry();
+        for (unsigned i = 0; i < n->nchild; ++i) release(n->children()[i]);
+        n->~Node();
+        ::operator delete(n);
     }
 
-    static V& upsert(NodePtr& slot, const K& key, std::size_t h, unsigned shift, bool& added) {
+    // Builds a copy of `old` with one entry inserted at `ins` (constructed from `add`) and/or
+    // one removed at `del` (-1: none), and one child inserted at `cins` (from `cadd`) and/or
+    // removed at `cdel`. Entries are moved and children stolen when `old` is unique (then
+    // freed), copied and retained otherwise (then released).
+    static Node* rebuild(Node*& slot, int ins, Entry* add, int del, int cins, Node* cadd,
+                         int cdel) {
+        Node* old = slot;
+        bool unique = old->refs.load(std::memory_order_acquire) == 1;
+        unsigned nd = old->ndata + (ins >= 0) - (del >= 0);
+        unsigned nc = old->nchild + (cins >= 0) - (cdel >= 0);
+        Node* n = allocate(nd, nc);
+        n->datamap = old->datamap;
+        n->nodemap = old->nodemap;
+        unsigned o = 0;
+        for (unsigned i = 0; i < nd; ++i) {
+            if (static_cast<int>(i) == ins) {
+                new (&n->data()[i]) Entry(std::move(*add));
+                continue;
+            }
+            if (static_cast<int>(o) == del) ++o;
+            if (unique)
+                new (&n->data()[i]) Entry(std::move(old->data()[o]));
+            else
+                new (&n->data()[i]) Entry(old->data()[o]);
+            ++o;
+        }
+        o = 0;
+        for (unsigned i = 0; i < nc; ++i) {
+            if (static_cast<int>(i) == cins) {
+                n->children()[i] = cadd;
+                continue;
+            }
+            if (static_cast<int>(o) == cdel) ++o;
+            n->children()[i] = old->children()[o];
+            if (unique)
+                old->children()[o] = nullptr;  // stolen
+            else
+                retain(n->children()[i]);
+            ++o;
+        }
+        if (unique) {
+            if (cdel >= 0) release(old->children()[cdel]);
+            for (unsigned i = 0; i < old->nchild; ++i) old->children()[i] = nullptr;
+            destroy(old);
+        } else {
+            release(old);
+        }
+        slot = n;
+        return n;
+    }
+
+    static void makeUnique(Node*& slot) {
+        if (slot->refs.load(std::memory_order_acquire) != 1)
+            rebuild(slot, -1, nullptr, -1, -1, nullptr, -1);
+    }
+
+    static V& upsert(Node*& slot, const K& key, std::size_t h, unsigned shift, bool& added) {
         makeUnique(slot);
-        Node* n = slot.get();
+        Node* n = slot;
         if (shift >= kMaxShift) {
-            for (auto& e : n->data)
-                if (Eq{}(e.first, key)) return e.second;
+            for (unsigned i = 0; i < n->ndata; ++i)
+                if (Eq{}(n->data()[i].first, key)) return n->data()[i].second;
             added = true;
-            n->data.emplace_back(key, V{});
-            return n->data.back().second;
+            Entry e(key, V{});
+            n = rebuild(slot, n->ndata, &e, -1, -1, nullptr, -1);
+            return n->data()[n->ndata - 1].second;
         }
         std::uint32_t bit = 1u << ((h >> shift) & 31u);
         if (n->datamap & bit) {
             unsigned i = index(n->datamap, bit);
-            if (Eq{}(n->data[i].first, key)) return n->data[i].second;
+            if (Eq{}(n->data()[i].first, key)) return n->data()[i].second;
             // Push the existing entry down into a new child, then insert there.
-            auto child = std::make_shared<Node>();
-            auto moved = std::move(n->data[i]);
-            n->data.erase(n->data.begin() + i);
-            n->datamap &= ~bit;
-            std::size_t mh = Hash{}(moved.first);
             unsigned next = shift + kBits;
-            if (next >= kMaxShift) {
-                child->data.push_back(std::move(moved));
-            } else {
-                std::uint32_t mbit = 1u << ((mh >> next) & 31u);
-                child->datamap = mbit;
-                child->data.push_back(std::move(moved));
+            Node* child = allocate(1, 0);
+            new (&child->data()[0]) Entry(std::move(n->data()[i]));
+            if (next < kMaxShift) {
+                std::size_t mh = Hash{}(child->data()[0].first);
+                child->datamap = 1u << ((mh >> next) & 31u);
             }
             unsigned ci = index(n->nodemap, bit);
+            n = rebuild(slot, -1, nullptr, static_cast<int>(i), static_cast<int>(ci), child, -1);
+            n->datamap &= ~bit;
             n->nodemap |= bit;
-            n->children.insert(n->children.begin() + ci, std::move(child));
-            return upsert(n->children[ci], key, h, next, added);
+            return upsert(n->children()[ci], key, h, next, added);
         }
         if (n->nodemap & bit)
-            return upsert(n->children[index(n->nodemap, bit)], key, h, shift + kBits, added);
+            return upsert(n->children()[index(n->nodemap, bit)], key, h, shift + kBits, added);
         unsigned i = index(n->datamap, bit);
-        n->datamap |= bit;
         added = true;
-        auto it = n->data.emplace(n->data.begin() + i, key, V{});
-        return it->second;
+        Entry e(key, V{});
+        n = rebuild(slot, static_cast<int>(i), &e, -1, -1, nullptr, -1);
+        n->datamap |= bit;
+        return n->data()[i].second;
     }
 
     template <typename Q>
-    static void eraseRec(NodePtr& slot, const Q& key, std::size_t h, unsigned shift) {
+    static void eraseRec(Node*& slot, const Q& key, std::size_t h, unsigned shift) {
         makeUnique(slot);
-        Node* n = slot.get();
+        Node* n = slot;
         if (shift >= kMaxShift) {
-            for (auto it = n->data.begin(); it != n->data.end(); ++it)
-                if (Eq{}(it->first, key)) {
-                    n->data.erase(it);
+            for (unsigned i = 0; i < n->ndata; ++i)
+                if (Eq{}(n->data()[i].first, key)) {
+                    rebuild(slot, -1, nullptr, static_cast<int>(i), -1, nullptr, -1);
                     return;
                 }
             return;
         }
         std::uint32_t bit = 1u << ((h >> shift) & 31u);
         if (n->datamap & bit) {
-            n->data.erase(n->data.begin() + index(n->datamap, bit));
+            n = rebuild(slot, -1, nullptr, static_cast<int>(index(n->datamap, bit)), -1, nullptr,
+                        -1);
             n->datamap &= ~bit;
             return;
         }
         unsigned ci = index(n->nodemap, bit);
-        eraseRec(n->children[ci], key, h, shift + kBits);
-        Node* c = n->children[ci].get();
-        if (c->data.empty() && c->children.empty()) {
-            n->children.erase(n->children.begin() + ci);
+        eraseRec(n->children()[ci], key, h, shift + kBits);
+        Node* c = n->children()[ci];
+        if (c->ndata == 0 && c->nchild == 0) {
+            n = rebuild(slot, -1, nullptr, -1, -1, nullptr, static_cast<int>(ci));
             n->nodemap &= ~bit;
         }
     }
 
     template <typename Fn>
-    static bool visit(const Node& n, const Fn& fn) {
-        for (const auto& e : n.data)
-            if (!fn(e.first, e.second)) return false;
-        for (const auto& c : n.children)
-            if (!visit(*c, fn)) return false;
+    static bool visit(Node& n, const Fn& fn) {
+        for (unsigned i = 0; i < n.ndata; ++i)
+            if (!fn(std::as_const(n.data()[i].first), std::as_const(n.data()[i].second)))
+                return false;
+        for (unsigned i = 0; i < n.nchild; ++i)
+            if (!visit(*n.children()[i], fn)) return false;
         return true;
     }
 
-    NodePtr root_;
+    Node* root_ = nullptr;
     std::size_t size_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "record.h"
 
 #include <skydive/model/json.h>
+#include <skydive/store/record_codec.h>
 
 namespace skydive::store {
 
@@ -15,23 +16,52 @@ Version Version::of(const model::Change& c) {
     return v;
 }
 
+namespace {
+
+// The same revision of the same element (IDs, revision and times identify it: a revision
+// number is never reused with other content within one incarnation).
+bool sameRevision(const model::Element& a, const model::Element& b) {
+    return a.revision == b.revision && a.updated_at == b.updated_at &&
+           a.created_at == b.created_at && a.deleted_at == b.deleted_at && a.id == b.id;
+}
+
+}  // namespace
+
+Version sharedVersion(const model::Change& c, const graph::GraphImage& after) {
+    Version v;
+    if (const auto* n = std::get_if<model::Node>(&c.element)) {
+        if (const auto* p = after.node(n->id.view()); p && sameRevision(**p, *n)) {
+            v.node = *p;
+            return v;
+        }
+    } else {
+        const auto& e = std::get<model::Edge>(c.element);
+        if (const auto* p = after.edge(e.id.view()); p && sameRevision(**p, e)) {
+            v.edge = *p;
+            return v;
+        }
+    }
+    return Version::of(c);
+}
+
 std::string encodeRecord(const Version& v) {
-    model::JsonWriter w;
-    if (v.node)
-        model::writeNode(w, *v.node);
-    else
-        model::writeEdge(w, *v.edge);
     std::string out;
-    out.reserve(w.str().size() + 1);
-    out.push_back(static_cast<char>(kValueFormat));
-    out.append(w.str());
+    encodeRecordTo(out, v);
     return out;
 }
 
-model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
-    if (bytes.empty() || static_cast<std::uint8_t>(bytes[0]) != kValueFormat)
-        return model::makeError(model::ErrorCode::Corruption, "rev record: bad format byte");
-    auto json = model::parseJson(bytes.substr(1));
+void encodeRecordTo(std::string& out, const Version& v) {
+    if (v.node)
+        encodeNodeRecord(out, *v.node);
+    else
+        encodeEdgeRecord(out, *v.edge);
+}
+
+namespace {
+
+// Format 0x01 (JSON, stores written before format version 2): still read, never written.
+model::Result<Version> decodeJsonRecord(ElementKind kind, std::string_view json_bytes) {
+    auto json = model::parseJson(json_bytes);
     if (!json)
         return model::makeError(model::ErrorCode::Corruption,
                                 "rev record: " + json.error().message);
@@ -46,6 +76,29 @@ model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
         case ElementKind::Edge: {
             auto e = model::edgeFromValue(*json, 0);
             if (!e) return model::makeError(model::ErrorCode::Corruption, e.error().message);
+            v.edge = std::make_shared<const model::Edge>(std::move(*e));
+            break;
+        }
+    }
+    return v;
+}
+
+}  // namespace
+
+model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
+    if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kValueFormat)
+        return decodeJsonRecord(kind, bytes.substr(1));
+    Version v;
+    switch (kind) {
+        case ElementKind::Node: {
+            auto n = decodeNodeRecord(bytes);
+            if (!n) return n.error();
+            v.node = std::make_shared<const model::Node>(std::move(*n));
+            break;
+        }
+        case ElementKind::Edge: {
+            auto e = decodeEdgeRecord(bytes);
+            if (!e) return e.error();
             v.edge = std::make_shared<const model::Edge>(std::move(*e));
             break;
         }

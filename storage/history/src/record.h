@@ -30,8 +30,14 @@ struct Version {
     static Version of(const model::Change& c);
 };
 
-/// `rev` value: 0x01 | element JSON (FORMAT.md).
+/// The version a change produced, sharing the element already held by `after` (the image the
+/// change led to) when it is that very revision, so the log and the live graph keep one copy.
+Version sharedVersion(const model::Change& c, const graph::GraphImage& after);
+
+/// `rev` value (FORMAT.md): written in binary format 0x02; 0x01 (JSON) records of older stores
+/// are still decoded.
 std::string encodeRecord(const Version& v);
+void encodeRecordTo(std::string& out, const Version& v);
 model::Result<Version> decodeRecord(model::ElementKind kind, std::string_view bytes);
 
 /// Puts a version into an image / removes an element from it.

@@ -77,7 +77,9 @@ void Store::Impl::syncLoop(Store* store) {
 Status Store::Impl::load() {
     auto fmt = rocks->get(Cf::Default, kFormatKey);
     if (!fmt) return fmt.error();
-    if (!*fmt) {
+    // Version 1 stores hold JSON `rev` records, which are still decoded (each record starts
+    // with its own format byte): upgrading one only rewrites the version number.
+    if (!*fmt || ((*fmt)->size() == 4 && readU64(**fmt) < kFormatVersion)) {
         std::string v;
         putU32(v, kFormatVersion);
         rocksdb::WriteBatch b;
@@ -132,9 +134,10 @@ Status Store::Impl::commit(const std::vector<model::Change>& changes,
         seq = next_seq;
         newest = last_key;
     }
+    std::string record;  // reused encode buffer
     for (const model::Change& c : changes) {
         LogEntry e;
-        e.after = Version::of(c);
+        e.after = sharedVersion(c, after);
         const model::Element& b = e.after.base();
         if (b.id.size() > kMaxKeyString)
             return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
@@ -149,7 +152,9 @@ Status Store::Impl::commit(const std::vector<model::Change>& changes,
         seen[tk] = del ? Version{} : e.after;
         e.key = TimelineKey{del ? b.deleted_at : b.updated_at, seq++};
         RevKey ref = e.after.ref();
-        batch.Put(rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(encodeRecord(e.after)));
+        record.clear();
+        encodeRecordTo(record, e.after);
+        batch.Put(rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(record));
         batch.Put(rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey(e.key)),
                   toSlice(encodeTimelineValue({e.op, std::move(ref)})));
         if (!oldest_time || e.key.time < *oldest_time) oldest_time = e.key.time;

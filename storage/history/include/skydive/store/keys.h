@@ -15,7 +15,7 @@ using model::Time;
 
 /// Byte layouts of every key and value: storage/FORMAT.md (diagrams repeated in keys.cpp).
 inline constexpr std::uint8_t kValueFormat = 1;
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;  // 2: binary `rev` values
 inline constexpr std::size_t kMaxKeyString = 0xFFFF;
 
 /// A `rev` key: one revision of one incarnation of an element.

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <skydive/model/element.h>
+#include <skydive/model/result.h>
+#include <skydive/model/value.h>
+
+namespace skydive::store {
+
+/// Binary encoding of `rev` values (storage/FORMAT.md, value format 0x02): varints, tagged
+/// values, length-prefixed strings, decoded straight into model::Value without a JSON parse.
+/// Every encoding is canonical (minimal varints, object keys strictly ascending), so whatever
+/// decodes re-encodes to the same bytes. Corrupt input gives ErrorCode::Corruption.
+inline constexpr std::uint8_t kRecordFormat = 2;
+/// Nesting limit of decoded values (same as the JSON reader's default).
+inline constexpr std::size_t kMaxValueDepth = 64;
+
+/// Appends one tagged value.
+void encodeValue(std::string& out, const model::Value& v);
+/// Decodes one tagged value from the front of `in` and consumes it.
+model::Result<model::Value> decodeValue(std::string_view& in);
+
+/// Appends a whole record (format byte included) to `out`.
+void encodeNodeRecord(std::string& out, const model::Node& n);
+void encodeEdgeRecord(std::string& out, const model::Edge& e);
+model::Result<model::Node> decodeNodeRecord(std::string_view bytes);
+model::Result<model::Edge> decodeEdgeRecord(std::string_view bytes);
+
+}  // namespace skydive::store

@@ -1,0 +1,259 @@
+#include <skydive/store/record_codec.h>
+
+#include <bit>
+#include <cstring>
+
+namespace skydive::store {
+
+using model::ErrorCode;
+using model::Result;
+using model::Value;
+
+namespace {
+
+// Value tags (FORMAT.md "rev value, format 0x02").
+enum Tag : std::uint8_t {
+    kNull = 0,
+    kFalse = 1,
+    kTrue = 2,
+    kInt = 3,
+    kDouble = 4,
+    kString = 5,
+    kList = 6,
+    kObject = 7,
+};
+
+void putVarint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+void putZigzag(std::string& out, std::int64_t v) {
+    putVarint(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+}
+void putBytes(std::string& out, std::string_view s) {
+    putVarint(out, s.size());
+    out.append(s);
+}
+
+model::Error corrupt(const char* what) {
+    return model::Error{ErrorCode::Corruption, std::string("rev record: ") + what};
+}
+
+// A cursor that fails instead of reading past the end and rejects non-minimal varints.
+struct Cursor {
+    std::string_view in;
+
+    bool varint(std::uint64_t& v) {
+        v = 0;
+        for (unsigned shift = 0; shift < 64; shift += 7) {
+            if (in.empty()) return false;
+            auto b = static_cast<std::uint8_t>(in[0]);
+            in.remove_prefix(1);
+            if (shift == 63 && b > 1) return false;
+            v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return b != 0 || shift == 0;  // minimal encodings only
+        }
+        return false;
+    }
+    bool zigzag(std::int64_t& v) {
+        std::uint64_t u;
+        if (!varint(u)) return false;
+        v = static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+        return true;
+    }
+    bool bytes(std::string_view& s) {
+        std::uint64_t n;
+        if (!varint(n) || n > in.size()) return false;
+        s = in.substr(0, n);
+        in.remove_prefix(n);
+        return true;
+    }
+};
+
+void encodeObjectBody(std::string& out, const model::Object& o) {
+    putVarint(out, o.size());
+    for (const auto& [k, v] : o) {
+        putBytes(out, k.view());
+        encodeValue(out, v);
+    }
+}
+
+Result<Value> decodeAt(Cursor& c, std::size_t depth);
+
+Result<Value> decodeObjectBody(Cursor& c, std::size_t depth) {
+    std::uint64_t n;
+    // Each entry takes at least two bytes, which bounds the reservation by the input size.
+    if (!c.varint(n) || n > c.in.size() / 2) return corrupt("bad object size");
+    model::Object o;
+    o.reserve(n);
+    std::string_view prev;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::string_view key;
+        if (!c.bytes(key)) return corrupt("truncated object key");
+        if (i > 0 && key <= prev) return corrupt("object keys not strictly ascending");
+        prev = key;
+        auto v = decodeAt(c, depth + 1);
+        if (!v) return v.error();
+        o.appendUnsorted(model::Str(key), std::move(*v));  // already sorted, checked above
+    }
+    return Value(std::move(o));
+}
+
+Result<Value> decodeAt(Cursor& c, std::size_t depth) {
+    if (depth > kMaxValueDepth) return corrupt("value nesting too deep");
+    if (c.in.empty()) return corrupt("truncated value");
+    auto tag = static_cast<std::uint8_t>(c.in[0]);
+    c.in.remove_prefix(1);
+    switch (tag) {
+        case kNull: return Value();
+        case kFalse: return Value(false);
+        case kTrue: return Value(true);
+        case kInt: {
+            std::int64_t i;
+            if (!c.zigzag(i)) return corrupt("bad integer");
+            return Value(static_cast<long long>(i));
+        }
+        case kDouble: {
+            if (c.in.size() < 8) return corrupt("truncated double");
+            std::uint64_t bits = 0;
+            for (int i = 7; i >= 0; --i) bits = (bits << 8) | static_cast<std::uint8_t>(c.in[i]);
+            c.in.remove_prefix(8);
+            return Value(std::bit_cast<double>(bits));
+        }
+        case kString: {
+            std::string_view s;
+            if (!c.bytes(s)) return corrupt("truncated string");
+            return Value(s);
+        }
+        case kList: {
+            std::uint64_t n;
+            if (!c.varint(n) || n > c.in.size()) return corrupt("bad list size");
+            model::List list;
+            list.reserve(n);
+            for (std::uint64_t i = 0; i < n; ++i) {
+                auto v = decodeAt(c, depth + 1);
+                if (!v) return v.error();
+                list.push_back(std::move(*v));
+            }
+            return Value(std::move(list));
+        }
+        case kObject: return decodeObjectBody(c, depth);
+        default: return corrupt("unknown value tag");
+    }
+}
+
+void encodeElement(std::string& out, const model::Element& e) {
+    out.push_back(static_cast<char>(kRecordFormat));
+    putBytes(out, e.id.view());
+    putBytes(out, e.host.view());
+    putBytes(out, e.origin.view());
+    putZigzag(out, e.created_at);
+    putZigzag(out, e.updated_at);
+    putZigzag(out, e.deleted_at);
+    putZigzag(out, e.revision);
+}
+
+model::Status decodeElement(Cursor& c, model::Element& e) {
+    std::uint8_t fmt = c.in.empty() ? 0 : static_cast<std::uint8_t>(c.in[0]);
+    if (fmt != kRecordFormat) return corrupt("bad format byte");
+    c.in.remove_prefix(1);
+    std::string_view id, host, origin;
+    if (!c.bytes(id) || !c.bytes(host) || !c.bytes(origin)) return corrupt("truncated string");
+    if (id.empty()) return corrupt("empty ID");
+    e.id = id;
+    e.host = host;
+    e.origin = origin;
+    if (!c.zigzag(e.created_at) || !c.zigzag(e.updated_at) || !c.zigzag(e.deleted_at) ||
+        !c.zigzag(e.revision))
+        return corrupt("bad time or revision");
+    return {};
+}
+
+model::Status decodeMetadata(Cursor& c, model::Element& e) {
+    auto md = decodeObjectBody(c, 1);
+    if (!md) return md.error();
+    e.metadata = std::move(*md);
+    if (!c.in.empty()) return corrupt("trailing bytes");
+    return {};
+}
+
+}  // namespace
+
+void encodeValue(std::string& out, const Value& v) {
+    switch (v.type()) {
+        case model::ValueType::Null: out.push_back(static_cast<char>(kNull)); return;
+        case model::ValueType::Bool:
+            out.push_back(static_cast<char>(v.asBool() ? kTrue : kFalse));
+            return;
+        case model::ValueType::Int:
+            out.push_back(static_cast<char>(kInt));
+            putZigzag(out, v.asInt());
+            return;
+        case model::ValueType::Double: {
+            out.push_back(static_cast<char>(kDouble));
+            auto bits = std::bit_cast<std::uint64_t>(v.asDouble());
+            for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+            return;
+        }
+        case model::ValueType::String:
+            out.push_back(static_cast<char>(kString));
+            putBytes(out, v.asString());
+            return;
+        case model::ValueType::List:
+            out.push_back(static_cast<char>(kList));
+            putVarint(out, v.asList().size());
+            for (const Value& item : v.asList()) encodeValue(out, item);
+            return;
+        case model::ValueType::Object:
+            out.push_back(static_cast<char>(kObject));
+            encodeObjectBody(out, v.asObject());
+            return;
+    }
+}
+
+Result<Value> decodeValue(std::string_view& in) {
+    Cursor c{in};
+    auto v = decodeAt(c, 0);
+    if (v) in = c.in;
+    return v;
+}
+
+// node: 0x02 | id | host | origin | CreatedAt | UpdatedAt | DeletedAt | Revision | metadata
+// edge: same, with parent | child before the metadata.
+void encodeNodeRecord(std::string& out, const model::Node& n) {
+    encodeElement(out, n);
+    encodeObjectBody(out, n.metadata.asObject());
+}
+
+void encodeEdgeRecord(std::string& out, const model::Edge& e) {
+    encodeElement(out, e);
+    putBytes(out, e.parent.view());
+    putBytes(out, e.child.view());
+    encodeObjectBody(out, e.metadata.asObject());
+}
+
+Result<model::Node> decodeNodeRecord(std::string_view bytes) {
+    Cursor c{bytes};
+    model::Node n;
+    if (auto st = decodeElement(c, n); !st.ok()) return st.error();
+    if (auto st = decodeMetadata(c, n); !st.ok()) return st.error();
+    return n;
+}
+
+Result<model::Edge> decodeEdgeRecord(std::string_view bytes) {
+    Cursor c{bytes};
+    model::Edge e;
+    if (auto st = decodeElement(c, e); !st.ok()) return st.error();
+    std::string_view parent, child;
+    if (!c.bytes(parent) || !c.bytes(child)) return corrupt("truncated parent or child");
+    if (parent.empty() || child.empty()) return corrupt("empty parent or child");
+    e.parent = parent;
+    e.child = child;
+    if (auto st = decodeMetadata(c, e); !st.ok()) return st.error();
+    return e;
+}
+
+}  // namespace skydive::store
