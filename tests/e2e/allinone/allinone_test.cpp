@@ -33,7 +33,9 @@ std::string capture(const std::string& cmd) {
     return out;
 }
 
-int sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+int sh(const std::string& cmd) {
+    return std::system((cmd + " >/dev/null 2>&1").c_str());
+}
 
 int freePort() {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -78,14 +80,16 @@ protected:
             kill(pid_, SIGTERM);
             int status = 0;
             waitpid(pid_, &status, 0);
-            EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "allinone did not stop cleanly";
+            EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                << "allinone did not stop cleanly";
         }
         std::filesystem::remove_all(dir_);
     }
 
     std::optional<Value> query(const std::string& gremlin) {
-        std::string out = capture(std::string(SKYDIVE_BINARY) + " client query --analyzer 127.0.0.1:" +
-                                  std::to_string(port_) + " \"" + gremlin + "\"");
+        std::string out = capture(std::string(SKYDIVE_BINARY) +
+                                  " client query --analyzer 127.0.0.1:" + std::to_string(port_) +
+                                  " \"" + gremlin + "\"");
         auto v = parseJson(out);
         if (!v.ok()) return std::nullopt;
         return *v;
@@ -108,11 +112,14 @@ protected:
     pid_t pid_ = -1;
 };
 
-bool nonEmptyList(const Value& v) { return v.isList() && !v.asList().empty(); }
+bool nonEmptyList(const Value& v) {
+    return v.isList() && !v.asList().empty();
+}
 
 TEST_F(AllInOne, DeletedInterfaceIsStillThereInThePast) {
-    ASSERT_TRUE(waitFor("G.V().Has('Type','host').Count()",
-                        [](const Value& v) { return v.isInt() && v.asInt() == 1; }, 10s))
+    ASSERT_TRUE(waitFor(
+        "G.V().Has('Type','host').Count()",
+        [](const Value& v) { return v.isInt() && v.asInt() == 1; }, 10s))
         << "the in-process agent's host node never reached the analyzer";
 
     ASSERT_EQ(sh("ip netns add " + ns_), 0);
@@ -123,10 +130,14 @@ TEST_F(AllInOne, DeletedInterfaceIsStillThereInThePast) {
     ASSERT_TRUE(waitFor(by_name, nonEmptyList, 2s)) << "veth not visible within 2 s";
     // The peer inside the namespace is joined to it by a layer2 edge, and owned by the netns.
     EXPECT_TRUE(waitFor(by_name + ".Both().Has('Name','" + peer_ + "')", nonEmptyList, 2s));
-    EXPECT_TRUE(waitFor("G.V().Has('Name','" + peer_ + "').In().Has('Type','netns')", nonEmptyList, 2s));
-    EXPECT_TRUE(waitFor(by_name + ".Values('MTU')", [](const Value& v) {
-        return v.isList() && v.asList().size() == 1 && v.asList()[0] == Value(1400);
-    }, 2s));
+    EXPECT_TRUE(
+        waitFor("G.V().Has('Name','" + peer_ + "').In().Has('Type','netns')", nonEmptyList, 2s));
+    EXPECT_TRUE(waitFor(
+        by_name + ".Values('MTU')",
+        [](const Value& v) {
+            return v.isList() && v.asList().size() == 1 && v.asList()[0] == Value(1400);
+        },
+        2s));
 
     std::this_thread::sleep_for(1100ms);  // a whole second of history with the pair alive
     // In ms (At() reads integers above 2^31 as ms): half a second ago, the pair was alive.
@@ -135,10 +146,12 @@ TEST_F(AllInOne, DeletedInterfaceIsStillThereInThePast) {
                        .count() -
                    500;
     ASSERT_EQ(sh("ip netns del " + ns_), 0);  // takes the peer, and so the veth, with it
-    ASSERT_TRUE(waitFor(by_name, [](const Value& v) { return v.isList() && v.asList().empty(); }, 5s))
+    ASSERT_TRUE(waitFor(
+        by_name, [](const Value& v) { return v.isList() && v.asList().empty(); }, 5s))
         << "veth still in the live graph after deletion";
 
-    const std::string past = "G.At(" + std::to_string(seen_at) + ").V().Has('Name','" + veth_ + "')";
+    const std::string past =
+        "G.At(" + std::to_string(seen_at) + ").V().Has('Name','" + veth_ + "')";
     auto then = query(past);
     ASSERT_TRUE(then.has_value());
     ASSERT_TRUE(nonEmptyList(*then)) << past;
