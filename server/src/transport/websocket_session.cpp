@@ -1,6 +1,7 @@
 // WebSocket sessions: a reader coroutine that hands each text message to the application and a
 // writer coroutine draining a bounded queue. send() never blocks: when the queue is full the
 // connection is dropped (ARCHITECTURE.md "Server": a slow client is dropped, never the server).
+#include "transport/batch_stream.h"
 #include "transport/transport.h"
 
 #include <netinet/in.h>
@@ -22,7 +23,7 @@ class WsSession final : public WsConnection,
                         public Closable,
                         public std::enable_shared_from_this<WsSession<Stream>> {
 public:
-    using WebSocketStream = websocket::stream<Stream>;
+    using WebSocketStream = websocket::stream<BatchStream<Stream>>;
 
     WsSession(std::shared_ptr<ServerState> state, Stream stream)
         : state_(std::move(state)), ws_(std::move(stream)), wake_(ws_.get_executor()) {}
@@ -90,27 +91,48 @@ public:
     asio::awaitable<void> writeLoop() {
         beast::error_code ec;
         ws_.text(true);
+        FrameBatch batch;
         for (;;) {
-            std::shared_ptr<const std::string> msg;
+            std::shared_ptr<const std::string> single;
             bool more = false;
             {
+                // Under load several frames wait: they go out in one gather write instead of
+                // one Beast write (and one syscall) each. A message Beast would fragment is
+                // written on its own, through Beast.
                 std::lock_guard lock(mutex_);
-                if (!queue_.empty()) {
-                    msg = std::move(queue_.front());
+                const std::size_t max_frame = ws_.write_buffer_bytes();
+                std::size_t bytes = 0;
+                while (!queue_.empty() && batch.size() < kMaxBatchFrames &&
+                       bytes < kMaxBatchBytes && queue_.front()->size() <= max_frame) {
+                    bytes += queue_.front()->size();
+                    batch.addText(std::move(queue_.front()));
                     queue_.pop_front();
-                    more = !queue_.empty();
                 }
+                if (batch.size() == 0 && !queue_.empty()) {
+                    single = std::move(queue_.front());
+                    queue_.pop_front();
+                }
+                more = !queue_.empty();
             }
             // While a backlog is written, TCP_CORK lets the kernel pack many small frames into
             // full segments (far fewer packets and receiver wake-ups); uncorking flushes.
             setCork(more);
-            if (!msg) {
+            if (batch.size() == 1) {
+                co_await ws_.async_write(asio::buffer(batch.front()),
+                                         asio::redirect_error(kAwait, ec));
+            } else if (batch.size() > 1) {
+                auto marker = ws_.next_layer().arm(batch.buffers());
+                co_await ws_.async_write(marker, asio::redirect_error(kAwait, ec));
+                ws_.next_layer().disarm();
+            } else if (single) {
+                co_await ws_.async_write(asio::buffer(*single), asio::redirect_error(kAwait, ec));
+            } else {
                 if (closed_.load(std::memory_order_acquire)) break;
                 wake_.expires_at(asio::steady_timer::time_point::max());
                 co_await wake_.async_wait(asio::redirect_error(kAwait, ec));
                 continue;
             }
-            co_await ws_.async_write(asio::buffer(*msg), asio::redirect_error(kAwait, ec));
+            batch.clear();
             if (ec) {
                 closed_.store(true, std::memory_order_release);
                 break;
@@ -125,6 +147,9 @@ public:
     }
 
 private:
+    static constexpr std::size_t kMaxBatchFrames = 512;
+    static constexpr std::size_t kMaxBatchBytes = 256 * 1024;
+
     void setCork(bool on) {
         if (on == corked_) return;
         corked_ = on;
