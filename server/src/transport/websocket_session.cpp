@@ -26,7 +26,10 @@ public:
     using WebSocketStream = websocket::stream<BatchStream<Stream>>;
 
     WsSession(std::shared_ptr<ServerState> state, Stream stream)
-        : state_(std::move(state)), ws_(std::move(stream)), wake_(ws_.get_executor()) {}
+        : state_(std::move(state)),
+          ws_(std::move(stream)),
+          wake_(ws_.get_executor()),
+          linger_(ws_.get_executor()) {}
 
     bool send(std::shared_ptr<const std::string> text) override {
         if (closed_.load(std::memory_order_acquire)) return false;
@@ -130,8 +133,17 @@ public:
                 if (closed_.load(std::memory_order_acquire)) break;
                 wake_.expires_at(asio::steady_timer::time_point::max());
                 co_await wake_.async_wait(asio::redirect_error(kAwait, ec));
+                // Events keep coming (the last write was under a millisecond ago): let the
+                // queue fill for a bounded moment so one write carries several frames instead
+                // of one syscall and one reader wake-up per event.
+                auto now = asio::steady_timer::clock_type::now();
+                if (now - last_write_ < kLinger && !closed_.load(std::memory_order_acquire)) {
+                    linger_.expires_after(kLinger);
+                    co_await linger_.async_wait(asio::redirect_error(kAwait, ec));
+                }
                 continue;
             }
+            last_write_ = asio::steady_timer::clock_type::now();
             batch.clear();
             if (ec) {
                 closed_.store(true, std::memory_order_release);
@@ -149,6 +161,7 @@ public:
 private:
     static constexpr std::size_t kMaxBatchFrames = 512;
     static constexpr std::size_t kMaxBatchBytes = 256 * 1024;
+    static constexpr std::chrono::microseconds kLinger{1000};
 
     void setCork(bool on) {
         if (on == corked_) return;
@@ -172,6 +185,8 @@ private:
     std::shared_ptr<ServerState> state_;
     WebSocketStream ws_;
     asio::steady_timer wake_;
+    asio::steady_timer linger_;
+    asio::steady_timer::time_point last_write_{};  // strand only
     std::shared_ptr<WsHandler> handler_;
     std::mutex mutex_;
     std::deque<std::shared_ptr<const std::string>> queue_;
