@@ -161,7 +161,7 @@ public:
 private:
     static constexpr std::size_t kMaxBatchFrames = 512;
     static constexpr std::size_t kMaxBatchBytes = 256 * 1024;
-    static constexpr std::chrono::microseconds kLinger{1000};
+    static constexpr std::chrono::microseconds kLinger{5000};
 
     void setCork(bool on) {
         if (on == corked_) return;
