@@ -94,12 +94,11 @@ public:
         std::size_t replaced = asio::buffer_size(b);
         auto list = std::make_shared<std::vector<asio::const_buffer>>(std::move(armed_));
         armed_.clear();
-        return asio::async_write(
-            next_, *list,
-            [list, replaced, h = std::forward<Handler>(h)](beast::error_code ec,
-                                                           std::size_t) mutable {
-                h(ec, ec ? std::size_t{0} : replaced);
-            });
+        return asio::async_write(next_, *list,
+                                 [list, replaced, h = std::forward<Handler>(h)](
+                                     beast::error_code ec, std::size_t) mutable {
+                                     h(ec, ec ? std::size_t{0} : replaced);
+                                 });
     }
 
 private:
