@@ -124,6 +124,9 @@ struct Connection {
             [&](auto h) { lowest().socket().async_connect(*results.begin(), h); },
             [&] { abort(); });
         if (ec) return ioError("cannot connect to " + options.address, ec);
+        // Small requests and WebSocket frames go out at once: with Nagle, a frame written while
+        // the previous one is unacknowledged waits for the peer's delayed ACK (~40 ms).
+        lowest().socket().set_option(tcp::no_delay(true), ec);
         if (auto* s = std::get_if<TlsStream>(&stream)) {
             ec = runTimed(
                 ioc, options.timeout,

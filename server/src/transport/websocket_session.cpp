@@ -1,6 +1,7 @@
 // WebSocket sessions: a reader coroutine that hands each text message to the application and a
 // writer coroutine draining a bounded queue. send() never blocks: when the queue is full the
 // connection is dropped (ARCHITECTURE.md "Server": a slow client is dropped, never the server).
+#include "transport/batch_stream.h"
 #include "transport/transport.h"
 
 #include <netinet/in.h>
@@ -22,10 +23,13 @@ class WsSession final : public WsConnection,
                         public Closable,
                         public std::enable_shared_from_this<WsSession<Stream>> {
 public:
-    using WebSocketStream = websocket::stream<Stream>;
+    using WebSocketStream = websocket::stream<BatchStream<Stream>>;
 
     WsSession(std::shared_ptr<ServerState> state, Stream stream)
-        : state_(std::move(state)), ws_(std::move(stream)), wake_(ws_.get_executor()) {}
+        : state_(std::move(state)),
+          ws_(std::move(stream)),
+          wake_(ws_.get_executor()),
+          linger_(ws_.get_executor()) {}
 
     bool send(std::shared_ptr<const std::string> text) override {
         if (closed_.load(std::memory_order_acquire)) return false;
@@ -90,27 +94,57 @@ public:
     asio::awaitable<void> writeLoop() {
         beast::error_code ec;
         ws_.text(true);
+        FrameBatch batch;
         for (;;) {
-            std::shared_ptr<const std::string> msg;
+            std::shared_ptr<const std::string> single;
             bool more = false;
             {
+                // Under load several frames wait: they go out in one gather write instead of
+                // one Beast write (and one syscall) each. A message Beast would fragment is
+                // written on its own, through Beast.
                 std::lock_guard lock(mutex_);
-                if (!queue_.empty()) {
-                    msg = std::move(queue_.front());
+                const std::size_t max_frame = ws_.write_buffer_bytes();
+                std::size_t bytes = 0;
+                while (!queue_.empty() && batch.size() < kMaxBatchFrames &&
+                       bytes < kMaxBatchBytes && queue_.front()->size() <= max_frame) {
+                    bytes += queue_.front()->size();
+                    batch.addText(std::move(queue_.front()));
                     queue_.pop_front();
-                    more = !queue_.empty();
                 }
+                if (batch.size() == 0 && !queue_.empty()) {
+                    single = std::move(queue_.front());
+                    queue_.pop_front();
+                }
+                more = !queue_.empty();
             }
             // While a backlog is written, TCP_CORK lets the kernel pack many small frames into
             // full segments (far fewer packets and receiver wake-ups); uncorking flushes.
             setCork(more);
-            if (!msg) {
+            if (batch.size() == 1) {
+                co_await ws_.async_write(asio::buffer(batch.front()),
+                                         asio::redirect_error(kAwait, ec));
+            } else if (batch.size() > 1) {
+                auto marker = ws_.next_layer().arm(batch.buffers());
+                co_await ws_.async_write(marker, asio::redirect_error(kAwait, ec));
+                ws_.next_layer().disarm();
+            } else if (single) {
+                co_await ws_.async_write(asio::buffer(*single), asio::redirect_error(kAwait, ec));
+            } else {
                 if (closed_.load(std::memory_order_acquire)) break;
                 wake_.expires_at(asio::steady_timer::time_point::max());
                 co_await wake_.async_wait(asio::redirect_error(kAwait, ec));
+                // Events keep coming (the last write was under a millisecond ago): let the
+                // queue fill for a bounded moment so one write carries several frames instead
+                // of one syscall and one reader wake-up per event.
+                auto now = asio::steady_timer::clock_type::now();
+                if (now - last_write_ < kLinger && !closed_.load(std::memory_order_acquire)) {
+                    linger_.expires_after(kLinger);
+                    co_await linger_.async_wait(asio::redirect_error(kAwait, ec));
+                }
                 continue;
             }
-            co_await ws_.async_write(asio::buffer(*msg), asio::redirect_error(kAwait, ec));
+            last_write_ = asio::steady_timer::clock_type::now();
+            batch.clear();
             if (ec) {
                 closed_.store(true, std::memory_order_release);
                 break;
@@ -125,6 +159,10 @@ public:
     }
 
 private:
+    static constexpr std::size_t kMaxBatchFrames = 512;
+    static constexpr std::size_t kMaxBatchBytes = 256 * 1024;
+    static constexpr std::chrono::microseconds kLinger{5000};
+
     void setCork(bool on) {
         if (on == corked_) return;
         corked_ = on;
@@ -147,6 +185,8 @@ private:
     std::shared_ptr<ServerState> state_;
     WebSocketStream ws_;
     asio::steady_timer wake_;
+    asio::steady_timer linger_;
+    asio::steady_timer::time_point last_write_{};  // strand only
     std::shared_ptr<WsHandler> handler_;
     std::mutex mutex_;
     std::deque<std::shared_ptr<const std::string>> queue_;

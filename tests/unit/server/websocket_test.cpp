@@ -263,6 +263,30 @@ TEST(WebSocket, MissingClientTypeIsClosedAtOnce) {
 
 // A subscriber that never reads is dropped once its queue is full; the one that reads gets every
 // event, and the writer (the REST calls) never waits.
+// A burst reaches the subscriber as gather-written batches of pre-framed frames: Beast's client
+// must decode every frame (7-bit, 16-bit and fragmented lengths mixed) and the order must hold.
+TEST(WebSocket, BurstOfMixedSizeEventsArrivesWholeAndInOrder) {
+    TestAnalyzer t;
+    ASSERT_TRUE(t.ok()) << t.error();
+    auto sub = connectWs(t, "/ws/subscriber");
+    auto pub = connectWs(t, "/ws/publisher", {{"X-Client-Type", "ext"}, {"X-Host-ID", "burst"}});
+    ASSERT_TRUE(sub && pub);
+    constexpr int kEvents = 600;
+    auto nameOf = [](int i) {
+        std::size_t len = i % 3 == 0 ? 1 : i % 3 == 1 ? 300 : 9000;  // 7-bit, 16-bit, > 4 KiB
+        return std::string(len, static_cast<char>('a' + i % 26));
+    };
+    for (int i = 0; i < kEvents; ++i)
+        ASSERT_TRUE(pub->send(nodeMessage("NodeAdded", "b" + std::to_string(i), nameOf(i))).ok());
+    for (int i = 0; i < kEvents; ++i) {
+        auto m = next(*sub);
+        ASSERT_EQ(m.type, GraphMessageType::NodeAdded) << i;
+        ASSERT_EQ(idOf(m), "b" + std::to_string(i));
+        const auto& n = std::get<model::Node>(m.payload);
+        EXPECT_EQ(n.metadata.path("Name"), std::optional<model::Value>(model::Value(nameOf(i))));
+    }
+}
+
 TEST(WebSocket, SlowSubscriberDroppedOthersKeepReceiving) {
     TestAnalyzer t("http:\n  ws:\n    queue_size: 100\n");
     ASSERT_TRUE(t.ok()) << t.error();
