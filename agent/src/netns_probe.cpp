@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "worker.h"
+
 #include <dirent.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -74,20 +76,15 @@ model::Status NetnsProbe::start() {
 }
 
 void NetnsProbe::stop() {
-    if (thread_.joinable()) {
-        std::uint64_t one = 1;
-        (void)::write(stop_fd_, &one, sizeof one);
-        thread_.join();
-    }
+    stopWorker(thread_, stop_fd_);
     std::vector<std::string> names;
     {
         std::lock_guard l(mu_);
         for (const auto& [name, ns] : namespaces_) names.push_back(name);
     }
     for (const auto& name : names) remove(name);
-    if (inotify_fd_ >= 0) ::close(inotify_fd_);
-    if (stop_fd_ >= 0) ::close(stop_fd_);
-    inotify_fd_ = stop_fd_ = -1;
+    closeFd(inotify_fd_);
+    closeFd(stop_fd_);
 }
 
 void NetnsProbe::watch() {

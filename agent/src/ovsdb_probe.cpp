@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "worker.h"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -58,13 +60,8 @@ model::Status OvsdbProbe::start() {
 }
 
 void OvsdbProbe::stop() {
-    if (thread_.joinable()) {
-        std::uint64_t one = 1;
-        (void)::write(stop_fd_, &one, sizeof one);
-        thread_.join();
-    }
-    if (stop_fd_ >= 0) ::close(stop_fd_);
-    stop_fd_ = -1;
+    stopWorker(thread_, stop_fd_);
+    closeFd(stop_fd_);
 }
 
 void OvsdbProbe::run() {

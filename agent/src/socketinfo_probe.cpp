@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "worker.h"
+
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -194,13 +196,8 @@ model::Status SocketInfoProbe::start() {
 }
 
 void SocketInfoProbe::stop() {
-    if (thread_.joinable()) {
-        std::uint64_t one = 1;
-        (void)::write(stop_fd_, &one, sizeof one);
-        thread_.join();
-    }
-    if (stop_fd_ >= 0) ::close(stop_fd_);
-    stop_fd_ = -1;
+    stopWorker(thread_, stop_fd_);
+    closeFd(stop_fd_);
 }
 
 }  // namespace skydive::agent
