@@ -206,15 +206,7 @@ void registerGraphRoutes(ApiContext& ctx) {
     r.add("GET", "/api/topology", {"topology", Action::Read, false}, [&ctx](RequestContext&) {
         model::JsonWriter w;
         auto view = ctx.graph->snapshot();
-        model::Graph g;
-        view->forEachNode([&g](const model::Node& n) {
-            g.nodes.push_back(n);
-            return true;
-        });
-        view->forEachEdge([&g](const model::Edge& e) {
-            g.edges.push_back(e);
-            return true;
-        });
+        model::Graph g = graph::materialize(*view);
         model::writeGraph(w, g);
         return HttpResponse::json(200, std::move(w).str());
     });

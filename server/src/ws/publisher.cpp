@@ -51,15 +51,7 @@ std::optional<ChangeKind> changeKindOf(GraphMessageType t) {
 
 std::string Hub::syncReply(const std::string& request_uuid) const {
     auto view = ctx_.graph->snapshot();
-    model::Graph g;
-    view->forEachNode([&g](const model::Node& n) {
-        g.nodes.push_back(n);
-        return true;
-    });
-    view->forEachEdge([&g](const model::Edge& e) {
-        g.edges.push_back(e);
-        return true;
-    });
+    model::Graph g = graph::materialize(*view);
     return ingest::encodeGraphMessage(
         GraphMessage{GraphMessageType::SyncReply, request_uuid, 200, std::move(g)});
 }

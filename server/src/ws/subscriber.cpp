@@ -31,15 +31,7 @@ model::Result<model::Graph> Subscriber::evaluate(ApiContext& ctx, const std::str
     if (r->kind != gremlin::ResultKind::Graph || !r->graph)
         return model::makeError(model::ErrorCode::InvalidArgument,
                                 "subscription filter " + std::string(kNotAGraph));
-    model::Graph g;
-    r->graph->forEachNode([&g](const model::Node& n) {
-        g.nodes.push_back(n);
-        return true;
-    });
-    r->graph->forEachEdge([&g](const model::Edge& e) {
-        g.edges.push_back(e);
-        return true;
-    });
+    model::Graph g = graph::materialize(*r->graph);
     return g;
 }
 
@@ -131,15 +123,7 @@ void Subscriber::onMessage(std::string_view text) {
             }
         }
         if (view) {
-            model::Graph g;
-            view->forEachNode([&g](const model::Node& n) {
-                g.nodes.push_back(n);
-                return true;
-            });
-            view->forEachEdge([&g](const model::Edge& e) {
-                g.edges.push_back(e);
-                return true;
-            });
+            model::Graph g = graph::materialize(*view);
             reply.payload = std::move(g);
         }
     } else if (filter_) {

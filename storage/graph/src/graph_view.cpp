@@ -1,4 +1,20 @@
 #include <skydive/graph/graph_view.h>
 
-// The interface has no out-of-line code yet; this file anchors the library until the live
-// graph lands (issue: temporal graph store).
+namespace skydive::graph {
+
+model::Graph materialize(const GraphView& view) {
+    model::Graph g;
+    g.nodes.reserve(view.nodeCount());
+    g.edges.reserve(view.edgeCount());
+    view.forEachNode([&g](const Node& n) {
+        g.nodes.push_back(n);
+        return true;
+    });
+    view.forEachEdge([&g](const Edge& e) {
+        g.edges.push_back(e);
+        return true;
+    });
+    return g;
+}
+
+}  // namespace skydive::graph

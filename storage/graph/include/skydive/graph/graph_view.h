@@ -62,6 +62,10 @@ public:
 
 using GraphViewPtr = std::shared_ptr<const GraphView>;
 
+/// Copies every element of a view into a plain `{"Nodes","Edges"}` graph, in the view's
+/// iteration order (sync replies, subscription filters, GET /api/topology).
+model::Graph materialize(const GraphView& view);
+
 /// What a query's `G` binds to: the live graph, and past moments when history is available.
 class GraphSource {
 public:
