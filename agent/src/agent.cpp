@@ -2,6 +2,7 @@
 #include <skydive/agent/docker_probe.h>
 #include <skydive/agent/forwarder.h>
 #include <skydive/agent/ids.h>
+#include <skydive/agent/libvirt_probe.h>
 #include <skydive/agent/lldp_probe.h>
 #include <skydive/agent/netlink_probe.h>
 #include <skydive/agent/netns_probe.h>
@@ -34,7 +35,7 @@ std::string hostname() {
 // Probes implemented here; the other known names are accepted and reported as missing.
 bool implemented(const std::string& name) {
     return name == "netlink" || name == "netns" || name == "ovsdb" || name == "socketinfo" ||
-           name == "lldp" || name == "docker";
+           name == "lldp" || name == "docker" || name == "libvirt";
 }
 
 }  // namespace
@@ -52,6 +53,7 @@ struct Agent::Impl {
     std::unique_ptr<SocketInfoProbe> socketinfo;
     std::unique_ptr<LldpProbe> lldp;
     std::unique_ptr<DockerProbe> docker;
+    std::unique_ptr<LibvirtProbe> libvirt;
     std::vector<std::unique_ptr<Forwarder>> forwarders;
     bool started = false;
 
@@ -136,6 +138,15 @@ model::Status Agent::start() {
                 return s;
             }
         }
+        if (p == "libvirt" && !d.libvirt) {
+            d.libvirt =
+                std::make_unique<LibvirtProbe>(d.topology, d.host_node_id, d.options.libvirt_url);
+            // No hypervisor here is not fatal: the other probes still run.
+            if (auto s = d.libvirt->start(); !s) {
+                spdlog::warn("{}; probe libvirt skipped", s.error().message);
+                d.libvirt.reset();
+            }
+        }
         if (p == "ovsdb" && !d.ovsdb) {
             d.ovsdb = std::make_unique<OvsdbProbe>(d.topology, d.host_node_id,
                                                    OvsdbProbeOptions{d.options.ovsdb_address});
@@ -160,6 +171,8 @@ void Agent::stop() {
     Impl& d = *impl_;
     for (auto& f : d.forwarders) f->stop();
     d.forwarders.clear();
+    if (d.libvirt) d.libvirt->stop();
+    d.libvirt.reset();
     if (d.docker) d.docker->stop();  // before netns: it unregisters container namespaces
     d.docker.reset();
     if (d.lldp) d.lldp->stop();
@@ -217,6 +230,7 @@ std::vector<std::string> Agent::runningProbes() const {
     if (d.socketinfo) out.push_back("socketinfo");
     if (d.lldp) out.push_back("lldp");
     if (d.docker) out.push_back("docker");
+    if (d.libvirt) out.push_back("libvirt");
     return out;
 }
 

@@ -107,7 +107,8 @@ void parseOrg(LldpNeighbor& n, Bytes v) {
                 break;
             case 2:
                 if (d.size() >= 3)
-                    n.ppvids.push_back({(d[0] & 0x04) != 0, (d[0] & 0x02) != 0, be16(d.data() + 1)});
+                    n.ppvids.push_back(
+                        {(d[0] & 0x04) != 0, (d[0] & 0x02) != 0, be16(d.data() + 1)});
                 break;
             case 3:
                 if (d.size() >= 3 && d.size() >= 3u + d[2])

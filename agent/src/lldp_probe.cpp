@@ -141,8 +141,8 @@ void LldpProbe::receive(const std::string& name, Listener& l) {
     for (;;) {
         sockaddr_ll from{};
         socklen_t len = sizeof from;
-        ssize_t n = ::recvfrom(l.fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from),
-                               &len);
+        ssize_t n =
+            ::recvfrom(l.fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (n <= 0) return;
         if (from.sll_pkttype == PACKET_OUTGOING) continue;  // our own host's frames
         auto frame = parseLldpFrame(std::span<const std::uint8_t>(buf.data(), std::size_t(n)));

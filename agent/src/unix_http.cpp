@@ -44,8 +44,8 @@ ssize_t readSome(int fd, char* buf, std::size_t len, std::chrono::milliseconds t
 }
 
 // Sends the request and reads up to the end of the headers; the status in `status`.
-model::Result<int> request(const std::string& socket_path, const std::string& target,
-                           int& status, std::string& rest, std::chrono::milliseconds timeout) {
+model::Result<int> request(const std::string& socket_path, const std::string& target, int& status,
+                           std::string& rest, std::chrono::milliseconds timeout) {
     auto fd = connectUnix(socket_path);
     if (!fd.ok()) return fd.error();
     std::string req = "GET " + target + " HTTP/1.0\r\nHost: docker\r\n\r\n";
@@ -95,9 +95,9 @@ model::Result<UnixHttpResponse> unixHttpGet(const std::string& socket_path,
         if (n == 0) break;
         if (n < 0) {
             ::close(*fd);
-            return model::makeError(n == -2 ? model::ErrorCode::Timeout
-                                            : model::ErrorCode::Unavailable,
-                                    "reading " + target);
+            return model::makeError(
+                n == -2 ? model::ErrorCode::Timeout : model::ErrorCode::Unavailable,
+                "reading " + target);
         }
         res.body.append(buf, static_cast<std::size_t>(n));
     }

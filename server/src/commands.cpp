@@ -81,6 +81,8 @@ model::Result<agent::AgentOptions> agentOptions(const Config& cfg) {
         o.lldp_interfaces = *lldp;
     if (auto docker = cfg.getString("agent.topology.docker.url"); docker.ok() && !docker->empty())
         o.docker_url = *docker;
+    if (auto lv = cfg.getString("agent.topology.libvirt.url"); lv.ok() && !lv->empty())
+        o.libvirt_url = *lv;
     return o;
 }
 

@@ -37,8 +37,7 @@ public:
             std::freopen(null.c_str(), "w", stderr);
             ::execlp("ip", "ip", "netns", "exec", ns.c_str(), "lldpd", "-d", "-u", sock_.c_str(),
                      "-I", ifname.c_str(), "-S", "skydive test switch", "-m", "192.0.2.9", "-O",
-                     conf.c_str(),
-                     static_cast<char*>(nullptr));
+                     conf.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
     }

@@ -20,7 +20,8 @@ using model::Value;
 class Frame {
 public:
     Frame() {
-        bytes_ = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e, 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0x88, 0xcc};
+        bytes_ = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e, 0x02,
+                  0x11, 0x22, 0x33, 0x44, 0x55, 0x88, 0xcc};
     }
     Frame& tlv(std::uint8_t type, std::vector<std::uint8_t> value) {
         std::uint16_t header = static_cast<std::uint16_t>((type << 9) | value.size());
@@ -59,10 +60,10 @@ TEST(Lldp, ParsesMandatoryAndOptionalTlvs) {
         .tlv(8, {5, 1, 192, 0, 2, 2, 2, 0, 0, 0, 0, 0})  // IPv4 mgmt address
         .tlv(127, {0x00, 0x80, 0xc2, 1, 0x00, 0x0a})     // PVID 10
         .tlv(127, {0x00, 0x80, 0xc2, 3, 0x00, 0x14, 4, 'p', 'r', 'o', 'd'})
-        .tlv(127, {0x00, 0x80, 0xc2, 2, 0x06, 0x00, 0x1e})          // PPVID 30, both flags
-        .tlv(127, {0x00, 0x12, 0x0f, 4, 0x05, 0xee})                // max frame 1518
+        .tlv(127, {0x00, 0x80, 0xc2, 2, 0x06, 0x00, 0x1e})           // PPVID 30, both flags
+        .tlv(127, {0x00, 0x12, 0x0f, 4, 0x05, 0xee})                 // max frame 1518
         .tlv(127, {0x00, 0x12, 0x0f, 3, 0x03, 0x00, 0x00, 0x00, 7})  // aggregation
-        .tlv(99, {1, 2, 3})                                         // unknown: skipped
+        .tlv(99, {1, 2, 3})                                          // unknown: skipped
         .tlv(0, {});
     auto n = parseLldpFrame(f.span());
     ASSERT_TRUE(n.ok()) << n.error().message;

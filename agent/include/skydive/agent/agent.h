@@ -34,6 +34,8 @@ struct AgentOptions {
     std::vector<std::string> lldp_interfaces;
     /// `agent.topology.docker.url`, used when "docker" is among the probes.
     std::string docker_url = "unix:///var/run/docker.sock";
+    /// `agent.topology.libvirt.url`, used when "libvirt" is among the probes.
+    std::string libvirt_url = "qemu:///system";
     /// `agent.metadata`: merged into the host node's metadata.
     model::Value host_metadata = model::Value::object();
 };
