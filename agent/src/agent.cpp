@@ -7,6 +7,7 @@
 #include <skydive/agent/netlink_probe.h>
 #include <skydive/agent/netns_probe.h>
 #include <skydive/agent/ovsdb_probe.h>
+#include <skydive/agent/runc_probe.h>
 #include <skydive/agent/socketinfo_probe.h>
 
 #include <spdlog/spdlog.h>
@@ -35,7 +36,7 @@ std::string hostname() {
 // Probes implemented here; the other known names are accepted and reported as missing.
 bool implemented(const std::string& name) {
     return name == "netlink" || name == "netns" || name == "ovsdb" || name == "socketinfo" ||
-           name == "lldp" || name == "docker" || name == "libvirt";
+           name == "lldp" || name == "docker" || name == "libvirt" || name == "runc";
 }
 
 }  // namespace
@@ -54,6 +55,7 @@ struct Agent::Impl {
     std::unique_ptr<LldpProbe> lldp;
     std::unique_ptr<DockerProbe> docker;
     std::unique_ptr<LibvirtProbe> libvirt;
+    std::unique_ptr<RuncProbe> runc;
     std::vector<std::unique_ptr<Forwarder>> forwarders;
     bool started = false;
 
@@ -138,6 +140,14 @@ model::Status Agent::start() {
                 return s;
             }
         }
+        if (p == "runc" && !d.runc) {
+            d.runc = std::make_unique<RuncProbe>(d.topology, d.host_node_id, *d.netns,
+                                                 d.options.runc_run_paths);
+            if (auto s = d.runc->start(); !s) {
+                stop();
+                return s;
+            }
+        }
         if (p == "libvirt" && !d.libvirt) {
             d.libvirt =
                 std::make_unique<LibvirtProbe>(d.topology, d.host_node_id, d.options.libvirt_url);
@@ -173,6 +183,8 @@ void Agent::stop() {
     d.forwarders.clear();
     if (d.libvirt) d.libvirt->stop();
     d.libvirt.reset();
+    if (d.runc) d.runc->stop();  // before docker: it may point at docker's containers
+    d.runc.reset();
     if (d.docker) d.docker->stop();  // before netns: it unregisters container namespaces
     d.docker.reset();
     if (d.lldp) d.lldp->stop();
@@ -231,6 +243,7 @@ std::vector<std::string> Agent::runningProbes() const {
     if (d.lldp) out.push_back("lldp");
     if (d.docker) out.push_back("docker");
     if (d.libvirt) out.push_back("libvirt");
+    if (d.runc) out.push_back("runc");
     return out;
 }
 

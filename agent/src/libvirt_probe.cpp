@@ -127,8 +127,8 @@ struct LibvirtProbe::Impl {
             auto n = graph.node(d.node_id);
             if (!n) continue;
             const auto* name = n->metadata.asObject().find("Name");
-            linkInterfaces(d, name != nullptr && name->isString() ? std::string(name->asString())
-                                                                  : uuid);
+            linkInterfaces(
+                d, name != nullptr && name->isString() ? std::string(name->asString()) : uuid);
         }
     }
 

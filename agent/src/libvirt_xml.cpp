@@ -45,8 +45,8 @@ std::string pciAddress(std::string_view tag) {
         return v.empty() ? 0UL : std::strtoul(v.c_str(), nullptr, 0);
     };
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04lx:%02lx:%02lx.%lx", num("domain"), num("bus"),
-                  num("slot"), num("function"));
+    std::snprintf(buf, sizeof buf, "%04lx:%02lx:%02lx.%lx", num("domain"), num("bus"), num("slot"),
+                  num("function"));
     return buf;
 }
 

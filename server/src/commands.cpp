@@ -83,6 +83,8 @@ model::Result<agent::AgentOptions> agentOptions(const Config& cfg) {
         o.docker_url = *docker;
     if (auto lv = cfg.getString("agent.topology.libvirt.url"); lv.ok() && !lv->empty())
         o.libvirt_url = *lv;
+    if (auto runc = cfg.getStringList("agent.topology.runc.run_path"); runc.ok() && !runc->empty())
+        o.runc_run_paths = *runc;
     return o;
 }
 

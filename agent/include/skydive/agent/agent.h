@@ -36,6 +36,9 @@ struct AgentOptions {
     std::string docker_url = "unix:///var/run/docker.sock";
     /// `agent.topology.libvirt.url`, used when "libvirt" is among the probes.
     std::string libvirt_url = "qemu:///system";
+    /// `agent.topology.runc.run_path`, used when "runc" is among the probes.
+    std::vector<std::string> runc_run_paths = {"/run/containerd/runc", "/run/runc",
+                                               "/run/runc-ctrs"};
     /// `agent.metadata`: merged into the host node's metadata.
     model::Value host_metadata = model::Value::object();
 };
