@@ -6,6 +6,7 @@
 
 #include "worker.h"
 
+#include <netdb.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -14,6 +15,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 namespace skydive::agent {
 namespace {
@@ -37,6 +40,49 @@ std::string socketPath(const std::string& address) {
     return address;
 }
 
+// "tcp:HOST:PORT" ("tcp:[v6]:PORT") split into host and port.
+std::optional<std::pair<std::string, std::string>> tcpEndpoint(const std::string& address) {
+    std::string rest = address.substr(4);
+    auto colon = rest.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) return std::nullopt;
+    std::string host = rest.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    return std::make_pair(host, rest.substr(colon + 1));
+}
+
+// A connected stream socket to the address (unix: or tcp:), or -1.
+int connectTo(const std::string& address) {
+    if (address.rfind("tcp:", 0) == 0) {
+        auto ep = tcpEndpoint(address);
+        if (!ep) return -1;
+        addrinfo hints{};
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* res = nullptr;
+        if (::getaddrinfo(ep->first.c_str(), ep->second.c_str(), &hints, &res) != 0) return -1;
+        int fd = -1;
+        for (addrinfo* a = res; a != nullptr && fd < 0; a = a->ai_next) {
+            fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+            if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+                ::close(fd);
+                fd = -1;
+            }
+        }
+        ::freeaddrinfo(res);
+        return fd;
+    }
+    std::string path = socketPath(address);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 }  // namespace
 
 OvsdbProbe::OvsdbProbe(TopologyGraph& graph, std::string host_node_id, OvsdbProbeOptions options)
@@ -48,10 +94,14 @@ OvsdbProbe::~OvsdbProbe() {
 
 model::Status OvsdbProbe::start() {
     if (thread_.joinable()) return {};
-    if (options_.address.rfind("tcp:", 0) == 0 || options_.address.rfind("ssl:", 0) == 0) {
+    if (options_.address.rfind("ssl:", 0) == 0) {
         return model::makeError(
             model::ErrorCode::Unsupported,
-            "ovsdb probe: only unix sockets are supported: " + options_.address);
+            "ovsdb probe: ssl: is not supported, use unix: or tcp: " + options_.address);
+    }
+    if (options_.address.rfind("tcp:", 0) == 0 && !tcpEndpoint(options_.address)) {
+        return model::makeError(model::ErrorCode::InvalidArgument,
+                                "ovsdb probe: expected tcp:HOST:PORT, got " + options_.address);
     }
     stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
     if (stop_fd_ < 0) return model::makeError(model::ErrorCode::Unavailable, "eventfd");
@@ -65,15 +115,11 @@ void OvsdbProbe::stop() {
 }
 
 void OvsdbProbe::run() {
-    std::string path = socketPath(options_.address);
     while (true) {
-        int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+        int fd = connectTo(options_.address);
         bool stopped = false;
-        if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-            spdlog::info("ovsdb: connected to {}", path);
+        if (fd >= 0) {
+            spdlog::info("ovsdb: connected to {}", options_.address);
             stopped = session(fd);
         }
         if (fd >= 0) ::close(fd);

@@ -3,6 +3,7 @@
 #include <skydive/agent/ids.h>
 #include <skydive/agent/tid.h>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -174,6 +175,74 @@ TEST(OvsdbE2E, MalformedServerIsSurvived) {
     ::close(listener);
     server.join();
     ::unlink(path.c_str());
+}
+
+}  // namespace
+}  // namespace skydive::agent::e2e
+
+namespace skydive::agent::e2e {
+namespace {
+
+// ovsdb-server alone in the host namespace, listening on loopback TCP only: the probe reads
+// bridges over tcp:127.0.0.1:PORT (no vswitchd needed: rows are enough for the ovsdb view).
+TEST(OvsdbE2E, MonitorOverTcp) {
+    ASSERT_EQ(::geteuid(), 0u) << "needs root (CI runs as root)";
+    std::string id = uniqueSuffix();
+    std::string dir = "/tmp/skydive-ovstcp-" + id;
+    std::filesystem::create_directories(dir);
+    Cleanup cleanup;
+    cleanup.add("rm -rf " + dir);
+    int port = 0;
+    {
+        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        socklen_t len = sizeof a;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+        ::close(fd);
+    }
+    std::string remote = "tcp:127.0.0.1:" + std::to_string(port);
+    ASSERT_TRUE(
+        sh("ovsdb-tool create " + dir + "/conf.db /usr/share/openvswitch/vswitch.ovsschema"));
+    cleanup.add("kill $(cat " + dir + "/ovsdb.pid)");
+    // Passive remotes are written ptcp:PORT:IP.
+    std::string env = "OVS_RUNDIR=" + dir + " OVS_DBDIR=" + dir + " OVS_LOGDIR=" + dir + " ";
+    ASSERT_TRUE(sh(env + "ovsdb-server " + dir + "/conf.db --remote=ptcp:" + std::to_string(port) +
+                   ":127.0.0.1 --pidfile=" + dir + "/ovsdb.pid --unixctl=" + dir +
+                   "/ovsdb.ctl --log-file=" + dir + "/ovsdb.log --detach"));
+    auto vsctl = [&](const std::string& args) {
+        return sh(env + "ovs-vsctl --timeout=10 --no-wait --db=" + remote + " " + args);
+    };
+    ASSERT_TRUE(vsctl("init"));
+
+    AgentOptions o;
+    o.host_id = "e2e-ovs-tcp";
+    o.probes = {"ovsdb"};
+    o.ovsdb_address = remote;
+    auto agent = Agent::create(o, model::SystemClock::instance());
+    ASSERT_TRUE(agent.ok());
+    ASSERT_TRUE((*agent)->start().ok());
+    TopologyGraph& g = (*agent)->topology();
+    std::string br = "sot" + id;
+    ASSERT_TRUE(vsctl("add-br " + br));
+    std::optional<model::Node> bridge;
+    ASSERT_TRUE(waitFor([&] { return (bridge = nodeNamed(g, br, "ovsbridge")).has_value(); }))
+        << "bridge not seen over " << remote;
+    EXPECT_TRUE(hasEdge(g, (*agent)->hostNodeId(), bridge->id.str(), "ownership"));
+    ASSERT_TRUE(vsctl("del-br " + br));
+    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, br, "ovsbridge"); }));
+    (*agent)->stop();
+
+    // ssl: is refused with a clear error rather than silently ignored.
+    o.ovsdb_address = "ssl:127.0.0.1:6640";
+    auto ssl = Agent::create(o, model::SystemClock::instance());
+    ASSERT_TRUE(ssl.ok());
+    auto st = (*ssl)->start();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, model::ErrorCode::Unsupported);
 }
 
 }  // namespace

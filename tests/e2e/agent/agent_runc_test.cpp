@@ -25,9 +25,10 @@ TEST(AgentRuncE2E, ContainerFromStateDirectory) {
     ASSERT_TRUE(sh("cp /bin/busybox " + bundle + "/rootfs/bin/busybox && ln -s busybox " + bundle +
                    "/rootfs/bin/sleep && cd " + bundle + " && runc spec"));
     // Detached, no terminal, a long sleep instead of the default shell.
-    ASSERT_TRUE(sh("sed -i 's/\"terminal\": true/\"terminal\": false/; s/\"sh\"$/\"sleep\", "
-                   "\"120\"/' " +
-                   bundle + "/config.json"));
+    ASSERT_TRUE(
+        sh("sed -i 's/\"terminal\": true/\"terminal\": false/; s/\"sh\"$/\"sleep\", "
+           "\"120\"/' " +
+           bundle + "/config.json"));
 
     AgentOptions o;
     o.host_id = "e2e-runc-" + tag;
