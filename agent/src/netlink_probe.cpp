@@ -97,6 +97,53 @@ std::int32_t ethtoolPeerIndex(int sock, const std::string& ifname) {
     return static_cast<std::int32_t>(v);
 }
 
+// The bus address and the offload features ({name: active}) of a physical-like interface.
+std::pair<std::string, model::Value> ethtoolDetails(int sock, const std::string& ifname) {
+    ifreq req{};
+    std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+    ethtool_drvinfo info{};
+    info.cmd = ETHTOOL_GDRVINFO;
+    req.ifr_data = reinterpret_cast<char*>(&info);
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0) return {};
+    std::string bus(info.bus_info, strnlen(info.bus_info, sizeof info.bus_info));
+    model::Value features = model::Value::object();
+    // How many feature names: ETHTOOL_GSSET_INFO with one set requested.
+    // The header followed by one u32 (the kernel writes the set's length there).
+    alignas(ethtool_sset_info) std::uint8_t sset_buf[sizeof(ethtool_sset_info) + 4] = {};
+    auto* sset = reinterpret_cast<ethtool_sset_info*>(sset_buf);
+    sset->cmd = ETHTOOL_GSSET_INFO;
+    sset->sset_mask = 1ULL << ETH_SS_FEATURES;
+    req.ifr_data = reinterpret_cast<char*>(sset);
+    constexpr std::uint32_t kMaxFeatures = 1024;
+    std::uint32_t count = 0;
+    if (::ioctl(sock, SIOCETHTOOL, &req) == 0 && sset->sset_mask != 0)
+        std::memcpy(&count, sset_buf + sizeof(ethtool_sset_info), sizeof count);
+    if (count == 0 || count > kMaxFeatures) return {bus, features};
+    std::vector<std::uint8_t> strings(sizeof(ethtool_gstrings) + count * ETH_GSTRING_LEN);
+    auto* gs = reinterpret_cast<ethtool_gstrings*>(strings.data());
+    gs->cmd = ETHTOOL_GSTRINGS;
+    gs->string_set = ETH_SS_FEATURES;
+    gs->len = count;
+    req.ifr_data = reinterpret_cast<char*>(gs);
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0) return {bus, features};
+    std::uint32_t blocks = (count + 31) / 32;
+    std::vector<std::uint8_t> fbuf(sizeof(ethtool_gfeatures) +
+                                   blocks * sizeof(ethtool_get_features_block));
+    auto* gf = reinterpret_cast<ethtool_gfeatures*>(fbuf.data());
+    gf->cmd = ETHTOOL_GFEATURES;
+    gf->size = blocks;
+    req.ifr_data = reinterpret_cast<char*>(gf);
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0) return {bus, features};
+    for (std::uint32_t i = 0; i < count && i < gs->len; ++i) {
+        const char* name = reinterpret_cast<const char*>(gs->data + i * ETH_GSTRING_LEN);
+        std::string_view n(name, strnlen(name, ETH_GSTRING_LEN));
+        if (n.empty()) continue;
+        bool active = (gf->features[i / 32].active >> (i % 32)) & 1U;
+        features.mutableObject().set(n, active);
+    }
+    return {bus, features};
+}
+
 }  // namespace
 
 struct NetlinkProbe::Loop {
@@ -142,6 +189,9 @@ struct NetlinkProbe::Loop {
             ethtool.driver = [sock](const std::string& name) { return ethtoolDriver(sock, name); };
             ethtool.peer_index = [sock](const std::string& name) {
                 return ethtoolPeerIndex(sock, name);
+            };
+            ethtool.details = [sock](const std::string& name) {
+                return ethtoolDetails(sock, name);
             };
         }
         topo = std::make_unique<NetlinkTopology>(probe.graph_, probe.root_id_, std::move(ethtool));

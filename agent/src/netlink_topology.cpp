@@ -5,6 +5,8 @@
 
 #include <sys/socket.h>
 
+#include <tuple>
+
 namespace skydive::agent {
 
 using model::Object;
@@ -84,6 +86,8 @@ void NetlinkTopology::upsertLink(const LinkInfo& link) {
     intf.link.stats = stats;
     if (inserted) intf.node_id = randomId();
     if (renamed && ethtool_.driver) intf.driver = ethtool_.driver(link.name);
+    if (renamed && ethtool_.details && link.kind.empty() && link.arp_type == 1 /* ether */)
+        std::tie(intf.bus_info, intf.features) = ethtool_.details(link.name);
     bool is_veth = link.kind == "veth" || intf.driver == "veth";
     if (is_veth && intf.link.link == 0 && ethtool_.peer_index) {
         intf.link.link = ethtool_.peer_index(link.name);
@@ -139,7 +143,8 @@ model::Value NetlinkTopology::mergeForeign(const Node& current, model::Value fre
         "LinkFlags",   "Driver",      "MTU",         "MAC",     "MasterIndex",
         "ParentIndex", "PeerIfIndex", "LinkNetNsID", "Vlan",    "VNI",
         "BondMode",    "BondSlave",   "IPV4",        "IPV6",    "RoutingTables",
-        "Neighbors",   "FDB",         "TID",         "Metric",  "LastUpdateMetric"};
+        "Neighbors",   "FDB",         "TID",         "Metric",  "LastUpdateMetric",
+        "BusInfo",     "Features"};
     const Object& old = current.metadata.asObject();
     Object& out = fresh.mutableObject();
     for (const auto& [key, value] : old) {

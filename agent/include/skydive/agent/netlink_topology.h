@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <skydive/agent/netlink_messages.h>
@@ -26,6 +27,9 @@ public:
         /// end of a veth pair before the pair is complete (IFLA_LINK = 0); ethtool runs under
         /// the rtnl lock, so it sees the finished pair.
         std::function<std::int32_t(const std::string& ifname)> peer_index;
+        /// Physical-like interfaces (no link kind) only: `BusInfo` (empty when none) and
+        /// `Features` ({name: active}) from ethtool.
+        std::function<std::pair<std::string, model::Value>(const std::string& ifname)> details;
     };
 
     NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool = {});
@@ -54,6 +58,8 @@ private:
         std::string node_id;
         LinkInfo link;
         std::string driver;
+        std::string bus_info;
+        model::Value features;
         std::string master_edge;
         std::string vlan_edge;
         bool seen = true;
