@@ -68,8 +68,8 @@ protected:
         analyzer_port_ = freePort();
         config_.setEnvironment({});
         config_.setFlag("analyzer.listen", "127.0.0.1:" + std::to_string(analyzer_port_));
-        auto a = skydive::server::Analyzer::create(config_, {},
-                                                   skydive::model::SystemClock::instance());
+        auto a =
+            skydive::server::Analyzer::create(config_, {}, skydive::model::SystemClock::instance());
         ASSERT_TRUE(a.ok()) << a.error().toString();
         analyzer_ = std::move(a).value();
         ASSERT_TRUE(analyzer_->start().ok());
@@ -82,8 +82,8 @@ protected:
             setenv("SKYDIVE_ANALYZERS", analyzers.c_str(), 1);
             setenv("SKYDIVE_AGENT_TOPOLOGY_PROBES", "netlink netns", 1);
             setenv("SKYDIVE_LOGLEVEL", "warn", 1);
-            execl(SKYDIVE_BINARY, SKYDIVE_BINARY, "agent", "--listen", listen.c_str(),
-                  "--host-id", host_id_.c_str(), static_cast<char*>(nullptr));
+            execl(SKYDIVE_BINARY, SKYDIVE_BINARY, "agent", "--listen", listen.c_str(), "--host-id",
+                  host_id_.c_str(), static_cast<char*>(nullptr));
             _exit(127);
         }
         options_.address = "127.0.0.1:" + std::to_string(agent_port_);
@@ -164,11 +164,11 @@ TEST_F(AgentApiE2E, GremlinAndSubscriberFollowTheAgentsGraph) {
     ASSERT_EQ(hosts.asList().size(), 1u);
     EXPECT_EQ(hosts.asList()[0], Value(host_id_));
 
-    auto ws = skydive::client::WsClient::connect(options_, "/ws/subscriber",
-                                                 {{"X-Client-Type", "cli"}});
+    auto ws =
+        skydive::client::WsClient::connect(options_, "/ws/subscriber", {{"X-Client-Type", "cli"}});
     ASSERT_TRUE(ws.ok()) << ws.error().toString();
-    ASSERT_TRUE(waitFor([&] { return get("/api/status").body.find("\"cli\"") != std::string::npos; },
-                        2s))
+    ASSERT_TRUE(
+        waitFor([&] { return get("/api/status").body.find("\"cli\"") != std::string::npos; }, 2s))
         << "the subscriber is not among the agent's Clients";
 
     ASSERT_EQ(sh("ip netns add " + ns_), 0);
@@ -209,8 +209,8 @@ TEST_F(AgentApiE2E, RefusesWritesAndUnknownEndpoints) {
     auto bad = http.request("POST", "/api/topology", "{\"GremlinQuery\":\"G.V().Nope(\"}");
     ASSERT_TRUE(bad.ok());
     EXPECT_EQ(bad->status, 400);
-    auto write = http.request("POST", "/api/node",
-                              R"({"ID":"x1","Metadata":{"Name":"x","Type":"device"}})");
+    auto write =
+        http.request("POST", "/api/node", R"({"ID":"x1","Metadata":{"Name":"x","Type":"device"}})");
     ASSERT_TRUE(write.ok());
     EXPECT_GE(write->status, 400);
     EXPECT_EQ(query("G.V().Has('Name','x').Count()"), Value(0));
