@@ -8,10 +8,14 @@
 #include <linux/veth.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <string>
 #include <vector>
 
 namespace skydive::bench {
+
+// MNL_SOCKET_BUFFER_SIZE is a run-time value (page size based); a fixed 8 KiB holds one request.
+inline constexpr std::size_t kNetlinkBuffer = 8192;
 
 // One rtnetlink request with ACK; returns false on a kernel error.
 inline bool rtnl(mnl_socket* sock, nlmsghdr* nlh) {
@@ -19,13 +23,13 @@ inline bool rtnl(mnl_socket* sock, nlmsghdr* nlh) {
     nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
     nlh->nlmsg_seq = ++seq;
     if (mnl_socket_sendto(sock, nlh, nlh->nlmsg_len) < 0) return false;
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    char buf[kNetlinkBuffer];
     ssize_t n = mnl_socket_recvfrom(sock, buf, sizeof buf);
     return n > 0 && mnl_cb_run(buf, n, seq, mnl_socket_get_portid(sock), nullptr, nullptr) >= 0;
 }
 
 inline bool addVeth(mnl_socket* sock, const std::string& name, const std::string& peer) {
-    char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+    char buf[kNetlinkBuffer] = {};
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_NEWLINK;
     nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -44,7 +48,7 @@ inline bool addVeth(mnl_socket* sock, const std::string& name, const std::string
 }
 
 inline bool delLink(mnl_socket* sock, const std::string& name) {
-    char buf[MNL_SOCKET_BUFFER_SIZE] = {};
+    char buf[kNetlinkBuffer] = {};
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_DELLINK;
     mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));

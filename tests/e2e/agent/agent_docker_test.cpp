@@ -71,8 +71,8 @@ public:
                sh("ln -sf busybox " + rootfs + "/bin/sh") &&
                sh("tar -C " + rootfs + " -c . | " + cli() + " import - mini:1");
     }
-    std::string run(const std::string& name) {
-        return output(cli() + " run -d --network none --name " + name +
+    std::string run(const std::string& name, const std::string& network = "none") {
+        return output(cli() + " run -d --network " + network + " --name " + name +
                       " mini:1 /bin/busybox sleep 120");
     }
 
@@ -147,8 +147,17 @@ TEST(AgentDockerE2E, ContainersAndTheirNamespacesFollowTheEngine) {
     ASSERT_EQ(after_id.size(), 64u) << after_id;
     expectContainer(*agent, after, after_id);
 
-    ASSERT_TRUE(sh(dockerd.cli() + " rm -f " + after));
+    // A host-network container shares the host's namespace: the host node owns it.
+    std::string hostnet = "sdc-host-" + tag;
+    cleanup.add(dockerd.cli() + " rm -f " + hostnet);
+    ASSERT_EQ(dockerd.run(hostnet, "host").size(), 64u);
     TopologyGraph& g = agent->topology();
+    std::optional<model::Node> hc;
+    ASSERT_TRUE(waitFor([&] { return (hc = nodeNamed(g, hostnet, "container")).has_value(); }, 5s));
+    EXPECT_EQ(g.owner(hc->id.view()), agent->hostNodeId());
+    EXPECT_FALSE(nodeNamed(g, hostnet, "netns").has_value());
+
+    ASSERT_TRUE(sh(dockerd.cli() + " rm -f " + after));
     EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "container").has_value(); }, 5s));
     EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "netns").has_value(); }, 5s));
     EXPECT_TRUE(nodeNamed(g, before, "container").has_value());
