@@ -1,6 +1,9 @@
 #include <skydive/agent/agent.h>
+#include <skydive/agent/docker_probe.h>
 #include <skydive/agent/forwarder.h>
 #include <skydive/agent/ids.h>
+#include <skydive/agent/libvirt_probe.h>
+#include <skydive/agent/lldp_probe.h>
 #include <skydive/agent/netlink_probe.h>
 #include <skydive/agent/netns_probe.h>
 #include <skydive/agent/ovsdb_probe.h>
@@ -31,7 +34,8 @@ std::string hostname() {
 
 // Probes implemented here; the other known names are accepted and reported as missing.
 bool implemented(const std::string& name) {
-    return name == "netlink" || name == "netns" || name == "ovsdb" || name == "socketinfo";
+    return name == "netlink" || name == "netns" || name == "ovsdb" || name == "socketinfo" ||
+           name == "lldp" || name == "docker" || name == "libvirt";
 }
 
 }  // namespace
@@ -47,6 +51,9 @@ struct Agent::Impl {
     std::unique_ptr<NetnsProbe> netns;
     std::unique_ptr<OvsdbProbe> ovsdb;
     std::unique_ptr<SocketInfoProbe> socketinfo;
+    std::unique_ptr<LldpProbe> lldp;
+    std::unique_ptr<DockerProbe> docker;
+    std::unique_ptr<LibvirtProbe> libvirt;
     std::vector<std::unique_ptr<Forwarder>> forwarders;
     bool started = false;
 
@@ -115,6 +122,31 @@ model::Status Agent::start() {
                 return s;
             }
         }
+        if (p == "lldp" && !d.lldp) {
+            d.lldp =
+                std::make_unique<LldpProbe>(d.topology, d.host_node_id, d.options.lldp_interfaces);
+            if (auto s = d.lldp->start(); !s) {
+                stop();
+                return s;
+            }
+        }
+        if (p == "docker" && !d.docker) {
+            d.docker = std::make_unique<DockerProbe>(d.topology, d.host_node_id, *d.netns,
+                                                     d.options.docker_url);
+            if (auto s = d.docker->start(); !s) {
+                stop();
+                return s;
+            }
+        }
+        if (p == "libvirt" && !d.libvirt) {
+            d.libvirt =
+                std::make_unique<LibvirtProbe>(d.topology, d.host_node_id, d.options.libvirt_url);
+            // No hypervisor here is not fatal: the other probes still run.
+            if (auto s = d.libvirt->start(); !s) {
+                spdlog::warn("{}; probe libvirt skipped", s.error().message);
+                d.libvirt.reset();
+            }
+        }
         if (p == "ovsdb" && !d.ovsdb) {
             d.ovsdb = std::make_unique<OvsdbProbe>(d.topology, d.host_node_id,
                                                    OvsdbProbeOptions{d.options.ovsdb_address});
@@ -139,6 +171,12 @@ void Agent::stop() {
     Impl& d = *impl_;
     for (auto& f : d.forwarders) f->stop();
     d.forwarders.clear();
+    if (d.libvirt) d.libvirt->stop();
+    d.libvirt.reset();
+    if (d.docker) d.docker->stop();  // before netns: it unregisters container namespaces
+    d.docker.reset();
+    if (d.lldp) d.lldp->stop();
+    d.lldp.reset();
     if (d.socketinfo) d.socketinfo->stop();
     d.socketinfo.reset();
     if (d.ovsdb) d.ovsdb->stop();
@@ -170,6 +208,30 @@ bool Agent::connected() const {
         if (f->connected()) return true;
     }
     return false;
+}
+
+}  // namespace skydive::agent
+
+namespace skydive::agent {
+
+std::vector<AnalyzerLink> Agent::analyzerLinks() const {
+    std::vector<AnalyzerLink> out;
+    for (const auto& f : impl_->forwarders)
+        out.push_back(AnalyzerLink{f->address(), f->connected(), f->connectTime()});
+    return out;
+}
+
+std::vector<std::string> Agent::runningProbes() const {
+    const Impl& d = *impl_;
+    std::vector<std::string> out;
+    if (d.netlink) out.push_back("netlink");
+    if (d.netns) out.push_back("netns");
+    if (d.ovsdb) out.push_back("ovsdb");
+    if (d.socketinfo) out.push_back("socketinfo");
+    if (d.lldp) out.push_back("lldp");
+    if (d.docker) out.push_back("docker");
+    if (d.libvirt) out.push_back("libvirt");
+    return out;
 }
 
 }  // namespace skydive::agent

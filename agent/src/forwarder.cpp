@@ -35,6 +35,7 @@ struct Forwarder::Impl {
     net::io_context ioc;
     std::thread thread;
     std::atomic<bool> connected{false};
+    std::atomic<model::Time> connect_time{0};
     std::atomic<std::uint64_t> syncs{0};
     std::atomic<std::uint64_t> events{0};
     std::atomic<bool> stopping{false};
@@ -149,6 +150,7 @@ struct Forwarder::Impl {
             if (ec) break;
             if (first) {
                 ++syncs;
+                connect_time = graph.clock().now();
                 connected = true;
                 first = false;
             } else {
@@ -214,6 +216,12 @@ void Forwarder::stop() {
 
 bool Forwarder::connected() const {
     return impl_->connected;
+}
+model::Time Forwarder::connectTime() const {
+    return impl_->connect_time;
+}
+const std::string& Forwarder::address() const {
+    return impl_->options.address;
 }
 std::uint64_t Forwarder::syncCount() const {
     return impl_->syncs;

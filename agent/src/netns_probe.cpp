@@ -82,7 +82,7 @@ void NetnsProbe::stop() {
         std::lock_guard l(mu_);
         for (const auto& [name, ns] : namespaces_) names.push_back(name);
     }
-    for (const auto& name : names) remove(name);
+    for (const auto& name : names) unregisterNamespace(name);
     closeFd(inotify_fd_);
     closeFd(stop_fd_);
 }
@@ -111,51 +111,90 @@ void NetnsProbe::watch() {
 }
 
 void NetnsProbe::add(const std::string& name) {
-    std::string path = run_path_ + "/" + name;
-    {
-        std::lock_guard l(mu_);
-        if (namespaces_.count(name) != 0) return;
-    }
+    auto r = addPath(run_path_ + "/" + name, name, model::Value::object(), kMountRetries);
+    if (!r.ok()) spdlog::warn("netns {}: {}", name, r.error().message);
+}
+
+void NetnsProbe::remove(const std::string& name) {
+    unregisterNamespace(run_path_ + "/" + name);
+}
+
+model::Result<std::string> NetnsProbe::registerNamespace(const std::string& path,
+                                                         const std::string& name,
+                                                         const model::Value& extra) {
+    return addPath(path, name, extra, 1);
+}
+
+model::Result<std::string> NetnsProbe::addPath(const std::string& path, const std::string& name,
+                                               const model::Value& extra, int mount_retries) {
     struct stat st {};
     bool mounted = false;
-    for (int i = 0; i < kMountRetries && !mounted; ++i) {
+    for (int i = 0; i < mount_retries && !mounted; ++i) {
         mounted = isNamespaceFile(path, &st);
-        if (!mounted) std::this_thread::sleep_for(kMountRetryDelay);
+        if (!mounted && i + 1 < mount_retries) std::this_thread::sleep_for(kMountRetryDelay);
     }
     if (!mounted) {
-        spdlog::warn("netns: {} is not a network namespace, skipped", path);
-        return;
+        return model::makeError(model::ErrorCode::Unavailable,
+                                path + " is not a network namespace, skipped");
     }
     struct stat self {};
     if (::stat("/proc/self/ns/net", &self) == 0 && self.st_ino == st.st_ino &&
         self.st_dev == st.st_dev) {
-        return;  // our own namespace is the host node
+        return host_node_id_;  // our own namespace is the host node
+    }
+    auto mergeExtra = [&](const std::string& id) {
+        if (!extra.isObject() || extra.asObject().empty()) return;
+        auto lock = graph_.lock();
+        auto n = graph_.node(id);
+        if (!n) return;
+        model::Value md = n->metadata;
+        for (const auto& [k, v] : extra.asObject()) md.mutableObject().set(k.view(), v);
+        graph_.setNodeMetadata(id, std::move(md));
+    };
+    {
+        std::lock_guard l(mu_);
+        if (auto it = namespaces_.find(path); it != namespaces_.end()) {
+            std::string id = it->second.node_id;
+            mergeExtra(id);
+            return id;
+        }
+        for (const auto& [p, ns] : namespaces_) {
+            if (ns.inode == st.st_ino) {  // the same namespace under another path
+                std::string id = ns.node_id;
+                mergeExtra(id);
+                return id;
+            }
+        }
     }
     Namespace ns;
     ns.node_id = randomId();
-    graph_.addNode(ns.node_id,
-                   model::Value(model::Object{{"Name", name},
-                                              {"Type", "netns"},
-                                              {"Path", path},
-                                              {"Inode", static_cast<long long>(st.st_ino)},
-                                              {"Device", static_cast<long long>(st.st_dev)}}));
+    ns.inode = st.st_ino;
+    model::Value md(model::Object{{"Name", name},
+                                  {"Type", "netns"},
+                                  {"Path", path},
+                                  {"Inode", static_cast<long long>(st.st_ino)},
+                                  {"Device", static_cast<long long>(st.st_dev)}});
+    if (extra.isObject())
+        for (const auto& [k, v] : extra.asObject()) md.mutableObject().set(k.view(), v);
+    graph_.addNode(ns.node_id, std::move(md));
     graph_.link(host_node_id_, ns.node_id, "ownership");
     ns.netlink = std::make_unique<NetlinkProbe>(graph_, ns.node_id, path, metrics_interval_);
     if (auto s = ns.netlink->start(); !s) {
-        // The namespace vanished mid-scan, or cannot be entered: log, drop, keep running.
-        spdlog::warn("netns {}: {}", name, s.error().toString());
+        // The namespace vanished mid-scan, or cannot be entered: drop it, keep running.
         graph_.deleteNode(ns.node_id);
-        return;
+        return model::makeError(model::ErrorCode::Unavailable, s.error().message);
     }
+    std::string id = ns.node_id;
     std::lock_guard l(mu_);
-    namespaces_.emplace(name, std::move(ns));
+    namespaces_.emplace(path, std::move(ns));
+    return id;
 }
 
-void NetnsProbe::remove(const std::string& name) {
+void NetnsProbe::unregisterNamespace(const std::string& path) {
     Namespace ns;
     {
         std::lock_guard l(mu_);
-        auto it = namespaces_.find(name);
+        auto it = namespaces_.find(path);
         if (it == namespaces_.end()) return;
         ns = std::move(it->second);
         namespaces_.erase(it);

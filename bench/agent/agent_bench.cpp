@@ -1,13 +1,11 @@
 // Time from the creation of a veth pair to its node in the agent's graph (issue 6 benchmark 1).
 // Baseline measured in the same run: the kernel's own acknowledgement of the creation request.
-// N pairs: SKYDIVE_BENCH_VETH_PAIRS (default 50; 1000 for the issue's figure). Needs root.
+// N pairs: SKYDIVE_BENCH_VETH_PAIRS (default 50; SKYDIVE_BENCH_FULL=1: 1000). Needs root.
 #include <skydive/agent/agent.h>
 
+#include "bench_netlink.h"
+
 #include <benchmark/benchmark.h>
-#include <libmnl/libmnl.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <linux/veth.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,55 +19,13 @@
 
 namespace {
 
+using namespace skydive::bench;
 using Clock = std::chrono::steady_clock;
-
-// One rtnetlink request with ACK; returns false on a kernel error.
-bool rtnl(mnl_socket* sock, nlmsghdr* nlh) {
-    static unsigned seq = 0;
-    nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-    nlh->nlmsg_seq = ++seq;
-    if (mnl_socket_sendto(sock, nlh, nlh->nlmsg_len) < 0) return false;
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    ssize_t n = mnl_socket_recvfrom(sock, buf, sizeof buf);
-    return n > 0 && mnl_cb_run(buf, n, seq, mnl_socket_get_portid(sock), nullptr, nullptr) >= 0;
-}
-
-bool addVeth(mnl_socket* sock, const std::string& name, const std::string& peer) {
-    char buf[MNL_SOCKET_BUFFER_SIZE] = {};
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_NEWLINK;
-    nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-    mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
-    mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
-    nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-    nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-    nlattr* peer_attr = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-    mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));  // the peer's ifinfomsg
-    mnl_attr_put_strz(nlh, IFLA_IFNAME, peer.c_str());
-    mnl_attr_nest_end(nlh, peer_attr);
-    mnl_attr_nest_end(nlh, data);
-    mnl_attr_nest_end(nlh, info);
-    return rtnl(sock, nlh);
-}
-
-bool delLink(mnl_socket* sock, const std::string& name) {
-    char buf[MNL_SOCKET_BUFFER_SIZE] = {};
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_DELLINK;
-    mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg));
-    mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
-    return rtnl(sock, nlh);
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 void BM_VethVisibleInAgentGraph(benchmark::State& state) {
     int pairs = 50;
+    if (const char* full = std::getenv("SKYDIVE_BENCH_FULL"); full && std::string(full) == "1")
+        pairs = 1000;
     if (const char* env = std::getenv("SKYDIVE_BENCH_VETH_PAIRS")) pairs = std::atoi(env);
     skydive::agent::AgentOptions options;
     options.host_id = "bench";

@@ -107,11 +107,13 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     impl.ctx.graph = &impl.backend->live();
     impl.ctx.source = &impl.backend->source();
     impl.ctx.engine = std::make_unique<gremlin::Engine>(clock, gremlin::EngineOptions{});
-    Hub::ExpiryOptions expiry;
-    expiry.interval = impl.options.agent_expiry_interval;
-    expiry.max_age = 5 * std::chrono::duration_cast<std::chrono::milliseconds>(
-                             so.limits.ws_idle_timeout);  // 5 × (pong_timeout + ping_delay)
-    impl.hub = std::make_unique<Hub>(impl.ctx, *impl.cluster_auth, expiry);
+    Hub::Options hub_options;
+    hub_options.replication = true;
+    hub_options.rules = true;
+    hub_options.interval = impl.options.agent_expiry_interval;
+    hub_options.max_age = 5 * std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  so.limits.ws_idle_timeout);  // 5 × (pong_timeout + ping_delay)
+    impl.hub = std::make_unique<Hub>(impl.ctx, *impl.cluster_auth, hub_options);
     impl.ctx.metrics.addGauge("skydive_graph_nodes", "Nodes in the live graph.",
                               [g = impl.ctx.graph] { return static_cast<double>(g->nodeCount()); });
     impl.ctx.metrics.addGauge("skydive_graph_edges", "Edges in the live graph.",

@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "agent_api.h"
+
 #include <csignal>
 #include <filesystem>
 #include <system_error>
@@ -75,6 +77,12 @@ model::Result<agent::AgentOptions> agentOptions(const Config& cfg) {
     if (!sockets.ok()) return sockets.error();
     o.socketinfo_update = std::chrono::seconds(*sockets);
     if (auto ovsdb = cfg.getString("ovs.ovsdb"); ovsdb.ok()) o.ovsdb_address = *ovsdb;
+    if (auto lldp = cfg.getStringList("agent.topology.lldp.interfaces"); lldp.ok())
+        o.lldp_interfaces = *lldp;
+    if (auto docker = cfg.getString("agent.topology.docker.url"); docker.ok() && !docker->empty())
+        o.docker_url = *docker;
+    if (auto lv = cfg.getString("agent.topology.libvirt.url"); lv.ok() && !lv->empty())
+        o.libvirt_url = *lv;
     return o;
 }
 
@@ -90,6 +98,20 @@ std::unique_ptr<agent::Agent> startAgent(agent::AgentOptions options) {
         return nullptr;
     }
     return std::move(created).value();
+}
+
+// Serves the agent's own API on agent.listen; nullptr (after logging why) when it cannot.
+std::unique_ptr<AgentApi> startAgentApi(CommandContext& ctx, agent::Agent& agent) {
+    auto api = AgentApi::create(ctx.config, agent, model::SystemClock::instance(), ctx.version);
+    if (!api.ok()) {
+        spdlog::error("agent API: {}", api.error().message);
+        return nullptr;
+    }
+    if (auto port = (*api)->start(); !port.ok()) {
+        spdlog::error("agent API: {}", port.error().message);
+        return nullptr;
+    }
+    return std::move(api).value();
 }
 
 // Runs the analyzer, and with `with_agent` an agent in the same process feeding it (allinone).
@@ -128,18 +150,22 @@ int serve(CommandContext& ctx, bool with_agent) {
     }
     spdlog::info("analyzer starting: data directory {}, listen address {}", ctx.data_dir, *listen);
     std::unique_ptr<agent::Agent> local_agent;
+    std::unique_ptr<AgentApi> agent_api;
     if (agent_options) {
         // The in-process agent always talks to this analyzer over loopback, as upstream's
         // allinone child process does.
         agent_options->analyzers = {"127.0.0.1:" + std::to_string(*port)};
         local_agent = startAgent(std::move(*agent_options));
-        if (!local_agent) {
+        if (local_agent) agent_api = startAgentApi(ctx, *local_agent);
+        if (!local_agent || !agent_api) {
+            if (local_agent) local_agent->stop();
             (*analyzer)->stop();
             return kExitFailure;
         }
         spdlog::info("allinone: agent started, forwarding to 127.0.0.1:{}", *port);
     }
     waitForTerminationSignal();
+    if (agent_api) agent_api->stop();
     if (local_agent) local_agent->stop();
     (*analyzer)->stop();
     spdlog::info("analyzer stopped");
@@ -168,8 +194,13 @@ int runAgent(CommandContext& ctx) {
     blockTerminationSignals();
     auto running = startAgent(std::move(options).value());
     if (!running) return kExitFailure;
-    spdlog::warn("agent: its own API on agent.listen is not served yet; query the analyzer");
+    auto api = startAgentApi(ctx, *running);
+    if (!api) {
+        running->stop();
+        return kExitFailure;
+    }
     waitForTerminationSignal();
+    api->stop();
     running->stop();
     spdlog::info("agent stopped");
     return kExitOk;

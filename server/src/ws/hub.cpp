@@ -70,8 +70,10 @@ model::Result<std::string> jsonMessage(bool protobuf, std::string_view data) {
     return std::string(data);
 }
 
-Hub::Hub(ApiContext& ctx, Auth& cluster_auth, ExpiryOptions expiry)
-    : ctx_(ctx), cluster_auth_(cluster_auth), expiry_(expiry) {}
+Hub::Hub(ApiContext& ctx, Auth& cluster_auth) : Hub(ctx, cluster_auth, Options{}) {}
+
+Hub::Hub(ApiContext& ctx, Auth& cluster_auth, Options options)
+    : ctx_(ctx), cluster_auth_(cluster_auth), options_(options) {}
 
 Hub::~Hub() {
     stop();
@@ -103,27 +105,28 @@ void Hub::start() {
                              : model::Result<std::vector<std::string>>(std::vector<std::string>{});
     auto listen = ctx_.config ? ctx_.config->getString("analyzer.listen")
                               : model::Result<std::string>(std::string());
-    if (peers.ok() && !peers->empty()) {
+    if (options_.replication && peers.ok() && !peers->empty()) {
         replicator_ = std::make_unique<Replicator>(*this, *peers, listen.ok() ? *listen : "");
         replicator_->start();
     }
-    rules_thread_ = std::thread([this] {
-        std::unique_lock lock(expiry_mutex_);
-        while (!expiry_stop_) {
-            rules_cv_.wait(lock, [this] { return expiry_stop_ || rules_pending_.load(); });
-            if (expiry_stop_) break;
-            // Debounce: one pass for a burst of changes.
-            rules_cv_.wait_for(lock, std::chrono::milliseconds(50),
-                               [this] { return expiry_stop_; });
-            rules_pending_.store(false);
-            lock.unlock();
-            reapplyRules(ctx_);
-            lock.lock();
-        }
-    });
+    if (options_.rules)
+        rules_thread_ = std::thread([this] {
+            std::unique_lock lock(expiry_mutex_);
+            while (!expiry_stop_) {
+                rules_cv_.wait(lock, [this] { return expiry_stop_ || rules_pending_.load(); });
+                if (expiry_stop_) break;
+                // Debounce: one pass for a burst of changes.
+                rules_cv_.wait_for(lock, std::chrono::milliseconds(50),
+                                   [this] { return expiry_stop_; });
+                rules_pending_.store(false);
+                lock.unlock();
+                reapplyRules(ctx_);
+                lock.lock();
+            }
+        });
     expiry_thread_ = std::thread([this] {
         std::unique_lock lock(expiry_mutex_);
-        while (!expiry_cv_.wait_for(lock, expiry_.interval, [this] { return expiry_stop_; })) {
+        while (!expiry_cv_.wait_for(lock, options_.interval, [this] { return expiry_stop_; })) {
             lock.unlock();
             expireAgents();
             lock.lock();
@@ -161,7 +164,7 @@ std::vector<std::string> Hub::expireAgents() {
                 for (const auto& [host, info] : hosts)
                     connected =
                         connected || (endpoint != kSubscriber && info.origin() == it->first);
-            if (!connected && now - it->second > expiry_.max_age.count()) {
+            if (!connected && now - it->second > options_.max_age.count()) {
                 expired.push_back(it->first);
                 it = pongs_.erase(it);
             } else {
@@ -171,7 +174,7 @@ std::vector<std::string> Hub::expireAgents() {
     }
     for (const auto& origin : expired) {
         spdlog::info("{} sent no pong for {} ms: deleting its elements", origin,
-                     expiry_.max_age.count());
+                     options_.max_age.count());
         deleteOrigin(origin);
     }
     return expired;
@@ -184,7 +187,7 @@ void Hub::onChange(const model::Change& change) {
         list = subscribers_;
     }
     const SubscriberList& subs = *list;
-    if (!rules_pending_.exchange(true)) {
+    if (options_.rules && !rules_pending_.exchange(true)) {
         std::lock_guard lock(expiry_mutex_);  // no lost wake-up against the rules thread
         rules_cv_.notify_one();
     }

@@ -62,15 +62,19 @@ public:
     /// (they resync on reconnect).
     static constexpr std::size_t kGraphEventQueue = 1u << 20;
 
-    /// Agents that went away without DeleteOnDisconnect lose their elements once their last
-    /// pong is older than `max_age` (spec §5.3: 5 × (pong_timeout + ping_delay)), checked every
-    /// `interval`.
-    struct ExpiryOptions {
+    /// What the hub runs besides the fan-out. Agents that went away without
+    /// DeleteOnDisconnect lose their elements once their last pong is older than `max_age`
+    /// (spec §5.3: 5 × (pong_timeout + ping_delay)), checked every `interval`.
+    struct Options {
         std::chrono::milliseconds interval{5000};
         std::chrono::milliseconds max_age{35000};
+        bool replication = false;  ///< dial the `analyzers` peers (the analyzer only)
+        bool rules = false;        ///< re-apply node/edge rules after graph changes
     };
 
-    Hub(ApiContext& ctx, Auth& cluster_auth, ExpiryOptions expiry);
+    /// The agent's own API: fan-out only.
+    Hub(ApiContext& ctx, Auth& cluster_auth);
+    Hub(ApiContext& ctx, Auth& cluster_auth, Options options);
     ~Hub();
 
     void start();
@@ -126,7 +130,7 @@ private:
     std::shared_ptr<const SubscriberList> subscribers_ = std::make_shared<const SubscriberList>();
     std::map<std::string, std::map<std::string, ClientInfo>> clients_;  ///< endpoint → host → info
     graph::SubscriptionPtr subscription_;
-    ExpiryOptions expiry_;
+    Options options_;
     std::map<std::string, model::Time> pongs_;  ///< origin → last pong (ctx clock)
     std::mutex expiry_mutex_;
     std::condition_variable expiry_cv_;

@@ -66,6 +66,7 @@ protected:
             std::string listen = "127.0.0.1:" + std::to_string(port_);
             setenv("SKYDIVE_ANALYZER_LISTEN", listen.c_str(), 1);
             setenv("SKYDIVE_AGENT_TOPOLOGY_PROBES", "netlink netns", 1);
+            setenv("SKYDIVE_AGENT_LISTEN", "127.0.0.1:0", 1);
             setenv("SKYDIVE_LOGLEVEL", "warn", 1);
             execl(SKYDIVE_BINARY, SKYDIVE_BINARY, "--data-dir", dir_.c_str(), "allinone",
                   static_cast<char*>(nullptr));

@@ -29,8 +29,22 @@ struct AgentOptions {
     std::chrono::milliseconds socketinfo_update = std::chrono::seconds(10);
     /// `ovs.ovsdb`, used when "ovsdb" is among the probes.
     std::string ovsdb_address = "unix:///var/run/openvswitch/db.sock";
+    /// `agent.topology.lldp.interfaces`, used when "lldp" is among the probes (empty = every
+    /// UP host Ethernet interface).
+    std::vector<std::string> lldp_interfaces;
+    /// `agent.topology.docker.url`, used when "docker" is among the probes.
+    std::string docker_url = "unix:///var/run/docker.sock";
+    /// `agent.topology.libvirt.url`, used when "libvirt" is among the probes.
+    std::string libvirt_url = "qemu:///system";
     /// `agent.metadata`: merged into the host node's metadata.
     model::Value host_metadata = model::Value::object();
+};
+
+/// One analyzer connection as the agent's /api/status reports it.
+struct AnalyzerLink {
+    std::string address;  ///< "host:port" from `analyzers`
+    bool connected = false;
+    model::Time connect_time = 0;  ///< ms; 0 before the first Sync
 };
 
 /// Names accepted in agent.topology.probes (spec §7).
@@ -60,6 +74,10 @@ public:
     graph::LiveGraph& liveGraph();
     /// True when at least one analyzer connection is up and synced.
     bool connected() const;
+    /// Each configured analyzer, in configuration order.
+    std::vector<AnalyzerLink> analyzerLinks() const;
+    /// Topology probes running now, by name (netlink and netns always).
+    std::vector<std::string> runningProbes() const;
 
 private:
     struct Impl;

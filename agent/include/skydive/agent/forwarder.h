@@ -7,6 +7,7 @@
 #include <string>
 
 #include <skydive/agent/topology_graph.h>
+#include <skydive/model/clock.h>
 
 namespace skydive::agent {
 
@@ -38,6 +39,9 @@ public:
     void stop();
     /// True while a connection is up and its Sync was sent.
     bool connected() const;
+    /// When the current (or last) connection's Sync was sent, in ms; 0 before the first one.
+    model::Time connectTime() const;
+    const std::string& address() const;
     /// Number of Sync messages sent (one per successful connection).
     std::uint64_t syncCount() const;
     /// Events sent since start (not counting Sync).

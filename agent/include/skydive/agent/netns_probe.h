@@ -30,14 +30,27 @@ public:
     model::Status start();
     void stop();
 
+    /// A namespace outside run_path (docker/runc containers, spec §7): a netns node {Name,
+    /// Type, Path, Inode, Device} + `extra` metadata, owned by the host, with its netlink probe.
+    /// Returns its node ID, the host node's when `path` is the agent's own namespace, or the
+    /// existing node's (with `extra` merged) when that namespace is already known. Unavailable
+    /// when `path` is not a namespace or cannot be entered.
+    model::Result<std::string> registerNamespace(const std::string& path, const std::string& name,
+                                                 const model::Value& extra);
+    /// Forgets a namespace registered by path; no-op when unknown.
+    void unregisterNamespace(const std::string& path);
+
 private:
     struct Namespace {
         std::string node_id;
+        std::uint64_t inode = 0;
         std::unique_ptr<NetlinkProbe> netlink;
     };
     void watch();
     void add(const std::string& name);
     void remove(const std::string& name);
+    model::Result<std::string> addPath(const std::string& path, const std::string& name,
+                                       const model::Value& extra, int mount_retries);
 
     TopologyGraph& graph_;
     std::string host_node_id_;
@@ -47,7 +60,7 @@ private:
     int stop_fd_ = -1;
     std::thread thread_;
     std::mutex mu_;
-    std::map<std::string, Namespace> namespaces_;
+    std::map<std::string, Namespace> namespaces_;  ///< by path
 };
 
 }  // namespace skydive::agent

@@ -1,0 +1,160 @@
+// The docker probe against the real Debian docker.io engine (toolchain.md §11): a private
+// dockerd on its own socket and folders, without bridge or iptables changes, and a locally
+// imported busybox image. A container started before the agent (found by the listing) and one
+// started after (found by the event stream) appear with their namespaces; removal takes them out.
+#include <skydive/agent/agent.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "kernel_fixture.h"
+
+namespace skydive::agent::e2e {
+namespace {
+
+using model::Value;
+using namespace std::chrono_literals;
+
+const char* kDocker = "/usr/bin/docker";
+
+std::string output(const std::string& cmd) {
+    FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
+    if (p == nullptr) return {};
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    ::pclose(p);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+// A private dockerd; stopped by its pid (never by name) and its folders removed afterwards.
+class Dockerd {
+public:
+    explicit Dockerd(const std::string& dir) : dir_(dir) {
+        std::filesystem::create_directories(dir);
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            std::string log = dir + "/dockerd.log";
+            std::freopen(log.c_str(), "w", stdout);
+            std::freopen(log.c_str(), "w", stderr);
+            std::string root = "--data-root=" + dir + "/root", exec = "--exec-root=" + dir + "/e",
+                        host = "--host=unix://" + socket(), pid = "--pidfile=" + dir + "/d.pid";
+            ::execl("/usr/sbin/dockerd", "dockerd", root.c_str(), exec.c_str(), host.c_str(),
+                    pid.c_str(), "--bridge=none", "--iptables=false", "--ip6tables=false",
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+    }
+    ~Dockerd() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    std::string socket() const { return dir_ + "/docker.sock"; }
+    std::string cli() const { return std::string(kDocker) + " -H unix://" + socket(); }
+    bool ready() {
+        return waitFor([&] { return sh(cli() + " info"); }, 30s);
+    }
+    // `mini:1`: busybox alone, imported from a local tarball (no registry).
+    bool importImage() {
+        std::string rootfs = dir_ + "/rootfs";
+        std::filesystem::create_directories(rootfs + "/bin");
+        return sh("cp /bin/busybox " + rootfs + "/bin/busybox") &&
+               sh("ln -sf busybox " + rootfs + "/bin/sh") &&
+               sh("tar -C " + rootfs + " -c . | " + cli() + " import - mini:1");
+    }
+    std::string run(const std::string& name) {
+        return output(cli() + " run -d --network none --name " + name +
+                      " mini:1 /bin/busybox sleep 120");
+    }
+
+private:
+    std::string dir_;
+    pid_t pid_ = -1;
+};
+
+const Value* at(const model::Node& n, std::string_view a, std::string_view b) {
+    const Value* v = field(n, a);
+    return v && v->isObject() ? v->asObject().find(b) : nullptr;
+}
+
+void expectContainer(Agent& agent, const std::string& name, const std::string& id) {
+    TopologyGraph& g = agent.topology();
+    std::optional<model::Node> c;
+    ASSERT_TRUE(waitFor([&] { return (c = nodeNamed(g, name, "container")).has_value(); }, 5s))
+        << "container " << name << " not in the graph";
+    EXPECT_EQ(*field(*c, "Manager"), Value("docker"));
+    EXPECT_EQ(*at(*c, "Container", "ID"), Value(id));
+    EXPECT_EQ(*at(*c, "Container", "Runtime"), Value("docker"));
+    EXPECT_EQ(*at(*c, "Container", "Image"), Value("mini:1"));
+    EXPECT_EQ(*at(*c, "Container", "Status"), Value("running"));
+    const Value* pid = at(*c, "Container", "InitProcessPID");
+    ASSERT_TRUE(pid && pid->isInt() && pid->asInt() > 0);
+    auto owner = g.owner(c->id.view());
+    ASSERT_TRUE(owner.has_value());
+    auto ns = g.node(*owner);
+    ASSERT_TRUE(ns.has_value());
+    EXPECT_EQ(*field(*ns, "Type"), Value("netns"));
+    EXPECT_EQ(*field(*ns, "Manager"), Value("docker"));
+    EXPECT_EQ(*field(*ns, "Name"), Value(name));
+    EXPECT_EQ(*field(*ns, "Path"), Value("/proc/" + std::to_string(pid->asInt()) + "/ns/net"));
+    EXPECT_EQ(g.owner(ns->id.view()), agent.hostNodeId());
+    // The netlink probe runs inside: the container's loopback is owned by its namespace.
+    EXPECT_TRUE(waitFor([&] {
+        for (const auto& e : g.outEdges(ns->id.view())) {
+            auto child = g.node(e.child.view());
+            if (child && *field(*child, "Name") == Value("lo")) return true;
+        }
+        return false;
+    }));
+}
+
+TEST(AgentDockerE2E, ContainersAndTheirNamespacesFollowTheEngine) {
+    ASSERT_EQ(::geteuid(), 0u) << "agent e2e tests need root (CI runs them as root)";
+    ASSERT_TRUE(std::filesystem::exists("/usr/sbin/dockerd") && std::filesystem::exists(kDocker))
+        << "docker.io missing: run scripts/install-deps";
+    ASSERT_TRUE(std::filesystem::exists("/bin/busybox")) << "busybox-static missing";
+    std::string tag = uniqueSuffix();
+    Dockerd dockerd("/tmp/sdd" + tag);
+    Cleanup cleanup;  // destroyed first: containers go before the daemon
+    ASSERT_TRUE(dockerd.ready()) << "dockerd did not start";
+    ASSERT_TRUE(dockerd.importImage());
+    std::string before = "sdc-before-" + tag, after = "sdc-after-" + tag;
+    cleanup.add(dockerd.cli() + " rm -f " + before);
+    cleanup.add(dockerd.cli() + " rm -f " + after);
+    std::string before_id = dockerd.run(before);
+    ASSERT_EQ(before_id.size(), 64u) << before_id;
+
+    AgentOptions o;
+    o.host_id = "e2e-docker-" + tag;
+    o.probes = {"docker"};
+    o.docker_url = "unix://" + dockerd.socket();
+    auto created = Agent::create(o, model::SystemClock::instance());
+    ASSERT_TRUE(created.ok());
+    auto agent = std::move(created).value();
+    ASSERT_TRUE(agent->start().ok());
+    expectContainer(*agent, before, before_id);
+
+    std::string after_id = dockerd.run(after);
+    ASSERT_EQ(after_id.size(), 64u) << after_id;
+    expectContainer(*agent, after, after_id);
+
+    ASSERT_TRUE(sh(dockerd.cli() + " rm -f " + after));
+    TopologyGraph& g = agent->topology();
+    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "container").has_value(); }, 5s));
+    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "netns").has_value(); }, 5s));
+    EXPECT_TRUE(nodeNamed(g, before, "container").has_value());
+    agent->stop();
+    EXPECT_FALSE(nodeNamed(g, before, "netns").has_value());
+}
+
+}  // namespace
+}  // namespace skydive::agent::e2e
