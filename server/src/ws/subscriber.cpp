@@ -24,7 +24,8 @@ Subscriber::Subscriber(Hub& hub, std::shared_ptr<WsConnection> conn, ClientInfo 
       info_(std::move(info)),
       origin_(info_.origin()),
       no_echo_(no_echo),
-      filter_(std::move(filter)) {
+      filter_(std::move(filter)),
+      has_filter_(filter_.has_value()) {
     if (filter_) {
         if (auto g = evaluate(hub_.context(), *filter_); g.ok()) resetView(*g);
     }
@@ -61,6 +62,11 @@ bool Subscriber::send(std::string text) {
 void Subscriber::deliver(const model::Change& change, const EncodedEvent& event) {
     const auto& msg = event.of(info_.protobuf, info_.partial);
     if (no_echo_ && change.base().origin.view() == origin_) return;
+    // Unfiltered (the common case): no lock, the shared bytes go straight to the queue.
+    if (!has_filter_.load(std::memory_order_acquire)) {
+        if (!conn_->send(msg)) hub_.context().metrics.wsDropped();
+        return;
+    }
     std::lock_guard lock(mutex_);
     if (!filter_) {
         if (!conn_->send(msg)) hub_.context().metrics.wsDropped();
@@ -112,12 +118,14 @@ void Subscriber::onMessage(std::string_view data) {
             reply.payload = g.error().message;
         } else {
             filter_ = *req.gremlin_filter;
+            has_filter_.store(true, std::memory_order_release);
             resetView(*g);
             reply.payload = std::move(g).value();
         }
     } else if (req.gremlin_filter) {
         // "" resets the filter; Time asks for the graph at that moment (slice semantics).
         filter_.reset();
+        has_filter_.store(false, std::memory_order_release);
         nodes_.clear();
         edges_.clear();
         graph::GraphViewPtr view = ctx.source->live();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,7 @@ private:
     bool no_echo_;
     mutable std::mutex mutex_;
     std::optional<std::string> filter_;
+    std::atomic<bool> has_filter_;              ///< filter_.has_value(), read without the lock
     std::map<std::string, model::Node> nodes_;  ///< current filtered view
     std::map<std::string, model::Edge> edges_;
 };
