@@ -131,8 +131,7 @@ AgentApi::~AgentApi() {
     stop();
 }
 
-model::Result<std::unique_ptr<AgentApi>> AgentApi::create(const Config& config,
-                                                          agent::Agent& agent,
+model::Result<std::unique_ptr<AgentApi>> AgentApi::create(const Config& config, agent::Agent& agent,
                                                           const model::Clock& clock,
                                                           std::string version) {
     std::unique_ptr<AgentApi> api(new AgentApi());
