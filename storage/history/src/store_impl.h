@@ -33,6 +33,14 @@ struct Store::Impl {
     std::size_t changes_since_checkpoint = 0;
     Time last_checkpoint_at = 0;
     std::uint64_t revisions_written = 0;
+    std::uint64_t mutations_committed = 0;
+    std::uint64_t commit_groups = 0;
+    // Staging state (ADR 013), under the live graph's writer lock: the next sequence number
+    // and newest timeline key including staged, not yet durable mutations.
+    std::uint64_t staged_seq = 1;
+    TimelineKey staged_key{};
+    class Log;
+    std::unique_ptr<graph::CommitLog> log;  // registered with `live`
 
     struct CachedView {
         graph::ViewKind kind;
@@ -51,8 +59,7 @@ struct Store::Impl {
     ~Impl();
 
     model::Status load();
-    model::Status commit(const std::vector<model::Change>& changes, const graph::GraphImage& before,
-                         const graph::GraphImage& after);
+    std::unique_ptr<graph::CommitLog> makeLog();
     model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
     model::Result<graph::GraphImage> imageFromDisk(Time t) const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;

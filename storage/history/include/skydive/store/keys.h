@@ -51,13 +51,17 @@ void putI64f(std::string& out, std::int64_t v);
 
 /// REQUIRES: id.size() <= kMaxKeyString (checked by the store before encoding).
 std::string encodeRevKey(const RevKey& k);
+/// The same into `out` (cleared first), reusing its buffer.
+void encodeRevKeyTo(std::string& out, const RevKey& k);
 std::optional<RevKey> decodeRevKey(std::string_view bytes);
 /// The common prefix of every revision of one element.
 std::string revPrefix(model::ElementKind kind, std::string_view id);
 
 std::string encodeTimelineKey(const TimelineKey& k);
+void encodeTimelineKeyTo(std::string& out, const TimelineKey& k);
 std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes);
 std::string encodeTimelineValue(const TimelineEntry& e);
+void encodeTimelineValueTo(std::string& out, const TimelineEntry& e);
 std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes);
 
 std::string encodeCheckpointValue(const std::vector<RevKey>& refs);

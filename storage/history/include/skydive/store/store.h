@@ -129,6 +129,8 @@ public:
         Time recent_from = 0;  ///< the window serves t >= recent_from
         std::size_t checkpoints = 0;
         std::uint64_t revisions_written = 0;
+        std::uint64_t mutations_committed = 0;
+        std::uint64_t commit_groups = 0;  ///< durable writes; fewer than mutations when grouped
     };
     Stats stats() const;
 
