@@ -36,7 +36,10 @@ Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<
       reader(*rocks),
       config(indexConfig(o)),
       live(c, o.live),
-      latest(config) {}
+      shared(std::make_shared<WindowState>(config)),
+      mu(shared->mu),
+      latest(shared->latest),
+      window(shared->window) {}
 
 Store::Impl::~Impl() {
     stopBackground();
@@ -97,6 +100,7 @@ Status Store::Impl::load() {
     auto cp = reader.checkpointBefore(kMaxTime);
     if (!cp) return cp.error();
     if (*cp) newest_checkpoint = (*cp)->key.time;
+    if (auto st = markLinks(!*last && !*cp); !st) return st;
     auto img = imageFromDisk(kMaxTime);
     if (!img) return img.error();
     latest = *img;

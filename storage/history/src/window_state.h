@@ -1,0 +1,21 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "recent_window.h"
+
+namespace skydive::store {
+
+/// The store's in-memory recent state, shared between the store and its lazy point views so
+/// that a view stays usable for its whole lifetime (ADR 017). `mu` guards both members.
+struct WindowState {
+    explicit WindowState(std::shared_ptr<const graph::IndexConfig> config)
+        : latest(std::move(config)) {}
+
+    std::mutex mu;
+    graph::GraphImage latest;  // the image after the newest change in `window`
+    RecentWindow window;
+};
+
+}  // namespace skydive::store
