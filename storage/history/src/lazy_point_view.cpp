@@ -39,17 +39,16 @@ model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
 }
 
 LazyPointView::LazyPointView(Time t, std::shared_ptr<WindowState> window, graph::GraphImage latest,
-                             std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks, bool links)
+                             std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks,
+                             std::shared_ptr<const rocksdb::Snapshot> snap, bool links)
     : t_(t),
       window_(std::move(window)),
       latest_(std::move(latest)),
       seq_limit_(seq_limit),
       rocks_(std::move(rocks)),
-      snap_(rocks_->db().GetSnapshot(),
-            [r = rocks_](const rocksdb::Snapshot* s) { r->db().ReleaseSnapshot(s); }),
+      snap_(std::move(snap)),
       reader_(*rocks_, snap_.get()),
-      links_(links),
-      image_(latest_.configPtr()) {}
+      links_(links) {}
 
 // Runs `fn` on the window under its lock when the window can still answer for t (retention of
 // the window may have moved past t since the view was made; the disk answers then).
@@ -63,22 +62,24 @@ static bool inWindow(const std::shared_ptr<WindowState>& ws, Time t, Fn&& fn) {
 }
 
 const graph::GraphImage& LazyPointView::image() const {
-    if (built()) return image_;
+    if (built()) return *image_;
     std::lock_guard l(build_mu_);
-    if (built()) return image_;
+    if (built()) return *image_;
     bool done = inWindow(window_, t_, [&](const RecentWindow& w) {
-        image_ = w.imageAt(latest_, t_, seq_limit_);
+        image_ = std::make_unique<graph::GraphImage>(w.imageAt(latest_, t_, seq_limit_));
     });
     if (!done) {
         // An I/O error leaves the view empty: GraphView has no error channel (ADR 017).
-        if (auto img = diskImage(reader_, latest_.configPtr(), t_)) image_ = std::move(*img);
+        auto img = diskImage(reader_, latest_.configPtr(), t_);
+        image_ = std::make_unique<graph::GraphImage>(img ? std::move(*img)
+                                                         : graph::GraphImage(latest_.configPtr()));
     }
     built_.store(true, std::memory_order_release);
-    return image_;
+    return *image_;
 }
 
 Version LazyPointView::find(ElementKind kind, std::string_view id) const {
-    if (built()) return findVersion(image_, kind, id);
+    if (built()) return findVersion(*image_, kind, id);
     Version v;
     if (inWindow(window_, t_, [&](const RecentWindow& w) {
             v = w.elementAt(kind, id, findVersion(latest_, kind, id), t_, seq_limit_);
@@ -100,25 +101,27 @@ const LazyPointView::Overlay* LazyPointView::overlay() const {
     if (overlaid_.load(std::memory_order_acquire)) return overlay_.get();
     std::lock_guard l(overlay_mu_);
     if (overlaid_.load(std::memory_order_relaxed)) return overlay_.get();
-    auto ov = std::make_unique<Overlay>();
+    std::unique_ptr<Overlay> ov;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
-        StrSet seen[2];
-        w.changesSince(t_, seq_limit_, [&](const LogEntry& e) {
-            ElementKind kind = e.after.kind();
-            const model::Str& id = e.after.base().id;
-            if (!seen[kind == ElementKind::Node ? 0 : 1].insert(id).second) return;
-            Version now = findVersion(latest_, kind, id.view());
-            Version then = w.elementAt(kind, id.view(), now, t_, seq_limit_);
+        std::vector<std::pair<Version, Version>> changed;
+        w.overlayAt(latest_, t_, seq_limit_, [&](const Version& now, const Version& then) {
+            changed.emplace_back(now, then);
+        });
+        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(changed.size()),
+                                               PtrMap<graph::EdgePtr>(changed.size()),
+                                               {},
+                                               {}});
+        for (auto& [now, then] : changed) {
             if (now.node) {
-                if (then.node != now.node) ov->nodes.emplace(now.node.get(), then.node);
+                if (then.node != now.node) ov->nodes.put(now.node.get(), then.node);
             } else if (now.edge) {
-                if (then.edge != now.edge) ov->edges.emplace(now.edge.get(), then.edge);
+                if (then.edge != now.edge) ov->edges.put(now.edge.get(), then.edge);
             } else if (then.node) {
                 ov->extra_nodes.push_back(then.node);
             } else if (then.edge) {
                 ov->extra_edges.push_back(then.edge);
             }
-        });
+        }
     });
     if (done) overlay_ = std::move(ov);
     overlaid_.store(true, std::memory_order_release);
@@ -127,26 +130,33 @@ const LazyPointView::Overlay* LazyPointView::overlay() const {
 
 // Inside the window a scan streams the latest image through the overlay (about a live scan);
 // otherwise it reads the image, built once.
+// The first scan streams; a view scanned again builds its image once (the warm case costs a
+// live scan from then on).
+const LazyPointView::Overlay* LazyPointView::scanOverlay() const {
+    if (built() || scans_.fetch_add(1, std::memory_order_relaxed) > 0) return nullptr;
+    return overlay();
+}
+
 void LazyPointView::forEachNode(const NodeFn& fn) const {
-    const Overlay* ov = built() ? nullptr : overlay();
+    const Overlay* ov = scanOverlay();
     if (ov == nullptr) return image().forEachNode(fn);
     bool go = true;
     latest_.forEachNode([&](const model::Node& n) {
-        auto it = ov->nodes.find(&n);
-        if (it == ov->nodes.end()) return go = fn(n);
-        return go = (it->second == nullptr || fn(*it->second));
+        const graph::NodePtr* then = ov->nodes.find(&n);
+        if (then == nullptr) return go = fn(n);
+        return go = (*then == nullptr || fn(**then));
     });
     for (std::size_t i = 0; go && i < ov->extra_nodes.size(); ++i) go = fn(*ov->extra_nodes[i]);
 }
 
 void LazyPointView::forEachEdge(const EdgeFn& fn) const {
-    const Overlay* ov = built() ? nullptr : overlay();
+    const Overlay* ov = built() || scans_.load(std::memory_order_relaxed) > 1 ? nullptr : overlay();
     if (ov == nullptr) return image().forEachEdge(fn);
     bool go = true;
     latest_.forEachEdge([&](const model::Edge& e) {
-        auto it = ov->edges.find(&e);
-        if (it == ov->edges.end()) return go = fn(e);
-        return go = (it->second == nullptr || fn(*it->second));
+        const graph::EdgePtr* then = ov->edges.find(&e);
+        if (then == nullptr) return go = fn(e);
+        return go = (*then == nullptr || fn(**then));
     });
     for (std::size_t i = 0; go && i < ov->extra_edges.size(); ++i) go = fn(*ov->extra_edges[i]);
 }
@@ -162,10 +172,9 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
     bool done = !built() && hasIndex(key) && inWindow(window_, t_, [&](const RecentWindow& w) {
         latest_.nodesByValue(key, value, [&](const model::Node& n) {
             const graph::NodePtr& live = *latest_.node(n.id.view());
-            Version v = w.elementAt(ElementKind::Node, n.id.view(), Version{live, nullptr}, t_,
-                                    seq_limit_);
-            if (v.node && (v.node == live || matches(*v.node, key, value)))
-                found.push_back(v.node);
+            Version v =
+                w.elementAt(ElementKind::Node, n.id.view(), Version{live, nullptr}, t_, seq_limit_);
+            if (v.node && (v.node == live || matches(*v.node, key, value))) found.push_back(v.node);
             return true;
         });
         StrSet seen;
@@ -189,11 +198,25 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
 
 // Live adjacency rolled back per edge, plus the edges of that node changed after t.
 void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& fn) const {
+    if (edges_static_.load(std::memory_order_acquire) < 0 && !built()) {
+        int fixed = -1;
+        inWindow(window_, t_, [&](const RecentWindow& w) {
+            fixed = w.edgesChangedSince(t_, seq_limit_) ? 0 : 1;
+        });
+        if (fixed >= 0) edges_static_.store(fixed, std::memory_order_release);
+    }
+    if (edges_static_.load(std::memory_order_acquire) == 1) {  // the latest adjacency is t's
+        auto visit = [&](const model::Str& id) {
+            const graph::EdgePtr* e = latest_.edge(id.view());
+            return e == nullptr || fn(**e);
+        };
+        return out ? latest_.outEdgeIds(node_id, visit) : latest_.inEdgeIds(node_id, visit);
+    }
     std::vector<graph::EdgePtr> found;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
         auto consider = [&](std::string_view id) {
-            Version v = w.elementAt(ElementKind::Edge, id, findVersion(latest_, ElementKind::Edge, id),
-                                    t_, seq_limit_);
+            Version v = w.elementAt(ElementKind::Edge, id,
+                                    findVersion(latest_, ElementKind::Edge, id), t_, seq_limit_);
             if (v.edge && endpoint(*v.edge, out) == node_id) found.push_back(v.edge);
         };
         auto live = [&](const model::Str& id) { return consider(id.view()), true; };
@@ -202,9 +225,8 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
         else
             latest_.inEdgeIds(node_id, live);
         std::vector<model::Str> extra;
-        w.edgesTouching(node_id, t_, seq_limit_, [&](const model::Str& id) {
-            extra.push_back(id);
-        });
+        w.edgesTouching(node_id, t_, seq_limit_,
+                        [&](const model::Str& id) { extra.push_back(id); });
         if (extra.empty()) return;
         std::sort(extra.begin(), extra.end());
         extra.erase(std::unique(extra.begin(), extra.end()), extra.end());
@@ -277,13 +299,13 @@ void LazyPointView::countChanges() const {
 }
 
 std::size_t LazyPointView::nodeCount() const {
-    if (built()) return image_.nodeCount();
+    if (built()) return image_->nodeCount();
     countChanges();
     return node_count_;
 }
 
 std::size_t LazyPointView::edgeCount() const {
-    if (built()) return image_.edgeCount();
+    if (built()) return image_->edgeCount();
     countChanges();
     return edge_count_;
 }

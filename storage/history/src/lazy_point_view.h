@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include <skydive/graph/graph_view.h>
 
 #include "history.h"
+#include "ptr_map.h"
 #include "window_state.h"
 
 namespace skydive::store {
@@ -29,7 +29,8 @@ public:
     /// `window` may be null: t is older than the window. `links`: the store has link keys for
     /// every edge, so adjacency outside the window is a scan of the node's links.
     LazyPointView(Time t, std::shared_ptr<WindowState> window, graph::GraphImage latest,
-                  std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks, bool links);
+                  std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks,
+                  std::shared_ptr<const rocksdb::Snapshot> snap, bool links);
 
     graph::ViewKind kind() const override { return graph::ViewKind::Point; }
     Time from() const override { return t_; }
@@ -60,12 +61,13 @@ private:
     /// element (by address) → its version at t (null: absent at t), and the elements present at
     /// t but absent from the latest image. Null when the window no longer covers t.
     struct Overlay {
-        std::unordered_map<const model::Node*, graph::NodePtr> nodes;
-        std::unordered_map<const model::Edge*, graph::EdgePtr> edges;
+        PtrMap<graph::NodePtr> nodes;
+        PtrMap<graph::EdgePtr> edges;
         std::vector<graph::NodePtr> extra_nodes;
         std::vector<graph::EdgePtr> extra_edges;
     };
     const Overlay* overlay() const;
+    const Overlay* scanOverlay() const;
     void countChanges() const;
 
     Time t_;
@@ -81,10 +83,12 @@ private:
 
     mutable std::mutex build_mu_;
     mutable std::atomic<bool> built_{false};
-    mutable graph::GraphImage image_;
+    mutable std::unique_ptr<graph::GraphImage> image_;  // set once built_
     mutable std::mutex overlay_mu_;
     mutable std::atomic<bool> overlaid_{false};
+    mutable std::atomic<int> scans_{0};  // forEachNode calls (the second builds the image)
     mutable std::unique_ptr<Overlay> overlay_;
+    mutable std::atomic<int> edges_static_{-1};  // 1: no edge changed since t (adjacency = latest)
     mutable std::mutex count_mu_;
     mutable std::atomic<bool> counted_{false};
     mutable std::size_t node_count_ = 0;

@@ -4,8 +4,8 @@
 
 namespace skydive::store {
 
-void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before,
-              const Version& after, Time time) {
+void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before, const Version& after,
+              Time time) {
     if (!after.edge) return;
     const model::Edge& e = *after.edge;
     if (before.edge && before.edge->parent == e.parent && before.edge->child == e.child) return;

@@ -21,7 +21,10 @@ void RecentWindow::append(LogEntry e) {
     log_.push_back(std::move(e));
     const LogEntry& back = log_.back();
     chains_[chainKey(back.after)].push_back(&back);
-    if (back.after.edge) indexEndpoints(back, true);
+    if (back.after.edge) {
+        indexEndpoints(back, true);
+        edge_log_.push_back(&back);
+    }
     if (back.op == TimelineOp::Delete || !back.before) presence_.push_back(&back);
 }
 
@@ -79,7 +82,10 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
             it->second.erase(it->second.begin());
             if (it->second.empty()) chains_.erase(it);
         }
-        if (front.after.edge) indexEndpoints(front, false);
+        if (front.after.edge) {
+            indexEndpoints(front, false);
+            if (!edge_log_.empty() && edge_log_.front() == &front) edge_log_.pop_front();
+        }
         if (!presence_.empty() && presence_.front() == &front) presence_.pop_front();
         ++popped_;
         from_ = std::max(from_, front.key.time);
@@ -92,6 +98,7 @@ void RecentWindow::clear(Time from) {
     chains_.clear();
     endpoints_.clear();
     presence_.clear();
+    edge_log_.clear();
     lost_.clear();
     lost_lo_ = lost_hi_ = lost_items_ = popped_ = 0;
     log_.clear();
@@ -120,12 +127,10 @@ graph::GraphImage RecentWindow::imageAt(graph::GraphImage img, Time t,
 }
 
 // `live` is the element as of seq_limit; the chain's entries past seq_limit are its tail.
-Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,
-                                Time t, std::uint64_t seq_limit) const {
-    auto it = chains_.find(ChainKeyView{kind, id});
-    if (it == chains_.end()) return live;
+Version RecentWindow::rollBack(const std::vector<const LogEntry*>& chain, const Version& live,
+                               Time t, std::uint64_t seq_limit) {
     const LogEntry* last = nullptr;
-    for (const LogEntry* e : it->second) {
+    for (const LogEntry* e : chain) {
         if (e->key.seq > seq_limit) break;
         if (e->key.time > t) return e->op == TimelineOp::Delete ? e->after : e->before;
         last = e;
@@ -133,6 +138,38 @@ Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, co
     if (last != nullptr && last->op == TimelineOp::Delete && last->key.time == t)
         return last->after;
     return live;
+}
+
+Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,
+                                Time t, std::uint64_t seq_limit) const {
+    auto it = chains_.find(ChainKeyView{kind, id});
+    if (it == chains_.end()) return live;
+    return rollBack(it->second, live, t, seq_limit);
+}
+
+void RecentWindow::overlayAt(
+    const graph::GraphImage& latest, Time t, std::uint64_t seq_limit,
+    const std::function<void(const Version& now, const Version& then)>& fn) const {
+    for (auto it = log_.rbegin(); it != log_.rend() && it->key.time >= t; ++it) {
+        const LogEntry& e = *it;
+        if (e.key.seq > seq_limit) continue;
+        auto c = chains_.find(ChainKeyView{e.after.kind(), e.after.base().id.view()});
+        if (c == chains_.end()) continue;
+        // Once per element: at its newest entry within seq_limit.
+        const LogEntry* newest = nullptr;
+        for (auto r = c->second.rbegin(); r != c->second.rend() && newest == nullptr; ++r)
+            if ((*r)->key.seq <= seq_limit) newest = *r;
+        if (newest != &e) continue;
+        Version now = findVersion(latest, e.after.kind(), e.after.base().id.view());
+        fn(now, rollBack(c->second, now, t, seq_limit));
+    }
+}
+
+bool RecentWindow::edgesChangedSince(Time t, std::uint64_t seq_limit) const {
+    for (auto it = edge_log_.rbegin(); it != edge_log_.rend(); ++it) {
+        if ((*it)->key.seq <= seq_limit) return (*it)->key.time >= t;
+    }
+    return false;
 }
 
 // A revision that was deleted later is stored in its deleted form (DeletedAt set).

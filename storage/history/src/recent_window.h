@@ -57,6 +57,12 @@ public:
     /// change) is `node_id`, newest first, possibly repeated. REQUIRES: covers(t).
     void edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
                        const std::function<void(const model::Str&)>& fn) const;
+    /// Each element changed at or after t, once: its latest version (as of seq_limit, from
+    /// `latest`) and its version at t. REQUIRES: covers(t).
+    void overlayAt(const graph::GraphImage& latest, Time t, std::uint64_t seq_limit,
+                   const std::function<void(const Version& now, const Version& then)>& fn) const;
+    /// False when no edge changed at or after t (edges at t are the latest ones).
+    bool edgesChangedSince(Time t, std::uint64_t seq_limit) const;
     /// Every change at or after t, newest first. REQUIRES: covers(t).
     void changesSince(Time t, std::uint64_t seq_limit,
                       const std::function<void(const LogEntry&)>& fn) const;
@@ -127,6 +133,9 @@ private:
     mutable std::size_t lost_lo_ = 0, lost_hi_ = 0, lost_items_ = 0;
     std::size_t popped_ = 0;
     std::deque<const LogEntry*> presence_;  // adds and deletes, oldest first
+    std::deque<const LogEntry*> edge_log_;  // edge changes, oldest first
+    static Version rollBack(const std::vector<const LogEntry*>& chain, const Version& live, Time t,
+                            std::uint64_t seq_limit);
 
     std::deque<LogEntry> log_;
     // Edge changes by endpoint node ID, oldest first.

@@ -33,8 +33,15 @@ model::Result<GraphViewPtr> Store::at(Time t) const {
     if (auto v = im.cached(ViewKind::Point, t, t)) return v;
     std::shared_ptr<WindowState> window;
     if (im.window.covers(t)) window = im.shared;
+    // Views taken between two commits share one RocksDB snapshot.
+    WindowState& ws = *im.shared;
+    if (!ws.snap || ws.snap_seq != im.next_seq) {
+        ws.snap.reset(im.rocks->db().GetSnapshot(),
+                      [r = im.rocks](const rocksdb::Snapshot* s) { r->db().ReleaseSnapshot(s); });
+        ws.snap_seq = im.next_seq;
+    }
     GraphViewPtr view = std::make_shared<LazyPointView>(
-        t, std::move(window), im.latest, im.next_seq - 1, im.rocks, im.links_complete);
+        t, std::move(window), im.latest, im.next_seq - 1, im.rocks, ws.snap, im.links_complete);
     im.remember(ViewKind::Point, t, t, view);
     return view;
 }

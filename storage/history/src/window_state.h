@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "recent_window.h"
+#include "rocks.h"
 
 namespace skydive::store {
 
@@ -16,6 +17,9 @@ struct WindowState {
     std::mutex mu;
     graph::GraphImage latest;  // the image after the newest change in `window`
     RecentWindow window;
+    // The RocksDB snapshot lazy views share while no commit happens (taken at `snap_seq`).
+    std::shared_ptr<const rocksdb::Snapshot> snap;
+    std::uint64_t snap_seq = 0;
 };
 
 }  // namespace skydive::store
