@@ -168,13 +168,18 @@ bool LazyPointView::hasIndex(std::string_view key) const {
 // Live hits rolled back and re-checked, then the nodes whose changes after t dropped the term.
 void LazyPointView::nodesByValue(std::string_view key, const model::Value& value,
                                  const NodeFn& fn) const {
-    std::vector<graph::NodePtr> found;
+    // Unchanged hits point into latest_ (alive as long as the view); `keep` holds the others.
+    std::vector<const model::Node*> found;
+    std::vector<graph::NodePtr> keep;
     bool done = !built() && hasIndex(key) && inWindow(window_, t_, [&](const RecentWindow& w) {
         latest_.nodesByValue(key, value, [&](const model::Node& n) {
-            const graph::NodePtr& live = *latest_.node(n.id.view());
-            Version v =
-                w.elementAt(ElementKind::Node, n.id.view(), Version{live, nullptr}, t_, seq_limit_);
-            if (v.node && (v.node == live || matches(*v.node, key, value))) found.push_back(v.node);
+            const Version* then = w.changedAt(ElementKind::Node, n.id.view(), t_, seq_limit_);
+            if (then == nullptr) {
+                found.push_back(&n);
+            } else if (then->node && matches(*then->node, key, value)) {
+                keep.push_back(then->node);
+                found.push_back(then->node.get());
+            }
             return true;
         });
         StrSet seen;
@@ -184,7 +189,10 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
             if (live != nullptr && matches(**live, key, value)) return;  // a live hit, done
             Version now{live != nullptr ? *live : nullptr, nullptr};
             Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
-            if (v.node && matches(*v.node, key, value)) found.push_back(v.node);
+            if (v.node && matches(*v.node, key, value)) {
+                keep.push_back(v.node);
+                found.push_back(v.node.get());
+            }
         });
     });
     if (!done && (built() || hasIndex(key))) return image().nodesByValue(key, value, fn);

@@ -20,7 +20,7 @@ void RecentWindow::append(LogEntry e) {
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
     const LogEntry& back = log_.back();
-    chains_[chainKey(back.after)].push_back(&back);
+    chains_[chainKey(back.after)].push_back({back.key.time, back.key.seq, &back});
     if (back.after.edge) {
         indexEndpoints(back, true);
         edge_log_.push_back(&back);
@@ -127,24 +127,29 @@ graph::GraphImage RecentWindow::imageAt(graph::GraphImage img, Time t,
 }
 
 // `live` is the element as of seq_limit; the chain's entries past seq_limit are its tail.
-Version RecentWindow::rollBack(const std::vector<const LogEntry*>& chain, const Version& live,
-                               Time t, std::uint64_t seq_limit) {
-    const LogEntry* last = nullptr;
-    for (const LogEntry* e : chain) {
-        if (e->key.seq > seq_limit) break;
-        if (e->key.time > t) return e->op == TimelineOp::Delete ? e->after : e->before;
-        last = e;
+const Version* RecentWindow::changedAt(const Chain& chain, Time t, std::uint64_t seq_limit) {
+    const ChainItem* last = nullptr;
+    for (const ChainItem& c : chain) {
+        if (c.seq > seq_limit) break;
+        if (c.time > t)
+            return c.entry->op == TimelineOp::Delete ? &c.entry->after : &c.entry->before;
+        last = &c;
     }
-    if (last != nullptr && last->op == TimelineOp::Delete && last->key.time == t)
-        return last->after;
-    return live;
+    if (last != nullptr && last->time == t && last->entry->op == TimelineOp::Delete)
+        return &last->entry->after;
+    return nullptr;
+}
+
+const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view id, Time t,
+                                       std::uint64_t seq_limit) const {
+    auto it = chains_.find(ChainKeyView{kind, id});
+    return it == chains_.end() ? nullptr : changedAt(it->second, t, seq_limit);
 }
 
 Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,
                                 Time t, std::uint64_t seq_limit) const {
-    auto it = chains_.find(ChainKeyView{kind, id});
-    if (it == chains_.end()) return live;
-    return rollBack(it->second, live, t, seq_limit);
+    const Version* then = changedAt(kind, id, t, seq_limit);
+    return then != nullptr ? *then : live;
 }
 
 void RecentWindow::overlayAt(
@@ -158,10 +163,11 @@ void RecentWindow::overlayAt(
         // Once per element: at its newest entry within seq_limit.
         const LogEntry* newest = nullptr;
         for (auto r = c->second.rbegin(); r != c->second.rend() && newest == nullptr; ++r)
-            if ((*r)->key.seq <= seq_limit) newest = *r;
+            if (r->seq <= seq_limit) newest = r->entry;
         if (newest != &e) continue;
         Version now = findVersion(latest, e.after.kind(), e.after.base().id.view());
-        fn(now, rollBack(c->second, now, t, seq_limit));
+        const Version* then = changedAt(c->second, t, seq_limit);
+        fn(now, then != nullptr ? *then : now);
     }
 }
 
@@ -176,7 +182,8 @@ bool RecentWindow::edgesChangedSince(Time t, std::uint64_t seq_limit) const {
 Version RecentWindow::finalForm(const Version& v) const {
     auto it = chains_.find(chainKey(v));
     if (it == chains_.end()) return v;
-    for (const LogEntry* e : it->second) {
+    for (const ChainItem& c : it->second) {
+        const LogEntry* e = c.entry;
         if (e->op != TimelineOp::Delete) continue;
         const auto& d = e->after.base();
         if (d.revision == v.base().revision && d.created_at == v.base().created_at) return e->after;

@@ -53,6 +53,10 @@ public:
     /// One element at t given its live version (empty when absent). REQUIRES: covers(t).
     Version elementAt(model::ElementKind kind, std::string_view id, const Version& live, Time t,
                       std::uint64_t seq_limit = kAllSeq) const;
+    /// The version at t of an element changed after t (in the window, valid under the lock;
+    /// may be empty: absent at t), or nullptr when its latest version is t's. REQUIRES: covers(t).
+    const Version* changedAt(model::ElementKind kind, std::string_view id, Time t,
+                             std::uint64_t seq_limit) const;
     /// IDs of the edges with a change at or after t whose Parent or Child (before or after the
     /// change) is `node_id`, newest first, possibly repeated. REQUIRES: covers(t).
     void edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
@@ -134,15 +138,22 @@ private:
     std::size_t popped_ = 0;
     std::deque<const LogEntry*> presence_;  // adds and deletes, oldest first
     std::deque<const LogEntry*> edge_log_;  // edge changes, oldest first
-    static Version rollBack(const std::vector<const LogEntry*>& chain, const Version& live, Time t,
-                            std::uint64_t seq_limit);
 
     std::deque<LogEntry> log_;
     // Edge changes by endpoint node ID, oldest first.
     std::unordered_map<model::Str, std::deque<const LogEntry*>, model::StrHash, std::equal_to<>>
         endpoints_;
     // Oldest first; short (the changes of one element inside the window).
-    std::unordered_map<ChainKey, std::vector<const LogEntry*>, ChainKeyHash, ChainKeyEq> chains_;
+    // Time and sequence kept inline: a roll-back walks the chain without touching the entries.
+    struct ChainItem {
+        Time time;
+        std::uint64_t seq;
+        const LogEntry* entry;
+    };
+    using Chain = std::vector<ChainItem>;
+    std::unordered_map<ChainKey, Chain, ChainKeyHash, ChainKeyEq> chains_;
+    /// The version at t inside the chain, or nullptr when the latest one is t's.
+    static const Version* changedAt(const Chain& chain, Time t, std::uint64_t seq_limit);
     std::size_t bytes_ = 0;
     Time from_;
 };
