@@ -67,9 +67,8 @@ TEST(LiveImage, CleanShutdownReopensFromImageWithTheSameGraph) {
         from_image = everything(**s);
         // The index works on the loaded image.
         std::size_t hits = 0;
-        (*s)->live()->nodesByValue("Name", model::Value("eth299"), [&](const model::Node&) {
-            return ++hits, true;
-        });
+        (*s)->live()->nodesByValue("Name", model::Value("eth299"),
+                                   [&](const model::Node&) { return ++hits, true; });
         EXPECT_EQ(hits, 1u);
     }
     o.live_image = false;
