@@ -195,6 +195,32 @@ std::optional<std::vector<RevKey>> decodeCheckpointValue(std::string_view bytes)
     return refs;
 }
 
+// link key (in `rev`): 'L' | nodelen u16 | node id | time i64f | edgelen u16 | edge id
+std::string linkPrefix(std::string_view node_id) {
+    std::string out;
+    out.reserve(3 + node_id.size() + 8);
+    out.push_back('L');
+    putStr16(out, node_id);
+    return out;
+}
+
+std::string encodeLinkKey(const LinkKey& k) {
+    std::string out = linkPrefix(k.node_id);
+    putI64f(out, k.time);
+    putStr16(out, k.edge_id);
+    return out;
+}
+
+std::optional<LinkKey> decodeLinkKey(std::string_view bytes) {
+    Reader r{bytes};
+    LinkKey k;
+    std::uint8_t b;
+    if (!r.u8(b) || b != 'L' || !r.str16(k.node_id) || !r.i64f(k.time) || !r.str16(k.edge_id) ||
+        !r.in.empty())
+        return std::nullopt;
+    return k;
+}
+
 // api key: kindlen u8 | kind | idlen u16 | id
 std::string apiPrefix(std::string_view kind) {
     std::string out;

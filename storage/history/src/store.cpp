@@ -37,7 +37,10 @@ Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<
       reader(*rocks),
       config(indexConfig(o)),
       live(c, o.live),
-      latest(config) {}
+      shared(std::make_shared<WindowState>(config)),
+      mu(shared->mu),
+      latest(shared->latest),
+      window(shared->window) {}
 
 Store::Impl::~Impl() {
     stopBackground();
@@ -98,6 +101,7 @@ Status Store::Impl::load() {
     auto cp = reader.checkpointBefore(kMaxTime);
     if (!cp) return cp.error();
     if (*cp) newest_checkpoint = (*cp)->key.time;
+    if (auto st = markLinks(!*last && !*cp); !st) return st;
     // A live.image written at the last commit is the live graph; a stale or unreadable one is
     // ignored (it is a cache: checkpoint + tail give the same image).
     std::optional<graph::GraphImage> cached_image;

@@ -4,6 +4,7 @@
 // then do the mutations become visible and get acknowledged.
 #include <limits>
 
+#include "links.h"
 #include "store_impl.h"
 
 namespace skydive::store {
@@ -89,6 +90,7 @@ public:
             encodeTimelineValueTo(record, {e.op, std::move(ref)});
             encodeTimelineKeyTo(key, e.key);
             s->batch.Put(im_.rocks->cf(Cf::Timeline), toSlice(key), toSlice(record));
+            if (!del) putLinks(s->batch, *im_.rocks, e.before, e.after, e.key.time);
             s->oldest_time = std::min(s->oldest_time, e.key.time);
             // A deletion rewrites its revision's record: views since that revision change too.
             s->stale_from = std::min(s->stale_from, del ? b.updated_at : e.key.time);

@@ -10,24 +10,28 @@
 #include "history.h"
 #include "recent_window.h"
 #include "rocks.h"
+#include "window_state.h"
 
 namespace skydive::store {
 
 struct Store::Impl {
     StoreOptions opts;
     const model::Clock& clock;
-    std::unique_ptr<Rocks> rocks;
+    std::shared_ptr<Rocks> rocks;  // shared with the lazy views (ADR 017)
     HistoryReader reader;
     std::shared_ptr<const graph::IndexConfig> config;
     graph::LiveGraph live;
 
-    // Guards everything below. Taken by the commit hook (under the live graph's writer lock)
-    // and by readers for O(1) copies; never held across a RocksDB read.
-    mutable std::mutex mu;
+    // `mu` guards everything below. Taken by the commit hook (under the live graph's writer
+    // lock) and by readers for O(1) copies; never held across a RocksDB read. The mutex, the
+    // latest image and the window live in a block that lazy point views share (ADR 017).
+    std::shared_ptr<WindowState> shared;
+    std::mutex& mu;
+    graph::GraphImage& latest;  // the image matching `window` (may lead live() by a commit)
+    RecentWindow& window;
     std::uint64_t next_seq = 1;
     TimelineKey last_key{};
-    graph::GraphImage latest;  // the image matching `window` (may lead live() by a commit)
-    RecentWindow window;
+    bool links_complete = false;  // every edge has its link keys (ADR 017)
     std::optional<Time> newest_checkpoint;
     std::size_t checkpoints = 0;
     std::size_t changes_since_checkpoint = 0;
@@ -61,6 +65,8 @@ struct Store::Impl {
 
     model::Status load();
     std::unique_ptr<graph::CommitLog> makeLog();
+    /// Sets links_complete: the store has written link keys since it was created (links.cpp).
+    model::Status markLinks(bool fresh);
     model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
     model::Result<graph::GraphImage> imageFromDisk(Time t) const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;

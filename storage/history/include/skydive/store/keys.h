@@ -67,6 +67,18 @@ std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes);
 std::string encodeCheckpointValue(const std::vector<RevKey>& refs);
 std::optional<std::vector<RevKey>> decodeCheckpointValue(std::string_view bytes);
 
+/// A link key (`rev` CF, kind byte `L`): edge `edge_id` got endpoint `node_id` at `time`.
+struct LinkKey {
+    std::string node_id;
+    Time time = 0;
+    std::string edge_id;
+    friend bool operator==(const LinkKey&, const LinkKey&) = default;
+};
+std::string encodeLinkKey(const LinkKey& k);
+std::optional<LinkKey> decodeLinkKey(std::string_view bytes);
+/// The common prefix of every link key of one node.
+std::string linkPrefix(std::string_view node_id);
+
 std::string encodeApiKey(std::string_view kind, std::string_view id);
 std::optional<std::pair<std::string, std::string>> decodeApiKey(std::string_view bytes);
 std::string apiPrefix(std::string_view kind);
