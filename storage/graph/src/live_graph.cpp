@@ -53,7 +53,7 @@ struct LiveGraph::Impl {
         {
             std::lock_guard wl(write_mu);
             GraphImage before = head;
-            GraphTxn txn{before, clock.now(), {}};
+            GraphTxn txn{before, clock.now(), {}, {}};
             if (auto st = op(txn); !st) return st;
             if (txn.changes.empty()) return {};
             if (log == nullptr) {
@@ -67,7 +67,7 @@ struct LiveGraph::Impl {
                 hub.publish(txn.changes);
                 return {};
             }
-            auto staged = log->stage(txn.changes, before, txn.image);
+            auto staged = log->stage(txn.changes, txn.versions, before, txn.image);
             if (!staged) return staged.error();
             head = txn.image;
             p = std::make_shared<PendingCommit>(std::move(*staged), std::move(txn.image),

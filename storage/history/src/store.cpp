@@ -1,6 +1,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "live_image_file.h"
 #include "store_impl.h"
 
 namespace skydive::store {
@@ -93,7 +94,7 @@ Status Store::Impl::load() {
     }
     auto seq = rocks->get(Cf::Default, kSeqKey);
     if (!seq) return seq.error();
-    if (*seq) next_seq = readU64(**seq) + 1;
+    next_seq = *seq ? readU64(**seq) + 1 : 1;
     auto last = reader.lastTimelineKey();
     if (!last) return last.error();
     if (*last) last_key = **last;
@@ -101,7 +102,16 @@ Status Store::Impl::load() {
     if (!cp) return cp.error();
     if (*cp) newest_checkpoint = (*cp)->key.time;
     if (auto st = markLinks(!*last && !*cp); !st) return st;
-    auto img = imageFromDisk(kMaxTime);
+    // A live.image written at the last commit is the live graph; a stale or unreadable one is
+    // ignored (it is a cache: checkpoint + tail give the same image).
+    std::optional<graph::GraphImage> cached_image;
+    if (opts.live_image) {
+        auto li = readLiveImage(opts.data_dir, next_seq - 1, config, opts.load_threads);
+        if (li) cached_image = std::move(*li);
+        loaded_from_image = cached_image.has_value();
+    }
+    auto img = cached_image ? model::Result<graph::GraphImage>(std::move(*cached_image))
+                            : imageFromDisk(kMaxTime);
     if (!img) return img.error();
     latest = *img;
     live.reset(std::move(*img));
@@ -166,6 +176,11 @@ model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() {
     impl_->stopBackground();
+    if (impl_->opts.live_image) {
+        std::lock_guard l(impl_->mu);
+        // A failure only costs the next open its shortcut.
+        (void)writeLiveImage(impl_->opts.data_dir, impl_->latest, impl_->next_seq - 1);
+    }
 }
 
 Status Store::addNode(model::Node n) {
@@ -234,6 +249,7 @@ Store::Stats Store::stats() const {
     s.revisions_written = impl_->revisions_written;
     s.mutations_committed = impl_->mutations_committed;
     s.commit_groups = impl_->commit_groups;
+    s.loaded_from_live_image = impl_->loaded_from_image;
     return s;
 }
 

@@ -3,7 +3,6 @@
 // staged meanwhile as one WriteBatch (one WAL write, one fsync under SyncPolicy::Always); only
 // then do the mutations become visible and get acknowledged.
 #include <limits>
-#include <unordered_map>
 
 #include "links.h"
 #include "store_impl.h"
@@ -59,35 +58,29 @@ public:
 
     // Under the live graph's writer lock, in commit order.
     model::Result<std::unique_ptr<graph::StagedCommit>> stage(
-        const std::vector<model::Change>& changes, const graph::GraphImage& before,
-        const graph::GraphImage& after) override {
+        const std::vector<model::Change>& changes,
+        const std::vector<graph::ChangeVersions>& versions, const graph::GraphImage&,
+        const graph::GraphImage&) override {
+        if (versions.size() != changes.size())
+            return makeError(ErrorCode::Internal, "commit log: versions do not match changes");
         auto s = std::make_unique<Staged>();
         s->entries.reserve(changes.size());
         s->changes = changes.size();
-        // The version of an element changed earlier in this same delta (keys view `changes`).
-        std::unordered_map<std::string_view, Version> touched[2];
         std::uint64_t seq = im_.staged_seq;
         s->newest = im_.staged_key;
         std::string record, key;  // reused encode buffers
-        for (const model::Change& c : changes) {
+        for (std::size_t i = 0; i < changes.size(); ++i) {
+            const model::Change& c = changes[i];
+            const graph::ChangeVersions& cv = versions[i];
             LogEntry e;
-            e.after = sharedVersion(c, after);
+            e.after = Version{cv.node_after, cv.edge_after};
+            e.before = Version{cv.node_before, cv.edge_before};
             const model::Element& b = e.after.base();
             if (b.id.size() > kMaxKeyString)
                 return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
             bool del = c.kind == model::ChangeKind::NodeDeleted ||
                        c.kind == model::ChangeKind::EdgeDeleted;
             e.op = del ? TimelineOp::Delete : TimelineOp::Put;
-            std::string_view tk = c.base().id.view();
-            if (changes.size() == 1) {
-                e.before = findVersion(before, e.after.kind(), b.id.view());
-            } else {
-                auto& seen = touched[e.after.node ? 0 : 1];
-                auto prev = seen.find(tk);
-                e.before = prev != seen.end() ? prev->second
-                                              : findVersion(before, e.after.kind(), b.id.view());
-                seen[tk] = del ? Version{} : e.after;
-            }
             e.key = TimelineKey{del ? b.deleted_at : b.updated_at, seq++};
             RevKey ref = e.after.ref();
             record.clear();

@@ -39,6 +39,7 @@ struct Store::Impl {
     std::uint64_t revisions_written = 0;
     std::uint64_t mutations_committed = 0;
     std::uint64_t commit_groups = 0;
+    bool loaded_from_image = false;  // the last load() used live.image
     // Staging state (ADR 013), under the live graph's writer lock: the next sequence number
     // and newest timeline key including staged, not yet durable mutations.
     std::uint64_t staged_seq = 1;

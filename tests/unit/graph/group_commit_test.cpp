@@ -23,8 +23,10 @@ struct Tag final : StagedCommit {
 class RecordingLog final : public CommitLog {
 public:
     model::Result<std::unique_ptr<StagedCommit>> stage(const std::vector<model::Change>& changes,
+                                                       const std::vector<ChangeVersions>& versions,
                                                        const GraphImage&,
                                                        const GraphImage&) override {
+        EXPECT_EQ(versions.size(), changes.size());
         auto t = std::make_unique<Tag>();
         for (const auto& c : changes) t->ids.push_back(c.base().id.str());
         ++staged;

@@ -91,8 +91,8 @@ void crashRounds(SyncPolicy sync) {
                                    found = n.metadata.path("I") == model::Value(i);
                                    return true;
                                });
-                ASSERT_TRUE(found) << nodeId(round, t, static_cast<std::uint32_t>(i))
-                                   << " acknowledged but lost";
+                ASSERT_TRUE(found)
+                    << nodeId(round, t, static_cast<std::uint32_t>(i)) << " acknowledged but lost";
             }
     }
 }

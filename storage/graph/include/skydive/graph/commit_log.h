@@ -10,6 +10,13 @@
 
 namespace skydive::graph {
 
+/// The element versions of one change: the one it replaced (null when new) and the one it
+/// produced (for a deletion: the deleted form, DeletedAt set). Node or edge pointers are set.
+struct ChangeVersions {
+    std::shared_ptr<const model::Node> node_before, node_after;
+    std::shared_ptr<const model::Edge> edge_before, edge_after;
+};
+
 /// What a log keeps of one mutation between staging and its durable write (opaque to the graph).
 struct StagedCommit {
     virtual ~StagedCommit() = default;
@@ -28,9 +35,10 @@ class CommitLog {
 public:
     virtual ~CommitLog() = default;
     /// Validates and encodes one mutation; nothing is durable yet. An error aborts the mutation.
+    /// `versions[i]` are the versions of `changes[i]`.
     virtual model::Result<std::unique_ptr<StagedCommit>> stage(
-        const std::vector<model::Change>& changes, const GraphImage& before,
-        const GraphImage& after) = 0;
+        const std::vector<model::Change>& changes, const std::vector<ChangeVersions>& versions,
+        const GraphImage& before, const GraphImage& after) = 0;
     /// Writes a group of staged mutations durably, as one atomic write.
     virtual model::Status write(std::span<StagedCommit* const> group) = 0;
     /// After write() succeeded; `after` is the image the last mutation of the group led to.
