@@ -11,7 +11,8 @@
 namespace skydive::bench {
 
 /// Sizes: small by default (the whole binary runs in about a minute on 2 cores);
-/// SKYDIVE_BENCH_FULL=1 gives the sizes. SKYDIVE_BENCH_REVS overrides the history length.
+/// SKYDIVE_BENCH_FULL=1 gives the sizes. SKYDIVE_BENCH_REVS overrides the history length,
+/// SKYDIVE_BENCH_NODES the node count of the time-travel world (restart at 1M nodes).
 struct Sizes {
     std::size_t nodes;
     std::size_t revisions;
@@ -22,6 +23,7 @@ inline Sizes sizes() {
     bool full = std::getenv("SKYDIVE_BENCH_FULL") != nullptr;
     Sizes s = full ? Sizes{100000, 1000000, 1000000} : Sizes{10000, 100000, 100000};
     if (const char* r = std::getenv("SKYDIVE_BENCH_REVS")) s.revisions = std::stoull(r);
+    if (const char* n = std::getenv("SKYDIVE_BENCH_NODES")) s.nodes = std::stoull(n);
     return s;
 }
 

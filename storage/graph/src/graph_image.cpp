@@ -77,6 +77,7 @@ struct GraphImage::Impl {
     AdjMap out;
     AdjMap in;
     std::vector<Postings> index;  // one per config->keys entry
+    std::vector<bool> plain;      // per key: a top-level metadata key (no `@`, `.` or prefix)
 
     void link(AdjMap& adj, const Str& node_id, const Str& edge_id) {
         adj.getOrInsert(node_id).set(edge_id, Unit{});
@@ -103,7 +104,15 @@ struct GraphImage::Impl {
     }
     // Re-indexes only the keys whose value changed (most updates touch no indexed key).
     void reindexNode(const Node& old_node, const Node& n) {
+        const model::Object& old_md = old_node.metadata.asObject();
+        const model::Object& new_md = n.metadata.asObject();
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
+            std::string_view key = config->keys[i];
+            if (plain[i]) {  // a top-level metadata key: compare in place, no copies
+                const Value* a = old_md.find(key);
+                const Value* b = new_md.find(key);
+                if (a == nullptr ? b == nullptr : b != nullptr && *a == *b) continue;
+            }
             auto before = model::fieldOf(old_node, config->keys[i]);
             auto after = model::fieldOf(n, config->keys[i]);
             if (before == after) continue;
@@ -116,6 +125,9 @@ struct GraphImage::Impl {
 GraphImage::GraphImage(std::shared_ptr<const IndexConfig> config) : impl_(new Impl) {
     if (!config) config = std::make_shared<IndexConfig>();
     impl_->index.resize(config->keys.size());
+    for (const std::string& k : config->keys)
+        impl_->plain.push_back(!k.empty() && k[0] != '@' && k.find('.') == std::string::npos &&
+                               k != "Metadata");
     impl_->config = std::move(config);
 }
 GraphImage::GraphImage(const GraphImage& other) : impl_(new Impl(*other.impl_)) {}

@@ -71,6 +71,7 @@ Status GraphTxn::addNode(Node n) {
     auto ptr = std::make_shared<const Node>(std::move(n));
     image.putNode(ptr);
     changes.push_back(Change{ChangeKind::NodeAdded, *ptr});
+    versions.push_back({nullptr, ptr, nullptr, nullptr});
     return {};
 }
 
@@ -83,6 +84,7 @@ Status GraphTxn::addEdge(Edge e) {
     auto ptr = std::make_shared<const Edge>(std::move(e));
     image.putEdge(ptr);
     changes.push_back(Change{ChangeKind::EdgeAdded, *ptr});
+    versions.push_back({nullptr, nullptr, nullptr, ptr});
     return {};
 }
 
@@ -91,9 +93,11 @@ Status GraphTxn::replaceNode(Node n) {
     const NodePtr* cur = image.node(n.id.view());
     if (cur == nullptr) return addNode(std::move(n));
     if (!prepareReplace(**cur, n, now)) return {};
+    NodePtr old = *cur;
     auto ptr = std::make_shared<const Node>(std::move(n));
     image.putNode(ptr);
     changes.push_back(Change{ChangeKind::NodeUpdated, *ptr});
+    versions.push_back({std::move(old), ptr, nullptr, nullptr});
     return {};
 }
 
@@ -109,9 +113,11 @@ Status GraphTxn::replaceEdge(Edge e) {
         e.updated_at = now;
         e.created_at = (*cur)->created_at;
     }
+    EdgePtr old = *cur;
     auto ptr = std::make_shared<const Edge>(std::move(e));
     image.putEdge(ptr);
     changes.push_back(Change{ChangeKind::EdgeUpdated, *ptr});
+    versions.push_back({nullptr, nullptr, std::move(old), ptr});
     return {};
 }
 
@@ -148,9 +154,11 @@ Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key, c
     auto r = editMetadata(**cur, next, key, value, now);
     if (!r) return r.error();
     if (!*r) return {};
+    NodePtr old = *cur;
     auto ptr = std::make_shared<const Node>(std::move(next));
     image.putNode(ptr);
     changes.push_back(Change{ChangeKind::NodeUpdated, *ptr});
+    versions.push_back({std::move(old), ptr, nullptr, nullptr});
     return {};
 }
 
@@ -161,19 +169,23 @@ Status GraphTxn::updateEdgeMetadata(std::string_view id, std::string_view key, c
     auto r = editMetadata(**cur, next, key, value, now);
     if (!r) return r.error();
     if (!*r) return {};
+    EdgePtr old = *cur;
     auto ptr = std::make_shared<const Edge>(std::move(next));
     image.putEdge(ptr);
     changes.push_back(Change{ChangeKind::EdgeUpdated, *ptr});
+    versions.push_back({nullptr, nullptr, std::move(old), ptr});
     return {};
 }
 
 Status GraphTxn::deleteEdge(std::string_view id, Time at, bool must_exist) {
     const EdgePtr* cur = image.edge(id);
     if (cur == nullptr) return must_exist ? notFound("Edge", id) : Status{};
-    Edge last = **cur;
-    last.deleted_at = at != 0 ? at : now;
+    EdgePtr old = *cur;
+    auto last = std::make_shared<Edge>(*old);
+    last->deleted_at = at != 0 ? at : now;
     image.removeEdge(id);
-    changes.push_back(Change{ChangeKind::EdgeDeleted, std::move(last)});
+    changes.push_back(Change{ChangeKind::EdgeDeleted, *last});
+    versions.push_back({nullptr, nullptr, std::move(old), std::move(last)});
     return {};
 }
 
@@ -186,10 +198,12 @@ Status GraphTxn::deleteNode(std::string_view id, Time at, bool must_exist) {
     image.inEdgeIds(id, [&](const model::Str& e) { return edges.push_back(e), true; });
     for (const model::Str& e : edges)
         if (auto st = deleteEdge(e.view(), at, false); !st) return st;  // self-loops: once
-    Node last = **cur;
-    last.deleted_at = at;
+    NodePtr old = *cur;
+    auto last = std::make_shared<Node>(*old);
+    last->deleted_at = at;
     image.removeNode(id);
-    changes.push_back(Change{ChangeKind::NodeDeleted, std::move(last)});
+    changes.push_back(Change{ChangeKind::NodeDeleted, *last});
+    versions.push_back({std::move(old), std::move(last), nullptr, nullptr});
     return {};
 }
 

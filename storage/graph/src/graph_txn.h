@@ -13,6 +13,7 @@ struct GraphTxn {
     GraphImage image;
     Time now = 0;
     std::vector<model::Change> changes;
+    std::vector<ChangeVersions> versions;  // parallel to `changes`
 
     model::Status addNode(Node n);
     model::Status addEdge(Edge e);

@@ -1,5 +1,7 @@
 #include <skydive/graph/live_graph.h>
 
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 
 #include "event_hub.h"
@@ -9,35 +11,128 @@ namespace skydive::graph {
 
 using model::Status;
 
+// One mutation between staging and its durable write.
+struct PendingCommit {
+    PendingCommit(std::unique_ptr<StagedCommit> s, GraphImage img, std::vector<model::Change> c)
+        : staged(std::move(s)), image(std::move(img)), changes(std::move(c)) {}
+    std::unique_ptr<StagedCommit> staged;
+    GraphImage image;  // the image after this mutation
+    std::vector<model::Change> changes;
+    bool done = false;
+    Status status;
+};
+
 struct LiveGraph::Impl {
     const model::Clock& clock;
     std::shared_ptr<const IndexConfig> config;
 
-    std::mutex write_mu;         // one writer at a time, held through the commit hook
+    // Lock order: write_mu, then commit_mu, then view_mu.
+    std::mutex write_mu;         // one mutation stages at a time; guards `head`
+    GraphImage head;             // the newest staged image (== current when nothing is pending)
     mutable std::mutex view_mu;  // guards `current` (held for O(1) copies only)
-    GraphImage current;
+    GraphImage current;          // the newest committed image: what readers see
     CommitHook hook;
+    CommitLog* log = nullptr;
     EventHub hub;
 
-    Impl(const model::Clock& c, std::shared_ptr<const IndexConfig> cfg)
-        : clock(c), config(cfg), current(std::move(cfg)) {}
+    // Group commit (ADR 013): staged mutations wait here; the first waiter finding no leader
+    // writes every queued mutation in one write, publishes them and wakes the others.
+    std::mutex commit_mu;
+    std::condition_variable commit_cv;
+    std::deque<std::shared_ptr<PendingCommit>> queue;
+    bool leader_active = false;
 
-    // Runs `op` on a copy of the current image; publishes it only when op and hook succeed.
+    Impl(const model::Clock& c, std::shared_ptr<const IndexConfig> cfg)
+        : clock(c), config(cfg), head(cfg), current(std::move(cfg)) {}
+
+    // Runs `op` on a copy of the newest image; the result becomes visible (and the call
+    // returns success) only when op, the hook and the durable write all succeed.
     template <typename Op>
     Status mutate(const Op& op) {
-        std::lock_guard wl(write_mu);
-        GraphImage before = image();
-        GraphTxn txn{before, clock.now(), {}};
-        if (auto st = op(txn); !st) return st;
-        if (txn.changes.empty()) return {};
-        if (hook)
-            if (auto st = hook(txn.changes, before, txn.image); !st) return st;
+        std::shared_ptr<PendingCommit> p;
+        {
+            std::lock_guard wl(write_mu);
+            GraphImage before = head;
+            GraphTxn txn{before, clock.now(), {}, {}};
+            if (auto st = op(txn); !st) return st;
+            if (txn.changes.empty()) return {};
+            if (log == nullptr) {
+                if (hook)
+                    if (auto st = hook(txn.changes, before, txn.image); !st) return st;
+                head = txn.image;
+                {
+                    std::lock_guard vl(view_mu);
+                    current = std::move(txn.image);
+                }
+                hub.publish(txn.changes);
+                return {};
+            }
+            auto staged = log->stage(txn.changes, txn.versions, before, txn.image);
+            if (!staged) return staged.error();
+            head = txn.image;
+            p = std::make_shared<PendingCommit>(std::move(*staged), std::move(txn.image),
+                                                std::move(txn.changes));
+            std::lock_guard cl(commit_mu);
+            queue.push_back(p);
+        }
+        return awaitCommit(*p);
+    }
+
+    Status awaitCommit(PendingCommit& p) {
+        std::unique_lock l(commit_mu);
+        while (!p.done) {
+            if (leader_active) {
+                commit_cv.wait(l);
+                continue;
+            }
+            leader_active = true;
+            std::vector<std::shared_ptr<PendingCommit>> group(queue.begin(), queue.end());
+            queue.clear();
+            l.unlock();
+            Status st = writeGroup(group);
+            l.lock();
+            for (auto& g : group) {
+                g->done = true;
+                g->status = st;
+            }
+            leader_active = false;
+            commit_cv.notify_all();
+        }
+        return p.status;
+    }
+
+    // Called by the leader without commit_mu.
+    Status writeGroup(const std::vector<std::shared_ptr<PendingCommit>>& group) {
+        std::vector<StagedCommit*> staged;
+        staged.reserve(group.size());
+        for (const auto& g : group) staged.push_back(g->staged.get());
+        Status st = log->write(staged);
+        if (!st) {
+            abortPending(st);
+            return st;
+        }
+        log->committed(staged, group.back()->image);
         {
             std::lock_guard vl(view_mu);
-            current = std::move(txn.image);
+            current = group.back()->image;
         }
-        hub.publish(txn.changes);
+        for (const auto& g : group) hub.publish(g->changes);
         return {};
+    }
+
+    // A failed write: every mutation staged after the group was built on it, so they fail too.
+    void abortPending(const Status& st) {
+        std::lock_guard wl(write_mu);
+        {
+            std::lock_guard cl(commit_mu);
+            for (auto& q : queue) {
+                q->done = true;
+                q->status = st;
+            }
+            queue.clear();
+        }
+        log->aborted();
+        head = image();
     }
 
     GraphImage image() const {
@@ -121,9 +216,15 @@ void LiveGraph::setCommitHook(CommitHook hook) {
     impl_->hook = std::move(hook);
 }
 
+void LiveGraph::setCommitLog(CommitLog* log) {
+    std::lock_guard wl(impl_->write_mu);
+    impl_->log = log;
+}
+
 void LiveGraph::reset(GraphImage image) {
     std::lock_guard wl(impl_->write_mu);
     std::lock_guard vl(impl_->view_mu);
+    impl_->head = image;
     impl_->current = std::move(image);
 }
 

@@ -62,9 +62,12 @@ model::Result<std::optional<TimelineKey>> HistoryReader::lastTimelineKey() const
 model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
                                     std::vector<RevKey>* archived) const {
     // One snapshot for the checkpoint and the timeline: retention may rewrite both meanwhile.
-    std::shared_ptr<const rocksdb::Snapshot> snap(
-        rocks_.db().GetSnapshot(),
-        [this](const rocksdb::Snapshot* s) { rocks_.db().ReleaseSnapshot(s); });
+    std::shared_ptr<const rocksdb::Snapshot> snap;
+    if (snap_ != nullptr)
+        snap = std::shared_ptr<const rocksdb::Snapshot>(snap_, [](const rocksdb::Snapshot*) {});
+    else
+        snap.reset(rocks_.db().GetSnapshot(),
+                   [this](const rocksdb::Snapshot* s) { rocks_.db().ReleaseSnapshot(s); });
     auto cp = checkpointBefore(from, snap.get());
     if (!cp) return cp.error();
     std::string start;
@@ -159,7 +162,7 @@ model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKe
     std::vector<std::string> keys(slices.size());
     std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), rocks_.cf(Cf::Rev));
     std::vector<std::string> values;
-    auto sts = rocks_.db().MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+    auto sts = rocks_.db().MultiGet(readOptions(), cfs, slices, &values);
     std::vector<Version> out;
     out.reserve(refs.size());
     for (std::size_t j = 0; j < sorted.size(); ++j) {
@@ -178,7 +181,7 @@ model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::st
     std::string target = prefix;
     putI64f(target, t);
     putI64f(target, std::numeric_limits<std::int64_t>::max());
-    auto it = rocks_.iterator(Cf::Rev);
+    auto it = rocks_.iterator(Cf::Rev, readOptions());
     for (it->SeekForPrev(toSlice(target)); it->Valid(); it->Prev()) {
         std::string_view key = view(it->key());
         if (key.substr(0, prefix.size()) != prefix) break;
@@ -191,6 +194,22 @@ model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::st
     }
     if (!it->status().ok()) return fromRocks(it->status(), "rev seek");
     return Version{};
+}
+
+model::Status HistoryReader::linkedEdges(std::string_view node_id, Time t,
+                                         const std::function<void(std::string_view)>& fn) const {
+    std::string prefix = linkPrefix(node_id);
+    auto it = rocks_.iterator(Cf::Rev, readOptions());
+    for (it->Seek(toSlice(prefix)); it->Valid(); it->Next()) {
+        std::string_view key = view(it->key());
+        if (key.substr(0, prefix.size()) != prefix) break;
+        auto link = decodeLinkKey(key);
+        if (!link) return corrupt("bad link key");
+        if (link->time > t) break;  // keys of one node are in time order
+        fn(link->edge_id);
+    }
+    if (!it->status().ok()) return fromRocks(it->status(), "link scan");
+    return {};
 }
 
 }  // namespace skydive::store

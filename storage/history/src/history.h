@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -14,7 +15,9 @@ namespace skydive::store {
 /// in `rev` for one element (FORMAT.md).
 class HistoryReader {
 public:
-    explicit HistoryReader(Rocks& rocks) : rocks_(rocks) {}
+    /// With `snap`, every read sees that RocksDB snapshot (a lazy view's moment, ADR 017).
+    explicit HistoryReader(Rocks& rocks, const rocksdb::Snapshot* snap = nullptr)
+        : rocks_(rocks), snap_(snap) {}
 
     /// References of the revisions visible at t (point: the newest per element). A deletion at
     /// exactly t keeps the element (inclusive bounds).
@@ -24,6 +27,10 @@ public:
     /// Reads the records of `refs` (one MultiGet).
     model::Result<std::vector<Version>> fetch(const std::vector<RevKey>& refs) const;
     model::Result<Version> elementAt(model::ElementKind kind, std::string_view id, Time t) const;
+    /// IDs of the edges that got `node_id` as an endpoint at or before t (link keys, possibly
+    /// repeated; some may be gone at t). Complete only when Store::Impl::links_complete.
+    model::Status linkedEdges(std::string_view node_id, Time t,
+                              const std::function<void(std::string_view)>& fn) const;
 
     struct Checkpoint {
         TimelineKey key;
@@ -41,7 +48,14 @@ private:
     using RefMap = std::unordered_map<std::string, RevKey>;
     model::Status replay(Time from, Time to, RefMap& refs, std::vector<RevKey>* archived) const;
 
+    rocksdb::ReadOptions readOptions() const {
+        rocksdb::ReadOptions ro;
+        ro.snapshot = snap_;
+        return ro;
+    }
+
     Rocks& rocks_;
+    const rocksdb::Snapshot* snap_;
 };
 
 }  // namespace skydive::store

@@ -3,6 +3,7 @@
 
 #include <skydive/model/json.h>
 
+#include "links.h"
 #include "store_impl.h"
 
 namespace skydive::store {
@@ -29,6 +30,7 @@ model::Status Store::importRevisions(const std::vector<model::Change>& records) 
             return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
         RevKey ref = v.ref();
         batch.Put(im.rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(encodeRecord(v)));
+        putLinks(batch, *im.rocks, Version{}, v, b.updated_at);
         batch.Put(im.rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey({b.updated_at, seq++})),
                   toSlice(encodeTimelineValue({TimelineOp::Put, ref})));
         if (b.deleted_at != 0)

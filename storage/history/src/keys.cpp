@@ -85,10 +85,18 @@ std::string revPrefix(model::ElementKind kind, std::string_view id) {
 }
 
 std::string encodeRevKey(const RevKey& k) {
-    std::string out = revPrefix(k.kind, k.id);
+    std::string out;
+    encodeRevKeyTo(out, k);
+    return out;
+}
+
+void encodeRevKeyTo(std::string& out, const RevKey& k) {
+    out.clear();
+    out.reserve(3 + k.id.size() + 16);
+    out.push_back(kindByte(k.kind));
+    putStr16(out, k.id);
     putI64f(out, k.created_at);
     putI64f(out, k.revision);
-    return out;
 }
 
 std::optional<RevKey> decodeRevKey(std::string_view bytes) {
@@ -104,10 +112,15 @@ std::optional<RevKey> decodeRevKey(std::string_view bytes) {
 // timeline key: time i64f | seq u64
 std::string encodeTimelineKey(const TimelineKey& k) {
     std::string out;
+    encodeTimelineKeyTo(out, k);
+    return out;
+}
+
+void encodeTimelineKeyTo(std::string& out, const TimelineKey& k) {
+    out.clear();
     out.reserve(16);
     putI64f(out, k.time);
     putU64(out, k.seq);
-    return out;
 }
 
 std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes) {
@@ -120,6 +133,12 @@ std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes) {
 // timeline value: 0x01 | op u8 | kind u8 | CreatedAt i64f | Revision i64f | id bytes (rest)
 std::string encodeTimelineValue(const TimelineEntry& e) {
     std::string out;
+    encodeTimelineValueTo(out, e);
+    return out;
+}
+
+void encodeTimelineValueTo(std::string& out, const TimelineEntry& e) {
+    out.clear();
     out.reserve(19 + e.ref.id.size());
     out.push_back(static_cast<char>(kValueFormat));
     out.push_back(static_cast<char>(e.op));
@@ -127,7 +146,6 @@ std::string encodeTimelineValue(const TimelineEntry& e) {
     putI64f(out, e.ref.created_at);
     putI64f(out, e.ref.revision);
     out.append(e.ref.id);
-    return out;
 }
 
 std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes) {
@@ -175,6 +193,32 @@ std::optional<std::vector<RevKey>> decodeCheckpointValue(std::string_view bytes)
     }
     if (!r.in.empty()) return std::nullopt;
     return refs;
+}
+
+// link key (in `rev`): 'L' | nodelen u16 | node id | time i64f | edgelen u16 | edge id
+std::string linkPrefix(std::string_view node_id) {
+    std::string out;
+    out.reserve(3 + node_id.size() + 8);
+    out.push_back('L');
+    putStr16(out, node_id);
+    return out;
+}
+
+std::string encodeLinkKey(const LinkKey& k) {
+    std::string out = linkPrefix(k.node_id);
+    putI64f(out, k.time);
+    putStr16(out, k.edge_id);
+    return out;
+}
+
+std::optional<LinkKey> decodeLinkKey(std::string_view bytes) {
+    Reader r{bytes};
+    LinkKey k;
+    std::uint8_t b;
+    if (!r.u8(b) || b != 'L' || !r.str16(k.node_id) || !r.i64f(k.time) || !r.str16(k.edge_id) ||
+        !r.in.empty())
+        return std::nullopt;
+    return k;
 }
 
 // api key: kindlen u8 | kind | idlen u16 | id

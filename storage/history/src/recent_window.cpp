@@ -20,7 +20,58 @@ void RecentWindow::append(LogEntry e) {
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
     const LogEntry& back = log_.back();
-    chains_[chainKey(back.after)].push_back(&back);
+    chains_[chainKey(back.after)].push_back({back.key.time, back.key.seq, &back});
+    if (back.after.edge) {
+        indexEndpoints(back, true);
+        edge_log_.push_back(&back);
+    }
+    if (back.op == TimelineOp::Delete || !back.before) presence_.push_back(&back);
+}
+
+// The distinct endpoints of an edge change (before and after may name different nodes).
+void RecentWindow::indexEndpoints(const LogEntry& e, bool add) {
+    const model::Str* ends[4] = {&e.after.edge->parent, &e.after.edge->child, nullptr, nullptr};
+    if (e.before.edge) {
+        ends[2] = &e.before.edge->parent;
+        ends[3] = &e.before.edge->child;
+    }
+    for (int i = 0; i < 4; ++i) {
+        if (ends[i] == nullptr) continue;
+        bool dup = false;
+        for (int j = 0; j < i; ++j) dup = dup || (ends[j] != nullptr && *ends[j] == *ends[i]);
+        if (dup) continue;
+        if (add) {
+            endpoints_[*ends[i]].push_back(&e);
+            continue;
+        }
+        auto it = endpoints_.find(ends[i]->view());
+        if (it == endpoints_.end()) continue;
+        if (!it->second.empty() && it->second.front() == &e) it->second.pop_front();
+        if (it->second.empty()) endpoints_.erase(it);
+    }
+}
+
+void RecentWindow::edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
+                                 const std::function<void(const model::Str&)>& fn) const {
+    auto it = endpoints_.find(node_id);
+    if (it == endpoints_.end()) return;
+    for (auto e = it->second.rbegin(); e != it->second.rend() && (*e)->key.time >= t; ++e) {
+        if ((*e)->key.seq <= seq_limit) fn((*e)->after.base().id);
+    }
+}
+
+void RecentWindow::presenceChangesSince(Time t, std::uint64_t seq_limit,
+                                        const std::function<void(const LogEntry&)>& fn) const {
+    for (auto it = presence_.rbegin(); it != presence_.rend() && (*it)->key.time >= t; ++it) {
+        if ((*it)->key.seq <= seq_limit) fn(**it);
+    }
+}
+
+void RecentWindow::changesSince(Time t, std::uint64_t seq_limit,
+                                const std::function<void(const LogEntry&)>& fn) const {
+    for (auto it = log_.rbegin(); it != log_.rend() && it->key.time >= t; ++it) {
+        if (it->key.seq <= seq_limit) fn(*it);
+    }
 }
 
 void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
@@ -31,6 +82,12 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
             it->second.erase(it->second.begin());
             if (it->second.empty()) chains_.erase(it);
         }
+        if (front.after.edge) {
+            indexEndpoints(front, false);
+            if (!edge_log_.empty() && edge_log_.front() == &front) edge_log_.pop_front();
+        }
+        if (!presence_.empty() && presence_.front() == &front) presence_.pop_front();
+        ++popped_;
         from_ = std::max(from_, front.key.time);
         bytes_ -= front.bytes;
         log_.pop_front();
@@ -39,6 +96,11 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
 
 void RecentWindow::clear(Time from) {
     chains_.clear();
+    endpoints_.clear();
+    presence_.clear();
+    edge_log_.clear();
+    lost_.clear();
+    lost_lo_ = lost_hi_ = lost_items_ = popped_ = 0;
     log_.clear();
     bytes_ = 0;
     from_ = from;
@@ -47,9 +109,11 @@ void RecentWindow::clear(Time from) {
 // Undo, newest first, every change after t; a delete is undone by putting back its deleted
 // form (the stored final form of that revision). Deletes at exactly t stay visible (inclusive
 // bounds, spec §2.8), so they are put back too.
-graph::GraphImage RecentWindow::imageAt(graph::GraphImage img, Time t) const {
+graph::GraphImage RecentWindow::imageAt(graph::GraphImage img, Time t,
+                                        std::uint64_t seq_limit) const {
     for (auto it = log_.rbegin(); it != log_.rend() && it->key.time >= t; ++it) {
         const LogEntry& e = *it;
+        if (e.key.seq > seq_limit) continue;
         if (e.op == TimelineOp::Delete) {
             putVersion(img, e.after);
         } else if (e.key.time > t) {
@@ -62,24 +126,64 @@ graph::GraphImage RecentWindow::imageAt(graph::GraphImage img, Time t) const {
     return img;
 }
 
-Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,
-                                Time t) const {
-    auto it = chains_.find(ChainKey{kind, model::Str(id)});
-    if (it == chains_.end()) return live;
-    const auto& chain = it->second;
-    for (const LogEntry* e : chain) {
-        if (e->key.time > t) return e->op == TimelineOp::Delete ? e->after : e->before;
+// `live` is the element as of seq_limit; the chain's entries past seq_limit are its tail.
+const Version* RecentWindow::changedAt(const Chain& chain, Time t, std::uint64_t seq_limit) {
+    const ChainItem* last = nullptr;
+    for (const ChainItem& c : chain) {
+        if (c.seq > seq_limit) break;
+        if (c.time > t)
+            return c.entry->op == TimelineOp::Delete ? &c.entry->after : &c.entry->before;
+        last = &c;
     }
-    const LogEntry* last = chain.back();
-    if (last->op == TimelineOp::Delete && last->key.time == t) return last->after;
-    return live;
+    if (last != nullptr && last->time == t && last->entry->op == TimelineOp::Delete)
+        return &last->entry->after;
+    return nullptr;
+}
+
+const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view id, Time t,
+                                       std::uint64_t seq_limit) const {
+    auto it = chains_.find(ChainKeyView{kind, id});
+    return it == chains_.end() ? nullptr : changedAt(it->second, t, seq_limit);
+}
+
+Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,
+                                Time t, std::uint64_t seq_limit) const {
+    const Version* then = changedAt(kind, id, t, seq_limit);
+    return then != nullptr ? *then : live;
+}
+
+void RecentWindow::overlayAt(
+    const graph::GraphImage& latest, Time t, std::uint64_t seq_limit,
+    const std::function<void(const Version& now, const Version& then)>& fn) const {
+    for (auto it = log_.rbegin(); it != log_.rend() && it->key.time >= t; ++it) {
+        const LogEntry& e = *it;
+        if (e.key.seq > seq_limit) continue;
+        auto c = chains_.find(ChainKeyView{e.after.kind(), e.after.base().id.view()});
+        if (c == chains_.end()) continue;
+        // Once per element: at its newest entry within seq_limit.
+        const LogEntry* newest = nullptr;
+        for (auto r = c->second.rbegin(); r != c->second.rend() && newest == nullptr; ++r)
+            if (r->seq <= seq_limit) newest = r->entry;
+        if (newest != &e) continue;
+        Version now = findVersion(latest, e.after.kind(), e.after.base().id.view());
+        const Version* then = changedAt(c->second, t, seq_limit);
+        fn(now, then != nullptr ? *then : now);
+    }
+}
+
+bool RecentWindow::edgesChangedSince(Time t, std::uint64_t seq_limit) const {
+    for (auto it = edge_log_.rbegin(); it != edge_log_.rend(); ++it) {
+        if ((*it)->key.seq <= seq_limit) return (*it)->key.time >= t;
+    }
+    return false;
 }
 
 // A revision that was deleted later is stored in its deleted form (DeletedAt set).
 Version RecentWindow::finalForm(const Version& v) const {
     auto it = chains_.find(chainKey(v));
     if (it == chains_.end()) return v;
-    for (const LogEntry* e : it->second) {
+    for (const ChainItem& c : it->second) {
+        const LogEntry* e = c.entry;
         if (e->op != TimelineOp::Delete) continue;
         const auto& d = e->after.base();
         if (d.revision == v.base().revision && d.created_at == v.base().created_at) return e->after;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <deque>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -21,10 +24,16 @@ struct LogEntry {
 };
 
 /// The in-memory recent window (ADR 012): the change log of the last minutes, with a version
-/// chain per element, bounded by age and by a memory budget. It can answer At(t) for every
-/// t > from(): all the changes after such a t are still here.
+/// chain per element and the edge changes indexed by endpoint (ADR 017), bounded by age and by a
+/// memory budget. It can answer At(t) for every t > from(): all the changes after such a t are
+/// still here.
+///
+/// `seq_limit` arguments hide the changes committed after a lazy view was taken (their timeline
+/// sequence is higher), so such a view keeps answering as of its own moment.
 class RecentWindow {
 public:
+    static constexpr std::uint64_t kAllSeq = std::numeric_limits<std::uint64_t>::max();
+
     /// `from`: the newest time already out of the window (e.g. the last change on disk).
     explicit RecentWindow(Time from = 0) : from_(from) {}
 
@@ -39,10 +48,40 @@ public:
     std::size_t bytes() const { return bytes_; }
 
     /// The live image rolled back to t. REQUIRES: covers(t).
-    graph::GraphImage imageAt(graph::GraphImage live, Time t) const;
+    graph::GraphImage imageAt(graph::GraphImage live, Time t,
+                              std::uint64_t seq_limit = kAllSeq) const;
     /// One element at t given its live version (empty when absent). REQUIRES: covers(t).
-    Version elementAt(model::ElementKind kind, std::string_view id, const Version& live,
-                      Time t) const;
+    Version elementAt(model::ElementKind kind, std::string_view id, const Version& live, Time t,
+                      std::uint64_t seq_limit = kAllSeq) const;
+    /// The version at t of an element changed after t (in the window, valid under the lock;
+    /// may be empty: absent at t), or nullptr when its latest version is t's. REQUIRES: covers(t).
+    const Version* changedAt(model::ElementKind kind, std::string_view id, Time t,
+                             std::uint64_t seq_limit) const;
+    /// IDs of the edges with a change at or after t whose Parent or Child (before or after the
+    /// change) is `node_id`, newest first, possibly repeated. REQUIRES: covers(t).
+    void edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
+                       const std::function<void(const model::Str&)>& fn) const;
+    /// Each element changed at or after t, once: its latest version (as of seq_limit, from
+    /// `latest`) and its version at t. REQUIRES: covers(t).
+    void overlayAt(const graph::GraphImage& latest, Time t, std::uint64_t seq_limit,
+                   const std::function<void(const Version& now, const Version& then)>& fn) const;
+    /// False when no edge changed at or after t (edges at t are the latest ones).
+    bool edgesChangedSince(Time t, std::uint64_t seq_limit) const;
+    /// Every change at or after t, newest first. REQUIRES: covers(t).
+    void changesSince(Time t, std::uint64_t seq_limit,
+                      const std::function<void(const LogEntry&)>& fn) const;
+    /// The adds and deletes at or after t, newest first (what corrects live counts).
+    /// REQUIRES: covers(t).
+    void presenceChangesSince(Time t, std::uint64_t seq_limit,
+                              const std::function<void(const LogEntry&)>& fn) const;
+    /// IDs of the nodes changed at or after t by a change that dropped the index term `value`
+    /// of `key` (a Put whose previous version had it, or a delete): the only nodes that can
+    /// match at t without matching in the latest image. Possibly repeated. Built by readers,
+    /// lazily, over the part of the log they need (each entry is looked at once).
+    /// REQUIRES: covers(t), the caller holds the lock that guards the window.
+    void lostTermNodes(const graph::IndexConfig& config, std::string_view key,
+                       const model::Value& value, Time t, std::uint64_t seq_limit,
+                       const std::function<void(const model::Str&)>& fn) const;
     /// Every version visible in [from, to] given the point image at `from`. REQUIRES: covers(from).
     void sliceVersions(const graph::GraphImage& at_from, Time from, Time to,
                        std::vector<Version>& out) const;
@@ -52,18 +91,69 @@ private:
     struct ChainKey {
         model::ElementKind kind;
         model::Str id;
-        friend bool operator==(const ChainKey&, const ChainKey&) = default;
+    };
+    struct ChainKeyView {  // for lookups without building a Str
+        model::ElementKind kind;
+        std::string_view id;
     };
     struct ChainKeyHash {
-        std::size_t operator()(const ChainKey& k) const noexcept {
+        using is_transparent = void;
+        std::size_t operator()(const ChainKeyView& k) const noexcept {
             return model::StrHash{}(k.id) ^ static_cast<std::size_t>(k.kind);
+        }
+        std::size_t operator()(const ChainKey& k) const noexcept {
+            return (*this)(ChainKeyView{k.kind, k.id.view()});
+        }
+    };
+    struct ChainKeyEq {
+        using is_transparent = void;
+        static ChainKeyView v(const ChainKey& k) { return {k.kind, k.id.view()}; }
+        static ChainKeyView v(const ChainKeyView& k) { return k; }
+        template <typename A, typename B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return v(a).kind == v(b).kind && v(a).id == v(b).id;
         }
     };
     static ChainKey chainKey(const Version& v) { return {v.kind(), v.base().id}; }
 
+    void indexEndpoints(const LogEntry& e, bool add);
+    void postLostTerms(const graph::IndexConfig& config, const LogEntry& e, bool front) const;
+    void pruneLostTerms() const;
+
+    // Lost-term postings (lostTermNodes) of the log positions [lost_lo_, lost_hi_), counted
+    // from the last clear(); items older than the log's front are dropped lazily.
+    struct Posted {
+        std::uint64_t seq;
+        Time time;
+        const LogEntry* entry;
+    };
+    struct TermHash {
+        std::size_t operator()(const std::pair<std::size_t, model::Value>& k) const noexcept {
+            return k.second.hash() * 31 + k.first;
+        }
+    };
+    mutable std::unordered_map<std::pair<std::size_t, model::Value>, std::deque<Posted>, TermHash>
+        lost_;
+    mutable std::size_t lost_lo_ = 0, lost_hi_ = 0, lost_items_ = 0;
+    std::size_t popped_ = 0;
+    std::deque<const LogEntry*> presence_;  // adds and deletes, oldest first
+    std::deque<const LogEntry*> edge_log_;  // edge changes, oldest first
+
     std::deque<LogEntry> log_;
+    // Edge changes by endpoint node ID, oldest first.
+    std::unordered_map<model::Str, std::deque<const LogEntry*>, model::StrHash, std::equal_to<>>
+        endpoints_;
     // Oldest first; short (the changes of one element inside the window).
-    std::unordered_map<ChainKey, std::vector<const LogEntry*>, ChainKeyHash> chains_;
+    // Time and sequence kept inline: a roll-back walks the chain without touching the entries.
+    struct ChainItem {
+        Time time;
+        std::uint64_t seq;
+        const LogEntry* entry;
+    };
+    using Chain = std::vector<ChainItem>;
+    std::unordered_map<ChainKey, Chain, ChainKeyHash, ChainKeyEq> chains_;
+    /// The version at t inside the chain, or nullptr when the latest one is t's.
+    static const Version* changedAt(const Chain& chain, Time t, std::uint64_t seq_limit);
     std::size_t bytes_ = 0;
     Time from_;
 };

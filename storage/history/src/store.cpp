@@ -1,6 +1,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "live_image_file.h"
 #include "store_impl.h"
 
 namespace skydive::store {
@@ -36,7 +37,10 @@ Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<
       reader(*rocks),
       config(indexConfig(o)),
       live(c, o.live),
-      latest(config) {}
+      shared(std::make_shared<WindowState>(config)),
+      mu(shared->mu),
+      latest(shared->latest),
+      window(shared->window) {}
 
 Store::Impl::~Impl() {
     stopBackground();
@@ -90,19 +94,31 @@ Status Store::Impl::load() {
     }
     auto seq = rocks->get(Cf::Default, kSeqKey);
     if (!seq) return seq.error();
-    if (*seq) next_seq = readU64(**seq) + 1;
+    next_seq = *seq ? readU64(**seq) + 1 : 1;
     auto last = reader.lastTimelineKey();
     if (!last) return last.error();
     if (*last) last_key = **last;
     auto cp = reader.checkpointBefore(kMaxTime);
     if (!cp) return cp.error();
     if (*cp) newest_checkpoint = (*cp)->key.time;
-    auto img = imageFromDisk(kMaxTime);
+    if (auto st = markLinks(!*last && !*cp); !st) return st;
+    // A live.image written at the last commit is the live graph; a stale or unreadable one is
+    // ignored (it is a cache: checkpoint + tail give the same image).
+    std::optional<graph::GraphImage> cached_image;
+    if (opts.live_image) {
+        auto li = readLiveImage(opts.data_dir, next_seq - 1, config, opts.load_threads);
+        if (li) cached_image = std::move(*li);
+        loaded_from_image = cached_image.has_value();
+    }
+    auto img = cached_image ? model::Result<graph::GraphImage>(std::move(*cached_image))
+                            : imageFromDisk(kMaxTime);
     if (!img) return img.error();
     latest = *img;
     live.reset(std::move(*img));
     window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
     last_checkpoint_at = clock.now();
+    staged_seq = next_seq;
+    staged_key = last_key;
     return {};
 }
 
@@ -114,94 +130,6 @@ model::Result<graph::GraphImage> Store::Impl::imageFromDisk(Time t) const {
     graph::GraphImage img(config);
     for (const Version& v : *versions) putVersion(img, v);
     return img;
-}
-
-// The commit hook: one WriteBatch with a `rev` record and a `timeline` entry per change, then
-// the in-memory window. Runs under the live graph's writer lock.
-Status Store::Impl::commit(const std::vector<model::Change>& changes,
-                           const graph::GraphImage& before, const graph::GraphImage& after) {
-    rocksdb::WriteBatch batch;
-    std::vector<LogEntry> entries;
-    entries.reserve(changes.size());
-    // The version of an element changed earlier in this same delta (keys view `changes`).
-    std::unordered_map<std::string_view, Version> touched[2];
-    std::uint64_t seq;
-    TimelineKey newest;
-    std::optional<Time> oldest_time;
-    Time stale_from = std::numeric_limits<Time>::max();  // views from here on change
-    {
-        std::lock_guard l(mu);
-        seq = next_seq;
-        newest = last_key;
-    }
-    std::string record;  // reused encode buffer
-    for (const model::Change& c : changes) {
-        LogEntry e;
-        e.after = sharedVersion(c, after);
-        const model::Element& b = e.after.base();
-        if (b.id.size() > kMaxKeyString)
-            return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
-        bool del =
-            c.kind == model::ChangeKind::NodeDeleted || c.kind == model::ChangeKind::EdgeDeleted;
-        e.op = del ? TimelineOp::Delete : TimelineOp::Put;
-        auto& seen = touched[e.after.node ? 0 : 1];
-        std::string_view tk = c.base().id.view();
-        auto prev = seen.find(tk);
-        e.before =
-            prev != seen.end() ? prev->second : findVersion(before, e.after.kind(), b.id.view());
-        seen[tk] = del ? Version{} : e.after;
-        e.key = TimelineKey{del ? b.deleted_at : b.updated_at, seq++};
-        RevKey ref = e.after.ref();
-        record.clear();
-        encodeRecordTo(record, e.after);
-        batch.Put(rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(record));
-        batch.Put(rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey(e.key)),
-                  toSlice(encodeTimelineValue({e.op, std::move(ref)})));
-        if (!oldest_time || e.key.time < *oldest_time) oldest_time = e.key.time;
-        // A deletion rewrites its revision's record: views since that revision change too.
-        stale_from = std::min(stale_from, del ? b.updated_at : e.key.time);
-        if (newest < e.key) newest = e.key;
-        entries.push_back(std::move(e));
-    }
-    std::string seq_bytes;
-    putU64(seq_bytes, seq - 1);
-    batch.Put(rocks->cf(Cf::Default), toSlice(kSeqKey), toSlice(seq_bytes));
-    bool late = false;
-    {
-        std::lock_guard l(mu);
-        late = newest_checkpoint && *oldest_time <= *newest_checkpoint;
-    }
-    if (late) {  // late data: checkpoints from that time on no longer describe the past
-        std::string from = encodeTimelineKey({*oldest_time, 0});
-        std::string to(17, '\xff');
-        batch.DeleteRange(rocks->cf(Cf::Checkpoint), toSlice(from), toSlice(to));
-    }
-    if (auto st = rocks->write(batch, opts.sync == SyncPolicy::Always); !st) return st;
-
-    bool want_checkpoint;
-    {
-        std::lock_guard l(mu);
-        next_seq = seq;
-        last_key = newest;
-        if (late) {
-            auto cp = reader.checkpointBefore(kMaxTime);
-            newest_checkpoint = cp && *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
-        }
-        for (LogEntry& e : entries) window.append(std::move(e));
-        Time now = clock.now();
-        window.trim(opts.recent_window_ms > 0 ? now - opts.recent_window_ms
-                                              : std::numeric_limits<Time>::min(),
-                    opts.recent_window_bytes);
-        latest = after;
-        revisions_written += changes.size();
-        changes_since_checkpoint += changes.size();
-        cache.remove_if([&](const CachedView& c) { return c.to >= stale_from; });
-        want_checkpoint =
-            changes_since_checkpoint >= opts.checkpoint_every_changes ||
-            (opts.checkpoint_every_ms > 0 && now - last_checkpoint_at >= opts.checkpoint_every_ms);
-    }
-    if (want_checkpoint) return writeCheckpoint(after, newest);
-    return {};
 }
 
 Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey key) {
@@ -234,9 +162,8 @@ model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
     auto impl = std::make_unique<Impl>(options, clock, std::move(*rocks));
     if (auto st = impl->load(); !st) return st.error();
     Impl* raw = impl.get();
-    impl->live.setCommitHook([raw](const auto& changes, const auto& before, const auto& after) {
-        return raw->commit(changes, before, after);
-    });
+    impl->log = impl->makeLog();
+    impl->live.setCommitLog(impl->log.get());
     auto store = std::unique_ptr<Store>(new Store(std::move(impl)));
     if (options.sync == SyncPolicy::Periodic || options.retention_age_ms > 0 ||
         options.retention_bytes > 0) {
@@ -249,6 +176,11 @@ model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() {
     impl_->stopBackground();
+    if (impl_->opts.live_image) {
+        std::lock_guard l(impl_->mu);
+        // A failure only costs the next open its shortcut.
+        (void)writeLiveImage(impl_->opts.data_dir, impl_->latest, impl_->next_seq - 1);
+    }
 }
 
 Status Store::addNode(model::Node n) {
@@ -315,6 +247,9 @@ Store::Stats Store::stats() const {
     s.recent_from = impl_->window.from();
     s.checkpoints = impl_->checkpoints;
     s.revisions_written = impl_->revisions_written;
+    s.mutations_committed = impl_->mutations_committed;
+    s.commit_groups = impl_->commit_groups;
+    s.loaded_from_live_image = impl_->loaded_from_image;
     return s;
 }
 

@@ -10,29 +10,42 @@
 #include "history.h"
 #include "recent_window.h"
 #include "rocks.h"
+#include "window_state.h"
 
 namespace skydive::store {
 
 struct Store::Impl {
     StoreOptions opts;
     const model::Clock& clock;
-    std::unique_ptr<Rocks> rocks;
+    std::shared_ptr<Rocks> rocks;  // shared with the lazy views (ADR 017)
     HistoryReader reader;
     std::shared_ptr<const graph::IndexConfig> config;
     graph::LiveGraph live;
 
-    // Guards everything below. Taken by the commit hook (under the live graph's writer lock)
-    // and by readers for O(1) copies; never held across a RocksDB read.
-    mutable std::mutex mu;
+    // `mu` guards everything below. Taken by the commit hook (under the live graph's writer
+    // lock) and by readers for O(1) copies; never held across a RocksDB read. The mutex, the
+    // latest image and the window live in a block that lazy point views share (ADR 017).
+    std::shared_ptr<WindowState> shared;
+    std::mutex& mu;
+    graph::GraphImage& latest;  // the image matching `window` (may lead live() by a commit)
+    RecentWindow& window;
     std::uint64_t next_seq = 1;
     TimelineKey last_key{};
-    graph::GraphImage latest;  // the image matching `window` (may lead live() by a commit)
-    RecentWindow window;
+    bool links_complete = false;  // every edge has its link keys (ADR 017)
     std::optional<Time> newest_checkpoint;
     std::size_t checkpoints = 0;
     std::size_t changes_since_checkpoint = 0;
     Time last_checkpoint_at = 0;
     std::uint64_t revisions_written = 0;
+    std::uint64_t mutations_committed = 0;
+    std::uint64_t commit_groups = 0;
+    bool loaded_from_image = false;  // the last load() used live.image
+    // Staging state (ADR 013), under the live graph's writer lock: the next sequence number
+    // and newest timeline key including staged, not yet durable mutations.
+    std::uint64_t staged_seq = 1;
+    TimelineKey staged_key{};
+    class Log;
+    std::unique_ptr<graph::CommitLog> log;  // registered with `live`
 
     struct CachedView {
         graph::ViewKind kind;
@@ -51,8 +64,9 @@ struct Store::Impl {
     ~Impl();
 
     model::Status load();
-    model::Status commit(const std::vector<model::Change>& changes, const graph::GraphImage& before,
-                         const graph::GraphImage& after);
+    std::unique_ptr<graph::CommitLog> makeLog();
+    /// Sets links_complete: the store has written link keys since it was created (links.cpp).
+    model::Status markLinks(bool fresh);
     model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
     model::Result<graph::GraphImage> imageFromDisk(Time t) const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;

@@ -2,6 +2,7 @@
 
 #include <skydive/graph/slice_view.h>
 
+#include "lazy_point_view.h"
 #include "store_impl.h"
 
 namespace skydive::store {
@@ -25,21 +26,22 @@ void Store::Impl::remember(ViewKind kind, Time from, Time to, GraphViewPtr view)
     while (cache.size() > opts.view_cache_entries) cache.pop_back();
 }
 
+// A lazy view: nothing is read or rolled back until the query asks (ADR 017).
 model::Result<GraphViewPtr> Store::at(Time t) const {
     Impl& im = *impl_;
-    {
-        std::lock_guard l(im.mu);
-        if (auto v = im.cached(ViewKind::Point, t, t)) return v;
-        if (im.window.covers(t)) {
-            auto view = im.window.imageAt(im.latest, t).view(ViewKind::Point, t, t);
-            im.remember(ViewKind::Point, t, t, view);
-            return view;
-        }
-    }
-    auto img = im.imageFromDisk(t);
-    if (!img) return img.error();
-    auto view = img->view(ViewKind::Point, t, t);
     std::lock_guard l(im.mu);
+    if (auto v = im.cached(ViewKind::Point, t, t)) return v;
+    std::shared_ptr<WindowState> window;
+    if (im.window.covers(t)) window = im.shared;
+    // Views taken between two commits share one RocksDB snapshot.
+    WindowState& ws = *im.shared;
+    if (!ws.snap || ws.snap_seq != im.next_seq) {
+        ws.snap.reset(im.rocks->db().GetSnapshot(),
+                      [r = im.rocks](const rocksdb::Snapshot* s) { r->db().ReleaseSnapshot(s); });
+        ws.snap_seq = im.next_seq;
+    }
+    GraphViewPtr view = std::make_shared<LazyPointView>(
+        t, std::move(window), im.latest, im.next_seq - 1, im.rocks, ws.snap, im.links_complete);
     im.remember(ViewKind::Point, t, t, view);
     return view;
 }

@@ -34,6 +34,21 @@ TEST(Keys, RevKeyGoldenBytes) {
               "8000000000000000");
 }
 
+TEST(Keys, LinkKeyGoldenBytesAndRoundTrip) {
+    LinkKey k{"n1", 1600000000000, "e2"};
+    EXPECT_EQ(hex(encodeLinkKey(k)),
+              "4c"
+              "0002"
+              "6e31"
+              "80000174876e8000"
+              "0002"
+              "6532");
+    EXPECT_EQ(decodeLinkKey(encodeLinkKey(k)), k);
+    EXPECT_EQ(encodeLinkKey(k).substr(0, linkPrefix("n1").size()), linkPrefix("n1"));
+    EXPECT_FALSE(decodeLinkKey(encodeRevKey({model::ElementKind::Node, "n1", 1, 1})));
+    EXPECT_FALSE(decodeLinkKey(encodeLinkKey(k) + "x"));
+}
+
 TEST(Keys, TimelineGoldenBytes) {
     EXPECT_EQ(hex(encodeTimelineKey({1600000000000, 7})),
               "80000174876e8000"

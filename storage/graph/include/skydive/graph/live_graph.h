@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include <skydive/graph/commit_log.h>
 #include <skydive/graph/graph_image.h>
 #include <skydive/graph/graph_view.h>
 #include <skydive/model/clock.h>
@@ -109,6 +110,9 @@ public:
     SubscriptionPtr subscribe(ChangeFn fn, SubscribeOptions options = {});
 
     void setCommitHook(CommitHook hook);
+    /// Makes every mutation go through `log` (group commit, ADR 013); it must outlive this
+    /// graph or be unset (nullptr) first. With a log, the commit hook is not called.
+    void setCommitLog(CommitLog* log);
     /// Replaces the whole content without events or hook (restart from the store).
     void reset(GraphImage image);
     const model::Clock& clock() const;

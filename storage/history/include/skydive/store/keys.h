@@ -51,17 +51,33 @@ void putI64f(std::string& out, std::int64_t v);
 
 /// REQUIRES: id.size() <= kMaxKeyString (checked by the store before encoding).
 std::string encodeRevKey(const RevKey& k);
+/// The same into `out` (cleared first), reusing its buffer.
+void encodeRevKeyTo(std::string& out, const RevKey& k);
 std::optional<RevKey> decodeRevKey(std::string_view bytes);
 /// The common prefix of every revision of one element.
 std::string revPrefix(model::ElementKind kind, std::string_view id);
 
 std::string encodeTimelineKey(const TimelineKey& k);
+void encodeTimelineKeyTo(std::string& out, const TimelineKey& k);
 std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes);
 std::string encodeTimelineValue(const TimelineEntry& e);
+void encodeTimelineValueTo(std::string& out, const TimelineEntry& e);
 std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes);
 
 std::string encodeCheckpointValue(const std::vector<RevKey>& refs);
 std::optional<std::vector<RevKey>> decodeCheckpointValue(std::string_view bytes);
+
+/// A link key (`rev` CF, kind byte `L`): edge `edge_id` got endpoint `node_id` at `time`.
+struct LinkKey {
+    std::string node_id;
+    Time time = 0;
+    std::string edge_id;
+    friend bool operator==(const LinkKey&, const LinkKey&) = default;
+};
+std::string encodeLinkKey(const LinkKey& k);
+std::optional<LinkKey> decodeLinkKey(std::string_view bytes);
+/// The common prefix of every link key of one node.
+std::string linkPrefix(std::string_view node_id);
 
 std::string encodeApiKey(std::string_view kind, std::string_view id);
 std::optional<std::pair<std::string, std::string>> decodeApiKey(std::string_view bytes);

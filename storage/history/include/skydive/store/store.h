@@ -46,6 +46,11 @@ struct StoreOptions {
     std::size_t view_cache_entries = 8;
     /// RocksDB block cache (bytes).
     std::size_t block_cache_bytes = 64u << 20;
+    /// Write `live.image` (every live element) at clean shutdown and open from it when it is
+    /// current (ADR 014); otherwise the live graph comes from the newest checkpoint + the tail.
+    bool live_image = true;
+    /// Threads decoding records while the live graph is rebuilt at open.
+    unsigned load_threads = 2;
     graph::LiveGraphOptions live;
 };
 
@@ -129,6 +134,9 @@ public:
         Time recent_from = 0;  ///< the window serves t >= recent_from
         std::size_t checkpoints = 0;
         std::uint64_t revisions_written = 0;
+        std::uint64_t mutations_committed = 0;
+        std::uint64_t commit_groups = 0;      ///< durable writes; fewer than mutations when grouped
+        bool loaded_from_live_image = false;  ///< open() read live.image (ADR 014)
     };
     Stats stats() const;
 

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <skydive/graph/graph_image.h>
+#include <skydive/model/element.h>
+#include <skydive/model/result.h>
+
+namespace skydive::graph {
+
+/// The element versions of one change: the one it replaced (null when new) and the one it
+/// produced (for a deletion: the deleted form, DeletedAt set). Node or edge pointers are set.
+struct ChangeVersions {
+    std::shared_ptr<const model::Node> node_before, node_after;
+    std::shared_ptr<const model::Edge> edge_before, edge_after;
+};
+
+/// What a log keeps of one mutation between staging and its durable write (opaque to the graph).
+struct StagedCommit {
+    virtual ~StagedCommit() = default;
+};
+
+/// The durable half of LiveGraph mutations, supplied by the history store (ADR 013: group
+/// commit). A mutation is staged under the writer lock, then written together with the other
+/// mutations staged meanwhile (one write for the group), and only then becomes visible to
+/// readers and subscribers and is acknowledged to its caller.
+///
+/// Calls, in order: stage() once per mutation (commit order, under the writer lock); then for
+/// each group, from one thread at a time, write() and, when it succeeded, committed(). When a
+/// write fails, aborted() runs under the writer lock: that group and every mutation staged
+/// after it fail and the graph goes back to the last committed image.
+class CommitLog {
+public:
+    virtual ~CommitLog() = default;
+    /// Validates and encodes one mutation; nothing is durable yet. An error aborts the mutation.
+    /// `versions[i]` are the versions of `changes[i]`.
+    virtual model::Result<std::unique_ptr<StagedCommit>> stage(
+        const std::vector<model::Change>& changes, const std::vector<ChangeVersions>& versions,
+        const GraphImage& before, const GraphImage& after) = 0;
+    /// Writes a group of staged mutations durably, as one atomic write.
+    virtual model::Status write(std::span<StagedCommit* const> group) = 0;
+    /// After write() succeeded; `after` is the image the last mutation of the group led to.
+    virtual void committed(std::span<StagedCommit* const> group, const GraphImage& after) = 0;
+    /// Every staged, unwritten mutation was dropped.
+    virtual void aborted() = 0;
+};
+
+}  // namespace skydive::graph

@@ -1,0 +1,321 @@
+#include "lazy_point_view.h"
+
+#include <algorithm>
+#include <unordered_set>
+#include <vector>
+
+namespace skydive::store {
+
+using model::ElementKind;
+
+namespace {
+
+using StrSet = std::unordered_set<model::Str, model::StrHash, std::equal_to<>>;
+
+bool matches(const model::Node& n, std::string_view key, const model::Value& value) {
+    auto v = model::fieldOf(n, key);
+    if (!v) return false;
+    bool match = false;
+    graph::forEachIndexTerm(*v, [&](const model::Value& term) { match = match || term == value; });
+    return match;
+}
+
+const model::Str& endpoint(const model::Edge& e, bool out) {
+    return out ? e.parent : e.child;
+}
+
+}  // namespace
+
+model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
+                                           std::shared_ptr<const graph::IndexConfig> config,
+                                           Time t) {
+    auto refs = reader.pointRefs(t);
+    if (!refs) return refs.error();
+    auto versions = reader.fetch(*refs);
+    if (!versions) return versions.error();
+    graph::GraphImage img(std::move(config));
+    for (const Version& v : *versions) putVersion(img, v);
+    return img;
+}
+
+LazyPointView::LazyPointView(Time t, std::shared_ptr<WindowState> window, graph::GraphImage latest,
+                             std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks,
+                             std::shared_ptr<const rocksdb::Snapshot> snap, bool links)
+    : t_(t),
+      window_(std::move(window)),
+      latest_(std::move(latest)),
+      seq_limit_(seq_limit),
+      rocks_(std::move(rocks)),
+      snap_(std::move(snap)),
+      reader_(*rocks_, snap_.get()),
+      links_(links) {}
+
+// Runs `fn` on the window under its lock when the window can still answer for t (retention of
+// the window may have moved past t since the view was made; the disk answers then).
+template <typename Fn>
+static bool inWindow(const std::shared_ptr<WindowState>& ws, Time t, Fn&& fn) {
+    if (!ws) return false;
+    std::lock_guard l(ws->mu);
+    if (!ws->window.covers(t)) return false;
+    fn(ws->window);
+    return true;
+}
+
+const graph::GraphImage& LazyPointView::image() const {
+    if (built()) return *image_;
+    std::lock_guard l(build_mu_);
+    if (built()) return *image_;
+    bool done = inWindow(window_, t_, [&](const RecentWindow& w) {
+        image_ = std::make_unique<graph::GraphImage>(w.imageAt(latest_, t_, seq_limit_));
+    });
+    if (!done) {
+        // An I/O error leaves the view empty: GraphView has no error channel (ADR 017).
+        auto img = diskImage(reader_, latest_.configPtr(), t_);
+        image_ = std::make_unique<graph::GraphImage>(img ? std::move(*img)
+                                                         : graph::GraphImage(latest_.configPtr()));
+    }
+    built_.store(true, std::memory_order_release);
+    return *image_;
+}
+
+Version LazyPointView::find(ElementKind kind, std::string_view id) const {
+    if (built()) return findVersion(*image_, kind, id);
+    Version v;
+    if (inWindow(window_, t_, [&](const RecentWindow& w) {
+            v = w.elementAt(kind, id, findVersion(latest_, kind, id), t_, seq_limit_);
+        }))
+        return v;
+    if (auto seek = reader_.elementAt(kind, id, t_)) return std::move(*seek);
+    return findVersion(image(), kind, id);
+}
+
+void LazyPointView::findNode(std::string_view id, const NodeFn& fn) const {
+    if (Version v = find(ElementKind::Node, id); v.node) fn(*v.node);
+}
+
+void LazyPointView::findEdge(std::string_view id, const EdgeFn& fn) const {
+    if (Version v = find(ElementKind::Edge, id); v.edge) fn(*v.edge);
+}
+
+const LazyPointView::Overlay* LazyPointView::overlay() const {
+    if (overlaid_.load(std::memory_order_acquire)) return overlay_.get();
+    std::lock_guard l(overlay_mu_);
+    if (overlaid_.load(std::memory_order_relaxed)) return overlay_.get();
+    std::unique_ptr<Overlay> ov;
+    bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
+        std::vector<std::pair<Version, Version>> changed;
+        w.overlayAt(latest_, t_, seq_limit_, [&](const Version& now, const Version& then) {
+            changed.emplace_back(now, then);
+        });
+        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(changed.size()),
+                                               PtrMap<graph::EdgePtr>(changed.size()),
+                                               {},
+                                               {}});
+        for (auto& [now, then] : changed) {
+            if (now.node) {
+                if (then.node != now.node) ov->nodes.put(now.node.get(), then.node);
+            } else if (now.edge) {
+                if (then.edge != now.edge) ov->edges.put(now.edge.get(), then.edge);
+            } else if (then.node) {
+                ov->extra_nodes.push_back(then.node);
+            } else if (then.edge) {
+                ov->extra_edges.push_back(then.edge);
+            }
+        }
+    });
+    if (done) overlay_ = std::move(ov);
+    overlaid_.store(true, std::memory_order_release);
+    return overlay_.get();
+}
+
+// Inside the window a scan streams the latest image through the overlay (about a live scan);
+// otherwise it reads the image, built once.
+// The first scan streams; a view scanned again builds its image once (the warm case costs a
+// live scan from then on).
+const LazyPointView::Overlay* LazyPointView::scanOverlay() const {
+    if (built() || scans_.fetch_add(1, std::memory_order_relaxed) > 0) return nullptr;
+    return overlay();
+}
+
+void LazyPointView::forEachNode(const NodeFn& fn) const {
+    const Overlay* ov = scanOverlay();
+    if (ov == nullptr) return image().forEachNode(fn);
+    bool go = true;
+    latest_.forEachNode([&](const model::Node& n) {
+        const graph::NodePtr* then = ov->nodes.find(&n);
+        if (then == nullptr) return go = fn(n);
+        return go = (*then == nullptr || fn(**then));
+    });
+    for (std::size_t i = 0; go && i < ov->extra_nodes.size(); ++i) go = fn(*ov->extra_nodes[i]);
+}
+
+void LazyPointView::forEachEdge(const EdgeFn& fn) const {
+    const Overlay* ov = built() || scans_.load(std::memory_order_relaxed) > 1 ? nullptr : overlay();
+    if (ov == nullptr) return image().forEachEdge(fn);
+    bool go = true;
+    latest_.forEachEdge([&](const model::Edge& e) {
+        const graph::EdgePtr* then = ov->edges.find(&e);
+        if (then == nullptr) return go = fn(e);
+        return go = (*then == nullptr || fn(**then));
+    });
+    for (std::size_t i = 0; go && i < ov->extra_edges.size(); ++i) go = fn(*ov->extra_edges[i]);
+}
+
+bool LazyPointView::hasIndex(std::string_view key) const {
+    return latest_.config().has(key);
+}
+
+// Live hits rolled back and re-checked, then the nodes whose changes after t dropped the term.
+void LazyPointView::nodesByValue(std::string_view key, const model::Value& value,
+                                 const NodeFn& fn) const {
+    // Unchanged hits point into latest_ (alive as long as the view); `keep` holds the others.
+    std::vector<const model::Node*> found;
+    std::vector<graph::NodePtr> keep;
+    bool done = !built() && hasIndex(key) && inWindow(window_, t_, [&](const RecentWindow& w) {
+        latest_.nodesByValue(key, value, [&](const model::Node& n) {
+            const Version* then = w.changedAt(ElementKind::Node, n.id.view(), t_, seq_limit_);
+            if (then == nullptr) {
+                found.push_back(&n);
+            } else if (then->node && matches(*then->node, key, value)) {
+                keep.push_back(then->node);
+                found.push_back(then->node.get());
+            }
+            return true;
+        });
+        StrSet seen;
+        w.lostTermNodes(latest_.config(), key, value, t_, seq_limit_, [&](const model::Str& id) {
+            if (!seen.insert(id).second) return;
+            const graph::NodePtr* live = latest_.node(id.view());
+            if (live != nullptr && matches(**live, key, value)) return;  // a live hit, done
+            Version now{live != nullptr ? *live : nullptr, nullptr};
+            Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
+            if (v.node && matches(*v.node, key, value)) {
+                keep.push_back(v.node);
+                found.push_back(v.node.get());
+            }
+        });
+    });
+    if (!done && (built() || hasIndex(key))) return image().nodesByValue(key, value, fn);
+    if (!done) {  // no index: a scan (streamed through the overlay inside the window)
+        return forEachNode([&](const model::Node& n) { return !matches(n, key, value) || fn(n); });
+    }
+    for (const auto& n : found) {
+        if (!fn(*n)) return;
+    }
+}
+
+// Live adjacency rolled back per edge, plus the edges of that node changed after t.
+void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& fn) const {
+    if (edges_static_.load(std::memory_order_acquire) < 0 && !built()) {
+        int fixed = -1;
+        inWindow(window_, t_, [&](const RecentWindow& w) {
+            fixed = w.edgesChangedSince(t_, seq_limit_) ? 0 : 1;
+        });
+        if (fixed >= 0) edges_static_.store(fixed, std::memory_order_release);
+    }
+    if (edges_static_.load(std::memory_order_acquire) == 1) {  // the latest adjacency is t's
+        auto visit = [&](const model::Str& id) {
+            const graph::EdgePtr* e = latest_.edge(id.view());
+            return e == nullptr || fn(**e);
+        };
+        return out ? latest_.outEdgeIds(node_id, visit) : latest_.inEdgeIds(node_id, visit);
+    }
+    std::vector<graph::EdgePtr> found;
+    bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
+        auto consider = [&](std::string_view id) {
+            Version v = w.elementAt(ElementKind::Edge, id,
+                                    findVersion(latest_, ElementKind::Edge, id), t_, seq_limit_);
+            if (v.edge && endpoint(*v.edge, out) == node_id) found.push_back(v.edge);
+        };
+        auto live = [&](const model::Str& id) { return consider(id.view()), true; };
+        if (out)
+            latest_.outEdgeIds(node_id, live);
+        else
+            latest_.inEdgeIds(node_id, live);
+        std::vector<model::Str> extra;
+        w.edgesTouching(node_id, t_, seq_limit_,
+                        [&](const model::Str& id) { extra.push_back(id); });
+        if (extra.empty()) return;
+        std::sort(extra.begin(), extra.end());
+        extra.erase(std::unique(extra.begin(), extra.end()), extra.end());
+        for (const model::Str& id : extra) {
+            const graph::EdgePtr* e = latest_.edge(id.view());
+            if (e != nullptr && endpoint(**e, out) == node_id) continue;  // seen as live
+            consider(id.view());
+        }
+    });
+    if (!done && !built() && links_) done = adjacentOnDisk(node_id, out, found);
+    if (!done) {
+        const graph::GraphImage& img = image();
+        auto visit = [&](const model::Str& id) {
+            const graph::EdgePtr* e = img.edge(id.view());
+            return e == nullptr || fn(**e);
+        };
+        return out ? img.outEdgeIds(node_id, visit) : img.inEdgeIds(node_id, visit);
+    }
+    for (const auto& e : found) {
+        if (!fn(*e)) return;
+    }
+}
+
+// The node's link keys up to t, each edge then read at t with one seek (ADR 017).
+bool LazyPointView::adjacentOnDisk(std::string_view node_id, bool out,
+                                   std::vector<graph::EdgePtr>& found) const {
+    std::vector<std::string> ids;
+    if (!reader_.linkedEdges(node_id, t_, [&](std::string_view id) { ids.emplace_back(id); }))
+        return false;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const std::string& id : ids) {
+        auto v = reader_.elementAt(ElementKind::Edge, id, t_);
+        if (!v) return found.clear(), false;
+        if (v->edge && endpoint(*v->edge, out) == node_id) found.push_back(std::move(v->edge));
+    }
+    return true;
+}
+
+void LazyPointView::outEdges(std::string_view node_id, const EdgeFn& fn) const {
+    adjacent(node_id, true, fn);
+}
+
+void LazyPointView::inEdges(std::string_view node_id, const EdgeFn& fn) const {
+    adjacent(node_id, false, fn);
+}
+
+// Live counts corrected by each element changed after t: present at t but not live, or back.
+void LazyPointView::countChanges() const {
+    if (counted_.load(std::memory_order_acquire)) return;
+    std::lock_guard l(count_mu_);
+    if (counted_.load(std::memory_order_relaxed)) return;
+    std::ptrdiff_t delta[2] = {0, 0};
+    bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
+        StrSet seen[2];
+        w.presenceChangesSince(t_, seq_limit_, [&](const LogEntry& e) {
+            ElementKind kind = e.after.kind();
+            int k = kind == ElementKind::Node ? 0 : 1;
+            const model::Str& id = e.after.base().id;
+            if (!seen[k].insert(id).second) return;
+            Version now = findVersion(latest_, kind, id.view());
+            bool then = static_cast<bool>(w.elementAt(kind, id.view(), now, t_, seq_limit_));
+            delta[k] += static_cast<std::ptrdiff_t>(then) - static_cast<std::ptrdiff_t>(bool(now));
+        });
+    });
+    const graph::GraphImage& img = done ? latest_ : image();
+    node_count_ = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(img.nodeCount()) + delta[0]);
+    edge_count_ = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(img.edgeCount()) + delta[1]);
+    counted_.store(true, std::memory_order_release);
+}
+
+std::size_t LazyPointView::nodeCount() const {
+    if (built()) return image_->nodeCount();
+    countChanges();
+    return node_count_;
+}
+
+std::size_t LazyPointView::edgeCount() const {
+    if (built()) return image_->edgeCount();
+    countChanges();
+    return edge_count_;
+}
+
+}  // namespace skydive::store

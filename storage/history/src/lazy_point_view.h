@@ -1,0 +1,103 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <skydive/graph/graph_view.h>
+
+#include "history.h"
+#include "ptr_map.h"
+#include "window_state.h"
+
+namespace skydive::store {
+
+/// The graph at one moment t, built lazily (ADR 017): nothing is computed when the view is
+/// made, each operation costs about what it costs on the live graph.
+///
+/// Inside the recent window the view keeps an O(1) copy of the latest image and the timeline
+/// sequence it matches; lookups roll that image back per element with the window's chains,
+/// adjacency adds the edges the window indexes by endpoint, index lookups re-check live hits
+/// and the elements changed after t, counts are corrected by those changes. Outside the window
+/// (or once retention has moved the window past t) one-element lookups are a reverse seek in
+/// `rev`. Whole scans, non-indexed lookups, and everything outside the window build the full
+/// image once (thread-safe) and use it from then on.
+class LazyPointView final : public graph::GraphView {
+public:
+    /// `window` may be null: t is older than the window. `links`: the store has link keys for
+    /// every edge, so adjacency outside the window is a scan of the node's links.
+    LazyPointView(Time t, std::shared_ptr<WindowState> window, graph::GraphImage latest,
+                  std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks,
+                  std::shared_ptr<const rocksdb::Snapshot> snap, bool links);
+
+    graph::ViewKind kind() const override { return graph::ViewKind::Point; }
+    Time from() const override { return t_; }
+    Time to() const override { return t_; }
+
+    void forEachNode(const NodeFn& fn) const override;
+    void forEachEdge(const EdgeFn& fn) const override;
+    void findNode(std::string_view id, const NodeFn& fn) const override;
+    void findEdge(std::string_view id, const EdgeFn& fn) const override;
+    bool hasIndex(std::string_view key) const override;
+    void nodesByValue(std::string_view key, const model::Value& value,
+                      const NodeFn& fn) const override;
+    void outEdges(std::string_view node_id, const EdgeFn& fn) const override;
+    void inEdges(std::string_view node_id, const EdgeFn& fn) const override;
+    std::size_t nodeCount() const override;
+    std::size_t edgeCount() const override;
+
+    /// True once the full image has been built (then every operation reads it).
+    bool built() const { return built_.load(std::memory_order_acquire); }
+
+private:
+    Version find(model::ElementKind kind, std::string_view id) const;
+    void adjacent(std::string_view node_id, bool out, const EdgeFn& fn) const;
+    bool adjacentOnDisk(std::string_view node_id, bool out,
+                        std::vector<graph::EdgePtr>& found) const;
+    const graph::GraphImage& image() const;
+    /// What differs at t from the latest image, computed once from the window: the latest
+    /// element (by address) → its version at t (null: absent at t), and the elements present at
+    /// t but absent from the latest image. Null when the window no longer covers t.
+    struct Overlay {
+        PtrMap<graph::NodePtr> nodes;
+        PtrMap<graph::EdgePtr> edges;
+        std::vector<graph::NodePtr> extra_nodes;
+        std::vector<graph::EdgePtr> extra_edges;
+    };
+    const Overlay* overlay() const;
+    const Overlay* scanOverlay() const;
+    void countChanges() const;
+
+    Time t_;
+    std::shared_ptr<WindowState> window_;
+    graph::GraphImage latest_;
+    std::uint64_t seq_limit_;
+    std::shared_ptr<Rocks> rocks_;
+    // RocksDB as of the view's creation: a deletion rewrites a revision's record, which a view
+    // taken before it must not show once it reads the disk.
+    std::shared_ptr<const rocksdb::Snapshot> snap_;
+    HistoryReader reader_;
+    bool links_;
+
+    mutable std::mutex build_mu_;
+    mutable std::atomic<bool> built_{false};
+    mutable std::unique_ptr<graph::GraphImage> image_;  // set once built_
+    mutable std::mutex overlay_mu_;
+    mutable std::atomic<bool> overlaid_{false};
+    mutable std::atomic<int> scans_{0};  // forEachNode calls (the second builds the image)
+    mutable std::unique_ptr<Overlay> overlay_;
+    mutable std::atomic<int> edges_static_{-1};  // 1: no edge changed since t (adjacency = latest)
+    mutable std::mutex count_mu_;
+    mutable std::atomic<bool> counted_{false};
+    mutable std::size_t node_count_ = 0;
+    mutable std::size_t edge_count_ = 0;
+};
+
+/// The image at t read from RocksDB (newest checkpoint before t + timeline replay).
+model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
+                                           std::shared_ptr<const graph::IndexConfig> config,
+                                           Time t);
+
+}  // namespace skydive::store

@@ -1,0 +1,210 @@
+#include "live_image_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "record.h"
+
+namespace skydive::store {
+
+using model::ErrorCode;
+using model::makeError;
+
+namespace {
+
+// live.image (FORMAT.md):
+//   +-----------+--------+------------+------------+--------------------------------------+
+//   | "SKYLIV1\n"| seq u64| total u64  | chunks u32 | n x (offset u64 | checksum u64)      |
+//   |  8 bytes  |  BE    | file bytes |  BE        | offset from the file start; chunkSum |
+//   +-----------+--------+------------+------------+--------------------------------------+
+//   then chunks, each a run of elements: kind u8 ('N'/'E') | len vu | rev record (0x02) bytes
+constexpr std::string_view kMagic = "SKYLIV1\n";
+constexpr std::size_t kChunkBytes = 4u << 20;
+
+void putBe(std::string& out, std::uint64_t v, int bytes) {
+    for (int s = (bytes - 1) * 8; s >= 0; s -= 8) out.push_back(static_cast<char>(v >> s));
+}
+std::uint64_t getBe(std::string_view in, std::size_t at, int bytes) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<std::uint8_t>(in[at + i]);
+    return v;
+}
+void putVu(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+bool getVu(std::string_view& in, std::uint64_t& v) {
+    v = 0;
+    for (unsigned shift = 0; shift < 64 && !in.empty(); shift += 7) {
+        auto b = static_cast<std::uint8_t>(in[0]);
+        in.remove_prefix(1);
+        v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+        if ((b & 0x80) == 0) return true;
+    }
+    return false;
+}
+
+// A 64-bit checksum of a chunk, 8 bytes at a time (catches torn or flipped bytes; not
+// cryptographic).
+std::uint64_t chunkSum(std::string_view s) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    for (; i < s.size(); ++i) h = (h ^ static_cast<std::uint8_t>(s[i])) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 29);
+}
+
+model::Error ioError(const std::string& what) {
+    return makeError(ErrorCode::Unavailable, what + ": " + std::strerror(errno));
+}
+
+model::Error corrupt(const std::string& what) {
+    return makeError(ErrorCode::Corruption, "live.image: " + what);
+}
+
+// Decodes one chunk's elements into `out`.
+model::Status decodeChunk(std::string_view in, std::vector<Version>& out) {
+    while (!in.empty()) {
+        char kind = in[0];
+        in.remove_prefix(1);
+        std::uint64_t len;
+        if ((kind != 'N' && kind != 'E') || !getVu(in, len) || len > in.size())
+            return corrupt("bad element header");
+        auto v = decodeRecord(kind == 'N' ? model::ElementKind::Node : model::ElementKind::Edge,
+                              in.substr(0, len));
+        if (!v) return v.error();
+        out.push_back(std::move(*v));
+        in.remove_prefix(len);
+    }
+    return {};
+}
+
+}  // namespace
+
+model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& image,
+                             std::uint64_t seq) {
+    std::string body;
+    std::vector<std::uint64_t> offsets{0};
+    std::string record;
+    auto add = [&](char kind, const Version& v) {
+        if (body.size() - offsets.back() >= kChunkBytes) offsets.push_back(body.size());
+        record.clear();
+        encodeRecordTo(record, v);
+        body.push_back(kind);
+        putVu(body, record.size());
+        body.append(record);
+    };
+    image.forEachNode([&](const model::Node& n) {
+        add('N', Version{std::shared_ptr<const model::Node>(std::shared_ptr<void>(), &n), {}});
+        return true;
+    });
+    image.forEachEdge([&](const model::Edge& e) {
+        add('E', Version{{}, std::shared_ptr<const model::Edge>(std::shared_ptr<void>(), &e)});
+        return true;
+    });
+    if (body.empty()) offsets.clear();
+    std::string header(kMagic);
+    std::size_t header_bytes = kMagic.size() + 8 + 8 + 4 + 16 * offsets.size();
+    putBe(header, seq, 8);
+    putBe(header, header_bytes + body.size(), 8);
+    putBe(header, offsets.size(), 4);
+    for (std::size_t i = 0; i < offsets.size(); ++i) {
+        std::size_t end = i + 1 < offsets.size() ? offsets[i + 1] : body.size();
+        putBe(header, header_bytes + offsets[i], 8);
+        putBe(header, chunkSum(std::string_view(body).substr(offsets[i], end - offsets[i])), 8);
+    }
+
+    std::string path = dir + "/" + std::string(kLiveImageFile);
+    std::string tmp = path + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ioError("create " + tmp);
+    bool ok = true;
+    for (std::string_view part : {std::string_view(header), std::string_view(body)}) {
+        while (ok && !part.empty()) {
+            ssize_t n = ::write(fd, part.data(), part.size());
+            if (n < 0 && errno == EINTR) continue;
+            ok = n > 0;
+            if (ok) part.remove_prefix(static_cast<std::size_t>(n));
+        }
+    }
+    ok = ok && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        auto err = ioError("write " + path);
+        ::unlink(tmp.c_str());
+        return err;
+    }
+    return {};
+}
+
+model::Result<std::optional<graph::GraphImage>> readLiveImage(
+    const std::string& dir, std::uint64_t seq, std::shared_ptr<const graph::IndexConfig> config,
+    unsigned threads) {
+    std::string path = dir + "/" + std::string(kLiveImageFile);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::optional<graph::GraphImage>();
+    char head[28];
+    if (!in.read(head, sizeof head)) return corrupt("truncated header");
+    std::string_view h(head, sizeof head);
+    if (h.substr(0, kMagic.size()) != kMagic) return corrupt("bad magic");
+    if (getBe(h, 8, 8) != seq) return std::optional<graph::GraphImage>();  // stale
+    std::uint64_t total = getBe(h, 16, 8);
+    std::uint64_t chunks = getBe(h, 24, 4);
+    in.seekg(0, std::ios::end);
+    if (static_cast<std::uint64_t>(in.tellg()) != total || total < 28 + 16 * chunks)
+        return corrupt("size does not match the header");
+    std::string data(total, '\0');
+    in.seekg(0);
+    if (!in.read(data.data(), static_cast<std::streamsize>(total))) return corrupt("short read");
+    std::vector<std::string_view> parts;
+    std::vector<std::uint64_t> sums;
+    for (std::uint64_t i = 0; i < chunks; ++i) {
+        std::uint64_t from = getBe(data, 28 + 16 * i, 8);
+        std::uint64_t to = i + 1 < chunks ? getBe(data, 28 + 16 * (i + 1), 8) : total;
+        if (from < 28 + 16 * chunks || to < from || to > total) return corrupt("bad chunk offset");
+        parts.push_back(std::string_view(data).substr(from, to - from));
+        sums.push_back(getBe(data, 28 + 16 * i + 8, 8));
+    }
+    // Decoding is most of the work: chunks are decoded on `threads` threads (round robin),
+    // then put into the image in file order on this one.
+    std::vector<std::vector<Version>> decoded(parts.size());
+    std::vector<model::Status> status(std::max(1u, threads));
+    auto work = [&](unsigned t) {
+        for (std::size_t i = t; i < parts.size(); i += status.size()) {
+            if (chunkSum(parts[i]) != sums[i]) {
+                status[t] = corrupt("chunk checksum mismatch");
+                return;
+            }
+            if (auto st = decodeChunk(parts[i], decoded[i]); !st) {
+                status[t] = st;
+                return;
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < status.size(); ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& t : pool) t.join();
+    for (const auto& st : status)
+        if (!st) return st.error();
+    graph::GraphImage img(std::move(config));
+    for (auto& chunk : decoded)
+        for (const Version& v : chunk) putVersion(img, v);
+    return std::optional<graph::GraphImage>(std::move(img));
+}
+
+}  // namespace skydive::store

@@ -1,0 +1,80 @@
+// The window's lost-term postings (RecentWindow::lostTermNodes, ADR 017): what lets a past
+// view answer an index lookup from the latest image's hits plus a few nodes, without a scan.
+#include "recent_window.h"
+
+namespace skydive::store {
+
+// Posts the index terms a node change dropped: every term of a deleted node, and the terms of
+// the previous version's field when the field changed (a superset of what was dropped).
+void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntry& e,
+                                 bool front) const {
+    if (!e.after.node) return;
+    const model::Node* gone = nullptr;
+    const model::Node* kept = nullptr;
+    if (e.op == TimelineOp::Delete) {
+        gone = e.after.node.get();
+    } else if (e.before.node) {
+        gone = e.before.node.get();
+        kept = e.after.node.get();
+    }
+    if (gone == nullptr) return;
+    for (std::size_t k = 0; k < config.keys.size(); ++k) {
+        auto was = model::fieldOf(*gone, config.keys[k]);
+        if (!was) continue;
+        if (kept != nullptr) {
+            auto now = model::fieldOf(*kept, config.keys[k]);
+            if (now && *now == *was) continue;
+        }
+        graph::forEachIndexTerm(*was, [&](const model::Value& term) {
+            auto& posting = lost_[{k, term}];
+            Posted p{e.key.seq, e.key.time, &e};
+            if (front)
+                posting.push_front(p);
+            else
+                posting.push_back(p);
+            ++lost_items_;
+        });
+    }
+}
+
+// Drops the items of entries trimmed from the log (they sit at the fronts of the postings).
+void RecentWindow::pruneLostTerms() const {
+    std::uint64_t oldest = log_.empty() ? ~std::uint64_t{0} : log_.front().key.seq;
+    lost_items_ = 0;
+    for (auto it = lost_.begin(); it != lost_.end();) {
+        auto& d = it->second;
+        while (!d.empty() && d.front().seq < oldest) d.pop_front();
+        lost_items_ += d.size();
+        it = d.empty() ? lost_.erase(it) : std::next(it);
+    }
+}
+
+void RecentWindow::lostTermNodes(const graph::IndexConfig& config, std::string_view key,
+                                 const model::Value& value, Time t, std::uint64_t seq_limit,
+                                 const std::function<void(const model::Str&)>& fn) const {
+    std::size_t k = 0;
+    while (k < config.keys.size() && config.keys[k] != key) ++k;
+    if (k == config.keys.size()) return;
+    const std::size_t end = popped_ + log_.size();
+    if (lost_hi_ <= popped_ || lost_lo_ == lost_hi_) {  // nothing scanned is still in the log
+        lost_.clear();
+        lost_items_ = 0;
+        lost_lo_ = lost_hi_ = end;
+    }
+    lost_lo_ = std::max(lost_lo_, popped_);
+    for (; lost_hi_ < end; ++lost_hi_) postLostTerms(config, log_[lost_hi_ - popped_], false);
+    // Older entries are scanned only as far back as a query needs; none of them was trimmed
+    // (lost_lo_ > popped_), so no stale item sits at a posting's front.
+    while (lost_lo_ > popped_ && log_[lost_lo_ - 1 - popped_].key.time >= t) {
+        --lost_lo_;
+        postLostTerms(config, log_[lost_lo_ - popped_], true);
+    }
+    if (lost_items_ > 2 * (lost_hi_ - lost_lo_) + 4096) pruneLostTerms();
+    auto it = lost_.find({k, value});
+    if (it == lost_.end()) return;
+    for (auto p = it->second.rbegin(); p != it->second.rend() && p->time >= t; ++p) {
+        if (p->seq <= seq_limit) fn(p->entry->after.base().id);
+    }
+}
+
+}  // namespace skydive::store

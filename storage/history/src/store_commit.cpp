@@ -1,0 +1,192 @@
+// The store's half of a LiveGraph mutation (ADR 013): staging encodes the revisions into a
+// WriteBatch under the writer lock; the group leader writes the batches of every mutation
+// staged meanwhile as one WriteBatch (one WAL write, one fsync under SyncPolicy::Always); only
+// then do the mutations become visible and get acknowledged.
+#include <limits>
+
+#include "links.h"
+#include "store_impl.h"
+
+namespace skydive::store {
+
+using model::ErrorCode;
+using model::makeError;
+using model::Status;
+
+namespace {
+
+constexpr std::string_view kSeqKey = "seq";
+
+struct Staged final : graph::StagedCommit {
+    rocksdb::WriteBatch batch;
+    std::vector<LogEntry> entries;
+    std::uint64_t last_seq = 0;
+    TimelineKey newest;
+    Time oldest_time = std::numeric_limits<Time>::max();
+    Time stale_from = std::numeric_limits<Time>::max();  // cached views from here on change
+    std::size_t changes = 0;
+};
+
+// Re-puts the records of a staged batch into the group's batch (column families by ID).
+class Copier final : public rocksdb::WriteBatch::Handler {
+public:
+    Copier(Rocks& rocks, rocksdb::WriteBatch& out) : rocks_(rocks), out_(out) {}
+    rocksdb::Status PutCF(std::uint32_t cf, const rocksdb::Slice& k,
+                          const rocksdb::Slice& v) override {
+        return out_.Put(handle(cf), k, v);
+    }
+    rocksdb::Status DeleteRangeCF(std::uint32_t cf, const rocksdb::Slice& from,
+                                  const rocksdb::Slice& to) override {
+        return out_.DeleteRange(handle(cf), from, to);
+    }
+
+private:
+    rocksdb::ColumnFamilyHandle* handle(std::uint32_t id) const {
+        for (std::size_t i = 0; i < kCfCount; ++i)
+            if (rocks_.cf(static_cast<Cf>(i))->GetID() == id) return rocks_.cf(static_cast<Cf>(i));
+        return rocks_.cf(Cf::Default);
+    }
+    Rocks& rocks_;
+    rocksdb::WriteBatch& out_;
+};
+
+}  // namespace
+
+class Store::Impl::Log final : public graph::CommitLog {
+public:
+    explicit Log(Impl& im) : im_(im) {}
+
+    // Under the live graph's writer lock, in commit order.
+    model::Result<std::unique_ptr<graph::StagedCommit>> stage(
+        const std::vector<model::Change>& changes,
+        const std::vector<graph::ChangeVersions>& versions, const graph::GraphImage&,
+        const graph::GraphImage&) override {
+        if (versions.size() != changes.size())
+            return makeError(ErrorCode::Internal, "commit log: versions do not match changes");
+        auto s = std::make_unique<Staged>();
+        s->entries.reserve(changes.size());
+        s->changes = changes.size();
+        std::uint64_t seq = im_.staged_seq;
+        s->newest = im_.staged_key;
+        std::string record, key;  // reused encode buffers
+        for (std::size_t i = 0; i < changes.size(); ++i) {
+            const model::Change& c = changes[i];
+            const graph::ChangeVersions& cv = versions[i];
+            LogEntry e;
+            e.after = Version{cv.node_after, cv.edge_after};
+            e.before = Version{cv.node_before, cv.edge_before};
+            const model::Element& b = e.after.base();
+            if (b.id.size() > kMaxKeyString)
+                return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
+            bool del = c.kind == model::ChangeKind::NodeDeleted ||
+                       c.kind == model::ChangeKind::EdgeDeleted;
+            e.op = del ? TimelineOp::Delete : TimelineOp::Put;
+            e.key = TimelineKey{del ? b.deleted_at : b.updated_at, seq++};
+            RevKey ref = e.after.ref();
+            record.clear();
+            encodeRecordTo(record, e.after);
+            encodeRevKeyTo(key, ref);
+            s->batch.Put(im_.rocks->cf(Cf::Rev), toSlice(key), toSlice(record));
+            encodeTimelineValueTo(record, {e.op, std::move(ref)});
+            encodeTimelineKeyTo(key, e.key);
+            s->batch.Put(im_.rocks->cf(Cf::Timeline), toSlice(key), toSlice(record));
+            if (!del) putLinks(s->batch, *im_.rocks, e.before, e.after, e.key.time);
+            s->oldest_time = std::min(s->oldest_time, e.key.time);
+            // A deletion rewrites its revision's record: views since that revision change too.
+            s->stale_from = std::min(s->stale_from, del ? b.updated_at : e.key.time);
+            if (s->newest < e.key) s->newest = e.key;
+            s->entries.push_back(std::move(e));
+        }
+        s->last_seq = seq - 1;
+        im_.staged_seq = seq;
+        im_.staged_key = s->newest;
+        return std::unique_ptr<graph::StagedCommit>(std::move(s));
+    }
+
+    // The group leader, one group at a time, after the previous group's committed().
+    Status write(std::span<graph::StagedCommit* const> group) override {
+        std::optional<Time> newest_checkpoint;
+        {
+            std::lock_guard l(im_.mu);
+            newest_checkpoint = im_.newest_checkpoint;
+        }
+        rocksdb::WriteBatch merged;
+        rocksdb::WriteBatch* out = &static_cast<Staged*>(group[0])->batch;
+        if (group.size() > 1) {
+            Copier copier(*im_.rocks, merged);
+            for (auto* g : group)
+                if (auto st = static_cast<Staged*>(g)->batch.Iterate(&copier); !st.ok())
+                    return fromRocks(st, "group commit");
+            out = &merged;
+        }
+        Time oldest = std::numeric_limits<Time>::max();
+        for (auto* g : group) oldest = std::min(oldest, static_cast<Staged*>(g)->oldest_time);
+        // Late data: checkpoints from that time on no longer describe the past.
+        late_ = newest_checkpoint && oldest <= *newest_checkpoint;
+        if (late_) {
+            std::string to(17, '\xff');
+            out->DeleteRange(im_.rocks->cf(Cf::Checkpoint), toSlice(encodeTimelineKey({oldest, 0})),
+                             toSlice(to));
+        }
+        std::string seq_bytes;
+        putU64(seq_bytes, static_cast<Staged*>(group.back())->last_seq);
+        out->Put(im_.rocks->cf(Cf::Default), toSlice(kSeqKey), toSlice(seq_bytes));
+        return im_.rocks->write(*out, im_.opts.sync == SyncPolicy::Always);
+    }
+
+    void committed(std::span<graph::StagedCommit* const> group,
+                   const graph::GraphImage& after) override {
+        bool want_checkpoint;
+        TimelineKey newest;
+        {
+            std::lock_guard l(im_.mu);
+            Time stale_from = std::numeric_limits<Time>::max();
+            for (auto* g : group) {
+                auto* s = static_cast<Staged*>(g);
+                im_.next_seq = s->last_seq + 1;
+                if (im_.last_key < s->newest) im_.last_key = s->newest;
+                stale_from = std::min(stale_from, s->stale_from);
+                for (LogEntry& e : s->entries) im_.window.append(std::move(e));
+                im_.revisions_written += s->changes;
+                im_.changes_since_checkpoint += s->changes;
+            }
+            newest = im_.last_key;
+            im_.mutations_committed += group.size();
+            im_.commit_groups += 1;
+            if (late_) {
+                auto cp = im_.reader.checkpointBefore(std::numeric_limits<Time>::max());
+                im_.newest_checkpoint =
+                    cp && *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
+            }
+            Time now = im_.clock.now();
+            im_.window.trim(im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
+                                                          : std::numeric_limits<Time>::min(),
+                            im_.opts.recent_window_bytes);
+            im_.latest = after;
+            im_.cache.remove_if([&](const CachedView& c) { return c.to >= stale_from; });
+            want_checkpoint = im_.changes_since_checkpoint >= im_.opts.checkpoint_every_changes ||
+                              (im_.opts.checkpoint_every_ms > 0 &&
+                               now - im_.last_checkpoint_at >= im_.opts.checkpoint_every_ms);
+        }
+        // A failed checkpoint is not a failed mutation: the revisions are durable, and the
+        // next one is tried after checkpoint_every_changes more changes.
+        if (want_checkpoint) (void)im_.writeCheckpoint(after, newest);
+    }
+
+    // Under the writer lock: staging restarts from the last durable sequence number.
+    void aborted() override {
+        std::lock_guard l(im_.mu);
+        im_.staged_seq = im_.next_seq;
+        im_.staged_key = im_.last_key;
+    }
+
+private:
+    Impl& im_;
+    bool late_ = false;  // set by write(), read by the committed() that follows it
+};
+
+std::unique_ptr<graph::CommitLog> Store::Impl::makeLog() {
+    return std::make_unique<Log>(*this);
+}
+
+}  // namespace skydive::store
