@@ -8,7 +8,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -143,75 +145,203 @@ void BM_HttpRoundTrip_TopologyHasName(benchmark::State& state) {
 }
 BENCHMARK(BM_HttpRoundTrip_TopologyHasName)->UseRealTime();
 
-/// A minimal WebSocket reader for the fan-out benchmark: one read() takes many frames, so the
-/// measurement is not dominated by the client (server frames are unmasked text frames).
-class RawSubscriber {
+/// The fan-out benchmark's client side: every subscriber socket is read by ONE epoll thread
+/// (the client shares the machine's 2 cores with the server, so it must stay cheap: no thread
+/// per subscriber, one read() takes many frames, one clock read per read()).
+class RawSubscribers {
 public:
+    /// `sent_ns[i]`: when the publisher sent event i (steady clock), written before the send.
+    RawSubscribers(int expected, const std::vector<std::atomic<long long>>& sent_ns)
+        : expected_(expected), sent_ns_(sent_ns) {
+        epfd_ = epoll_create1(0);
+    }
+    ~RawSubscribers() {
+        for (auto& s : subs_) close(s.fd);
+        close(epfd_);
+    }
+
     bool connect(std::uint16_t port, const std::string& host_id) {
+        Sub s;
+        s.fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+        std::string req =
+            "GET /ws/subscriber HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\nX-Client-Type: bench\r\nX-Host-ID: " +
+            host_id + "\r\n\r\n";
+        if (write(s.fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) return false;
+        std::string head;
+        while (head.find("\r\n\r\n") == std::string::npos) {
+            pollfd p{s.fd, POLLIN, 0};
+            if (::poll(&p, 1, 2000) <= 0) return false;
+            char c;  // byte by byte: nothing after the handshake is consumed here
+            if (read(s.fd, &c, 1) != 1) return false;
+            head.push_back(c);
+        }
+        if (head.rfind("HTTP/1.1 101", 0) != 0) return false;
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u32 = static_cast<std::uint32_t>(subs_.size());
+        epoll_ctl(epfd_, EPOLL_CTL_ADD, s.fd, &ev);
+        subs_.push_back(std::move(s));
+        return true;
+    }
+
+    /// Reads until every subscriber got `expected` events or nothing arrives for 5 s.
+    void run() {
+        std::vector<char> tmp(1 << 18);
+        std::vector<epoll_event> events(subs_.size());
+        std::size_t done = 0;
+        while (done < subs_.size()) {
+            int n = epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), 5000);
+            if (n <= 0) return;
+            for (int i = 0; i < n; ++i) {
+                Sub& s = subs_[events[i].data.u32];
+                ssize_t r = read(s.fd, tmp.data(), tmp.size());
+                if (r <= 0) {
+                    epoll_ctl(epfd_, EPOLL_CTL_DEL, s.fd, nullptr);
+                    ++done;
+                    continue;
+                }
+                bool was_done = s.received >= expected_;
+                s.buf.append(tmp.data(), static_cast<std::size_t>(r));
+                parse(s, std::chrono::steady_clock::now().time_since_epoch().count());
+                if (!was_done && s.received >= expected_) ++done;
+            }
+        }
+    }
+
+    struct Sub {
+        int fd = -1;
+        std::string buf;
+        int received = 0;
+        std::vector<double> latencies_ms;
+    };
+    std::vector<Sub>& subs() { return subs_; }
+
+private:
+    /// The event number of a NodeAdded frame: the server's envelope has a fixed layout up to
+    /// the node ID `f<i>`, so no scan of the message is needed (fallback: search).
+    static long eventNumber(std::string_view m) {
+        static const std::string kHead = R"({"Namespace":"Graph","Type":"NodeAdded","UUID":")";
+        static const std::string kTail = R"(","Status":200,"Obj":{"ID":"f)";
+        std::size_t at = kHead.size() + 36;
+        std::size_t pos = std::string_view::npos;
+        if (m.size() > at + kTail.size() && m.compare(0, kHead.size(), kHead) == 0 &&
+            m.compare(at, kTail.size(), kTail) == 0) {
+            pos = at + kTail.size();
+        } else if (auto id = m.find(R"("ID":"f)"); id != std::string_view::npos) {
+            pos = id + 7;
+        } else {
+            return -1;
+        }
+        long n = 0;
+        bool digits = false;
+        for (; pos < m.size() && m[pos] >= '0' && m[pos] <= '9'; ++pos, digits = true)
+            n = n * 10 + (m[pos] - '0');
+        return digits ? n : -1;
+    }
+
+    void parse(Sub& s, long long now) {
+        std::size_t pos = 0;
+        const std::string& b = s.buf;
+        for (;;) {
+            if (b.size() - pos < 2) break;
+            auto b1 = static_cast<unsigned char>(b[pos + 1]) & 0x7Fu;
+            std::size_t header = 2, len = b1;
+            if (b1 == 126) {
+                if (b.size() - pos < 4) break;
+                len = (static_cast<std::size_t>(static_cast<unsigned char>(b[pos + 2])) << 8) |
+                      static_cast<unsigned char>(b[pos + 3]);
+                header = 4;
+            } else if (b1 == 127) {
+                if (b.size() - pos < 10) break;
+                len = 0;
+                for (int i = 0; i < 8; ++i)
+                    len = (len << 8) | static_cast<unsigned char>(b[pos + 2 + i]);
+                header = 10;
+            }
+            if (b.size() - pos < header + len) break;
+            if ((static_cast<unsigned char>(b[pos]) & 0x0Fu) == 1) {
+                long i = eventNumber(std::string_view(b.data() + pos + header, len));
+                if (i >= 0 && static_cast<std::size_t>(i) < sent_ns_.size()) {
+                    long long sent = sent_ns_[static_cast<std::size_t>(i)].load();
+                    s.latencies_ms.push_back(static_cast<double>(now - sent) / 1e6);
+                    ++s.received;
+                }
+            }
+            pos += header + len;
+        }
+        s.buf.erase(0, pos);
+    }
+
+    int epfd_ = -1;
+    int expected_;
+    const std::vector<std::atomic<long long>>& sent_ns_;
+    std::vector<Sub> subs_;
+};
+
+/// The fan-out benchmark's publisher: one write() per millisecond tick carrying every change
+/// due (client frames, masked with a zero key), so its own syscalls stay few.
+class RawPublisher {
+public:
+    bool connect(std::uint16_t port) {
         fd_ = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
         std::string req =
-            "GET /ws/subscriber HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            "GET /ws/publisher HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            "Sec-WebSocket-Version: 13\r\nX-Client-Type: bench\r\nX-Host-ID: " +
-            host_id + "\r\n\r\n";
+            "Sec-WebSocket-Version: 13\r\nX-Client-Type: bench\r\nX-Host-ID: pub\r\n\r\n";
         if (write(fd_, req.data(), req.size()) != static_cast<ssize_t>(req.size())) return false;
-        while (buf_.find("\r\n\r\n") == std::string::npos) {
-            if (!fill(2000)) return false;
+        std::string head;
+        while (head.find("\r\n\r\n") == std::string::npos) {
+            char c;
+            if (read(fd_, &c, 1) != 1) return false;
+            head.push_back(c);
         }
-        bool ok = buf_.rfind("HTTP/1.1 101", 0) == 0;
-        buf_.erase(0, buf_.find("\r\n\r\n") + 4);
-        return ok;
+        return head.rfind("HTTP/1.1 101", 0) == 0;
     }
-    ~RawSubscriber() {
+    ~RawPublisher() {
         if (fd_ >= 0) close(fd_);
     }
-    /// Calls fn(payload) for every complete text frame; false on timeout or close.
-    template <class Fn>
-    bool poll(int timeout_ms, Fn&& fn) {
-        if (!fill(timeout_ms)) return false;
-        std::size_t pos = 0;
-        for (;;) {
-            if (buf_.size() - pos < 2) break;
-            auto b1 = static_cast<unsigned char>(buf_[pos + 1]) & 0x7Fu;
-            std::size_t header = 2, len = b1;
-            if (b1 == 126) {
-                if (buf_.size() - pos < 4) break;
-                len = (static_cast<std::size_t>(static_cast<unsigned char>(buf_[pos + 2])) << 8) |
-                      static_cast<unsigned char>(buf_[pos + 3]);
-                header = 4;
-            } else if (b1 == 127) {
-                if (buf_.size() - pos < 10) break;
-                len = 0;
-                for (int i = 0; i < 8; ++i)
-                    len = (len << 8) | static_cast<unsigned char>(buf_[pos + 2 + i]);
-                header = 10;
-            }
-            if (buf_.size() - pos < header + len) break;
-            if ((static_cast<unsigned char>(buf_[pos]) & 0x0Fu) == 1)
-                fn(std::string_view(buf_).substr(pos + header, len));
-            pos += header + len;
+    /// Adds one masked text frame to the pending write.
+    void add(std::string_view text) {
+        std::size_t n = text.size();
+        out_.push_back(static_cast<char>(0x81));
+        if (n < 126) {
+            out_.push_back(static_cast<char>(0x80 | n));
+        } else {
+            out_.push_back(static_cast<char>(0x80 | 126));
+            out_.push_back(static_cast<char>((n >> 8) & 0xFF));
+            out_.push_back(static_cast<char>(n & 0xFF));
         }
-        buf_.erase(0, pos);
+        out_.append(4, '\0');  // mask key 0: the payload goes as is
+        out_.append(text);
+    }
+    bool flush() {
+        std::size_t done = 0;
+        while (done < out_.size()) {
+            ssize_t w = write(fd_, out_.data() + done, out_.size() - done);
+            if (w <= 0) return false;
+            done += static_cast<std::size_t>(w);
+        }
+        out_.clear();
         return true;
     }
 
 private:
-    bool fill(int timeout_ms) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, timeout_ms) <= 0) return false;
-        char tmp[1 << 16];
-        ssize_t n = read(fd_, tmp, sizeof tmp);
-        if (n <= 0) return false;
-        buf_.append(tmp, static_cast<std::size_t>(n));
-        return true;
-    }
     int fd_ = -1;
-    std::string buf_;
+    std::string out_;
 };
 
 /// 100 subscribers while a publisher applies `rate` changes/s for one second: p99 latency from
@@ -222,59 +352,51 @@ void BM_WsFanout(benchmark::State& state) {
     const int rate = static_cast<int>(state.range(1));
     RunningAnalyzer a;
     for (auto _ : state) {
-        std::vector<std::unique_ptr<RawSubscriber>> subs;
+        const int total = rate;  // one second of changes
+        std::vector<std::atomic<long long>> sent_ns(static_cast<std::size_t>(total));
+        RawSubscribers subs(total, sent_ns);
         std::uint16_t port = static_cast<std::uint16_t>(
             std::stoi(a.options.address.substr(a.options.address.rfind(':') + 1)));
         for (int i = 0; i < subscribers; ++i) {
-            auto sub = std::make_unique<RawSubscriber>();
-            if (!sub->connect(port, "sub" + std::to_string(i))) {
+            if (!subs.connect(port, "sub" + std::to_string(i))) {
                 state.SkipWithError("subscriber connect failed");
                 return;
             }
-            subs.push_back(std::move(sub));
         }
-        auto pub =
-            std::move(client::WsClient::connect(a.options, "/ws/publisher",
-                                                {{"X-Client-Type", "bench"}, {"X-Host-ID", "pub"}}))
-                .value();
-        const int total = rate;  // one second of changes
-        std::vector<std::vector<double>> latencies(subscribers);
-        std::vector<int> received(subscribers, 0);
-        std::vector<std::thread> readers;
-        for (int s = 0; s < subscribers; ++s) {
-            readers.emplace_back([&, s] {
-                latencies[s].reserve(total);
-                while (received[s] < total) {
-                    bool ok = subs[s]->poll(5000, [&](std::string_view m) {
-                        auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-                        auto pos = m.find("\"T\":");
-                        if (pos == std::string_view::npos) return;
-                        long long sent = std::atoll(m.data() + pos + 4);
-                        latencies[s].push_back(static_cast<double>(now - sent) / 1e6);
-                        ++received[s];
-                    });
-                    if (!ok) break;
-                }
-            });
+        for (auto& s : subs.subs()) s.latencies_ms.reserve(total);
+        RawPublisher pub;
+        if (!pub.connect(port)) {
+            state.SkipWithError("publisher connect failed");
+            return;
         }
+        std::thread reader([&] { subs.run(); });
+        // The publisher wakes every millisecond and sends the changes due by then (one
+        // sleep per tick instead of per change keeps its own cost small); each change's
+        // latency counts from its own send time.
         auto start = std::chrono::steady_clock::now();
-        for (int i = 0; i < total; ++i) {
-            auto due = start + std::chrono::microseconds(1'000'000LL * i / rate);
-            std::this_thread::sleep_until(due);
-            auto t = std::chrono::steady_clock::now().time_since_epoch().count();
-            std::string msg = R"({"Namespace":"Graph","Type":"NodeAdded","Obj":{"ID":"f)" +
-                              std::to_string(i) + R"(","Metadata":{"Name":"x","Type":"device",)" +
-                              R"("T":)" + std::to_string(t) + "}}}";
-            (void)pub->send(msg);
+        for (int i = 0; i < total;) {
+            auto now = std::chrono::steady_clock::now();
+            for (; i < total && start + std::chrono::microseconds(1'000'000LL * i / rate) <= now;
+                 ++i) {
+                auto t = std::chrono::steady_clock::now().time_since_epoch().count();
+                sent_ns[static_cast<std::size_t>(i)].store(t);
+                std::string msg = R"({"Namespace":"Graph","Type":"NodeAdded","Obj":{"ID":"f)" +
+                                  std::to_string(i) +
+                                  R"(","Metadata":{"Name":"x","Type":"device",)" + R"("T":)" +
+                                  std::to_string(t) + "}}}";
+                pub.add(msg);
+            }
+            (void)pub.flush();
+            std::this_thread::sleep_until(now + 1ms);
         }
-        for (auto& r : readers) r.join();
+        reader.join();
         std::vector<double> all;
         int complete = 0;
         long missed = 0;
-        for (int s = 0; s < subscribers; ++s) {
-            all.insert(all.end(), latencies[s].begin(), latencies[s].end());
-            if (received[s] == total) ++complete;
-            missed += total - received[s];
+        for (auto& s : subs.subs()) {
+            all.insert(all.end(), s.latencies_ms.begin(), s.latencies_ms.end());
+            if (s.received == total) ++complete;
+            missed += total - s.received;
         }
         std::sort(all.begin(), all.end());
         double p99 = all.empty() ? 0 : all[static_cast<std::size_t>(all.size() * 0.99)];

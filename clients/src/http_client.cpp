@@ -292,7 +292,10 @@ struct WsClient::Impl {
     Headers handshake;
     bool reading = false;
     bool read_done = false;
+    bool last_binary = false;
     beast::error_code read_ec;
+
+    model::Status write(std::string_view data, bool binary);
 
     template <class Fn>
     auto visit(Fn&& fn) {
@@ -356,8 +359,21 @@ model::Result<std::unique_ptr<WsClient>> WsClient::connect(const ClientOptions& 
 }
 
 model::Status WsClient::send(std::string_view text) {
+    return impl_->write(text, false);
+}
+
+model::Status WsClient::sendBinary(std::string_view bytes) {
+    return impl_->write(bytes, true);
+}
+
+bool WsClient::lastWasBinary() const {
+    return impl_->last_binary;
+}
+
+model::Status WsClient::Impl::write(std::string_view text, bool binary) {
+    auto* impl_ = this;
     auto ec = impl_->visit([&](auto& s) {
-        s.text(true);
+        s.binary(binary);
         return runTimed(
             impl_->ioc, impl_->options.timeout,
             [&](auto h) { s.async_write(asio::buffer(text.data(), text.size()), h); },
@@ -395,6 +411,7 @@ model::Result<std::string> WsClient::receive(std::chrono::milliseconds timeout) 
     if (!impl.read_done) return makeError(ErrorCode::Timeout, "websocket receive: timed out");
     impl.reading = false;
     if (impl.read_ec) return ioError("websocket receive", impl.read_ec);
+    impl.last_binary = impl.visit([](auto& s) { return s.got_binary(); });
     return beast::buffers_to_string(impl.buffer.data());
 }
 

@@ -148,6 +148,58 @@ GraphMessage messageForChange(const model::Change& change) {
     return msg;
 }
 
+namespace {
+
+void diffInto(const model::Value& before, const model::Value& after, const std::string& prefix,
+              std::vector<PartialOp>& ops) {
+    const model::Object& b = before.asObject();
+    const model::Object& a = after.asObject();
+    for (const auto& [key, value] : a) {
+        std::string path = prefix + std::string(key.view());
+        const model::Value* old = b.find(key.view());
+        if (old != nullptr && *old == value) continue;
+        if (old != nullptr && old->isObject() && value.isObject() && !value.asObject().empty()) {
+            diffInto(*old, value, path + ".", ops);
+        } else {
+            ops.push_back(PartialOp{PartialOpType::Set, std::move(path), value});
+        }
+    }
+    for (const auto& [key, value] : b) {
+        if (a.find(key.view()) == nullptr)
+            ops.push_back(
+                PartialOp{PartialOpType::Delete, prefix + std::string(key.view()), model::Value()});
+    }
+}
+
+}  // namespace
+
+std::vector<PartialOp> diffMetadata(const model::Value& before, const model::Value& after) {
+    std::vector<PartialOp> ops;
+    model::Value empty = model::Value::object();
+    diffInto(before.isObject() ? before : empty, after.isObject() ? after : empty, "", ops);
+    return ops;
+}
+
+GraphMessage partialMessageForUpdate(const model::Change& change, const model::Value& before) {
+    GraphMessage msg;
+    msg.uuid = newUuid4();
+    msg.status = 200;
+    PartialUpdate p;
+    const model::Element& e = change.base();
+    p.id = std::string(e.id.view());
+    p.updated_at = e.updated_at;
+    p.revision = e.revision;
+    if (const auto* n = std::get_if<model::Node>(&change.element)) {
+        msg.type = GraphMessageType::NodePartiallyUpdated;
+        p.ops = diffMetadata(before, n->metadata);
+    } else {
+        msg.type = GraphMessageType::EdgePartiallyUpdated;
+        p.ops_null = true;
+    }
+    msg.payload = std::move(p);
+    return msg;
+}
+
 bool applyPartialOps(model::Value& metadata, const std::vector<PartialOp>& ops) {
     if (!metadata.isObject()) metadata = model::Value::object();
     for (const PartialOp& op : ops) {

@@ -10,6 +10,7 @@
 
 #include "api/context.h"
 #include "api/error_status.h"
+#include "store_config.h"
 #include "ws/hub.h"
 
 namespace skydive::server {
@@ -96,9 +97,9 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     if (impl.options.data_dir.empty()) {
         impl.backend = makeMemoryBackend(clock);
     } else {
-        store::StoreOptions so_store;
-        so_store.data_dir = impl.options.data_dir;
-        auto st = store::Store::open(so_store, clock);
+        auto so_store = storeOptionsFromConfig(config, impl.options.data_dir);
+        if (!so_store.ok()) return so_store.error();
+        auto st = store::Store::open(*so_store, clock);
         if (!st.ok()) return st.error();
         impl.backend = makeStoreBackend(std::move(st).value(), impl.options.data_dir);
     }
@@ -106,7 +107,13 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
     impl.ctx.graph = &impl.backend->live();
     impl.ctx.source = &impl.backend->source();
     impl.ctx.engine = std::make_unique<gremlin::Engine>(clock, gremlin::EngineOptions{});
-    impl.hub = std::make_unique<Hub>(impl.ctx, *impl.cluster_auth);
+    Hub::Options hub_options;
+    hub_options.replication = true;
+    hub_options.rules = true;
+    hub_options.interval = impl.options.agent_expiry_interval;
+    hub_options.max_age = 5 * std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  so.limits.ws_idle_timeout);  // 5 × (pong_timeout + ping_delay)
+    impl.hub = std::make_unique<Hub>(impl.ctx, *impl.cluster_auth, hub_options);
     impl.ctx.metrics.addGauge("skydive_graph_nodes", "Nodes in the live graph.",
                               [g = impl.ctx.graph] { return static_cast<double>(g->nodeCount()); });
     impl.ctx.metrics.addGauge("skydive_graph_edges", "Edges in the live graph.",

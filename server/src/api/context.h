@@ -43,5 +43,8 @@ void registerGraphRoutes(ApiContext& ctx);
 void registerTopologyRoutes(ApiContext& ctx);
 /// capture, alert, noderule, edgerule in the API table (spec §4.2, §6.1).
 void registerResourceRoutes(ApiContext& ctx);
+/// Re-applies every update node rule and edge rule to the current graph (after graph changes,
+/// so that elements added after a rule get its effect, as upstream).
+void reapplyRules(ApiContext& ctx);
 
 }  // namespace skydive::server

@@ -244,10 +244,11 @@ std::vector<model::Node> selectNodes(ApiContext& ctx, std::string_view query) {
     return out;
 }
 
-/// Applies a node or edge rule once, when it is created: `create` adds a node (ID = rule UUID),
-/// `update` merges the rule's Metadata into every node its Query selects, an edge rule links
-/// every Src node to every Dst node (edge ID = `<rule UUID>-<parent>-<child>`). Elements made by
-/// a rule carry Origin `rule.<UUID>` so that deleting the rule removes them.
+/// Applies a node or edge rule: `create` adds a node (ID = rule UUID), `update` merges the
+/// rule's Metadata into every node its Query selects, an edge rule links every Src node to every
+/// Dst node (edge ID = `<rule UUID>-<parent>-<child>`). Elements made by a rule carry Origin
+/// `rule.<UUID>` so that deleting the rule removes them. Idempotent for update and edge rules
+/// (what is already there is not written again), so it is re-run on graph changes.
 void applyRule(ApiContext& ctx, const std::string& kind, const Object& rule) {
     std::string id(str(rule, "UUID"));
     const Value* md = rule.find("Metadata");
@@ -273,10 +274,15 @@ void applyRule(ApiContext& ctx, const std::string& kind, const Object& rule) {
         }
     } else if (kind == "edgerule") {
         auto dsts = selectNodes(ctx, str(rule, "Dst"));
+        auto view = ctx.graph->snapshot();
         for (const auto& src : selectNodes(ctx, str(rule, "Src"))) {
             for (const auto& dst : dsts) {
+                std::string edge_id = id + "-" + src.id.str() + "-" + dst.id.str();
+                bool exists = false;
+                view->findEdge(edge_id, [&exists](const model::Edge&) { return !(exists = true); });
+                if (exists) continue;  // made by an earlier pass
                 model::Edge e;
-                e.id = id + "-" + src.id.str() + "-" + dst.id.str();
+                e.id = edge_id;
                 e.parent = src.id;
                 e.child = dst.id;
                 e.metadata = metadata;
@@ -394,6 +400,19 @@ void registerKind(ApiContext& ctx, Kind kind) {
 }
 
 }  // namespace
+
+void reapplyRules(ApiContext& ctx) {
+    for (const char* kind : {"noderule", "edgerule"}) {
+        auto rules = ctx.backend->listApiObjects(kind);
+        if (!rules.ok()) continue;
+        for (const auto& [id, rule] : *rules) {
+            if (!rule.isObject()) continue;
+            const Object& o = rule.asObject();
+            if (std::string_view(kind) == "noderule" && str(o, "Action") == "create") continue;
+            applyRule(ctx, kind, o);
+        }
+    }
+}
 
 void registerResourceRoutes(ApiContext& ctx) {
     registerKind(ctx, captureKind());

@@ -10,16 +10,19 @@
 
 namespace skydive::server::transport {
 
-/// Server→client unmasked frames, already framed, written as one buffer sequence.
+/// Server→client unmasked frames, framed and copied into one contiguous buffer: one buffer
+/// means one sendmsg per batch (a gather list of two buffers per frame was split by Asio into
+/// 64-buffer writes, several syscalls per batch). Copying a few hundred KiB costs far less than
+/// the syscalls it saves.
 class FrameBatch {
 public:
-    /// Appends one single-frame text message (FIN set, no mask), byte for byte what Beast
-    /// writes for a message no longer than its write buffer.
-    void addText(std::shared_ptr<const std::string> payload) {
-        auto& h = headers_.emplace_back();
+    /// Appends one single-frame text (or binary) message (FIN set, no mask), byte for byte what
+    /// Beast writes for a message no longer than its write buffer.
+    void add(std::shared_ptr<const std::string> payload, bool binary) {
         std::size_t n = payload->size();
+        char h[10];
         std::size_t len = 0;
-        h[len++] = static_cast<char>(0x81);
+        h[len++] = static_cast<char>(binary ? 0x82 : 0x81);
         if (n < 126) {
             h[len++] = static_cast<char>(n);
         } else if (n <= 0xFFFF) {
@@ -30,31 +33,25 @@ public:
             h[len++] = static_cast<char>(127);
             for (int i = 7; i >= 0; --i) h[len++] = static_cast<char>((n >> (8 * i)) & 0xFF);
         }
-        header_sizes_.push_back(len);
-        payloads_.push_back(std::move(payload));
+        if (count_ == 0) first_ = payload;
+        bytes_.append(h, len);
+        bytes_.append(*payload);
+        ++count_;
     }
-    std::size_t size() const { return payloads_.size(); }
-    const std::string& front() const { return *payloads_.front(); }
+    std::size_t size() const { return count_; }
+    const std::string& front() const { return *first_; }
     void clear() {
-        headers_.clear();
-        header_sizes_.clear();
-        payloads_.clear();
+        bytes_.clear();  // keeps its capacity for the next batch
+        first_.reset();
+        count_ = 0;
     }
-    /// The gather list; valid until the batch changes.
-    std::vector<asio::const_buffer> buffers() const {
-        std::vector<asio::const_buffer> out;
-        out.reserve(2 * payloads_.size());
-        for (std::size_t i = 0; i < payloads_.size(); ++i) {
-            out.emplace_back(headers_[i].data(), header_sizes_[i]);
-            out.emplace_back(payloads_[i]->data(), payloads_[i]->size());
-        }
-        return out;
-    }
+    /// The framed bytes; valid until the batch changes.
+    std::vector<asio::const_buffer> buffers() const { return {asio::buffer(bytes_)}; }
 
 private:
-    std::vector<std::array<char, 10>> headers_;
-    std::vector<std::size_t> header_sizes_;
-    std::vector<std::shared_ptr<const std::string>> payloads_;
+    std::string bytes_;
+    std::shared_ptr<const std::string> first_;
+    std::size_t count_ = 0;
 };
 
 /// Forwards everything to `Next`, except that one write can be replaced by a prepared batch:

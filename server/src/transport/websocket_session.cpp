@@ -25,8 +25,9 @@ class WsSession final : public WsConnection,
 public:
     using WebSocketStream = websocket::stream<BatchStream<Stream>>;
 
-    WsSession(std::shared_ptr<ServerState> state, Stream stream)
-        : state_(std::move(state)),
+    WsSession(std::shared_ptr<ServerState> state, Stream stream, bool binary)
+        : binary_(binary),
+          state_(std::move(state)),
           ws_(std::move(stream)),
           wake_(ws_.get_executor()),
           linger_(ws_.get_executor()) {}
@@ -71,10 +72,13 @@ public:
     asio::awaitable<void> readLoop() {
         beast::flat_buffer buffer;
         beast::error_code ec;
+        ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+            if (kind == websocket::frame_type::pong && handler_) handler_->onPong();
+        });
         for (;;) {
             co_await ws_.async_read(buffer, asio::redirect_error(kAwait, ec));
             if (ec) break;
-            if (handler_ && ws_.got_text()) {
+            if (handler_) {
                 auto data = buffer.cdata();
                 handler_->onMessage(
                     std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -93,22 +97,43 @@ public:
 
     asio::awaitable<void> writeLoop() {
         beast::error_code ec;
-        ws_.text(true);
+        ws_.binary(binary_);
         FrameBatch batch;
         for (;;) {
+            bool empty = false;
+            {
+                std::lock_guard lock(mutex_);
+                empty = queue_.empty();
+            }
+            if (empty) {
+                if (closed_.load(std::memory_order_acquire)) break;
+                wake_.expires_at(asio::steady_timer::time_point::max());
+                co_await wake_.async_wait(asio::redirect_error(kAwait, ec));
+                continue;
+            }
+            // Events keep coming (the last write was less than kLinger ago): let the queue
+            // fill until kLinger after that write, so that a subscriber gets one write (one
+            // syscall, one reader wake-up) per kLinger instead of one per event. A writer that
+            // has been idle writes at once; a full batch does not wait.
+            auto now = asio::steady_timer::clock_type::now();
+            if (now - last_write_ < kLinger && !closed_.load(std::memory_order_acquire) &&
+                queued() < kMaxBatchFrames) {
+                linger_.expires_at(last_write_ + kLinger);
+                co_await linger_.async_wait(asio::redirect_error(kAwait, ec));
+            }
             std::shared_ptr<const std::string> single;
             bool more = false;
             {
-                // Under load several frames wait: they go out in one gather write instead of
-                // one Beast write (and one syscall) each. A message Beast would fragment is
-                // written on its own, through Beast.
+                // Several frames go out in one write instead of one Beast write (and one
+                // syscall) each. A message Beast would fragment is written on its own, through
+                // Beast.
                 std::lock_guard lock(mutex_);
                 const std::size_t max_frame = ws_.write_buffer_bytes();
                 std::size_t bytes = 0;
                 while (!queue_.empty() && batch.size() < kMaxBatchFrames &&
                        bytes < kMaxBatchBytes && queue_.front()->size() <= max_frame) {
                     bytes += queue_.front()->size();
-                    batch.addText(std::move(queue_.front()));
+                    batch.add(std::move(queue_.front()), binary_);
                     queue_.pop_front();
                 }
                 if (batch.size() == 0 && !queue_.empty()) {
@@ -129,19 +154,6 @@ public:
                 ws_.next_layer().disarm();
             } else if (single) {
                 co_await ws_.async_write(asio::buffer(*single), asio::redirect_error(kAwait, ec));
-            } else {
-                if (closed_.load(std::memory_order_acquire)) break;
-                wake_.expires_at(asio::steady_timer::time_point::max());
-                co_await wake_.async_wait(asio::redirect_error(kAwait, ec));
-                // Events keep coming (the last write was under a millisecond ago): let the
-                // queue fill for a bounded moment so one write carries several frames instead
-                // of one syscall and one reader wake-up per event.
-                auto now = asio::steady_timer::clock_type::now();
-                if (now - last_write_ < kLinger && !closed_.load(std::memory_order_acquire)) {
-                    linger_.expires_after(kLinger);
-                    co_await linger_.async_wait(asio::redirect_error(kAwait, ec));
-                }
-                continue;
             }
             last_write_ = asio::steady_timer::clock_type::now();
             batch.clear();
@@ -161,7 +173,12 @@ public:
 private:
     static constexpr std::size_t kMaxBatchFrames = 512;
     static constexpr std::size_t kMaxBatchBytes = 256 * 1024;
-    static constexpr std::chrono::microseconds kLinger{5000};
+    static constexpr std::chrono::microseconds kLinger{10000};
+
+    std::size_t queued() {
+        std::lock_guard lock(mutex_);
+        return queue_.size();
+    }
 
     void setCork(bool on) {
         if (on == corked_) return;
@@ -182,6 +199,7 @@ private:
         });
     }
 
+    const bool binary_;
     std::shared_ptr<ServerState> state_;
     WebSocketStream ws_;
     asio::steady_timer wake_;
@@ -206,7 +224,8 @@ asio::awaitable<void> writeLoopOf(std::shared_ptr<WsSession<Stream>> session) {
 template <class Stream>
 asio::awaitable<void> runWebSocket(std::shared_ptr<ServerState> state, Stream stream,
                                    BeastRequest request, WsDecision decision) {
-    auto session = std::make_shared<WsSession<Stream>>(state, std::move(stream));
+    auto session =
+        std::make_shared<WsSession<Stream>>(state, std::move(stream), decision.binary_frames);
     auto& ws = session->stream();
     const ServerLimits& limits = state->limits;
     websocket::stream_base::timeout timeouts{};

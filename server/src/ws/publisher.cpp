@@ -1,6 +1,7 @@
 // Publisher and agent connections: graph messages applied to the live graph (spec §5.3).
 #include <spdlog/spdlog.h>
 
+#include <skydive/ingest/uuid.h>
 #include <skydive/model/json.h>
 
 #include "ws/hub.h"
@@ -56,7 +57,42 @@ std::string Hub::syncReply(const std::string& request_uuid) const {
         GraphMessage{GraphMessageType::SyncReply, request_uuid, 200, std::move(g)});
 }
 
-void Hub::deleteOrigin(const std::string& origin) {
+std::string Hub::syncMessage() const {
+    auto view = ctx_.graph->snapshot();
+    model::Graph g = graph::materialize(*view);
+    return ingest::encodeGraphMessage(
+        GraphMessage{GraphMessageType::Sync, ingest::newUuid4(), 200, std::move(g)});
+}
+
+namespace {
+
+std::string markKey(const Change& c) {
+    return std::to_string(static_cast<int>(c.kind)) + ":" + std::string(c.base().id.view());
+}
+
+}  // namespace
+
+model::Status Hub::apply(const model::GraphDelta& delta, bool replicated) {
+    if (replicated && replicator_) {
+        std::lock_guard lock(marks_mutex_);
+        if (marks_.size() > kMaxMarks) marks_.clear();  // stale marks of rejected changes
+        for (const auto& c : delta.changes) {
+            ++marks_[markKey(c)].count;
+        }
+    }
+    return ctx_.backend->apply(delta);
+}
+
+bool Hub::consumeMark(const Change& change) {
+    std::lock_guard lock(marks_mutex_);
+    if (marks_.empty()) return false;
+    auto it = marks_.find(markKey(change));
+    if (it == marks_.end()) return false;
+    if (--it->second.count <= 0) marks_.erase(it);
+    return true;
+}
+
+void Hub::deleteOrigin(const std::string& origin, bool replicated) {
     auto view = ctx_.graph->snapshot();
     model::GraphDelta delta;
     model::Time now = ctx_.clock->now();
@@ -77,14 +113,15 @@ void Hub::deleteOrigin(const std::string& origin) {
         return true;
     });
     if (delta.empty()) return;
-    if (auto st = ctx_.backend->apply(delta); !st.ok())
+    if (auto st = apply(delta, replicated); !st.ok())
         spdlog::warn("deleting the elements of {}: {}", origin, st.error().message);
 }
 
 /// Sync: the connection's elements are replaced by the received graph; received elements whose
 /// ID already exists with another origin are left alone.
-static void applySync(ApiContext& ctx, Hub& hub, const model::Graph& g, const std::string& origin) {
-    hub.deleteOrigin(origin);
+static void applySync(ApiContext& ctx, Hub& hub, const model::Graph& g, const std::string& origin,
+                      bool replicated) {
+    hub.deleteOrigin(origin, replicated);
     auto view = ctx.graph->snapshot();
     model::GraphDelta delta;
     for (const auto& n : g.nodes) {
@@ -97,18 +134,19 @@ static void applySync(ApiContext& ctx, Hub& hub, const model::Graph& g, const st
         view->findEdge(e.id.view(), [&exists](const model::Edge&) { return !(exists = true); });
         if (!exists) delta.changes.push_back(Change{ChangeKind::EdgeAdded, e});
     }
-    if (auto st = ctx.backend->apply(delta); st.ok()) return;
+    if (auto st = hub.apply(delta, replicated); st.ok()) return;
     // One bad element must not cost the whole sync: apply one by one.
     for (const auto& c : delta.changes) {
         model::GraphDelta one;
         one.changes.push_back(c);
-        if (auto st = ctx.backend->apply(one); !st.ok())
+        if (auto st = hub.apply(one, replicated); !st.ok())
             spdlog::debug("sync from {}: {} rejected: {}", origin, c.base().id.view(),
                           st.error().message);
     }
 }
 
-static void applyPartial(ApiContext& ctx, const ingest::PartialUpdate& p, bool node) {
+static void applyPartial(ApiContext& ctx, Hub& hub, const ingest::PartialUpdate& p, bool node,
+                         bool replicated) {
     auto view = ctx.graph->snapshot();
     auto update = [&](auto element, ChangeKind kind) {
         if (p.revision != 0 && p.revision <= element.revision) return;  // spec §1.4
@@ -117,7 +155,7 @@ static void applyPartial(ApiContext& ctx, const ingest::PartialUpdate& p, bool n
         if (p.updated_at != 0) element.updated_at = p.updated_at;
         model::GraphDelta delta;
         delta.changes.push_back(Change{kind, std::move(element)});
-        (void)ctx.backend->apply(delta);
+        (void)hub.apply(delta, replicated);
     };
     if (node) {
         view->findNode(p.id, [&](const model::Node& n) {
@@ -133,18 +171,18 @@ static void applyPartial(ApiContext& ctx, const ingest::PartialUpdate& p, bool n
 }
 
 std::optional<std::string> Hub::applyPublished(const GraphMessage& msg, const std::string& origin,
-                                               bool overwrite_origin) {
+                                               bool overwrite_origin, bool replicated) {
     switch (msg.type) {
         case GraphMessageType::SyncRequest: return syncReply(msg.uuid);
         case GraphMessageType::Sync:
         case GraphMessageType::SyncReply:
             if (const auto* g = std::get_if<model::Graph>(&msg.payload))
-                applySync(ctx_, *this, *g, origin);
+                applySync(ctx_, *this, *g, origin, replicated);
             return std::nullopt;
         case GraphMessageType::NodePartiallyUpdated:
         case GraphMessageType::EdgePartiallyUpdated:
-            applyPartial(ctx_, std::get<ingest::PartialUpdate>(msg.payload),
-                         msg.type == GraphMessageType::NodePartiallyUpdated);
+            applyPartial(ctx_, *this, std::get<ingest::PartialUpdate>(msg.payload),
+                         msg.type == GraphMessageType::NodePartiallyUpdated, replicated);
             return std::nullopt;
         case GraphMessageType::NodeAdded:
         case GraphMessageType::NodeUpdated:
@@ -175,32 +213,46 @@ std::optional<std::string> Hub::applyPublished(const GraphMessage& msg, const st
     }
     model::GraphDelta delta;
     delta.changes.push_back(std::move(change));
-    if (auto st = ctx_.backend->apply(delta); !st.ok())
+    if (auto st = apply(delta, replicated); !st.ok())
         spdlog::debug("message from {} rejected: {}", origin, st.error().message);
     return std::nullopt;
 }
 
 Publisher::Publisher(Hub& hub, std::shared_ptr<WsConnection> conn, ClientInfo info,
-                     bool overwrite_origin, bool delete_on_disconnect)
+                     bool overwrite_origin, bool delete_on_disconnect, bool registered)
     : hub_(hub),
       conn_(std::move(conn)),
       info_(std::move(info)),
       overwrite_origin_(overwrite_origin),
-      delete_on_disconnect_(delete_on_disconnect) {}
+      delete_on_disconnect_(delete_on_disconnect),
+      registered_(registered) {}
 
-void Publisher::onMessage(std::string_view text) {
-    auto msg = ingest::decodeGraphMessage(text, hub_.context().clock->now());
+void Publisher::onPong() {
+    if (info_.endpoint == "/ws/agent/topology" || info_.endpoint == "/ws/replication")
+        hub_.recordPong(info_.origin());
+}
+
+void Publisher::onMessage(std::string_view data) {
+    onPong();  // any traffic proves the agent is alive
+    auto text = jsonMessage(info_.protobuf, data);
+    if (!text.ok()) {
+        spdlog::debug("{} from {}: {}", info_.endpoint, info_.host_id, text.error().message);
+        return;
+    }
+    auto msg = ingest::decodeGraphMessage(*text, hub_.context().clock->now());
     if (!msg.ok()) {
         spdlog::debug("{} from {}: {}", info_.endpoint, info_.host_id, msg.error().message);
         return;
     }
-    if (auto reply = hub_.applyPublished(*msg, info_.origin(), overwrite_origin_))
-        conn_->send(std::make_shared<const std::string>(std::move(*reply)));
+    bool replicated = info_.endpoint == "/ws/replication";
+    if (auto reply = hub_.applyPublished(*msg, info_.origin(), overwrite_origin_, replicated))
+        conn_->send(wireMessage(info_.protobuf, std::move(*reply)));
 }
 
 void Publisher::onClose() {
+    onPong();  // the expiry period starts when the agent leaves
     if (delete_on_disconnect_) hub_.deleteOrigin(info_.origin());
-    hub_.removeClient(info_);
+    if (registered_) hub_.removeClient(info_);
     conn_.reset();
 }
 

@@ -18,8 +18,14 @@ constexpr std::string_view kNotAGraph = "did not return a graph";
 }  // namespace
 
 Subscriber::Subscriber(Hub& hub, std::shared_ptr<WsConnection> conn, ClientInfo info,
-                       std::optional<std::string> filter)
-    : hub_(hub), conn_(std::move(conn)), info_(std::move(info)), filter_(std::move(filter)) {
+                       std::optional<std::string> filter, bool no_echo)
+    : hub_(hub),
+      conn_(std::move(conn)),
+      info_(std::move(info)),
+      origin_(info_.origin()),
+      no_echo_(no_echo),
+      filter_(std::move(filter)),
+      has_filter_(filter_.has_value()) {
     if (filter_) {
         if (auto g = evaluate(hub_.context(), *filter_); g.ok()) resetView(*g);
     }
@@ -48,13 +54,19 @@ bool Subscriber::filtered() const {
 }
 
 bool Subscriber::send(std::string text) {
-    if (conn_->send(std::make_shared<const std::string>(std::move(text)))) return true;
+    if (conn_->send(wireMessage(info_.protobuf, std::move(text)))) return true;
     hub_.context().metrics.wsDropped();
     return false;
 }
 
-void Subscriber::deliver(const model::Change& change,
-                         const std::shared_ptr<const std::string>& msg) {
+void Subscriber::deliver(const model::Change& change, const EncodedEvent& event) {
+    const auto& msg = event.of(info_.protobuf, info_.partial);
+    if (no_echo_ && change.base().origin.view() == origin_) return;
+    // Unfiltered (the common case): no lock, the shared bytes go straight to the queue.
+    if (!has_filter_.load(std::memory_order_acquire)) {
+        if (!conn_->send(msg)) hub_.context().metrics.wsDropped();
+        return;
+    }
     std::lock_guard lock(mutex_);
     if (!filter_) {
         if (!conn_->send(msg)) hub_.context().metrics.wsDropped();
@@ -68,18 +80,18 @@ void Subscriber::deliver(const model::Change& change,
     std::map<std::string, model::Edge> edges;
     for (auto& n : g->nodes) nodes.emplace(n.id.str(), std::move(n));
     for (auto& e : g->edges) edges.emplace(e.id.str(), std::move(e));
-    auto event = [](GraphMessageType t, auto element) {
+    auto diffEvent = [](GraphMessageType t, auto element) {
         return ingest::encodeGraphMessage(
             GraphMessage{t, ingest::newUuid4(), 200, std::move(element)});
     };
     for (const auto& [id, e] : edges_)
-        if (!edges.count(id)) send(event(GraphMessageType::EdgeDeleted, e));
+        if (!edges.count(id)) send(diffEvent(GraphMessageType::EdgeDeleted, e));
     for (const auto& [id, n] : nodes_)
-        if (!nodes.count(id)) send(event(GraphMessageType::NodeDeleted, n));
+        if (!nodes.count(id)) send(diffEvent(GraphMessageType::NodeDeleted, n));
     for (const auto& [id, n] : nodes)
-        if (!nodes_.count(id)) send(event(GraphMessageType::NodeAdded, n));
+        if (!nodes_.count(id)) send(diffEvent(GraphMessageType::NodeAdded, n));
     for (const auto& [id, e] : edges)
-        if (!edges_.count(id)) send(event(GraphMessageType::EdgeAdded, e));
+        if (!edges_.count(id)) send(diffEvent(GraphMessageType::EdgeAdded, e));
     std::string id(change.base().id.view());
     bool updated = change.kind == model::ChangeKind::NodeUpdated ||
                    change.kind == model::ChangeKind::EdgeUpdated;
@@ -90,9 +102,11 @@ void Subscriber::deliver(const model::Change& change,
     edges_ = std::move(edges);
 }
 
-void Subscriber::onMessage(std::string_view text) {
+void Subscriber::onMessage(std::string_view data) {
     ApiContext& ctx = hub_.context();
-    auto msg = ingest::decodeGraphMessage(text, ctx.clock->now());
+    auto text = jsonMessage(info_.protobuf, data);
+    if (!text.ok()) return;
+    auto msg = ingest::decodeGraphMessage(*text, ctx.clock->now());
     if (!msg.ok() || msg->type != GraphMessageType::SyncRequest) return;
     const auto& req = std::get<ingest::SyncRequest>(msg->payload);
     GraphMessage reply{GraphMessageType::SyncReply, msg->uuid, 200, std::monostate{}};
@@ -104,12 +118,14 @@ void Subscriber::onMessage(std::string_view text) {
             reply.payload = g.error().message;
         } else {
             filter_ = *req.gremlin_filter;
+            has_filter_.store(true, std::memory_order_release);
             resetView(*g);
             reply.payload = std::move(g).value();
         }
     } else if (req.gremlin_filter) {
         // "" resets the filter; Time asks for the graph at that moment (slice semantics).
         filter_.reset();
+        has_filter_.store(false, std::memory_order_release);
         nodes_.clear();
         edges_.clear();
         graph::GraphViewPtr view = ctx.source->live();

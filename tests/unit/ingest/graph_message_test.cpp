@@ -181,5 +181,38 @@ TEST(GraphMessage, TypeNamesRoundTrip) {
     EXPECT_FALSE(graphMessageTypeFromName("nodeadded"));
 }
 
+TEST(DiffMetadata, NestedKeysDottedAndApplyingGivesTheAfter) {
+    auto before = model::parseJson(R"({"A":1,"B":{"C":"x","D":[1]},"Gone":true,"Same":"s"})");
+    auto after = model::parseJson(R"({"A":2,"B":{"C":"y","D":[1],"E":{}},"Same":"s","New":null})");
+    ASSERT_TRUE(before.ok() && after.ok());
+    auto ops = diffMetadata(*before, *after);
+    std::vector<std::string> seen;
+    for (const auto& op : ops)
+        seen.push_back(std::to_string(static_cast<int>(op.type)) + " " + op.key);
+    EXPECT_EQ(seen, (std::vector<std::string>{"1 A", "1 B.C", "1 B.E", "1 New", "2 Gone"}));
+    Value applied = *before;
+    ASSERT_TRUE(applyPartialOps(applied, ops));
+    EXPECT_EQ(applied, *after);
+    EXPECT_TRUE(diffMetadata(*after, *after).empty());
+}
+
+TEST(DiffMetadata, PartialEventsForNodesAndEdges) {
+    Node n = sampleNode();
+    n.revision = 3;
+    n.updated_at = 1600000002000;
+    auto before = Value(Object{{"Name", "eth0"}});
+    auto msg = partialMessageForUpdate(model::Change{model::ChangeKind::NodeUpdated, n}, before);
+    EXPECT_EQ(msg.type, GraphMessageType::NodePartiallyUpdated);
+    std::string json = encodeGraphMessage(msg);
+    EXPECT_NE(json.find(R"("Obj":{"ID":"n1","UpdatedAt":1600000002000,"Revision":3,)"
+                        R"("Ops":[{"Type":1,"Key":"Type","Value":"device"}]})"),
+              std::string::npos)
+        << json;
+    auto edge = partialMessageForUpdate(model::Change{model::ChangeKind::EdgeUpdated, sampleEdge()},
+                                        Value::object());
+    EXPECT_EQ(edge.type, GraphMessageType::EdgePartiallyUpdated);
+    EXPECT_NE(encodeGraphMessage(edge).find(R"("Ops":null)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace skydive::ingest

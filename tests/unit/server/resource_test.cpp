@@ -1,4 +1,6 @@
 // capture / alert / noderule / edgerule collections (spec §4.2, §6.1).
+#include <thread>
+
 #include <skydive/model/json.h>
 
 #include "test_analyzer.h"
@@ -169,6 +171,51 @@ TEST_F(ResourceTest, RulesApplyToTheGraph) {
                               R"j({"GremlinQuery":"G.V().Has('Name','tor').Count()"})j"))
                   .body,
               "1");
+}
+
+}  // namespace
+}  // namespace skydive::server::testing
+
+namespace skydive::server::testing {
+namespace {
+
+// Rules are re-applied when the graph changes: a node added after an update rule gets its
+// metadata, a node added after an edge rule gets its edges (as upstream).
+TEST_F(ResourceTest, RulesApplyToElementsAddedLater) {
+    auto upd = must(c_.request("POST", "/api/noderule",
+                               R"j({"Action":"update","Query":"G.V().Has('Type','device')",)j"
+                               R"j("Metadata":{"Color":"blue"}})j"));
+    ASSERT_EQ(upd.status, 201) << upd.body;
+    auto er =
+        must(c_.request("POST", "/api/edgerule",
+                        R"j({"Src":"G.V().Has('Name','tor')","Dst":"G.V().Has('Type','device')",)j"
+                        R"j("Metadata":{"RelationType":"layer2"}})j"));
+    ASSERT_EQ(er.status, 201) << er.body;
+    ASSERT_EQ(must(c_.request("POST", "/api/node",
+                              R"j({"ID":"tor","Metadata":{"Name":"tor","Type":"switch"}})j"))
+                  .status,
+              201);
+    ASSERT_EQ(must(c_.request("POST", "/api/node",
+                              R"j({"ID":"late","Metadata":{"Name":"late","Type":"device"}})j"))
+                  .status,
+              201);
+    std::string color, out;
+    for (int i = 0; i < 300; ++i) {
+        auto n = model::parseJson(must(c_.request("GET", "/api/node/late")).body);
+        auto c = n.ok() ? n->path("Metadata.Color") : std::nullopt;
+        color = c && c->isString() ? std::string(c->asString()) : "";
+        out =
+            must(c_.request("POST", "/api/topology",
+                            R"j({"GremlinQuery":"G.V().Has('Name','tor').Out().Values('Name')"})j"))
+                .body;
+        if (color == "blue" && out == R"(["late"])") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(color, "blue");
+    EXPECT_EQ(out, R"(["late"])");
+    // The switch is not a device: the update rule left it alone.
+    auto tor = model::parseJson(must(c_.request("GET", "/api/node/tor")).body);
+    EXPECT_FALSE(tor->path("Metadata.Color"));
 }
 
 }  // namespace

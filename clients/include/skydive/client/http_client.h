@@ -53,7 +53,7 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// A blocking WebSocket client (text frames).
+/// A blocking WebSocket client (text frames; binary ones for the protobuf protocol).
 class WsClient {
 public:
     ~WsClient();
@@ -66,8 +66,12 @@ public:
                                                             std::string_view target,
                                                             const Headers& headers = {});
     model::Status send(std::string_view text);
-    /// Next text message; Timeout when none arrives in time, Unavailable once closed.
+    model::Status sendBinary(std::string_view bytes);
+    /// Next data message (text or binary); Timeout when none arrives in time, Unavailable once
+    /// closed.
     model::Result<std::string> receive(std::chrono::milliseconds timeout);
+    /// Whether the last message receive() returned was a binary frame.
+    bool lastWasBinary() const;
     /// The 101 response headers (lower-cased names).
     const Headers& handshakeHeaders() const;
     void close();

@@ -110,6 +110,15 @@ model::Result<GraphMessage> decodeGraphMessage(std::string_view json, Time now);
 /// The event message for a graph change (Status 200, fresh UUID).
 GraphMessage messageForChange(const model::Change& change);
 
+/// The ops turning metadata `before` into `after`: nested objects are compared key by key
+/// (dotted keys), any other differing value is one Set, a vanished key one Delete. Applying
+/// them to `before` with applyPartialOps gives `after`.
+std::vector<PartialOp> diffMetadata(const model::Value& before, const model::Value& after);
+
+/// The partial form of an update event (spec §5.3 X-Update-Policy: partial): node ops are the
+/// metadata difference, edges carry `"Ops":null` as upstream.
+GraphMessage partialMessageForUpdate(const model::Change& change, const model::Value& before);
+
 /// Applies the ops of a partial update to a metadata object (set creates intermediate objects).
 /// Returns false when a set path crosses a non-object value.
 bool applyPartialOps(model::Value& metadata, const std::vector<PartialOp>& ops);

@@ -16,6 +16,8 @@ struct AnalyzerOptions {
     std::string version = "unknown";
     unsigned threads = 2;
     ServerLimits limits;  ///< http.ws.* keys override the WebSocket ones
+    /// How often agents without a recent pong are expired (spec §5.3: every 5 s).
+    std::chrono::milliseconds agent_expiry_interval{5000};
 };
 
 /// The analyzer composition (spec §0): live graph + store, Gremlin engine, REST and WebSocket

@@ -38,8 +38,9 @@ struct ServerOptions {
 class WsConnection {
 public:
     virtual ~WsConnection() = default;
-    /// Queues a text frame and returns at once. When the queue is full the connection is closed
-    /// (the slow client is dropped, the caller never waits) and false is returned.
+    /// Queues a data frame (text, or binary on a connection accepted with
+    /// `WsDecision::binary_frames`) and returns at once. When the queue is full the connection is
+    /// closed (the slow client is dropped, the caller never waits) and false is returned.
     virtual bool send(std::shared_ptr<const std::string> text) = 0;
     virtual void close() = 0;
     virtual bool closed() const = 0;
@@ -49,15 +50,19 @@ public:
 class WsHandler {
 public:
     virtual ~WsHandler() = default;
-    virtual void onMessage(std::string_view text) = 0;
+    /// A complete data message, text or binary.
+    virtual void onMessage(std::string_view data) = 0;
     virtual void onClose() = 0;
+    /// A pong answered one of the transport's keep-alive pings (spec §5.3 pong records).
+    virtual void onPong() {}
 };
 
 /// The application's answer to an upgrade request: refuse with `response`, or accept and
 /// build the handler once the connection exists.
 struct WsDecision {
     bool accept = false;
-    HttpResponse response;  ///< refusal, or extra headers of the 101 response
+    HttpResponse response;       ///< refusal, or extra headers of the 101 response
+    bool binary_frames = false;  ///< data frames sent as binary (protobuf protocol, spec §5.1)
     std::function<std::shared_ptr<WsHandler>(std::shared_ptr<WsConnection>)> make_handler;
 };
 
