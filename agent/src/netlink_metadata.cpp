@@ -176,6 +176,7 @@ model::Value NetlinkTopology::metadataOf(const Intf& intf) const {
     if (!intf.bus_info.empty()) o.set("BusInfo", intf.bus_info);
     if (intf.features.isObject() && !intf.features.asObject().empty())
         o.set("Features", intf.features);
+    if (intf.speed > 0) o.set("Speed", static_cast<long long>(intf.speed));
     if (l.mtu != 0) o.set("MTU", static_cast<long long>(l.mtu));
     if (!l.mac.empty()) o.set("MAC", l.mac);
     if (l.master != 0) o.set("MasterIndex", l.master);

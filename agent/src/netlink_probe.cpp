@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -144,6 +145,28 @@ std::pair<std::string, model::Value> ethtoolDetails(int sock, const std::string&
     return {bus, features};
 }
 
+// The negotiated speed in Mb/s (ETHTOOL_GLINKSETTINGS); 0 when the driver has none or does not
+// know it yet (SPEED_UNKNOWN).
+std::int64_t ethtoolSpeed(int sock, const std::string& ifname) {
+    ifreq req{};
+    std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+    // The header then the three link-mode bitmaps, sized by the kernel's handshake below.
+    std::array<std::uint32_t, sizeof(ethtool_link_settings) / 4 + 3 * 127> buf{};
+    auto* ls = reinterpret_cast<ethtool_link_settings*>(buf.data());
+    ls->cmd = ETHTOOL_GLINKSETTINGS;
+    req.ifr_data = reinterpret_cast<char*>(ls);
+    // First call: link_mode_masks_nwords = 0 asks the kernel for the bitmap size (negative).
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0 || ls->link_mode_masks_nwords >= 0) return 0;
+    std::int8_t words = static_cast<std::int8_t>(-ls->link_mode_masks_nwords);
+    if (words <= 0 || words > 127) return 0;
+    buf.fill(0);
+    ls->cmd = ETHTOOL_GLINKSETTINGS;
+    ls->link_mode_masks_nwords = words;
+    if (::ioctl(sock, SIOCETHTOOL, &req) != 0) return 0;
+    if (ls->speed == 0 || ls->speed == static_cast<std::uint32_t>(SPEED_UNKNOWN)) return 0;
+    return ls->speed;
+}
+
 }  // namespace
 
 struct NetlinkProbe::Loop {
@@ -193,6 +216,7 @@ struct NetlinkProbe::Loop {
             ethtool.details = [sock](const std::string& name) {
                 return ethtoolDetails(sock, name);
             };
+            ethtool.speed = [sock](const std::string& name) { return ethtoolSpeed(sock, name); };
         }
         topo = std::make_unique<NetlinkTopology>(probe.graph_, probe.root_id_, std::move(ethtool));
         return {};

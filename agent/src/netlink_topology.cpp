@@ -88,6 +88,8 @@ void NetlinkTopology::upsertLink(const LinkInfo& link) {
     if (renamed && ethtool_.driver) intf.driver = ethtool_.driver(link.name);
     if (renamed && ethtool_.details && link.kind.empty() && link.arp_type == 1 /* ether */)
         std::tie(intf.bus_info, intf.features) = ethtool_.details(link.name);
+    // Every link event (carrier, state) may come with a new negotiated speed.
+    if (ethtool_.speed) intf.speed = ethtool_.speed(link.name);
     bool is_veth = link.kind == "veth" || intf.driver == "veth";
     if (is_veth && intf.link.link == 0 && ethtool_.peer_index) {
         intf.link.link = ethtool_.peer_index(link.name);
@@ -144,7 +146,7 @@ model::Value NetlinkTopology::mergeForeign(const Node& current, model::Value fre
         "ParentIndex", "PeerIfIndex", "LinkNetNsID", "Vlan",    "VNI",
         "BondMode",    "BondSlave",   "IPV4",        "IPV6",    "RoutingTables",
         "Neighbors",   "FDB",         "TID",         "Metric",  "LastUpdateMetric",
-        "BusInfo",     "Features"};
+        "BusInfo",     "Features",    "Speed"};
     const Object& old = current.metadata.asObject();
     Object& out = fresh.mutableObject();
     for (const auto& [key, value] : old) {

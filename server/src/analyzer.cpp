@@ -10,6 +10,7 @@
 
 #include "api/context.h"
 #include "api/error_status.h"
+#include "metric_recorder.h"
 #include "store_config.h"
 #include "ws/hub.h"
 
@@ -35,6 +36,7 @@ struct Analyzer::Impl {
     AnalyzerOptions options;
     ServerOptions server_options;
     std::unique_ptr<GraphBackend> backend;
+    std::unique_ptr<MetricRecorder> metric_recorder;  // interface metrics → store (spec §3.6)
     ApiContext ctx;
     std::unique_ptr<Auth> cluster_auth;
     std::unique_ptr<Hub> hub;
@@ -101,7 +103,9 @@ model::Result<std::unique_ptr<Analyzer>> Analyzer::create(const Config& config,
         if (!so_store.ok()) return so_store.error();
         auto st = store::Store::open(*so_store, clock);
         if (!st.ok()) return st.error();
+        store::Store& store = **st;
         impl.backend = makeStoreBackend(std::move(st).value(), impl.options.data_dir);
+        impl.metric_recorder = std::make_unique<MetricRecorder>(impl.backend->live(), store);
     }
     impl.ctx.backend = impl.backend.get();
     impl.ctx.graph = &impl.backend->live();
@@ -150,6 +154,10 @@ void Analyzer::stop() {
     impl.stopped = true;
     if (impl.server) impl.server->stop();
     if (impl.hub) impl.hub->stop();
+    if (impl.metric_recorder) {
+        impl.metric_recorder->drain(std::chrono::seconds(2));
+        impl.metric_recorder.reset();
+    }
     if (impl.backend) {
         if (auto st = impl.backend->flush(); !st.ok())
             spdlog::error("flushing the store: {}", st.error().message);

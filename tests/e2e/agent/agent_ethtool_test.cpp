@@ -80,5 +80,42 @@ TEST_F(FeaturesTest, BusInfoAndFeaturesOfAPhysicalInterface) {
     EXPECT_EQ(field(*lo, "Features"), nullptr);
 }
 
+// `Speed` is what `ethtool IFNAME` prints ("Speed: 10000Mb/s"), absent for "Unknown!".
+std::string toolSpeed(const std::string& ifname) {
+    std::istringstream out(commandOutput("ethtool " + ifname));
+    for (std::string line; std::getline(out, line);) {
+        auto at = line.find("Speed: ");
+        if (at == std::string::npos) continue;
+        std::string v = line.substr(at + 7);
+        auto mb = v.find("Mb/s");
+        return mb == std::string::npos ? "" : v.substr(0, mb);
+    }
+    return "";
+}
+
+TEST_F(FeaturesTest, SpeedMatchesEthtool) {
+    ASSERT_TRUE(sh("command -v ethtool")) << "ethtool missing: run scripts/install-deps";
+    std::string s = uniqueSuffix();
+    std::string va = "sspa" + s, vb = "sspb" + s;
+    cleanup.add("ip link del " + va);
+    ASSERT_TRUE(sh("ip link add " + va + " type veth peer name " + vb));
+    std::vector<std::string> names{va};
+    if (auto phys = physicalInterface(); !phys.empty()) names.push_back(phys);
+    int known = 0;
+    for (const auto& name : names) {
+        auto node = waitNode(name);
+        ASSERT_TRUE(node.has_value()) << name;
+        std::string expected = toolSpeed(name);
+        if (expected.empty()) {
+            EXPECT_EQ(field(*node, "Speed"), nullptr) << name;
+            continue;
+        }
+        ++known;
+        ASSERT_NE(field(*node, "Speed"), nullptr) << name;
+        EXPECT_EQ(*field(*node, "Speed"), Value(std::stoll(expected))) << name;
+    }
+    EXPECT_GE(known, 1) << "the veth driver reports a speed on this kernel";
+}
+
 }  // namespace
 }  // namespace skydive::agent::e2e

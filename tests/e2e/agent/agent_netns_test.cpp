@@ -130,5 +130,48 @@ TEST(NetnsProbeE2E, BogusEntryIsSkipped) {
     EXPECT_EQ(graph.nodeCount(), 1u);  // only the host is left
 }
 
+// Namespaces that vanish while the probe is entering or dumping them (created and deleted in a
+// tight loop) are skipped or removed; no ghost is left and a later namespace is still seen.
+TEST(NetnsProbeE2E, NamespacesVanishingMidScanLeaveNoGhost) {
+    ASSERT_EQ(::geteuid(), 0u);
+    AgentOptions o;
+    o.host_id = "e2e-vanish";
+    auto agent = Agent::create(o, model::SystemClock::instance());
+    ASSERT_TRUE(agent.ok());
+    ASSERT_TRUE((*agent)->start().ok());
+    Cleanup cleanup;
+    std::string s = uniqueSuffix();
+    std::vector<std::string> gone;
+    for (int i = 0; i < 20; ++i) {
+        std::string ns = "sdv" + std::to_string(i) + "-" + s;
+        cleanup.add("ip netns del " + ns);
+        gone.push_back(ns);
+        ASSERT_TRUE(sh("ip netns add " + ns));
+        ASSERT_TRUE(sh("ip -n " + ns + " link add vx" + std::to_string(i) + s +
+                       " type veth peer name vy" + std::to_string(i) + s));
+        ASSERT_TRUE(sh("ip netns del " + ns));
+    }
+    std::string keep = "sdk-" + s;
+    cleanup.add("ip netns del " + keep);
+    ASSERT_TRUE(sh("ip netns add " + keep));
+    EXPECT_TRUE(waitFor([&] { return nodeNamed((*agent)->topology(), keep, "netns").has_value(); },
+                        std::chrono::seconds(5)));
+    EXPECT_TRUE(waitFor(
+        [&] {
+            for (const auto& ns : gone) {
+                if (nodeNamed((*agent)->topology(), ns, "netns")) return false;
+            }
+            for (int i = 0; i < 20; ++i) {
+                if (nodeNamed((*agent)->topology(), "vx" + std::to_string(i) + s)) return false;
+            }
+            return true;
+        },
+        std::chrono::seconds(5)));
+    // Still live: a change in the kept namespace shows up.
+    ASSERT_TRUE(sh("ip -n " + keep + " link add vk" + s + " type veth peer name vl" + s));
+    EXPECT_TRUE(waitFor([&] { return nodeNamed((*agent)->topology(), "vk" + s).has_value(); }));
+    (*agent)->stop();
+}
+
 }  // namespace
 }  // namespace skydive::agent::e2e

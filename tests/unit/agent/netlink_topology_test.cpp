@@ -217,3 +217,37 @@ TEST_F(NetlinkTopologyTest, InterfaceMetricsFromStats64) {
 
 }  // namespace
 }  // namespace skydive::agent
+
+namespace skydive::agent {
+namespace {
+
+// `Speed` is read again on each link event (a carrier change renegotiates it); unknown → absent.
+TEST(NetlinkTopologySpeed, FollowsLinkEventsAndUnknownIsOmitted) {
+    model::ManualClock clock{1000};
+    TopologyGraph graph{"node1", clock};
+    std::string host = randomId();
+    ASSERT_TRUE(graph.addNode(host, Value(Object{{"Name", "node1"}, {"Type", "host"}})));
+    std::int64_t speed = 0;
+    NetlinkTopology::Ethtool e;
+    e.speed = [&speed](const std::string&) { return speed; };
+    NetlinkTopology topo{graph, host, e};
+    auto apply = [&](unsigned flags) {
+        ParseReport rep;
+        for (const auto& ev :
+             parseNetlink(testing::link(RTM_NEWLINK, 2, "eth7", flags).data(), &rep))
+            topo.apply(ev);
+    };
+    auto meta = [&] { return graph.node(*topo.nodeId(2))->metadata.asObject(); };
+    apply(IFF_BROADCAST);
+    EXPECT_EQ(meta().find("Speed"), nullptr);
+    speed = 1000;
+    apply(IFF_BROADCAST | IFF_UP);
+    ASSERT_NE(meta().find("Speed"), nullptr);
+    EXPECT_EQ(*meta().find("Speed"), Value(1000));
+    speed = 0;
+    apply(IFF_BROADCAST);
+    EXPECT_EQ(meta().find("Speed"), nullptr);
+}
+
+}  // namespace
+}  // namespace skydive::agent

@@ -30,6 +30,8 @@ public:
         /// Physical-like interfaces (no link kind) only: `BusInfo` (empty when none) and
         /// `Features` ({name: active}) from ethtool.
         std::function<std::pair<std::string, model::Value>(const std::string& ifname)> details;
+        /// Link speed in Mb/s (0 when unknown: no carrier, or a driver without one).
+        std::function<std::int64_t(const std::string& ifname)> speed;
     };
 
     NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool = {});
@@ -60,6 +62,7 @@ private:
         std::string driver;
         std::string bus_info;
         model::Value features;
+        std::int64_t speed = 0;
         std::string master_edge;
         std::string vlan_edge;
         bool seen = true;
