@@ -23,9 +23,10 @@ namespace skydive::agent {
 namespace {
 
 constexpr long kNsfsMagic = 0x6e736673;  // NSFS_MAGIC
-// `ip netns add` creates the file before bind-mounting the namespace on it.
-constexpr int kMountRetries = 100;
-constexpr auto kMountRetryDelay = std::chrono::milliseconds(5);
+// `ip netns add` creates the file before bind-mounting the namespace on it: such a file is
+// re-checked every kMountPoll, without blocking the other events, until kMountWait has passed.
+constexpr auto kMountWait = std::chrono::seconds(2);
+constexpr int kMountPollMs = 5;
 
 bool isNamespaceFile(const std::string& path, struct stat* st) {
     struct statfs fs {};
@@ -91,13 +92,12 @@ void NetnsProbe::watch() {
     alignas(inotify_event) char buf[4096];
     pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     while (true) {
-        if (::poll(fds, 2, -1) < 0) {
+        if (::poll(fds, 2, pending_.empty() ? -1 : kMountPollMs) < 0) {
             if (errno == EINTR) continue;
             return;
         }
         if ((fds[1].revents & POLLIN) != 0) return;
-        ssize_t n = ::read(inotify_fd_, buf, sizeof buf);
-        if (n <= 0) continue;
+        ssize_t n = (fds[0].revents & POLLIN) != 0 ? ::read(inotify_fd_, buf, sizeof buf) : 0;
         for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
             auto* ev = reinterpret_cast<inotify_event*>(buf + off);
             std::string name = ev->len > 0 ? std::string(ev->name) : std::string();
@@ -107,33 +107,59 @@ void NetnsProbe::watch() {
             }
             off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
         }
+        retryPending();
     }
 }
 
 void NetnsProbe::add(const std::string& name) {
-    auto r = addPath(run_path_ + "/" + name, name, model::Value::object(), kMountRetries);
+    std::string path = run_path_ + "/" + name;
+    struct stat st {};
+    if (!isNamespaceFile(path, &st)) {
+        pending_.try_emplace(name, std::chrono::steady_clock::now() + kMountWait);
+        return;
+    }
+    pending_.erase(name);
+    auto r = addPath(path, name, model::Value::object());
     if (!r.ok()) spdlog::warn("netns {}: {}", name, r.error().message);
 }
 
+void NetnsProbe::retryPending() {
+    auto now = std::chrono::steady_clock::now();
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        std::string name = it->first;
+        std::string path = run_path_ + "/" + name;
+        struct stat st {};
+        if (isNamespaceFile(path, &st)) {
+            it = pending_.erase(it);
+            auto r = addPath(path, name, model::Value::object());
+            if (!r.ok()) spdlog::warn("netns {}: {}", name, r.error().message);
+        } else if (now >= it->second) {
+            // A file still there after the wait is not a namespace; a vanished one is no news.
+            if (::access(path.c_str(), F_OK) == 0) {
+                spdlog::warn("netns {}: {} is not a network namespace, skipped", name, path);
+            }
+            it = pending_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
 void NetnsProbe::remove(const std::string& name) {
+    pending_.erase(name);
     unregisterNamespace(run_path_ + "/" + name);
 }
 
 model::Result<std::string> NetnsProbe::registerNamespace(const std::string& path,
                                                          const std::string& name,
                                                          const model::Value& extra) {
-    return addPath(path, name, extra, 1);
+    return addPath(path, name, extra);
 }
 
 model::Result<std::string> NetnsProbe::addPath(const std::string& path, const std::string& name,
-                                               const model::Value& extra, int mount_retries) {
+                                               const model::Value& extra) {
     struct stat st {};
-    bool mounted = false;
-    for (int i = 0; i < mount_retries && !mounted; ++i) {
-        mounted = isNamespaceFile(path, &st);
-        if (!mounted && i + 1 < mount_retries) std::this_thread::sleep_for(kMountRetryDelay);
-    }
-    if (!mounted) {
+    if (!isNamespaceFile(path, &st)) {
         return model::makeError(model::ErrorCode::Unavailable,
                                 path + " is not a network namespace, skipped");
     }

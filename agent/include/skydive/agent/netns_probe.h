@@ -49,8 +49,9 @@ private:
     void watch();
     void add(const std::string& name);
     void remove(const std::string& name);
+    void retryPending();
     model::Result<std::string> addPath(const std::string& path, const std::string& name,
-                                       const model::Value& extra, int mount_retries);
+                                       const model::Value& extra);
 
     TopologyGraph& graph_;
     std::string host_node_id_;
@@ -61,6 +62,9 @@ private:
     std::thread thread_;
     std::mutex mu_;
     std::map<std::string, Namespace> namespaces_;  ///< by path
+    /// Files of the run directory not bind-mounted yet, with the moment to give up on them
+    /// (watch thread only).
+    std::map<std::string, std::chrono::steady_clock::time_point> pending_;
 };
 
 }  // namespace skydive::agent
