@@ -172,11 +172,14 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
     std::vector<const model::Node*> found;
     std::vector<graph::NodePtr> keep;
     bool done = !built() && hasIndex(key) && inWindow(window_, t_, [&](const RecentWindow& w) {
+        const int bit = w.keyBit(key);
         latest_.nodesByValue(key, value, [&](const model::Node& n) {
-            const Version* then = w.changedAt(ElementKind::Node, n.id.view(), t_, seq_limit_);
+            bool kept = false;
+            const Version* then =
+                w.changedAt(ElementKind::Node, n.id.view(), t_, seq_limit_, bit, kept);
             if (then == nullptr) {
                 found.push_back(&n);
-            } else if (then->node && matches(*then->node, key, value)) {
+            } else if (then->node && (kept || matches(*then->node, key, value))) {
                 keep.push_back(then->node);
                 found.push_back(then->node.get());
             }

@@ -10,7 +10,30 @@ std::size_t versionBytes(const Version& v) {
     return 160 + b.metadata.heapBytes() + b.id.heapBytes();
 }
 
-void RecentWindow::append(LogEntry e) {
+std::uint64_t RecentWindow::keysChanged(const LogEntry& e, const graph::IndexConfig* config) {
+    if (config != nullptr && mask_keys_.empty()) {
+        mask_keys_.assign(config->keys.begin(),
+                          config->keys.begin() + std::min<std::size_t>(config->keys.size(), 64));
+    }
+    if (!e.after.node || !e.before.node || e.op == TimelineOp::Delete || mask_keys_.empty())
+        return ~std::uint64_t{0};
+    std::uint64_t mask = 0;
+    for (std::size_t k = 0; k < mask_keys_.size(); ++k) {
+        if (model::fieldOf(*e.before.node, mask_keys_[k]) !=
+            model::fieldOf(*e.after.node, mask_keys_[k]))
+            mask |= std::uint64_t{1} << k;
+    }
+    return mask;
+}
+
+int RecentWindow::keyBit(std::string_view key) const {
+    for (std::size_t k = 0; k < mask_keys_.size(); ++k) {
+        if (mask_keys_[k] == key) return static_cast<int>(k);
+    }
+    return -1;
+}
+
+void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
     // Undo walks the log newest first and stops at the first change before t, so the log must
     // be in time order. A change dated before the previous one (a skewed agent clock, imported
     // data) restarts the window after the newest time seen; RocksDB serves earlier moments.
@@ -20,7 +43,8 @@ void RecentWindow::append(LogEntry e) {
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
     const LogEntry& back = log_.back();
-    chains_[chainKey(back.after)].push_back({back.key.time, back.key.seq, &back});
+    chains_[chainKey(back.after)].push_back(
+        {back.key.time, back.key.seq, &back, keysChanged(back, config)});
     if (back.after.edge) {
         indexEndpoints(back, true);
         edge_log_.push_back(&back);
@@ -144,6 +168,25 @@ const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view
                                        std::uint64_t seq_limit) const {
     auto it = chains_.find(ChainKeyView{kind, id});
     return it == chains_.end() ? nullptr : changedAt(it->second, t, seq_limit);
+}
+
+const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view id, Time t,
+                                       std::uint64_t seq_limit, int key_bit, bool& kept) const {
+    kept = false;
+    auto it = chains_.find(ChainKeyView{kind, id});
+    if (it == chains_.end()) return nullptr;
+    const Chain& chain = it->second;
+    std::size_t i = 0;
+    while (i < chain.size() && chain[i].seq <= seq_limit && chain[i].time <= t) ++i;
+    if (i == chain.size() || chain[i].seq > seq_limit || key_bit < 0)
+        return changedAt(chain, t, seq_limit);
+    // chain[i] is the first change after t: its `before` is t's version (or a delete's `after`).
+    const std::uint64_t bit = std::uint64_t{1} << key_bit;
+    kept = true;
+    for (std::size_t j = i; j < chain.size() && chain[j].seq <= seq_limit; ++j)
+        kept = kept && (chain[j].keys_changed & bit) == 0;
+    const LogEntry* e = chain[i].entry;
+    return e->op == TimelineOp::Delete ? &e->after : &e->before;
 }
 
 Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,

@@ -37,7 +37,9 @@ public:
     /// `from`: the newest time already out of the window (e.g. the last change on disk).
     explicit RecentWindow(Time from = 0) : from_(from) {}
 
-    void append(LogEntry e);
+    /// `config`: the indexed keys; each node change records which of them it changed (the
+    /// first config seen fixes the key order). Without one every key counts as changed.
+    void append(LogEntry e, const graph::IndexConfig* config = nullptr);
     /// Evicts entries older than `min_time` and, oldest first, while over `max_bytes`.
     void trim(Time min_time, std::size_t max_bytes);
     void clear(Time from);
@@ -57,6 +59,12 @@ public:
     /// may be empty: absent at t), or nullptr when its latest version is t's. REQUIRES: covers(t).
     const Version* changedAt(model::ElementKind kind, std::string_view id, Time t,
                              std::uint64_t seq_limit) const;
+    /// The bit of indexed key `key` for changedAt's `key_bit`, or -1 when not tracked.
+    int keyBit(std::string_view key) const;
+    /// changedAt, and `kept`: true when no change after t touched indexed key `key_bit`, so the
+    /// latest version's value of that key is t's (a latest index hit is a hit at t, no re-check).
+    const Version* changedAt(model::ElementKind kind, std::string_view id, Time t,
+                             std::uint64_t seq_limit, int key_bit, bool& kept) const;
     /// IDs of the edges with a change at or after t whose Parent or Child (before or after the
     /// change) is `node_id`, newest first, possibly repeated. REQUIRES: covers(t).
     void edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
@@ -149,11 +157,14 @@ private:
         Time time;
         std::uint64_t seq;
         const LogEntry* entry;
+        std::uint64_t keys_changed;  // bit k: mask_keys_[k] differs before/after (all: add/delete)
     };
     using Chain = std::vector<ChainItem>;
     std::unordered_map<ChainKey, Chain, ChainKeyHash, ChainKeyEq> chains_;
     /// The version at t inside the chain, or nullptr when the latest one is t's.
     static const Version* changedAt(const Chain& chain, Time t, std::uint64_t seq_limit);
+    std::uint64_t keysChanged(const LogEntry& e, const graph::IndexConfig* config);
+    std::vector<std::string> mask_keys_;  // the indexed keys keys_changed bits stand for
     std::size_t bytes_ = 0;
     Time from_;
 };

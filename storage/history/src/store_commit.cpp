@@ -146,7 +146,8 @@ public:
                 im_.next_seq = s->last_seq + 1;
                 if (im_.last_key < s->newest) im_.last_key = s->newest;
                 stale_from = std::min(stale_from, s->stale_from);
-                for (LogEntry& e : s->entries) im_.window.append(std::move(e));
+                for (LogEntry& e : s->entries)
+                    im_.window.append(std::move(e), &im_.latest.config());
                 im_.revisions_written += s->changes;
                 im_.changes_since_checkpoint += s->changes;
             }
