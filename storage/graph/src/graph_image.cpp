@@ -58,49 +58,6 @@ struct Posting {
 };
 using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 
-// Groups (key, id) pairs by key and calls fn(key, ids) once per key, the ids in input order.
-template <typename K, typename Hash, typename Eq, typename Fn>
-void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
-    constexpr auto kTaken = static_cast<std::uint32_t>(-1);
-    std::vector<std::pair<std::size_t, std::uint32_t>> order(pairs.size());
-    for (std::size_t i = 0; i < pairs.size(); ++i)
-        order[i] = {Hash{}(pairs[i].first), static_cast<std::uint32_t>(i)};
-    std::sort(order.begin(), order.end());
-    std::vector<Str> ids;
-    for (std::size_t a = 0; a < order.size();) {
-        std::size_t b = a;
-        while (b < order.size() && order[b].first == order[a].first) ++b;
-        for (std::size_t i = a; i < b; ++i) {
-            if (order[i].second == kTaken) continue;
-            const K& key = pairs[order[i].second].first;
-            ids.clear();
-            for (std::size_t j = i; j < b; ++j) {
-                if (order[j].second == kTaken || !Eq{}(pairs[order[j].second].first, key)) continue;
-                ids.push_back(pairs[order[j].second].second);
-                if (j != i) order[j].second = kTaken;
-            }
-            fn(key, ids);
-        }
-        a = b;
-    }
-}
-
-IdSet idSetOf(const std::vector<Str>& ids, std::size_t from) {
-    std::vector<std::pair<Str, Unit>> entries;
-    entries.reserve(ids.size() - from);
-    for (std::size_t i = from; i < ids.size(); ++i)
-        if (i == from || ids[i] != ids[i - 1]) entries.emplace_back(ids[i], Unit{});
-    return IdSet::build(std::move(entries));
-}
-
-AdjMap adjacencyOf(const std::vector<std::pair<Str, Str>>& links) {
-    std::vector<std::pair<Str, IdSet>> entries;
-    groupByKey<Str, StrKeyHash, StrKeyEq>(links, [&](const Str& node, const std::vector<Str>& ids) {
-        entries.emplace_back(node, idSetOf(ids, 0));
-    });
-    return AdjMap::build(std::move(entries));
-}
-
 }  // namespace
 
 bool IndexConfig::has(std::string_view key) const {
@@ -181,55 +138,6 @@ GraphImage& GraphImage::operator=(const GraphImage& other) {
 }
 GraphImage& GraphImage::operator=(GraphImage&& other) noexcept = default;
 GraphImage::~GraphImage() = default;
-
-GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
-                             std::vector<EdgePtr> edges) {
-    GraphImage img(std::move(config));
-    Impl& im = *img.impl_;
-    std::vector<std::pair<Str, NodePtr>> node_entries;
-    node_entries.reserve(nodes.size());
-    for (const NodePtr& n : nodes) node_entries.emplace_back(n->id, n);
-    std::vector<std::pair<Str, EdgePtr>> edge_entries;
-    edge_entries.reserve(edges.size());
-    for (const EdgePtr& e : edges) edge_entries.emplace_back(e->id, e);
-    im.nodes = NodeMap::build(std::move(node_entries));
-    im.edges = EdgeMap::build(std::move(edge_entries));
-    if (im.nodes.size() != nodes.size() || im.edges.size() != edges.size()) {
-        // A repeated ID: replacing re-indexes and re-links, so take the one-by-one path.
-        GraphImage slow(im.config);
-        for (NodePtr& n : nodes) slow.putNode(std::move(n));
-        for (EdgePtr& e : edges) slow.putEdge(std::move(e));
-        return slow;
-    }
-    std::vector<std::pair<Str, Str>> links;
-    links.reserve(edges.size());
-    for (const EdgePtr& e : edges) links.emplace_back(e->parent, e->id);
-    im.out = adjacencyOf(links);
-    links.clear();
-    for (const EdgePtr& e : edges) links.emplace_back(e->child, e->id);
-    im.in = adjacencyOf(links);
-    std::vector<std::pair<Value, Str>> terms;
-    for (std::size_t i = 0; i < im.config->keys.size(); ++i) {
-        terms.clear();
-        for (const NodePtr& n : nodes)
-            if (auto v = model::fieldOf(*n, im.config->keys[i]))
-                forEachIndexTerm(*v, [&](const Value& term) { terms.emplace_back(term, n->id); });
-        std::vector<std::pair<Value, Posting>> postings;
-        groupByKey<Value, ValueHash, ValueEq>(terms,
-                                              [&](const Value& term, const std::vector<Str>& ids) {
-                                                  Posting p;
-                                                  p.single = ids[0];
-                                                  std::size_t from = 1;
-                                                  while (from < ids.size() && ids[from] == ids[0])
-                                                      ++from;
-                                                  if (from < ids.size())
-                                                      p.many = idSetOf(ids, from);
-                                                  postings.emplace_back(term, std::move(p));
-                                              });
-        im.index[i] = Postings::build(std::move(postings));
-    }
-    return img;
-}
 
 const NodePtr* GraphImage::node(std::string_view id) const {
     return impl_->nodes.find(id);

@@ -1,13 +1,11 @@
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <new>
 #include <utility>
-#include <vector>
 
 namespace skydive::graph::detail {
 
@@ -142,20 +140,6 @@ public:
         return true;
     }
 
-    /// Builds a map from `entries` in one pass: entries are sorted by their trie path and each
-    /// trie node is allocated once at its final size (set() per entry reallocates the node on
-    /// its path at every insert). A repeated key keeps its last entry. Used to load a graph.
-    static PMap build(std::vector<Entry>&& entries) {
-        PMap m;
-        if (entries.empty()) return m;
-        std::vector<std::pair<std::uint64_t, std::uint32_t>> order(entries.size());
-        for (std::size_t i = 0; i < entries.size(); ++i)
-            order[i] = {pathKey(Hash{}(entries[i].first)), static_cast<std::uint32_t>(i)};
-        std::sort(order.begin(), order.end());
-        m.root_ = buildRec(entries, order.data(), order.data() + order.size(), 0, m.size_);
-        return m;
-    }
-
     /// Visits every entry (hash order); fn returns false to stop. Returns false when stopped.
     template <typename Fn>
     bool forEach(const Fn& fn) const {
@@ -165,72 +149,6 @@ public:
 private:
     static unsigned index(std::uint32_t map, std::uint32_t bit) {
         return static_cast<unsigned>(std::popcount(map & (bit - 1)));
-    }
-
-    // The hash's 5-bit slot indexes, first level in the high bits: sorting by this key groups
-    // entries by trie path.
-    static std::uint64_t pathKey(std::size_t h) {
-        std::uint64_t k = 0;
-        for (unsigned shift = 0; shift < kMaxShift; shift += kBits)
-            k = (k << kBits) | ((h >> shift) & 31u);
-        return k;
-    }
-    static unsigned slotAt(std::uint64_t path, unsigned shift) {
-        return static_cast<unsigned>((path >> (kMaxShift - kBits - shift)) & 31u);
-    }
-
-    using Ordered = std::pair<std::uint64_t, std::uint32_t>;
-    static Node* buildRec(std::vector<Entry>& entries, Ordered* lo, Ordered* hi, unsigned shift,
-                          std::size_t& count) {
-        if (shift >= kMaxShift) {  // equal hashes: a collision list, the last of a key wins
-            std::vector<std::uint32_t> keep;
-            for (Ordered* it = lo; it != hi; ++it) {
-                bool dup = false;
-                for (std::uint32_t& k : keep)
-                    if (Eq{}(entries[k].first, entries[it->second].first)) {
-                        k = std::max(k, it->second);
-                        dup = true;
-                    }
-                if (!dup) keep.push_back(it->second);
-            }
-            Node* n = allocate(static_cast<unsigned>(keep.size()), 0);
-            for (unsigned i = 0; i < keep.size(); ++i)
-                new (&n->data()[i]) Entry(std::move(entries[keep[i]]));
-            count += keep.size();
-            return n;
-        }
-        unsigned nd = 0, nc = 0;
-        std::uint32_t datamap = 0, nodemap = 0;
-        for (Ordered* it = lo; it != hi;) {
-            unsigned slot = slotAt(it->first, shift);
-            Ordered* end = it;
-            while (end != hi && slotAt(end->first, shift) == slot) ++end;
-            if (end - it == 1) {
-                datamap |= 1u << slot;
-                ++nd;
-            } else {
-                nodemap |= 1u << slot;
-                ++nc;
-            }
-            it = end;
-        }
-        Node* n = allocate(nd, nc);
-        n->datamap = datamap;
-        n->nodemap = nodemap;
-        unsigned di = 0, ci = 0;
-        for (Ordered* it = lo; it != hi;) {
-            unsigned slot = slotAt(it->first, shift);
-            Ordered* end = it;
-            while (end != hi && slotAt(end->first, shift) == slot) ++end;
-            if (end - it == 1) {
-                new (&n->data()[di++]) Entry(std::move(entries[it->second]));
-                ++count;
-            } else {
-                n->children()[ci++] = buildRec(entries, it, end, shift + kBits, count);
-            }
-            it = end;
-        }
-        return n;
     }
 
     static Node* allocate(unsigned ndata, unsigned nchild) {

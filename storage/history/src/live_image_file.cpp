@@ -201,17 +201,10 @@ model::Result<std::optional<graph::GraphImage>> readLiveImage(
     for (auto& t : pool) t.join();
     for (const auto& st : status)
         if (!st) return st.error();
-    std::vector<graph::NodePtr> nodes;
-    std::vector<graph::EdgePtr> edges;
-    for (auto& chunk : decoded) {
-        for (Version& v : chunk) {
-            if (v.node) nodes.push_back(std::move(v.node));
-            if (v.edge) edges.push_back(std::move(v.edge));
-        }
-        chunk = {};
-    }
-    return std::optional<graph::GraphImage>(
-        graph::GraphImage::build(std::move(config), std::move(nodes), std::move(edges)));
+    graph::GraphImage img(std::move(config));
+    for (auto& chunk : decoded)
+        for (const Version& v : chunk) putVersion(img, v);
+    return std::optional<graph::GraphImage>(std::move(img));
 }
 
 }  // namespace skydive::store

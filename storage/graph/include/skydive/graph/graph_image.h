@@ -35,11 +35,6 @@ public:
     GraphImage& operator=(GraphImage&& other) noexcept;
     ~GraphImage();
 
-    /// The image of put*() of each node then each edge, in order, built in bulk: each trie is
-    /// built once from sorted entries instead of one path copy per insert (loading live.image).
-    static GraphImage build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
-                            std::vector<EdgePtr> edges);
-
     const NodePtr* node(std::string_view id) const;
     const EdgePtr* edge(std::string_view id) const;
     /// Inserts or replaces (re-indexing and re-linking as needed).
