@@ -36,7 +36,7 @@ bench: build
 
 fuzz: deps
 	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz
-	cmake --build build/fuzz -j $(JOBS)
+	cmake --build build/fuzz -j $(JOBS) --target fuzzers
 	@scripts/run-fuzzers build/fuzz $(FUZZ_TIME)
 
 conformance: build

@@ -65,6 +65,11 @@ function(skydive_add_fuzzer)
   target_compile_options(${F_NAME} PRIVATE -fsanitize=fuzzer,address,undefined -fno-sanitize=function)
   target_link_options(${F_NAME} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(${F_NAME} PRIVATE ${F_DEPS})
+  # `fuzzers` builds only the fuzz targets and what they link: `make fuzz` needs nothing else.
+  if(NOT TARGET fuzzers)
+    add_custom_target(fuzzers)
+  endif()
+  add_dependencies(fuzzers ${F_NAME})
 endfunction()
 
 function(skydive_add_bench)

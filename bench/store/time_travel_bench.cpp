@@ -29,8 +29,10 @@ struct World {
     std::size_t revisions = 0;
 };
 
+World* world_ptr = nullptr;
+
 World& world() {
-    static World* world_ptr = [] {
+    static bool built = [] {
         auto* w = new World;
         auto sz = bench::sizes();
         w->opts.data_dir = w->dir.sub("store");
@@ -80,8 +82,12 @@ World& world() {
             sz.nodes, 2 * sz.nodes, w->revisions, st.recent_entries,
             static_cast<long long>(st.recent_from), static_cast<long long>(w->t_in),
             static_cast<long long>(w->t_out));
-        return w;
+        world_ptr = w;
+        // The world outlives every benchmark; at exit its store closes and its directory goes.
+        std::atexit([] { delete world_ptr; });
+        return true;
     }();
+    (void)built;
     return *world_ptr;
 }
 
