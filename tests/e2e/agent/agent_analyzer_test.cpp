@@ -15,18 +15,6 @@ namespace {
 
 using model::Value;
 
-std::uint16_t freePort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 class RealAnalyzer {
 public:
     explicit RealAnalyzer(std::uint16_t port) {
@@ -72,7 +60,7 @@ private:
 
 TEST(AgentAnalyzerE2E, InterfacesReachTheAnalyzerAndFollowChanges) {
     ASSERT_EQ(::geteuid(), 0u) << "needs root (CI runs as root)";
-    std::uint16_t port = freePort();
+    std::uint16_t port = freeLoopbackPort();
     auto analyzer = std::make_unique<RealAnalyzer>(port);
     AgentOptions o;
     o.host_id = "e2e-agent-" + uniqueSuffix();
@@ -123,7 +111,7 @@ TEST(AgentAnalyzerE2E, InterfacesReachTheAnalyzerAndFollowChanges) {
 // origin agent.<host_id>, so the analyzer ends with one node per interface and no ghost.
 TEST(AgentAnalyzerE2E, AgentRestartLeavesNoGhost) {
     ASSERT_EQ(::geteuid(), 0u) << "needs root (CI runs as root)";
-    std::uint16_t port = freePort();
+    std::uint16_t port = freeLoopbackPort();
     RealAnalyzer analyzer(port);
     Cleanup cleanup;
     std::string s = uniqueSuffix();

@@ -20,18 +20,6 @@ namespace {
 
 using model::Value;
 
-std::uint16_t freeTcpPort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 /// A kernel counter of an interface inside a namespace (-1 when unreadable).
 long long kernelCounter(const std::string& ns, const std::string& intf, const std::string& name) {
     std::string cmd = "ip netns exec " + ns + " cat /sys/class/net/" + intf + "/statistics/" + name;
@@ -70,7 +58,7 @@ TEST(AgentMetricsE2E, AnalyzerStoresInterfaceMetricsMatchingTheKernel) {
     std::string s = uniqueSuffix();
     auto dir = std::filesystem::temp_directory_path() / ("skydive-metrics-" + s);
     cleanup.add("rm -rf " + dir.string());
-    std::uint16_t port = freeTcpPort();
+    std::uint16_t port = freeLoopbackPort();
     server::Config config;
     config.setEnvironment({});
     config.setFlag("analyzer.listen", "127.0.0.1:" + std::to_string(port));

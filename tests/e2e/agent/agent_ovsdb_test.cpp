@@ -192,18 +192,7 @@ TEST(OvsdbE2E, MonitorOverTcp) {
     std::filesystem::create_directories(dir);
     Cleanup cleanup;
     cleanup.add("rm -rf " + dir);
-    int port = 0;
-    {
-        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        port = ntohs(a.sin_port);
-        ::close(fd);
-    }
+    int port = freeLoopbackPort();
     std::string remote = "tcp:127.0.0.1:" + std::to_string(port);
     ASSERT_TRUE(
         sh("ovsdb-tool create " + dir + "/conf.db /usr/share/openvswitch/vswitch.ovsschema"));
