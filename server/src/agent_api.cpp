@@ -3,12 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <ctime>
-
 #include <skydive/model/json.h>
 
 #include "api/context.h"
 #include "api/error_status.h"
+#include "rfc3339.h"
 #include "ws/hub.h"
 
 namespace skydive::server {
@@ -56,15 +55,6 @@ private:
     graph::LiveGraph& graph_;
 };
 
-std::string rfc3339Ms(model::Time ms) {
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    return std::string(buf) + "." + std::to_string(1000 + ms % 1000).substr(1) + "Z";
-}
-
 }  // namespace
 
 struct AgentApi::Impl {
@@ -98,7 +88,8 @@ struct AgentApi::Impl {
             w.key("Addr").string(hp.ok() ? hp->first : link.address);
             w.key("Port").integer(hp.ok() ? hp->second : 0);
             w.key("IsConnected").boolean(link.connected);
-            w.key("ConnectTime").string(link.connect_time > 0 ? rfc3339Ms(link.connect_time) : "");
+            w.key("ConnectTime")
+                .string(link.connect_time > 0 ? rfc3339Millis(link.connect_time) : "");
             w.key("IsMaster").boolean(link.connected && !master_taken);
             master_taken = master_taken || link.connected;
             w.endObject();

@@ -1,7 +1,6 @@
 // The generic resource collections stored in the API table: capture, alert, noderule, edgerule
 // (spec §4.2, §6.1). Each kind has a validator that fills defaults and a writer that emits the
 // fields in upstream's order with its omission rules.
-#include <ctime>
 #include <functional>
 
 #include <pcap/pcap.h>
@@ -12,6 +11,7 @@
 
 #include "api/context.h"
 #include "api/error_status.h"
+#include "rfc3339.h"
 
 namespace skydive::server {
 
@@ -55,16 +55,6 @@ std::optional<std::string> gremlinError(ApiContext& ctx, std::string_view query)
     auto plan = ctx.engine->prepare(query);
     if (!plan.ok()) return "Not a valid Gremlin expression: " + plan.error().message;
     return std::nullopt;
-}
-
-std::string nowRfc3339(const model::Clock& clock) {
-    model::Time ms = clock.now();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    return std::string(buf) + "." + std::to_string(1000 + ms % 1000).substr(1) + "Z";
 }
 
 std::optional<std::string> bpfError(std::string_view filter) {
@@ -141,7 +131,8 @@ Kind alertKind() {
         if (!trigger.empty() && trigger != "graph" &&
             !(trigger.starts_with("duration:") && trigger.size() > 9))
             return "Trigger: " + std::string(trigger) + " does not validate";
-        if (str(o, "CreateTime").empty()) o.set("CreateTime", Value(nowRfc3339(*ctx.clock)));
+        if (str(o, "CreateTime").empty())
+            o.set("CreateTime", Value(rfc3339Millis(ctx.clock->now())));
         return std::nullopt;
     };
     k.write = [](JsonWriter& w, const Object& o) {

@@ -2,7 +2,6 @@
 #include "ws/hub.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include <spdlog/spdlog.h>
 
@@ -10,6 +9,7 @@
 #include <skydive/model/json.h>
 
 #include "api/error_status.h"
+#include "rfc3339.h"
 #include "ws/replication.h"
 #include "ws/subscriber.h"
 
@@ -33,17 +33,6 @@ std::string param(const HttpRequest& req, std::string_view lower_name) {
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
-}
-
-std::string rfc3339(model::Time ms) {
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    char out[80];
-    std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
-    return out;
 }
 
 WsDecision refuse(int status, std::string_view message) {
@@ -359,7 +348,7 @@ std::string Hub::statusJson() const {
                 w.key("Addr").string(c.addr);
                 w.key("Port").integer(c.port);
                 w.key("IsConnected").boolean(true);
-                w.key("ConnectTime").string(rfc3339(c.connect_time));
+                w.key("ConnectTime").string(rfc3339Millis(c.connect_time));
                 w.key("RemoteHost").string(c.host_id);
                 w.key("RemoteServiceType").string(c.client_type);
                 w.endObject();
