@@ -21,14 +21,7 @@ using namespace std::chrono_literals;
 const char* kDocker = "/usr/bin/docker";
 
 std::string output(const std::string& cmd) {
-    FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-    if (p == nullptr) return {};
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    ::pclose(p);
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-    return out;
+    return test_support::runCommand(cmd + " 2>/dev/null").line();
 }
 
 // A private dockerd; stopped by its pid (never by name) and its folders removed afterwards.

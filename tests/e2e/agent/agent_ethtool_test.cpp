@@ -11,16 +11,6 @@ namespace {
 
 using model::Value;
 
-std::string commandOutput(const std::string& cmd) {
-    FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-    if (p == nullptr) return {};
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    ::pclose(p);
-    return out;
-}
-
 // The first interface of this namespace backed by a device on a bus.
 std::string physicalInterface() {
     std::error_code ec;

@@ -55,15 +55,9 @@ private:
 };
 
 std::string ifaceMac(const std::string& ns, const std::string& ifname) {
-    std::string cmd = "ip netns exec " + ns + " cat /sys/class/net/" + ifname + "/address";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[64] = {};
-    if (p == nullptr) return {};
-    if (std::fgets(buf, sizeof buf, p) == nullptr) buf[0] = 0;
-    ::pclose(p);
-    std::string mac(buf);
-    while (!mac.empty() && (mac.back() == '\n' || mac.back() == '\r')) mac.pop_back();
-    return mac;
+    return test_support::runCommand("ip netns exec " + ns + " cat /sys/class/net/" + ifname +
+                                    "/address")
+        .line();
 }
 
 TEST(AgentLldpE2E, NeighbourFromLldpdAppears) {

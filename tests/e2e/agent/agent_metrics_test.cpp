@@ -22,13 +22,9 @@ using model::Value;
 
 /// A kernel counter of an interface inside a namespace (-1 when unreadable).
 long long kernelCounter(const std::string& ns, const std::string& intf, const std::string& name) {
-    std::string cmd = "ip netns exec " + ns + " cat /sys/class/net/" + intf + "/statistics/" + name;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return -1;
-    long long v = -1;
-    if (std::fscanf(p, "%lld", &v) != 1) v = -1;
-    ::pclose(p);
-    return v;
+    auto r = test_support::runCommand("ip netns exec " + ns + " cat /sys/class/net/" + intf +
+                                      "/statistics/" + name);
+    return r.code == 0 && !r.output.empty() ? std::stoll(r.output) : -1;
 }
 
 long long counterOf(const model::Node& n, const std::string& key) {

@@ -3,6 +3,8 @@
 // Real kernel objects for agent tests: unique names, commands checked, cleanup even on failure.
 #include <skydive/agent/agent.h>
 
+#include "../../support/process.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -19,22 +21,12 @@
 
 namespace skydive::agent::e2e {
 
+using skydive::test_support::commandOutput;
+using skydive::test_support::freeLoopbackPort;
+
 inline constexpr auto kDeadline = std::chrono::seconds(2);  // spec'd visibility bound
 
 /// A short unique suffix (interface names are limited to 15 bytes).
-/// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it).
-inline std::uint16_t freeLoopbackPort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 inline std::string uniqueSuffix() {
     static int counter = 0;
     return std::to_string(::getpid() % 100000) + "x" + std::to_string(counter++);

@@ -21,6 +21,8 @@
 #include <skydive/server/analyzer.h>
 #include <skydive/server/config.h>
 
+#include "../../support/process.h"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -29,18 +31,6 @@ using skydive::model::Value;
 
 int sh(const std::string& cmd) {
     return std::system((cmd + " >/dev/null 2>&1").c_str());
-}
-
-std::uint16_t freePort() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    close(fd);
-    return ntohs(addr.sin_port);
 }
 
 bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
@@ -65,7 +55,7 @@ protected:
         veth_ = "sdapiv" + tag_;
         peer_ = "sdapip" + tag_;
         host_id_ = "api-agent-" + tag_;
-        analyzer_port_ = freePort();
+        analyzer_port_ = skydive::test_support::freeLoopbackPort();
         config_.setEnvironment({});
         config_.setFlag("analyzer.listen", "127.0.0.1:" + std::to_string(analyzer_port_));
         auto a =
@@ -73,7 +63,7 @@ protected:
         ASSERT_TRUE(a.ok()) << a.error().toString();
         analyzer_ = std::move(a).value();
         ASSERT_TRUE(analyzer_->start().ok());
-        agent_port_ = freePort();
+        agent_port_ = skydive::test_support::freeLoopbackPort();
         pid_ = fork();
         ASSERT_GE(pid_, 0);
         if (pid_ == 0) {

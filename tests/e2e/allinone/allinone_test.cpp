@@ -18,6 +18,8 @@
 
 #include <skydive/model/json.h>
 
+#include "../../support/process.h"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -25,29 +27,11 @@ using skydive::model::parseJson;
 using skydive::model::Value;
 
 std::string capture(const std::string& cmd) {
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    pclose(p);
-    return out;
+    return skydive::test_support::runCommand(cmd + " 2>&1").output;
 }
 
 int sh(const std::string& cmd) {
     return std::system((cmd + " >/dev/null 2>&1").c_str());
-}
-
-int freePort() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    int port = ntohs(addr.sin_port);
-    close(fd);
-    return port;
 }
 
 class AllInOne : public ::testing::Test {
@@ -59,7 +43,7 @@ protected:
         peer_ = "sdaip" + tag_;
         dir_ = std::filesystem::temp_directory_path() / ("skydive-allinone-" + tag_);
         std::filesystem::remove_all(dir_);
-        port_ = freePort();
+        port_ = skydive::test_support::freeLoopbackPort();
         pid_ = fork();
         ASSERT_GE(pid_, 0);
         if (pid_ == 0) {

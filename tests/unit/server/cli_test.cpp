@@ -10,25 +10,16 @@
 #include <string>
 #include <thread>
 
+#include "../../support/process.h"
+
 namespace {
 
-struct CmdResult {
-    int code;
-    std::string output;
-};
-
-CmdResult run(const std::string& args) {
-    std::string cmd = std::string(SKYDIVE_BINARY) + " " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+skydive::test_support::CommandResult run(const std::string& args) {
+    return skydive::test_support::runCommand(std::string(SKYDIVE_BINARY) + " " + args + " 2>&1");
 }
 
 TEST(Cli, HelpListsEverySubcommand) {
-    CmdResult r = run("--help");
+    auto r = run("--help");
     EXPECT_EQ(r.code, 0);
     for (const char* sub : {"allinone", "analyzer", "agent", "client", "version"}) {
         EXPECT_NE(r.output.find(sub), std::string::npos) << sub;
@@ -39,7 +30,7 @@ TEST(Cli, HelpListsEverySubcommand) {
 }
 
 TEST(Cli, UnknownFlagIsOneLineAndExit2) {
-    CmdResult r = run("analyzer --no-such-flag");
+    auto r = run("analyzer --no-such-flag");
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.output.find("no-such-flag"), std::string::npos);
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
@@ -54,41 +45,31 @@ TEST(Cli, BadConfigExit2) {
     FILE* f = fopen(file.c_str(), "w");
     fputs("flow:\n  expire: -1\n", f);
     fclose(f);
-    CmdResult r = run("analyzer -c " + file.string());
+    auto r = run("analyzer -c " + file.string());
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.output.find("flow.expire"), std::string::npos);
-    CmdResult missing = run("analyzer -c " + (dir / "missing.yml").string());
+    auto missing = run("analyzer -c " + (dir / "missing.yml").string());
     EXPECT_EQ(missing.code, 2);
     EXPECT_NE(missing.output.find("missing.yml"), std::string::npos);
     std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, EnvironmentOverrideIsValidated) {
-    std::string cmd = "SKYDIVE_FLOW_UPDATE=often " + std::string(SKYDIVE_BINARY) + " analyzer 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-    int status = pclose(p);
-    EXPECT_EQ(WEXITSTATUS(status), 2);
-    EXPECT_NE(out.find("flow.update"), std::string::npos);
+    auto r = skydive::test_support::runCommand("SKYDIVE_FLOW_UPDATE=often " +
+                                               std::string(SKYDIVE_BINARY) + " analyzer 2>&1");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.output.find("flow.update"), std::string::npos);
 }
 
 TEST(Cli, VersionPrints) {
-    CmdResult r = run("version");
+    auto r = run("version");
     EXPECT_EQ(r.code, 0);
     EXPECT_EQ(r.output.rfind("skydive ", 0), 0u);
 }
 
 TEST(Cli, AgentRefusesUnknownProbe) {
-    std::string cmd =
-        "SKYDIVE_AGENT_TOPOLOGY_PROBES=nosuchprobe " + std::string(SKYDIVE_BINARY) + " agent 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    CmdResult r{0, {}};
-    std::array<char, 4096> buf{};
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-    int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    auto r = skydive::test_support::runCommand("SKYDIVE_AGENT_TOPOLOGY_PROBES=nosuchprobe " +
+                                               std::string(SKYDIVE_BINARY) + " agent 2>&1");
     EXPECT_NE(r.code, 0);
     EXPECT_NE(r.output.find("nosuchprobe"), std::string::npos) << r.output;
 }

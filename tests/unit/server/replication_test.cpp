@@ -14,22 +14,12 @@
 #include <skydive/server/analyzer.h>
 #include <skydive/server/config.h>
 
+#include "../../support/process.h"
+
 namespace skydive::server {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::uint16_t freePort() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    (void)bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    close(fd);
-    return ntohs(addr.sin_port);
-}
 
 struct Peer {
     Config config;
@@ -78,7 +68,7 @@ bool eventually(Pred pred, int tries = 500) {
 }
 
 TEST(Replication, TwoAnalyzersSyncThenStreamBothWaysWithoutLoops) {
-    std::uint16_t pa = freePort(), pb = freePort();
+    std::uint16_t pa = test_support::freeLoopbackPort(), pb = test_support::freeLoopbackPort();
     std::string peers =
         "[127.0.0.1:" + std::to_string(pa) + ", 127.0.0.1:" + std::to_string(pb) + "]";
     Peer a("ana", pa, peers);
