@@ -153,7 +153,7 @@ model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& im
 
 model::Result<std::optional<graph::GraphImage>> readLiveImage(
     const std::string& dir, std::uint64_t seq, std::shared_ptr<const graph::IndexConfig> config,
-    unsigned threads) {
+    unsigned threads, PhaseClock* phase) {
     std::string path = dir + "/" + std::string(kLiveImageFile);
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::optional<graph::GraphImage>();
@@ -170,6 +170,7 @@ model::Result<std::optional<graph::GraphImage>> readLiveImage(
     std::string data(total, '\0');
     in.seekg(0);
     if (!in.read(data.data(), static_cast<std::streamsize>(total))) return corrupt("short read");
+    if (phase) phase->lap("image_file_read");
     std::vector<std::string_view> parts;
     std::vector<std::uint64_t> sums;
     for (std::uint64_t i = 0; i < chunks; ++i) {
@@ -201,9 +202,11 @@ model::Result<std::optional<graph::GraphImage>> readLiveImage(
     for (auto& t : pool) t.join();
     for (const auto& st : status)
         if (!st) return st.error();
+    if (phase) phase->lap("image_decode");
     graph::GraphImage img(std::move(config));
     for (auto& chunk : decoded)
         for (const Version& v : chunk) putVersion(img, v);
+    if (phase) phase->lap("image_build");
     return std::optional<graph::GraphImage>(std::move(img));
 }
 

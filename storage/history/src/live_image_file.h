@@ -8,6 +8,8 @@
 #include <skydive/graph/graph_image.h>
 #include <skydive/model/result.h>
 
+#include "open_phases.h"
+
 namespace skydive::store {
 
 /// `live.image` in the data directory (FORMAT.md, ADR 014): every live element's record as of
@@ -24,6 +26,6 @@ model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& im
 /// stale; Corruption when it is unreadable. Decodes on `threads` threads.
 model::Result<std::optional<graph::GraphImage>> readLiveImage(
     const std::string& dir, std::uint64_t seq, std::shared_ptr<const graph::IndexConfig> config,
-    unsigned threads);
+    unsigned threads, PhaseClock* phase = nullptr);
 
 }  // namespace skydive::store

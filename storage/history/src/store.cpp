@@ -2,6 +2,7 @@
 #include <unordered_map>
 
 #include "live_image_file.h"
+#include "open_phases.h"
 #include "store_impl.h"
 
 namespace skydive::store {
@@ -79,6 +80,8 @@ void Store::Impl::syncLoop(Store* store) {
 // Checks the format, restores the sequence counter and rebuilds the live graph from the newest
 // checkpoint plus the timeline after it.
 Status Store::Impl::load() {
+    open_phases.clear();
+    PhaseClock phase(&open_phases);
     auto fmt = rocks->get(Cf::Default, kFormatKey);
     if (!fmt) return fmt.error();
     // Version 1 stores hold JSON `rev` records, which are still decoded (each record starts
@@ -94,41 +97,53 @@ Status Store::Impl::load() {
     }
     auto seq = rocks->get(Cf::Default, kSeqKey);
     if (!seq) return seq.error();
-    next_seq = *seq ? readU64(**seq) + 1 : 1;
+    std::uint64_t seq_now = *seq ? readU64(**seq) : 0;
     auto last = reader.lastTimelineKey();
     if (!last) return last.error();
-    if (*last) last_key = **last;
     auto cp = reader.checkpointBefore(kMaxTime);
     if (!cp) return cp.error();
-    if (*cp) newest_checkpoint = (*cp)->key.time;
+    phase.lap("meta");
     if (auto st = markLinks(!*last && !*cp); !st) return st;
+    phase.lap("mark_links");
     // A live.image written at the last commit is the live graph; a stale or unreadable one is
     // ignored (it is a cache: checkpoint + tail give the same image).
     std::optional<graph::GraphImage> cached_image;
     if (opts.live_image) {
-        auto li = readLiveImage(opts.data_dir, next_seq - 1, config, opts.load_threads);
+        auto li = readLiveImage(opts.data_dir, seq_now, config, opts.load_threads, &phase);
         if (li) cached_image = std::move(*li);
-        loaded_from_image = cached_image.has_value();
     }
+    bool from_image = cached_image.has_value();
     auto img = cached_image ? model::Result<graph::GraphImage>(std::move(*cached_image))
-                            : imageFromDisk(kMaxTime);
+                            : imageFromDisk(kMaxTime, &phase);
     if (!img) return img.error();
-    latest = *img;
-    live.reset(std::move(*img));
+    // Lock order: the live graph's writer lock, then `mu` (a failed group write takes `mu`
+    // under it), so reset() runs before `mu` is taken, never under it.
+    live.reset(*img);
+    phase.lap("live_reset");
+    std::lock_guard l(mu);
+    next_seq = seq_now + 1;
+    last_key = *last ? **last : TimelineKey{};
+    newest_checkpoint = *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
+    loaded_from_image = from_image;
+    latest = std::move(*img);
     window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
+    phase.lap("window");
     last_checkpoint_at = clock.now();
     staged_seq = next_seq;
     staged_key = last_key;
     return {};
 }
 
-model::Result<graph::GraphImage> Store::Impl::imageFromDisk(Time t) const {
+model::Result<graph::GraphImage> Store::Impl::imageFromDisk(Time t, PhaseClock* phase) const {
     auto refs = reader.pointRefs(t);
     if (!refs) return refs.error();
+    if (phase) phase->lap("replay");
     auto versions = reader.fetch(*refs);
     if (!versions) return versions.error();
+    if (phase) phase->lap("fetch_decode");
     graph::GraphImage img(config);
     for (const Version& v : *versions) putVersion(img, v);
+    if (phase) phase->lap("image_build");
     return img;
 }
 
@@ -157,10 +172,18 @@ Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey 
 
 model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
                                                   const model::Clock& clock) {
+    auto start = std::chrono::steady_clock::now();
+    double cpu0 = processCpuMs();
     auto rocks = Rocks::open(options.data_dir, options.block_cache_bytes);
     if (!rocks) return rocks.error();
+    double rocks_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     auto impl = std::make_unique<Impl>(options, clock, std::move(*rocks));
     if (auto st = impl->load(); !st) return st.error();
+    impl->open_phases.insert(impl->open_phases.begin(), {"rocksdb_open", rocks_ms});
+    impl->open_wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    impl->open_cpu_ms = processCpuMs() - cpu0;
     Impl* raw = impl.get();
     impl->log = impl->makeLog();
     impl->live.setCommitLog(impl->log.get());
@@ -250,6 +273,10 @@ Store::Stats Store::stats() const {
     s.mutations_committed = impl_->mutations_committed;
     s.commit_groups = impl_->commit_groups;
     s.loaded_from_live_image = impl_->loaded_from_image;
+    s.open_phases_ms = impl_->open_phases;
+    s.open_wall_ms = impl_->open_wall_ms;
+    s.open_cpu_ms = impl_->open_cpu_ms;
+    s.read_errors = impl_->rocks->readErrors();
     return s;
 }
 

@@ -8,6 +8,7 @@
 #include <skydive/store/store.h>
 
 #include "history.h"
+#include "open_phases.h"
 #include "recent_window.h"
 #include "rocks.h"
 #include "window_state.h"
@@ -40,6 +41,8 @@ struct Store::Impl {
     std::uint64_t mutations_committed = 0;
     std::uint64_t commit_groups = 0;
     bool loaded_from_image = false;  // the last load() used live.image
+    PhaseClock::Phases open_phases;  // wall ms of each phase of the last open()/load()
+    double open_wall_ms = 0, open_cpu_ms = 0;
     // Staging state (ADR 013), under the live graph's writer lock: the next sequence number
     // and newest timeline key including staged, not yet durable mutations.
     std::uint64_t staged_seq = 1;
@@ -68,7 +71,7 @@ struct Store::Impl {
     /// Sets links_complete: the store has written link keys since it was created (links.cpp).
     model::Status markLinks(bool fresh);
     model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
-    model::Result<graph::GraphImage> imageFromDisk(Time t) const;
+    model::Result<graph::GraphImage> imageFromDisk(Time t, PhaseClock* phase = nullptr) const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
     void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view) const;
     void syncLoop(Store* store);
