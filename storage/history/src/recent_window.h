@@ -21,6 +21,11 @@ struct LogEntry {
     Version before;
     Version after;
     std::size_t bytes = 0;
+    // The same element's previous and next change in the window (set by RecentWindow::append,
+    // cleared when the other one is trimmed): what lets a walk of the log's tail find each
+    // element's newest change and its version at t without hashing its ID.
+    const LogEntry* older = nullptr;
+    const LogEntry* newer = nullptr;
 };
 
 /// The in-memory recent window (ADR 012): the change log of the last minutes, with a version
@@ -69,10 +74,16 @@ public:
     /// change) is `node_id`, newest first, possibly repeated. REQUIRES: covers(t).
     void edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
                        const std::function<void(const model::Str&)>& fn) const;
-    /// Each element changed at or after t, once: its latest version (as of seq_limit, from
-    /// `latest`) and its version at t. REQUIRES: covers(t).
-    void overlayAt(const graph::GraphImage& latest, Time t, std::uint64_t seq_limit,
-                   const std::function<void(const Version& now, const Version& then)>& fn) const;
+    /// Each element changed at or after t, once, newest change first: its latest version as of
+    /// seq_limit (empty when deleted) and its version at t (empty: absent at t). Elements whose
+    /// version at t is the latest one are skipped. One step per change after t (plus the
+    /// element's older changes after t): no ID hashing, no lookup in the latest image.
+    /// The versions live in the window: valid under the lock. REQUIRES: covers(t).
+    void changedElements(
+        Time t, std::uint64_t seq_limit,
+        const std::function<void(const Version& now, const Version& then)>& fn) const;
+    /// The number of changes at or after t (the work of changedElements), found by bisection.
+    std::size_t tailSize(Time t) const;
     /// False when no edge changed at or after t (edges at t are the latest ones).
     bool edgesChangedSince(Time t, std::uint64_t seq_limit) const;
     /// Every change at or after t, newest first. REQUIRES: covers(t).
