@@ -63,14 +63,15 @@ struct World {
         dir = (std::filesystem::temp_directory_path() / "skydive-bench-history").string();
         std::filesystem::remove_all(dir);
         const std::size_t total = revisionsWanted();
-        const std::size_t tail = std::min<std::size_t>(total / 10, 20'000);
+        // Realistic churn after the recent t: 10% of the node count (at most 20k changes).
+        const std::size_t tail = std::min<std::size_t>(nodes / 10, 20'000);
         constexpr int kBatch = 2000;  // one batch per second of the clock
         store::StoreOptions options;
         options.data_dir = dir;
         // The window holds the full round, the tail and a margin (by age), never the old half.
         const std::size_t in_window = nodes + tail + 4 * kBatch;
         options.recent_window_ms = static_cast<model::Time>(in_window / kBatch + 1) * 1000;
-        options.recent_window_bytes = 4u << 30;
+        options.recent_window_bytes = std::size_t{4} << 30;
         auto opened = store::Store::open(options, clock);
         if (!opened) std::abort();
         store = std::move(*opened);
@@ -78,7 +79,10 @@ struct World {
         auto flush = [&] {
             if (delta.empty()) return;
             clock.advance(1000);
-            if (!store->apply(delta)) std::abort();
+            if (auto st = store->apply(delta); !st) {
+                std::fprintf(stderr, "apply: %s\n", st.error().message.c_str());
+                std::abort();
+            }
             revisions += delta.changes.size();
             delta.changes.clear();
         };

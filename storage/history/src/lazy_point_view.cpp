@@ -100,11 +100,15 @@ const model::Element* LazyPointView::find(ElementKind kind, std::string_view id,
     if (built()) return inImage(*image_, kind, id);
     const model::Element* found = nullptr;
     if (inWindow(window_, t_, [&](const RecentWindow& w) {
-            if (const Version* then = w.changedAt(kind, id, t_, seq_limit_)) {
+            const model::Element* now = inImage(latest_, kind, id);
+            bool unused = false;
+            const Version* then = now != nullptr ? w.rolledBack(now, t_, -1, unused)
+                                                 : w.changedAt(kind, id, t_, seq_limit_);
+            if (then != nullptr) {
                 keep = *then;
                 found = kept();
             } else {
-                found = inImage(latest_, kind, id);
+                found = now;
             }
         }))
         return found;
@@ -190,8 +194,8 @@ bool LazyPointView::hasIndex(std::string_view key) const {
 }
 
 // Live hits rolled back and re-checked, then the nodes whose changes after t dropped the term.
-// A hit is rolled back through the overlay (an address probe) when the changes after t are
-// fewer than the hits, else through the window's chain of its ID.
+// A hit is rolled back by its address: through the overlay once a scan computed it, else
+// through the window's index of the versions its changes produced.
 void LazyPointView::nodesByValue(std::string_view key, const model::Value& value,
                                  const NodeFn& fn) const {
     // Unchanged hits point into latest_ (alive as long as the view); `keep` holds the others.
@@ -205,11 +209,6 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
             return true;
         });
         const Overlay* ov = overlaid_.load(std::memory_order_acquire) ? overlay_.get() : nullptr;
-        if (ov == nullptr) {
-            std::size_t tail = hits.size() + 1;
-            inWindow(window_, t_, [&](const RecentWindow& w) { tail = w.tailSize(t_); });
-            if (tail <= hits.size()) ov = overlay();
-        }
         done = inWindow(window_, t_, [&](const RecentWindow& w) {
             if (ov != nullptr) {
                 for (const model::Node* n : hits) {
@@ -223,8 +222,7 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
                 const int bit = w.keyBit(key);
                 for (const model::Node* n : hits) {
                     bool kept = false;
-                    const Version* then =
-                        w.changedAt(ElementKind::Node, n->id.view(), t_, seq_limit_, bit, kept);
+                    const Version* then = w.rolledBack(n, t_, bit, kept);
                     if (then == nullptr) {
                         found.push_back(n);
                     } else if (then->node && (kept || matches(*then->node, key, value))) {
@@ -278,13 +276,15 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
     std::vector<graph::EdgePtr> keep;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
         auto consider = [&](std::string_view id) {
-            if (const Version* then = w.changedAt(ElementKind::Edge, id, t_, seq_limit_)) {
-                if (!then->edge || endpoint(*then->edge, out) != node_id) return;
+            const graph::EdgePtr* e = latest_.edge(id);
+            bool unused = false;
+            const Version* then = e != nullptr ? w.rolledBack(e->get(), t_, -1, unused)
+                                               : w.changedAt(ElementKind::Edge, id, t_, seq_limit_);
+            if (then == nullptr) {
+                if (e != nullptr && endpoint(**e, out) == node_id) found.push_back(e->get());
+            } else if (then->edge && endpoint(*then->edge, out) == node_id) {
                 keep.push_back(then->edge);
                 found.push_back(then->edge.get());
-            } else if (const graph::EdgePtr* e = latest_.edge(id);
-                       e != nullptr && endpoint(**e, out) == node_id) {
-                found.push_back(e->get());
             }
         };
         auto live = [&](const model::Str& id) { return consider(id.view()), true; };

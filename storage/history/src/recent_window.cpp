@@ -10,6 +10,14 @@ std::size_t versionBytes(const Version& v) {
     return 160 + b.metadata.heapBytes() + b.id.heapBytes();
 }
 
+namespace {
+
+const void* address(const Version& v) {
+    return v.node ? static_cast<const void*>(v.node.get()) : v.edge.get();
+}
+
+}  // namespace
+
 std::uint64_t RecentWindow::keysChanged(const LogEntry& e, const graph::IndexConfig* config) {
     if (config != nullptr && mask_keys_.empty()) {
         mask_keys_.assign(config->keys.begin(),
@@ -43,13 +51,15 @@ void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
     LogEntry& back = log_.back();
+    back.keys_changed = keysChanged(back, config);
+    if (back.op == TimelineOp::Put) produced_.put(address(back.after), &back);
     Chain& chain = chains_[chainKey(back.after)];
     if (!chain.empty()) {
         auto* prev = const_cast<LogEntry*>(chain.back().entry);  // an entry of log_
         prev->newer = &back;
         back.older = prev;
     }
-    chain.push_back({back.key.time, back.key.seq, &back, keysChanged(back, config)});
+    chain.push_back({back.key.time, back.key.seq, &back, back.keys_changed});
     if (back.after.edge) {
         indexEndpoints(back, true);
         edge_log_.push_back(&back);
@@ -107,6 +117,7 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
     while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes)) {
         const LogEntry& front = log_.front();
         if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
+        if (front.op == TimelineOp::Put) produced_.erase(address(front.after), &front);
         auto it = chains_.find(chainKey(front.after));
         if (it != chains_.end()) {
             it->second.erase(it->second.begin());
@@ -126,6 +137,7 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
 
 void RecentWindow::clear(Time from) {
     chains_.clear();
+    produced_.clear();
     endpoints_.clear();
     presence_.clear();
     edge_log_.clear();
@@ -193,6 +205,23 @@ const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view
         kept = kept && (chain[j].keys_changed & bit) == 0;
     const LogEntry* e = chain[i].entry;
     return e->op == TimelineOp::Delete ? &e->after : &e->before;
+}
+
+const Version* RecentWindow::rolledBack(const void* latest, Time t, int key_bit, bool& kept) const {
+    kept = false;
+    const LogEntry* e = produced_.find(latest);
+    if (e == nullptr || e->key.time <= t) return nullptr;
+    // e made `latest`, so it is the element's newest change the view sees; walk back to its
+    // first change after t (same rule as changedAt).
+    const std::uint64_t bit = key_bit >= 0 ? std::uint64_t{1} << key_bit : ~std::uint64_t{0};
+    const LogEntry* first = e;
+    std::uint64_t touched = 0;
+    for (const LogEntry* c = e; c != nullptr && c->key.time > t; c = c->older) {
+        first = c;
+        touched |= c->keys_changed;
+    }
+    kept = key_bit >= 0 && (touched & bit) == 0;
+    return first->op == TimelineOp::Delete ? &first->after : &first->before;
 }
 
 Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,

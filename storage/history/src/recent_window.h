@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "addr_index.h"
 #include "record.h"
 
 namespace skydive::store {
@@ -26,6 +27,7 @@ struct LogEntry {
     // element's newest change and its version at t without hashing its ID.
     const LogEntry* older = nullptr;
     const LogEntry* newer = nullptr;
+    std::uint64_t keys_changed = ~std::uint64_t{0};  // see RecentWindow::keyBit (set by append)
 };
 
 /// The in-memory recent window (ADR 012): the change log of the last minutes, with a version
@@ -70,6 +72,11 @@ public:
     /// latest version's value of that key is t's (a latest index hit is a hit at t, no re-check).
     const Version* changedAt(model::ElementKind kind, std::string_view id, Time t,
                              std::uint64_t seq_limit, int key_bit, bool& kept) const;
+    /// The version at t of the element whose version as of the view is `latest` (the address
+    /// of a node or edge of the view's latest image), or nullptr when `latest` is t's version.
+    /// An address probe, then the element's changes after t: no ID hashing (ADR 021).
+    /// `key_bit`/`kept` as for changedAt. REQUIRES: covers(t).
+    const Version* rolledBack(const void* latest, Time t, int key_bit, bool& kept) const;
     /// IDs of the edges with a change at or after t whose Parent or Child (before or after the
     /// change) is `node_id`, newest first, possibly repeated. REQUIRES: covers(t).
     void edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
@@ -159,6 +166,8 @@ private:
     std::deque<const LogEntry*> edge_log_;  // edge changes, oldest first
 
     std::deque<LogEntry> log_;
+    // The address of each Put's new version → that entry: what rolledBack probes.
+    AddrIndex<LogEntry> produced_;
     // Edge changes by endpoint node ID, oldest first.
     std::unordered_map<model::Str, std::deque<const LogEntry*>, model::StrHash, std::equal_to<>>
         endpoints_;
