@@ -24,6 +24,20 @@ const model::Str& endpoint(const model::Edge& e, bool out) {
     return out ? e.parent : e.child;
 }
 
+const model::Element* inImage(const graph::GraphImage& img, ElementKind kind, std::string_view id) {
+    switch (kind) {
+        case ElementKind::Node: {
+            const graph::NodePtr* n = img.node(id);
+            return n != nullptr ? n->get() : nullptr;
+        }
+        case ElementKind::Edge: {
+            const graph::EdgePtr* e = img.edge(id);
+            return e != nullptr ? e->get() : nullptr;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
@@ -80,23 +94,41 @@ const graph::GraphImage& LazyPointView::image() const {
     return *image_;
 }
 
-Version LazyPointView::find(ElementKind kind, std::string_view id) const {
-    if (built()) return findVersion(*image_, kind, id);
-    Version v;
+// Unchanged elements are handed out as pointers into latest_ (alive as long as the view), so
+// only the versions rolled back with the window cost a reference count (in `keep`).
+const model::Element* LazyPointView::find(ElementKind kind, std::string_view id,
+                                          Version& keep) const {
+    auto kept = [&]() -> const model::Element* { return keep ? &keep.base() : nullptr; };
+    if (built()) return inImage(*image_, kind, id);
+    const model::Element* found = nullptr;
     if (inWindow(window_, t_, [&](const RecentWindow& w) {
-            v = w.elementAt(kind, id, findVersion(latest_, kind, id), t_, seq_limit_);
+            const model::Element* now = inImage(latest_, kind, id);
+            bool unused = false;
+            const Version* then = now != nullptr ? w.rolledBack(now, t_, -1, unused)
+                                                 : w.changedAt(kind, id, t_, seq_limit_);
+            if (then != nullptr) {
+                keep = *then;
+                found = kept();
+            } else {
+                found = now;
+            }
         }))
-        return v;
-    if (auto seek = reader_.elementAt(kind, id, t_)) return std::move(*seek);
-    return findVersion(image(), kind, id);
+        return found;
+    if (auto seek = reader_.elementAt(kind, id, t_)) {
+        keep = std::move(*seek);
+        return kept();
+    }
+    return inImage(image(), kind, id);
 }
 
 void LazyPointView::findNode(std::string_view id, const NodeFn& fn) const {
-    if (Version v = find(ElementKind::Node, id); v.node) fn(*v.node);
+    Version keep;
+    if (const auto* n = find(ElementKind::Node, id, keep)) fn(static_cast<const model::Node&>(*n));
 }
 
 void LazyPointView::findEdge(std::string_view id, const EdgeFn& fn) const {
-    if (Version v = find(ElementKind::Edge, id); v.edge) fn(*v.edge);
+    Version keep;
+    if (const auto* e = find(ElementKind::Edge, id, keep)) fn(static_cast<const model::Edge&>(*e));
 }
 
 const LazyPointView::Overlay* LazyPointView::overlay() const {
@@ -105,25 +137,21 @@ const LazyPointView::Overlay* LazyPointView::overlay() const {
     if (overlaid_.load(std::memory_order_relaxed)) return overlay_.get();
     std::unique_ptr<Overlay> ov;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
-        std::vector<std::pair<Version, Version>> changed;
-        w.overlayAt(latest_, t_, seq_limit_, [&](const Version& now, const Version& then) {
-            changed.emplace_back(now, then);
-        });
-        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(changed.size()),
-                                               PtrMap<graph::EdgePtr>(changed.size()),
-                                               {},
-                                               {}});
-        for (auto& [now, then] : changed) {
+        const std::size_t tail = w.tailSize(t_);  // at least the number of changed elements
+        ov = std::make_unique<Overlay>(
+            Overlay{PtrMap<graph::NodePtr>(tail), PtrMap<graph::EdgePtr>(tail), {}, {}});
+        // `now` is the element the latest image holds (the same pointer): keyed by address.
+        w.changedElements(t_, seq_limit_, [&](const Version& now, const Version& then) {
             if (now.node) {
-                if (then.node != now.node) ov->nodes.put(now.node.get(), then.node);
+                ov->nodes.put(now.node.get(), then.node);
             } else if (now.edge) {
-                if (then.edge != now.edge) ov->edges.put(now.edge.get(), then.edge);
+                ov->edges.put(now.edge.get(), then.edge);
             } else if (then.node) {
                 ov->extra_nodes.push_back(then.node);
             } else if (then.edge) {
                 ov->extra_edges.push_back(then.edge);
             }
-        }
+        });
     });
     if (done) overlay_ = std::move(ov);
     overlaid_.store(true, std::memory_order_release);
@@ -168,38 +196,59 @@ bool LazyPointView::hasIndex(std::string_view key) const {
 }
 
 // Live hits rolled back and re-checked, then the nodes whose changes after t dropped the term.
+// A hit is rolled back by its address: through the overlay once a scan computed it, else
+// through the window's index of the versions its changes produced.
 void LazyPointView::nodesByValue(std::string_view key, const model::Value& value,
                                  const NodeFn& fn) const {
     // Unchanged hits point into latest_ (alive as long as the view); `keep` holds the others.
     std::vector<const model::Node*> found;
     std::vector<graph::NodePtr> keep;
-    bool done = !built() && hasIndex(key) && inWindow(window_, t_, [&](const RecentWindow& w) {
-        const int bit = w.keyBit(key);
+    bool done = false;
+    if (!built() && hasIndex(key) && window_) {
+        std::vector<const model::Node*> hits;  // latest_ never changes: no lock needed
         latest_.nodesByValue(key, value, [&](const model::Node& n) {
-            bool kept = false;
-            const Version* then =
-                w.changedAt(ElementKind::Node, n.id.view(), t_, seq_limit_, bit, kept);
-            if (then == nullptr) {
-                found.push_back(&n);
-            } else if (then->node && (kept || matches(*then->node, key, value))) {
-                keep.push_back(then->node);
-                found.push_back(then->node.get());
-            }
+            hits.push_back(&n);
             return true;
         });
-        StrSet seen;
-        w.lostTermNodes(latest_.config(), key, value, t_, seq_limit_, [&](const model::Str& id) {
-            if (!seen.insert(id).second) return;
-            const graph::NodePtr* live = latest_.node(id.view());
-            if (live != nullptr && matches(**live, key, value)) return;  // a live hit, done
-            Version now{live != nullptr ? *live : nullptr, nullptr};
-            Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
-            if (v.node && matches(*v.node, key, value)) {
-                keep.push_back(v.node);
-                found.push_back(v.node.get());
+        const Overlay* ov = overlaid_.load(std::memory_order_acquire) ? overlay_.get() : nullptr;
+        done = inWindow(window_, t_, [&](const RecentWindow& w) {
+            if (ov != nullptr) {
+                for (const model::Node* n : hits) {
+                    const graph::NodePtr* then = ov->nodes.find(n);  // the overlay owns it
+                    if (then == nullptr)
+                        found.push_back(n);
+                    else if (*then && matches(**then, key, value))
+                        found.push_back(then->get());
+                }
+            } else {
+                const int bit = w.keyBit(key);
+                for (const model::Node* n : hits) {
+                    bool kept = false;
+                    const Version* then = w.rolledBack(n, t_, bit, kept);
+                    if (then == nullptr) {
+                        found.push_back(n);
+                    } else if (then->node && (kept || matches(*then->node, key, value))) {
+                        keep.push_back(then->node);
+                        found.push_back(then->node.get());
+                    }
+                }
             }
+            StrSet seen;
+            w.lostTermNodes(
+                latest_.config(), key, value, t_, seq_limit_, [&](const model::Str& id) {
+                    if (!seen.insert(id).second) return;
+                    const graph::NodePtr* live = latest_.node(id.view());
+                    if (live != nullptr && matches(**live, key, value)) return;
+                    Version now{live != nullptr ? *live : nullptr, nullptr};
+                    Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
+                    if (v.node && matches(*v.node, key, value)) {
+                        keep.push_back(v.node);
+                        found.push_back(v.node.get());
+                    }
+                });
         });
-    });
+        if (!done) found.clear();
+    }
     if (!done && (built() || hasIndex(key))) return image().nodesByValue(key, value, fn);
     if (!done) {  // no index: a scan (streamed through the overlay inside the window)
         return forEachNode([&](const model::Node& n) { return !matches(n, key, value) || fn(n); });
@@ -225,12 +274,20 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
         };
         return out ? latest_.outEdgeIds(node_id, visit) : latest_.inEdgeIds(node_id, visit);
     }
-    std::vector<graph::EdgePtr> found;
+    std::vector<const model::Edge*> found;  // into latest_ or `keep`
+    std::vector<graph::EdgePtr> keep;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
         auto consider = [&](std::string_view id) {
-            Version v = w.elementAt(ElementKind::Edge, id,
-                                    findVersion(latest_, ElementKind::Edge, id), t_, seq_limit_);
-            if (v.edge && endpoint(*v.edge, out) == node_id) found.push_back(v.edge);
+            const graph::EdgePtr* e = latest_.edge(id);
+            bool unused = false;
+            const Version* then = e != nullptr ? w.rolledBack(e->get(), t_, -1, unused)
+                                               : w.changedAt(ElementKind::Edge, id, t_, seq_limit_);
+            if (then == nullptr) {
+                if (e != nullptr && endpoint(**e, out) == node_id) found.push_back(e->get());
+            } else if (then->edge && endpoint(*then->edge, out) == node_id) {
+                keep.push_back(then->edge);
+                found.push_back(then->edge.get());
+            }
         };
         auto live = [&](const model::Str& id) { return consider(id.view()), true; };
         if (out)
@@ -249,7 +306,7 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
             consider(id.view());
         }
     });
-    if (!done && !built() && links_) done = adjacentOnDisk(node_id, out, found);
+    if (!done && !built() && links_) done = adjacentOnDisk(node_id, out, found, keep);
     if (!done) {
         const graph::GraphImage& img = image();
         auto visit = [&](const model::Str& id) {
@@ -265,7 +322,8 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
 
 // The node's link keys up to t, each edge then read at t with one seek (ADR 017).
 bool LazyPointView::adjacentOnDisk(std::string_view node_id, bool out,
-                                   std::vector<graph::EdgePtr>& found) const {
+                                   std::vector<const model::Edge*>& found,
+                                   std::vector<graph::EdgePtr>& keep) const {
     std::vector<std::string> ids;
     if (!reader_.linkedEdges(node_id, t_, [&](std::string_view id) { ids.emplace_back(id); }))
         return false;
@@ -274,7 +332,9 @@ bool LazyPointView::adjacentOnDisk(std::string_view node_id, bool out,
     for (const std::string& id : ids) {
         auto v = reader_.elementAt(ElementKind::Edge, id, t_);
         if (!v) return found.clear(), false;
-        if (v->edge && endpoint(*v->edge, out) == node_id) found.push_back(std::move(v->edge));
+        if (!v->edge || endpoint(*v->edge, out) != node_id) continue;
+        found.push_back(v->edge.get());
+        keep.push_back(std::move(v->edge));
     }
     return true;
 }

@@ -52,10 +52,11 @@ public:
     bool built() const { return built_.load(std::memory_order_acquire); }
 
 private:
-    Version find(model::ElementKind kind, std::string_view id) const;
+    /// The element at t (nullptr: absent); `keep` holds it when it is not latest_'s.
+    const model::Element* find(model::ElementKind kind, std::string_view id, Version& keep) const;
     void adjacent(std::string_view node_id, bool out, const EdgeFn& fn) const;
-    bool adjacentOnDisk(std::string_view node_id, bool out,
-                        std::vector<graph::EdgePtr>& found) const;
+    bool adjacentOnDisk(std::string_view node_id, bool out, std::vector<const model::Edge*>& found,
+                        std::vector<graph::EdgePtr>& keep) const;
     const graph::GraphImage& image() const;
     /// What differs at t from the latest image, computed once from the window: the latest
     /// element (by address) → its version at t (null: absent at t), and the elements present at
