@@ -202,6 +202,7 @@ Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey 
     }
     // The image file of this checkpoint, off the commit path: a crash restart then reads it
     // and the timeline after the checkpoint (ADR 014). Skipped while the previous one runs.
+    if (wait) joinImageWriter();  // an explicit checkpoint writes its own image
     if (opts.live_image && !image_busy.exchange(true)) {
         std::lock_guard l(image_mu);
         if (image_thread.joinable()) image_thread.join();
