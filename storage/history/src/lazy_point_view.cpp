@@ -135,21 +135,30 @@ const LazyPointView::Overlay* LazyPointView::overlay() const {
     if (overlaid_.load(std::memory_order_relaxed)) return overlay_.get();
     std::unique_ptr<Overlay> ov;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
-        const std::size_t tail = w.tailSize(t_);  // at least the number of changed elements
-        ov = std::make_unique<Overlay>(
-            Overlay{PtrMap<graph::NodePtr>(tail), PtrMap<graph::EdgePtr>(tail), {}, {}});
-        // `now` is the element the latest image holds (the same pointer): keyed by address.
+        // Collected first (valid under the lock) so that each map gets its exact size.
+        std::vector<std::pair<const Version*, const Version*>> changed;
+        changed.reserve(w.tailSize(t_));
+        std::size_t node_count = 0;
         w.changedElements(t_, seq_limit_, [&](const Version& now, const Version& then) {
-            if (now.node) {
-                ov->nodes.put(now.node.get(), then.node);
-            } else if (now.edge) {
-                ov->edges.put(now.edge.get(), then.edge);
-            } else if (then.node) {
-                ov->extra_nodes.push_back(then.node);
-            } else if (then.edge) {
-                ov->extra_edges.push_back(then.edge);
-            }
+            changed.emplace_back(&now, &then);
+            node_count += now.node ? 1 : 0;
         });
+        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(node_count),
+                                               PtrMap<graph::EdgePtr>(changed.size() - node_count),
+                                               {},
+                                               {}});
+        // `now` is the element the latest image holds (the same pointer): keyed by address.
+        for (auto [now, then] : changed) {
+            if (now->node) {
+                ov->nodes.put(now->node.get(), then->node);
+            } else if (now->edge) {
+                ov->edges.put(now->edge.get(), then->edge);
+            } else if (then->node) {
+                ov->extra_nodes.push_back(then->node);
+            } else if (then->edge) {
+                ov->extra_edges.push_back(then->edge);
+            }
+        }
     });
     if (done) overlay_ = std::move(ov);
     overlaid_.store(true, std::memory_order_release);
