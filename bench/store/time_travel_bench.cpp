@@ -262,14 +262,27 @@ void BM_Restart(benchmark::State& state) {
     auto& w = world();
     w.opts.live_image = state.range(0) != 0;
     bool from_image = false;
+    double close_ms = 0;
     for (auto _ : state) {
         state.PauseTiming();
-        w.store.reset();  // clean shutdown: memtables flushed
+        auto t0 = std::chrono::steady_clock::now();
+        w.store.reset();  // clean shutdown: memtables flushed, live.image written
+        close_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                       .count();
         state.ResumeTiming();
         w.store = store::Store::open(w.opts, w.clock).value();
         from_image = w.store->stats().loaded_from_live_image;
     }
     if (from_image != w.opts.live_image) state.SkipWithError("unexpected load path");
+    // The phases of the last open() (ADR 014), from the stats the store fills.
+    auto st = w.store->stats();
+    const char* path = w.opts.live_image ? "image" : "tail";
+    for (const auto& [name, ms] : st.open_phases_ms)
+        std::printf("BENCH restart_%s_phase_%s %.1f ms\n", path, name.c_str(), ms);
+    std::printf("BENCH restart_%s_wall %.1f ms\n", path, st.open_wall_ms);
+    std::printf("BENCH restart_%s_cpu_all_threads %.1f ms (%.2fx wall)\n", path, st.open_cpu_ms,
+                st.open_cpu_ms / std::max(1e-3, st.open_wall_ms));
+    std::printf("BENCH restart_%s_clean_shutdown %.1f ms\n", path, close_ms);
     w.opts.live_image = true;
     state.counters["live_nodes"] = static_cast<double>(w.store->live()->nodeCount());
     state.counters["revisions"] = static_cast<double>(w.revisions);

@@ -83,8 +83,10 @@ const graph::GraphImage& LazyPointView::image() const {
         image_ = std::make_unique<graph::GraphImage>(w.imageAt(latest_, t_, seq_limit_));
     });
     if (!done) {
-        // An I/O error leaves the view empty: GraphView has no error channel (ADR 017).
+        // An I/O error leaves the view empty: GraphView has no error channel (ADR 017); it is
+        // logged and counted in Store::Stats::read_errors.
         auto img = diskImage(reader_, latest_.configPtr(), t_);
+        if (!img) rocks_->noteReadError(img.error());
         image_ = std::make_unique<graph::GraphImage>(img ? std::move(*img)
                                                          : graph::GraphImage(latest_.configPtr()));
     }
