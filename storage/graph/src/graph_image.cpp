@@ -221,6 +221,12 @@ void GraphImage::putEdge(EdgePtr edge) {
     im.edges.set(id, std::move(edge));
 }
 
+void GraphImage::adoptEdges(GraphImage&& other) {
+    impl_->edges = std::move(other.impl_->edges);
+    impl_->out = std::move(other.impl_->out);
+    impl_->in = std::move(other.impl_->in);
+}
+
 bool GraphImage::removeNode(std::string_view id) {
     const NodePtr* old = impl_->nodes.find(id);
     if (old == nullptr) return false;

@@ -94,11 +94,9 @@ const graph::GraphImage& LazyPointView::image() const {
     return *image_;
 }
 
-// Unchanged elements are handed out as pointers into latest_ (alive as long as the view), so
-// only the versions rolled back with the window cost a reference count (in `keep`).
-const model::Element* LazyPointView::find(ElementKind kind, std::string_view id,
-                                          Version& keep) const {
-    auto kept = [&]() -> const model::Element* { return keep ? &keep.base() : nullptr; };
+// Unchanged elements are handed out as pointers into latest_ (alive as long as the view); the
+// others are held by the view (hold, diskElement), since callers keep what a view hands out.
+const model::Element* LazyPointView::find(ElementKind kind, std::string_view id) const {
     if (built()) return inImage(*image_, kind, id);
     const model::Element* found = nullptr;
     if (inWindow(window_, t_, [&](const RecentWindow& w) {
@@ -106,29 +104,55 @@ const model::Element* LazyPointView::find(ElementKind kind, std::string_view id,
             bool unused = false;
             const Version* then = now != nullptr ? w.rolledBack(now, t_, -1, unused)
                                                  : w.changedAt(kind, id, t_, seq_limit_);
-            if (then != nullptr) {
-                keep = *then;
-                found = kept();
-            } else {
-                found = now;
-            }
+            found = then != nullptr ? hold(*then) : now;
         }))
         return found;
-    if (auto seek = reader_.elementAt(kind, id, t_)) {
-        keep = std::move(*seek);
-        return kept();
-    }
+    if (auto seek = diskElement(kind, id)) return *seek;
     return inImage(image(), kind, id);
 }
 
+// Appended (cheap), deduplicated by address once the list doubles: a view queried many times
+// holds each version about once.
+const model::Element* LazyPointView::hold(const Version& v) const {
+    if (!v) return nullptr;
+    std::lock_guard l(held_mu_);
+    held_.push_back(v);
+    if (held_.size() > held_limit_) {
+        auto addr = [](const Version& x) { return &x.base(); };
+        std::sort(held_.begin(), held_.end(),
+                  [&](const Version& a, const Version& b) { return addr(a) < addr(b); });
+        held_.erase(
+            std::unique(held_.begin(), held_.end(),
+                        [&](const Version& a, const Version& b) { return addr(a) == addr(b); }),
+            held_.end());
+        held_limit_ = std::max<std::size_t>(held_limit_, 2 * held_.size());
+    }
+    return &v.base();
+}
+
+// One seek in `rev`, remembered for the view's lifetime (a point view's element never changes).
+std::optional<const model::Element*> LazyPointView::diskElement(ElementKind kind,
+                                                                std::string_view id) const {
+    std::string key(1, kind == ElementKind::Node ? 'N' : 'E');
+    key.append(id);
+    {
+        std::lock_guard l(held_mu_);
+        if (auto it = disk_.find(key); it != disk_.end())
+            return it->second ? &it->second.base() : nullptr;
+    }
+    auto seek = reader_.elementAt(kind, id, t_);
+    if (!seek) return std::nullopt;
+    std::lock_guard l(held_mu_);
+    const Version& v = disk_.try_emplace(std::move(key), std::move(*seek)).first->second;
+    return v ? &v.base() : nullptr;
+}
+
 void LazyPointView::findNode(std::string_view id, const NodeFn& fn) const {
-    Version keep;
-    if (const auto* n = find(ElementKind::Node, id, keep)) fn(static_cast<const model::Node&>(*n));
+    if (const auto* n = find(ElementKind::Node, id)) fn(static_cast<const model::Node&>(*n));
 }
 
 void LazyPointView::findEdge(std::string_view id, const EdgeFn& fn) const {
-    Version keep;
-    if (const auto* e = find(ElementKind::Edge, id, keep)) fn(static_cast<const model::Edge&>(*e));
+    if (const auto* e = find(ElementKind::Edge, id)) fn(static_cast<const model::Edge&>(*e));
 }
 
 const LazyPointView::Overlay* LazyPointView::overlay() const {
@@ -137,21 +161,30 @@ const LazyPointView::Overlay* LazyPointView::overlay() const {
     if (overlaid_.load(std::memory_order_relaxed)) return overlay_.get();
     std::unique_ptr<Overlay> ov;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
-        const std::size_t tail = w.tailSize(t_);  // at least the number of changed elements
-        ov = std::make_unique<Overlay>(
-            Overlay{PtrMap<graph::NodePtr>(tail), PtrMap<graph::EdgePtr>(tail), {}, {}});
-        // `now` is the element the latest image holds (the same pointer): keyed by address.
+        // Collected first (valid under the lock) so that each map gets its exact size.
+        std::vector<std::pair<const Version*, const Version*>> changed;
+        changed.reserve(w.tailSize(t_));
+        std::size_t node_count = 0;
         w.changedElements(t_, seq_limit_, [&](const Version& now, const Version& then) {
-            if (now.node) {
-                ov->nodes.put(now.node.get(), then.node);
-            } else if (now.edge) {
-                ov->edges.put(now.edge.get(), then.edge);
-            } else if (then.node) {
-                ov->extra_nodes.push_back(then.node);
-            } else if (then.edge) {
-                ov->extra_edges.push_back(then.edge);
-            }
+            changed.emplace_back(&now, &then);
+            node_count += now.node ? 1 : 0;
         });
+        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(node_count),
+                                               PtrMap<graph::EdgePtr>(changed.size() - node_count),
+                                               {},
+                                               {}});
+        // `now` is the element the latest image holds (the same pointer): keyed by address.
+        for (auto [now, then] : changed) {
+            if (now->node) {
+                ov->nodes.put(now->node.get(), then->node);
+            } else if (now->edge) {
+                ov->edges.put(now->edge.get(), then->edge);
+            } else if (then->node) {
+                ov->extra_nodes.push_back(then->node);
+            } else if (then->edge) {
+                ov->extra_edges.push_back(then->edge);
+            }
+        }
     });
     if (done) overlay_ = std::move(ov);
     overlaid_.store(true, std::memory_order_release);
@@ -200,9 +233,8 @@ bool LazyPointView::hasIndex(std::string_view key) const {
 // through the window's index of the versions its changes produced.
 void LazyPointView::nodesByValue(std::string_view key, const model::Value& value,
                                  const NodeFn& fn) const {
-    // Unchanged hits point into latest_ (alive as long as the view); `keep` holds the others.
+    // Unchanged hits point into latest_ (alive as long as the view); the view holds the others.
     std::vector<const model::Node*> found;
-    std::vector<graph::NodePtr> keep;
     bool done = false;
     if (!built() && hasIndex(key) && window_) {
         std::vector<const model::Node*> hits;  // latest_ never changes: no lock needed
@@ -228,7 +260,7 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
                     if (then == nullptr) {
                         found.push_back(n);
                     } else if (then->node && (kept || matches(*then->node, key, value))) {
-                        keep.push_back(then->node);
+                        hold(*then);
                         found.push_back(then->node.get());
                     }
                 }
@@ -242,7 +274,7 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
                     Version now{live != nullptr ? *live : nullptr, nullptr};
                     Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
                     if (v.node && matches(*v.node, key, value)) {
-                        keep.push_back(v.node);
+                        hold(v);
                         found.push_back(v.node.get());
                     }
                 });
@@ -274,8 +306,7 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
         };
         return out ? latest_.outEdgeIds(node_id, visit) : latest_.inEdgeIds(node_id, visit);
     }
-    std::vector<const model::Edge*> found;  // into latest_ or `keep`
-    std::vector<graph::EdgePtr> keep;
+    std::vector<const model::Edge*> found;  // into latest_ or held by the view
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
         auto consider = [&](std::string_view id) {
             const graph::EdgePtr* e = latest_.edge(id);
@@ -285,7 +316,7 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
             if (then == nullptr) {
                 if (e != nullptr && endpoint(**e, out) == node_id) found.push_back(e->get());
             } else if (then->edge && endpoint(*then->edge, out) == node_id) {
-                keep.push_back(then->edge);
+                hold(*then);
                 found.push_back(then->edge.get());
             }
         };
@@ -306,7 +337,7 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
             consider(id.view());
         }
     });
-    if (!done && !built() && links_) done = adjacentOnDisk(node_id, out, found, keep);
+    if (!done && !built() && links_) done = adjacentOnDisk(node_id, out, found);
     if (!done) {
         const graph::GraphImage& img = image();
         auto visit = [&](const model::Str& id) {
@@ -322,19 +353,17 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
 
 // The node's link keys up to t, each edge then read at t with one seek (ADR 017).
 bool LazyPointView::adjacentOnDisk(std::string_view node_id, bool out,
-                                   std::vector<const model::Edge*>& found,
-                                   std::vector<graph::EdgePtr>& keep) const {
+                                   std::vector<const model::Edge*>& found) const {
     std::vector<std::string> ids;
     if (!reader_.linkedEdges(node_id, t_, [&](std::string_view id) { ids.emplace_back(id); }))
         return false;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     for (const std::string& id : ids) {
-        auto v = reader_.elementAt(ElementKind::Edge, id, t_);
+        auto v = diskElement(ElementKind::Edge, id);
         if (!v) return found.clear(), false;
-        if (!v->edge || endpoint(*v->edge, out) != node_id) continue;
-        found.push_back(v->edge.get());
-        keep.push_back(std::move(v->edge));
+        const auto* e = static_cast<const model::Edge*>(*v);
+        if (e != nullptr && endpoint(*e, out) == node_id) found.push_back(e);
     }
     return true;
 }

@@ -58,6 +58,7 @@ void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
         auto* prev = const_cast<LogEntry*>(chain.back().entry);  // an entry of log_
         prev->newer = &back;
         back.older = prev;
+        back.older_time = prev->key.time;
     }
     chain.push_back({back.key.time, back.key.seq, &back, back.keys_changed});
     if (back.after.edge) {
@@ -243,7 +244,12 @@ void RecentWindow::changedElements(
         // Same rule as changedAt: the first change after t gives t's version; without one, a
         // delete at exactly t leaves its deleted form visible.
         const LogEntry* first = nullptr;
-        for (const LogEntry* c = &e; c != nullptr && c->key.time > t; c = c->older) first = c;
+        // older_time is kept inline so that an element without another change after t costs
+        // no visit of its older entry.
+        if (e.key.time > t) {
+            first = &e;
+            while (first->older != nullptr && first->older_time > t) first = first->older;
+        }
         if (first != nullptr)
             fn(now, first->op == TimelineOp::Delete ? first->after : first->before);
         else if (e.op == TimelineOp::Delete)

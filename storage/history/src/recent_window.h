@@ -27,6 +27,7 @@ struct LogEntry {
     // element's newest change and its version at t without hashing its ID.
     const LogEntry* older = nullptr;
     const LogEntry* newer = nullptr;
+    Time older_time = 0;                             // older->key.time
     std::uint64_t keys_changed = ~std::uint64_t{0};  // see RecentWindow::keyBit (set by append)
 };
 

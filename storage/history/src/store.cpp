@@ -1,6 +1,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "image_build.h"
 #include "live_image_file.h"
 #include "open_phases.h"
 #include "store_impl.h"
@@ -29,6 +30,19 @@ std::uint64_t readU64(std::string_view s) {
     return v;
 }
 
+// The key of the newest checkpoint, without decoding its references (3M at 1M live nodes).
+model::Result<std::optional<TimelineKey>> newestCheckpointKey(Rocks& rocks) {
+    auto it = rocks.iterator(Cf::Checkpoint);
+    it->SeekToLast();
+    if (!it->Valid()) {
+        if (!it->status().ok()) return fromRocks(it->status(), "checkpoint seek");
+        return std::optional<TimelineKey>();
+    }
+    auto key = decodeTimelineKey(view(it->key()));
+    if (!key) return makeError(ErrorCode::Corruption, "bad checkpoint key");
+    return std::optional<TimelineKey>(*key);
+}
+
 }  // namespace
 
 Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<Rocks> r)
@@ -45,6 +59,7 @@ Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<
 
 Store::Impl::~Impl() {
     stopBackground();
+    joinImageWriter();
 }
 
 void Store::Impl::stopBackground() {
@@ -100,21 +115,35 @@ Status Store::Impl::load() {
     std::uint64_t seq_now = *seq ? readU64(**seq) : 0;
     auto last = reader.lastTimelineKey();
     if (!last) return last.error();
-    auto cp = reader.checkpointBefore(kMaxTime);
+    auto cp = newestCheckpointKey(*rocks);
     if (!cp) return cp.error();
     phase.lap("meta");
     if (auto st = markLinks(!*last && !*cp); !st) return st;
     phase.lap("mark_links");
     // A live.image written at the last commit is the live graph; a stale or unreadable one is
     // ignored (it is a cache: checkpoint + tail give the same image).
-    std::optional<graph::GraphImage> cached_image;
+    // live.image is the live graph when written at the last commit (clean shutdown), or the
+    // image of a checkpoint that still exists, brought up to date with the timeline after it
+    // (crash). A stale or unreadable one is ignored: checkpoint + tail give the same image.
+    std::optional<LiveImage> cached;
     if (opts.live_image) {
-        auto li = readLiveImage(opts.data_dir, seq_now, config, opts.load_threads, &phase);
-        if (li) cached_image = std::move(*li);
+        auto li = readLiveImage(
+            opts.data_dir,
+            [&](std::uint64_t s, const std::optional<TimelineKey>& base) {
+                return s == seq_now || (base && checkpointExists(*base));
+            },
+            config, opts.load_threads, &phase);
+        if (li && *li) {
+            cached = std::move(*li);
+            if (cached->seq != seq_now) {
+                if (!applyTail(cached->image, *cached->base)) cached.reset();
+                phase.lap("image_tail");
+            }
+        }
     }
-    bool from_image = cached_image.has_value();
-    auto img = cached_image ? model::Result<graph::GraphImage>(std::move(*cached_image))
-                            : imageFromDisk(kMaxTime, &phase);
+    bool from_image = cached.has_value();
+    auto img = cached ? model::Result<graph::GraphImage>(std::move(cached->image))
+                      : imageFromDisk(kMaxTime, &phase);
     if (!img) return img.error();
     // Lock order: the live graph's writer lock, then `mu` (a failed group write takes `mu`
     // under it), so reset() runs before `mu` is taken, never under it.
@@ -123,7 +152,7 @@ Status Store::Impl::load() {
     std::lock_guard l(mu);
     next_seq = seq_now + 1;
     last_key = *last ? **last : TimelineKey{};
-    newest_checkpoint = *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
+    newest_checkpoint = *cp ? std::optional<Time>((*cp)->time) : std::nullopt;
     loaded_from_image = from_image;
     latest = std::move(*img);
     window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
@@ -141,13 +170,15 @@ model::Result<graph::GraphImage> Store::Impl::imageFromDisk(Time t, PhaseClock* 
     auto versions = reader.fetch(*refs);
     if (!versions) return versions.error();
     if (phase) phase->lap("fetch_decode");
-    graph::GraphImage img(config);
-    for (const Version& v : *versions) putVersion(img, v);
+    std::vector<std::vector<Version>> parts;
+    parts.push_back(std::move(*versions));
+    graph::GraphImage img = buildImage(config, parts);
     if (phase) phase->lap("image_build");
     return img;
 }
 
-Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey key) {
+Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey key,
+                                    std::uint64_t seq, bool wait) {
     std::vector<RevKey> refs;
     refs.reserve(image.nodeCount() + image.edgeCount());
     image.forEachNode([&](const model::Node& n) {
@@ -162,12 +193,31 @@ Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey 
     batch.Put(rocks->cf(Cf::Checkpoint), toSlice(encodeTimelineKey(key)),
               toSlice(encodeCheckpointValue(refs)));
     if (auto st = rocks->write(batch, opts.sync == SyncPolicy::Always); !st) return st;
-    std::lock_guard l(mu);
-    newest_checkpoint = std::max(newest_checkpoint.value_or(key.time), key.time);
-    ++checkpoints;
-    changes_since_checkpoint = 0;
-    last_checkpoint_at = clock.now();
+    {
+        std::lock_guard l(mu);
+        newest_checkpoint = std::max(newest_checkpoint.value_or(key.time), key.time);
+        ++checkpoints;
+        changes_since_checkpoint = 0;
+        last_checkpoint_at = clock.now();
+    }
+    // The image file of this checkpoint, off the commit path: a crash restart then reads it
+    // and the timeline after the checkpoint (ADR 014). Skipped while the previous one runs.
+    if (wait) joinImageWriter();  // an explicit checkpoint writes its own image
+    if (opts.live_image && !image_busy.exchange(true)) {
+        std::lock_guard l(image_mu);
+        if (image_thread.joinable()) image_thread.join();
+        image_thread = std::thread([this, copy = image, seq, key] {
+            (void)writeLiveImage(opts.data_dir, copy, seq, key);
+            image_busy = false;
+        });
+    }
+    if (wait) joinImageWriter();
     return {};
+}
+
+void Store::Impl::joinImageWriter() {
+    std::lock_guard l(image_mu);
+    if (image_thread.joinable()) image_thread.join();
 }
 
 model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
@@ -199,6 +249,7 @@ model::Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options,
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() {
     impl_->stopBackground();
+    impl_->joinImageWriter();
     if (impl_->opts.live_image) {
         std::lock_guard l(impl_->mu);
         // A failure only costs the next open its shortcut.
@@ -250,12 +301,14 @@ graph::GraphViewPtr Store::live() const {
 Status Store::checkpoint() {
     graph::GraphImage img(impl_->config);
     TimelineKey key;
+    std::uint64_t seq;
     {
         std::lock_guard l(impl_->mu);
         img = impl_->latest;
         key = impl_->last_key;
+        seq = impl_->next_seq - 1;
     }
-    return impl_->writeCheckpoint(img, key);
+    return impl_->writeCheckpoint(img, key, seq, true);
 }
 
 Status Store::sync() {

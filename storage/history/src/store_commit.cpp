@@ -138,6 +138,7 @@ public:
                    const graph::GraphImage& after) override {
         bool want_checkpoint;
         TimelineKey newest;
+        std::uint64_t seq;
         {
             std::lock_guard l(im_.mu);
             Time stale_from = std::numeric_limits<Time>::max();
@@ -152,6 +153,7 @@ public:
                 im_.changes_since_checkpoint += s->changes;
             }
             newest = im_.last_key;
+            seq = im_.next_seq - 1;
             im_.mutations_committed += group.size();
             im_.commit_groups += 1;
             if (late_) {
@@ -177,7 +179,7 @@ public:
         }
         // A failed checkpoint is not a failed mutation: the revisions are durable, and the
         // next one is tried after checkpoint_every_changes more changes.
-        if (want_checkpoint) (void)im_.writeCheckpoint(after, newest);
+        if (want_checkpoint) (void)im_.writeCheckpoint(after, newest, seq);
     }
 
     // Under the writer lock: staging restarts from the last durable sequence number.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <list>
 #include <mutex>
@@ -62,6 +63,9 @@ struct Store::Impl {
     std::condition_variable sync_cv;
     bool stopping = false;
     std::thread sync_thread;
+    std::mutex image_mu;  // guards image_thread; one live.image write at a time
+    std::thread image_thread;
+    std::atomic<bool> image_busy{false};
 
     Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<Rocks> r);
     ~Impl();
@@ -70,7 +74,15 @@ struct Store::Impl {
     std::unique_ptr<graph::CommitLog> makeLog();
     /// Sets links_complete: the store has written link keys since it was created (links.cpp).
     model::Status markLinks(bool fresh);
-    model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
+    /// Writes the checkpoint's references and, on a background thread (one at a time),
+    /// live.image with the checkpoint as its base (image_tail.cpp); `wait`: join that write.
+    /// `seq`: the commit sequence number the image reflects.
+    model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key,
+                                  std::uint64_t seq, bool wait = false);
+    bool checkpointExists(const TimelineKey& key) const;
+    /// Brings a checkpoint image up to date with the timeline after `base` (crash restart).
+    model::Status applyTail(graph::GraphImage& img, const TimelineKey& base) const;
+    void joinImageWriter();
     model::Result<graph::GraphImage> imageFromDisk(Time t, PhaseClock* phase = nullptr) const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
     void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view) const;

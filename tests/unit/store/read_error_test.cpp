@@ -20,7 +20,8 @@ void damageRecord(const std::string& dir, const RevKey& key) {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
-    EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], encodeRevKey(key), "\x02\xff\xff").ok());
+    EXPECT_TRUE(
+        db->Put(rocksdb::WriteOptions(), handles[1], encodeRevKey(key), "\x02\xff\xff").ok());
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     delete db;
 }
@@ -50,7 +51,7 @@ TEST(ReadError, LazyViewCountsUnreadableRecord) {
     auto v = s->at(before_update).value();
     std::size_t seen = 0;
     v->forEachNode([&](const model::Node&) { return ++seen, true; });
-    EXPECT_LT(seen, 3u);  // the view could not be complete...
+    EXPECT_LT(seen, 3u);                    // the view could not be complete...
     EXPECT_EQ(s->stats().read_errors, 1u);  // ...and says so
 }
 
