@@ -1,6 +1,8 @@
 #include <skydive/graph/graph_image.h>
 
 #include <algorithm>
+#include <atomic>
+#include <utility>
 
 #include "pmap.h"
 
@@ -32,29 +34,77 @@ using NodeMap = detail::PMap<Str, NodePtr, StrKeyHash, StrKeyEq>;
 using EdgeMap = detail::PMap<Str, EdgePtr, StrKeyHash, StrKeyEq>;
 using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
 // The IDs of one index term. Most terms (Name, MAC, TID...) name one node: that ID is kept
-// inline, a set is only built for a second one.
-struct Posting {
-    Str single;
-    IdSet many;
-    bool empty() const { return single.empty() && many.empty(); }
+// inline, a set is only allocated for a second one. 24 bytes per term: the set hangs off an
+// intrusive, copy-on-write pointer (no shared_ptr control block, no inline empty set).
+class Posting {
+public:
+    Posting() = default;
+    Posting(const Posting& o) noexcept : single_(o.single_), many_(o.many_) { retain(many_); }
+    Posting(Posting&& o) noexcept : single_(std::move(o.single_)), many_(o.many_) {
+        o.many_ = nullptr;
+    }
+    Posting& operator=(const Posting& o) noexcept {
+        retain(o.many_);
+        release(many_);
+        single_ = o.single_;
+        many_ = o.many_;
+        return *this;
+    }
+    Posting& operator=(Posting&& o) noexcept {
+        if (this != &o) {
+            release(many_);
+            single_ = std::move(o.single_);
+            many_ = std::exchange(o.many_, nullptr);
+        }
+        return *this;
+    }
+    ~Posting() { release(many_); }
+
+    bool empty() const { return single_.empty() && (many_ == nullptr || many_->ids.empty()); }
     void add(const Str& id) {
-        if (single.empty() && many.empty()) {
-            single = id;
-        } else if (single != id) {
-            many.set(id, Unit{});
+        if (empty()) {
+            single_ = id;
+        } else if (single_ != id) {
+            mutableMany().set(id, Unit{});
         }
     }
     void remove(const Str& id) {
-        if (single == id)
-            single = Str();
-        else
-            many.erase(id);
+        if (single_ == id)
+            single_ = Str();
+        else if (many_ != nullptr && many_->ids.find(id.view()) != nullptr)
+            mutableMany().erase(id.view());
     }
     template <typename Fn>
     void forEach(const Fn& fn) const {
-        if (!single.empty() && !fn(single)) return;
-        many.forEach([&](const Str& id, const Unit&) { return fn(id); });
+        if (!single_.empty() && !fn(single_)) return;
+        if (many_ != nullptr)
+            many_->ids.forEach([&](const Str& id, const Unit&) { return fn(id); });
     }
+
+private:
+    struct Many {
+        std::atomic<std::uint32_t> refs{1};
+        IdSet ids;
+    };
+    static void retain(Many* m) noexcept {
+        if (m) m->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    static void release(Many* m) noexcept {
+        if (m && m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete m;
+    }
+    IdSet& mutableMany() {
+        if (many_ == nullptr) {
+            many_ = new Many;
+        } else if (many_->refs.load(std::memory_order_acquire) != 1) {
+            auto* copy = new Many;
+            copy->ids = many_->ids;  // O(1): the trie is shared, path-copied on write
+            release(std::exchange(many_, copy));
+        }
+        return many_->ids;
+    }
+
+    Str single_;
+    Many* many_ = nullptr;
 };
 using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 
@@ -169,6 +219,12 @@ void GraphImage::putEdge(EdgePtr edge) {
     im.link(im.in, edge->child, edge->id);
     Str id = edge->id;
     im.edges.set(id, std::move(edge));
+}
+
+void GraphImage::adoptEdges(GraphImage&& other) {
+    impl_->edges = std::move(other.impl_->edges);
+    impl_->out = std::move(other.impl_->out);
+    impl_->in = std::move(other.impl_->in);
 }
 
 bool GraphImage::removeNode(std::string_view id) {

@@ -9,6 +9,13 @@
 
 namespace skydive::graph::detail {
 
+/// One map entry. An empty V (a set's unit value) takes no room: a set entry is just its key.
+template <typename K, typename V>
+struct PEntry {
+    K first;
+    [[no_unique_address]] V second;
+};
+
 /// A persistent hash map (hash array mapped trie, 32-way). Copying a PMap is O(1): both copies
 /// share the trie and a mutation copies only the nodes on its path ("path copying"). A node
 /// that is referenced by one map only (refcount 1) is updated in place, so a writer that has
@@ -23,7 +30,7 @@ namespace skydive::graph::detail {
 /// Hash(k) must be deterministic; Eq must accept the lookup key type against K.
 template <typename K, typename V, typename Hash, typename Eq>
 class PMap {
-    using Entry = std::pair<K, V>;
+    using Entry = PEntry<K, V>;
     static constexpr unsigned kBits = 5;
     static constexpr unsigned kMaxShift = 60;  // below this level: a plain collision list
 
@@ -236,7 +243,7 @@ private:
             for (unsigned i = 0; i < n->ndata; ++i)
                 if (Eq{}(n->data()[i].first, key)) return n->data()[i].second;
             added = true;
-            Entry e(key, V{});
+            Entry e{key, V{}};
             n = rebuild(slot, n->ndata, &e, -1, -1, nullptr, -1);
             return n->data()[n->ndata - 1].second;
         }
@@ -262,7 +269,7 @@ private:
             return upsert(n->children()[index(n->nodemap, bit)], key, h, shift + kBits, added);
         unsigned i = index(n->datamap, bit);
         added = true;
-        Entry e(key, V{});
+        Entry e{key, V{}};
         n = rebuild(slot, static_cast<int>(i), &e, -1, -1, nullptr, -1);
         n->datamap |= bit;
         return n->data()[i].second;

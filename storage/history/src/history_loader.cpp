@@ -44,10 +44,11 @@ model::Status Store::importRevisions(const std::vector<model::Change>& records) 
     batch.DeleteRange(im.rocks->cf(Cf::Checkpoint), toSlice(std::string()),
                       toSlice(std::string(17, '\xff')));
     if (auto st = im.rocks->write(batch, true); !st) return st;
-    std::lock_guard l(im.mu);
-    im.newest_checkpoint.reset();
-    im.next_seq = seq;
+    // load() reads RocksDB and resets the live graph: it takes `mu` itself, only to publish
+    // (holding `mu` here across it deadlocked against a failed group write, which takes `mu`
+    // under the live graph's writer lock, and blocked every reader for the whole reload).
     if (auto st = im.load(); !st) return st;
+    std::lock_guard l(im.mu);
     im.cache.clear();
     return {};
 }

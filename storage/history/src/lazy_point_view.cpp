@@ -24,6 +24,20 @@ const model::Str& endpoint(const model::Edge& e, bool out) {
     return out ? e.parent : e.child;
 }
 
+const model::Element* inImage(const graph::GraphImage& img, ElementKind kind, std::string_view id) {
+    switch (kind) {
+        case ElementKind::Node: {
+            const graph::NodePtr* n = img.node(id);
+            return n != nullptr ? n->get() : nullptr;
+        }
+        case ElementKind::Edge: {
+            const graph::EdgePtr* e = img.edge(id);
+            return e != nullptr ? e->get() : nullptr;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
@@ -69,8 +83,10 @@ const graph::GraphImage& LazyPointView::image() const {
         image_ = std::make_unique<graph::GraphImage>(w.imageAt(latest_, t_, seq_limit_));
     });
     if (!done) {
-        // An I/O error leaves the view empty: GraphView has no error channel (ADR 017).
+        // An I/O error leaves the view empty: GraphView has no error channel (ADR 017); it is
+        // logged and counted in Store::Stats::read_errors.
         auto img = diskImage(reader_, latest_.configPtr(), t_);
+        if (!img) rocks_->noteReadError(img.error());
         image_ = std::make_unique<graph::GraphImage>(img ? std::move(*img)
                                                          : graph::GraphImage(latest_.configPtr()));
     }
@@ -78,23 +94,65 @@ const graph::GraphImage& LazyPointView::image() const {
     return *image_;
 }
 
-Version LazyPointView::find(ElementKind kind, std::string_view id) const {
-    if (built()) return findVersion(*image_, kind, id);
-    Version v;
+// Unchanged elements are handed out as pointers into latest_ (alive as long as the view); the
+// others are held by the view (hold, diskElement), since callers keep what a view hands out.
+const model::Element* LazyPointView::find(ElementKind kind, std::string_view id) const {
+    if (built()) return inImage(*image_, kind, id);
+    const model::Element* found = nullptr;
     if (inWindow(window_, t_, [&](const RecentWindow& w) {
-            v = w.elementAt(kind, id, findVersion(latest_, kind, id), t_, seq_limit_);
+            const model::Element* now = inImage(latest_, kind, id);
+            bool unused = false;
+            const Version* then = now != nullptr ? w.rolledBack(now, t_, -1, unused)
+                                                 : w.changedAt(kind, id, t_, seq_limit_);
+            found = then != nullptr ? hold(*then) : now;
         }))
-        return v;
-    if (auto seek = reader_.elementAt(kind, id, t_)) return std::move(*seek);
-    return findVersion(image(), kind, id);
+        return found;
+    if (auto seek = diskElement(kind, id)) return *seek;
+    return inImage(image(), kind, id);
+}
+
+// Appended (cheap), deduplicated by address once the list doubles: a view queried many times
+// holds each version about once.
+const model::Element* LazyPointView::hold(const Version& v) const {
+    if (!v) return nullptr;
+    std::lock_guard l(held_mu_);
+    held_.push_back(v);
+    if (held_.size() > held_limit_) {
+        auto addr = [](const Version& x) { return &x.base(); };
+        std::sort(held_.begin(), held_.end(),
+                  [&](const Version& a, const Version& b) { return addr(a) < addr(b); });
+        held_.erase(
+            std::unique(held_.begin(), held_.end(),
+                        [&](const Version& a, const Version& b) { return addr(a) == addr(b); }),
+            held_.end());
+        held_limit_ = std::max<std::size_t>(held_limit_, 2 * held_.size());
+    }
+    return &v.base();
+}
+
+// One seek in `rev`, remembered for the view's lifetime (a point view's element never changes).
+std::optional<const model::Element*> LazyPointView::diskElement(ElementKind kind,
+                                                                std::string_view id) const {
+    std::string key(1, kind == ElementKind::Node ? 'N' : 'E');
+    key.append(id);
+    {
+        std::lock_guard l(held_mu_);
+        if (auto it = disk_.find(key); it != disk_.end())
+            return it->second ? &it->second.base() : nullptr;
+    }
+    auto seek = reader_.elementAt(kind, id, t_);
+    if (!seek) return std::nullopt;
+    std::lock_guard l(held_mu_);
+    const Version& v = disk_.try_emplace(std::move(key), std::move(*seek)).first->second;
+    return v ? &v.base() : nullptr;
 }
 
 void LazyPointView::findNode(std::string_view id, const NodeFn& fn) const {
-    if (Version v = find(ElementKind::Node, id); v.node) fn(*v.node);
+    if (const auto* n = find(ElementKind::Node, id)) fn(static_cast<const model::Node&>(*n));
 }
 
 void LazyPointView::findEdge(std::string_view id, const EdgeFn& fn) const {
-    if (Version v = find(ElementKind::Edge, id); v.edge) fn(*v.edge);
+    if (const auto* e = find(ElementKind::Edge, id)) fn(static_cast<const model::Edge&>(*e));
 }
 
 const LazyPointView::Overlay* LazyPointView::overlay() const {
@@ -103,23 +161,28 @@ const LazyPointView::Overlay* LazyPointView::overlay() const {
     if (overlaid_.load(std::memory_order_relaxed)) return overlay_.get();
     std::unique_ptr<Overlay> ov;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
-        std::vector<std::pair<Version, Version>> changed;
-        w.overlayAt(latest_, t_, seq_limit_, [&](const Version& now, const Version& then) {
-            changed.emplace_back(now, then);
+        // Collected first (valid under the lock) so that each map gets its exact size.
+        std::vector<std::pair<const Version*, const Version*>> changed;
+        changed.reserve(w.tailSize(t_));
+        std::size_t node_count = 0;
+        w.changedElements(t_, seq_limit_, [&](const Version& now, const Version& then) {
+            changed.emplace_back(&now, &then);
+            node_count += now.node ? 1 : 0;
         });
-        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(changed.size()),
-                                               PtrMap<graph::EdgePtr>(changed.size()),
+        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(node_count),
+                                               PtrMap<graph::EdgePtr>(changed.size() - node_count),
                                                {},
                                                {}});
-        for (auto& [now, then] : changed) {
-            if (now.node) {
-                if (then.node != now.node) ov->nodes.put(now.node.get(), then.node);
-            } else if (now.edge) {
-                if (then.edge != now.edge) ov->edges.put(now.edge.get(), then.edge);
-            } else if (then.node) {
-                ov->extra_nodes.push_back(then.node);
-            } else if (then.edge) {
-                ov->extra_edges.push_back(then.edge);
+        // `now` is the element the latest image holds (the same pointer): keyed by address.
+        for (auto [now, then] : changed) {
+            if (now->node) {
+                ov->nodes.put(now->node.get(), then->node);
+            } else if (now->edge) {
+                ov->edges.put(now->edge.get(), then->edge);
+            } else if (then->node) {
+                ov->extra_nodes.push_back(then->node);
+            } else if (then->edge) {
+                ov->extra_edges.push_back(then->edge);
             }
         }
     });
@@ -166,38 +229,58 @@ bool LazyPointView::hasIndex(std::string_view key) const {
 }
 
 // Live hits rolled back and re-checked, then the nodes whose changes after t dropped the term.
+// A hit is rolled back by its address: through the overlay once a scan computed it, else
+// through the window's index of the versions its changes produced.
 void LazyPointView::nodesByValue(std::string_view key, const model::Value& value,
                                  const NodeFn& fn) const {
-    // Unchanged hits point into latest_ (alive as long as the view); `keep` holds the others.
+    // Unchanged hits point into latest_ (alive as long as the view); the view holds the others.
     std::vector<const model::Node*> found;
-    std::vector<graph::NodePtr> keep;
-    bool done = !built() && hasIndex(key) && inWindow(window_, t_, [&](const RecentWindow& w) {
-        const int bit = w.keyBit(key);
+    bool done = false;
+    if (!built() && hasIndex(key) && window_) {
+        std::vector<const model::Node*> hits;  // latest_ never changes: no lock needed
         latest_.nodesByValue(key, value, [&](const model::Node& n) {
-            bool kept = false;
-            const Version* then =
-                w.changedAt(ElementKind::Node, n.id.view(), t_, seq_limit_, bit, kept);
-            if (then == nullptr) {
-                found.push_back(&n);
-            } else if (then->node && (kept || matches(*then->node, key, value))) {
-                keep.push_back(then->node);
-                found.push_back(then->node.get());
-            }
+            hits.push_back(&n);
             return true;
         });
-        StrSet seen;
-        w.lostTermNodes(latest_.config(), key, value, t_, seq_limit_, [&](const model::Str& id) {
-            if (!seen.insert(id).second) return;
-            const graph::NodePtr* live = latest_.node(id.view());
-            if (live != nullptr && matches(**live, key, value)) return;  // a live hit, done
-            Version now{live != nullptr ? *live : nullptr, nullptr};
-            Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
-            if (v.node && matches(*v.node, key, value)) {
-                keep.push_back(v.node);
-                found.push_back(v.node.get());
+        const Overlay* ov = overlaid_.load(std::memory_order_acquire) ? overlay_.get() : nullptr;
+        done = inWindow(window_, t_, [&](const RecentWindow& w) {
+            if (ov != nullptr) {
+                for (const model::Node* n : hits) {
+                    const graph::NodePtr* then = ov->nodes.find(n);  // the overlay owns it
+                    if (then == nullptr)
+                        found.push_back(n);
+                    else if (*then && matches(**then, key, value))
+                        found.push_back(then->get());
+                }
+            } else {
+                const int bit = w.keyBit(key);
+                for (const model::Node* n : hits) {
+                    bool kept = false;
+                    const Version* then = w.rolledBack(n, t_, bit, kept);
+                    if (then == nullptr) {
+                        found.push_back(n);
+                    } else if (then->node && (kept || matches(*then->node, key, value))) {
+                        hold(*then);
+                        found.push_back(then->node.get());
+                    }
+                }
             }
+            StrSet seen;
+            w.lostTermNodes(
+                latest_.config(), key, value, t_, seq_limit_, [&](const model::Str& id) {
+                    if (!seen.insert(id).second) return;
+                    const graph::NodePtr* live = latest_.node(id.view());
+                    if (live != nullptr && matches(**live, key, value)) return;
+                    Version now{live != nullptr ? *live : nullptr, nullptr};
+                    Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
+                    if (v.node && matches(*v.node, key, value)) {
+                        hold(v);
+                        found.push_back(v.node.get());
+                    }
+                });
         });
-    });
+        if (!done) found.clear();
+    }
     if (!done && (built() || hasIndex(key))) return image().nodesByValue(key, value, fn);
     if (!done) {  // no index: a scan (streamed through the overlay inside the window)
         return forEachNode([&](const model::Node& n) { return !matches(n, key, value) || fn(n); });
@@ -223,12 +306,19 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
         };
         return out ? latest_.outEdgeIds(node_id, visit) : latest_.inEdgeIds(node_id, visit);
     }
-    std::vector<graph::EdgePtr> found;
+    std::vector<const model::Edge*> found;  // into latest_ or held by the view
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
         auto consider = [&](std::string_view id) {
-            Version v = w.elementAt(ElementKind::Edge, id,
-                                    findVersion(latest_, ElementKind::Edge, id), t_, seq_limit_);
-            if (v.edge && endpoint(*v.edge, out) == node_id) found.push_back(v.edge);
+            const graph::EdgePtr* e = latest_.edge(id);
+            bool unused = false;
+            const Version* then = e != nullptr ? w.rolledBack(e->get(), t_, -1, unused)
+                                               : w.changedAt(ElementKind::Edge, id, t_, seq_limit_);
+            if (then == nullptr) {
+                if (e != nullptr && endpoint(**e, out) == node_id) found.push_back(e->get());
+            } else if (then->edge && endpoint(*then->edge, out) == node_id) {
+                hold(*then);
+                found.push_back(then->edge.get());
+            }
         };
         auto live = [&](const model::Str& id) { return consider(id.view()), true; };
         if (out)
@@ -263,16 +353,17 @@ void LazyPointView::adjacent(std::string_view node_id, bool out, const EdgeFn& f
 
 // The node's link keys up to t, each edge then read at t with one seek (ADR 017).
 bool LazyPointView::adjacentOnDisk(std::string_view node_id, bool out,
-                                   std::vector<graph::EdgePtr>& found) const {
+                                   std::vector<const model::Edge*>& found) const {
     std::vector<std::string> ids;
     if (!reader_.linkedEdges(node_id, t_, [&](std::string_view id) { ids.emplace_back(id); }))
         return false;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     for (const std::string& id : ids) {
-        auto v = reader_.elementAt(ElementKind::Edge, id, t_);
+        auto v = diskElement(ElementKind::Edge, id);
         if (!v) return found.clear(), false;
-        if (v->edge && endpoint(*v->edge, out) == node_id) found.push_back(std::move(v->edge));
+        const auto* e = static_cast<const model::Edge*>(*v);
+        if (e != nullptr && endpoint(*e, out) == node_id) found.push_back(e);
     }
     return true;
 }

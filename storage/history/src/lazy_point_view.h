@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <skydive/graph/graph_view.h>
@@ -52,10 +55,16 @@ public:
     bool built() const { return built_.load(std::memory_order_acquire); }
 
 private:
-    Version find(model::ElementKind kind, std::string_view id) const;
+    /// The element at t (nullptr: absent), alive as long as the view.
+    const model::Element* find(model::ElementKind kind, std::string_view id) const;
+    /// Keeps `v` alive as long as the view (callers keep pointers to what a view hands out).
+    const model::Element* hold(const Version& v) const;
+    /// The element at t read from RocksDB (nullptr: absent), held by the view; nullopt on error.
+    std::optional<const model::Element*> diskElement(model::ElementKind kind,
+                                                     std::string_view id) const;
     void adjacent(std::string_view node_id, bool out, const EdgeFn& fn) const;
     bool adjacentOnDisk(std::string_view node_id, bool out,
-                        std::vector<graph::EdgePtr>& found) const;
+                        std::vector<const model::Edge*>& found) const;
     const graph::GraphImage& image() const;
     /// What differs at t from the latest image, computed once from the window: the latest
     /// element (by address) → its version at t (null: absent at t), and the elements present at
@@ -81,6 +90,12 @@ private:
     HistoryReader reader_;
     bool links_;
 
+    // What the view handed out that latest_ does not hold: rolled-back versions (see hold),
+    // versions read from disk by kind + ID.
+    mutable std::mutex held_mu_;
+    mutable std::vector<Version> held_;
+    mutable std::size_t held_limit_ = 1024;
+    mutable std::unordered_map<std::string, Version> disk_;
     mutable std::mutex build_mu_;
     mutable std::atomic<bool> built_{false};
     mutable std::unique_ptr<graph::GraphImage> image_;  // set once built_

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "image_build.h"
 #include "record.h"
 
 namespace skydive::store {
@@ -19,12 +20,14 @@ using model::makeError;
 namespace {
 
 // live.image (FORMAT.md):
-//   +-----------+--------+------------+------------+--------------------------------------+
-//   | "SKYLIV1\n"| seq u64| total u64  | chunks u32 | n x (offset u64 | checksum u64)      |
-//   |  8 bytes  |  BE    | file bytes |  BE        | offset from the file start; chunkSum |
-//   +-----------+--------+------------+------------+--------------------------------------+
+//   +-----------+--------+-----------+-----------+-----------+------------+---------------------+
+//   | "SKYLIV2\n"| seq u64| base u8   | btime u64 | bseq u64  | total u64  | chunks u32 | table |
+//   |  8 bytes  |  BE    | 1: a base | i64f      | timeline  | file bytes |  BE        |       |
+//   +-----------+--------+-----------+-----------+-----------+------------+------------+-------+
+//   table: chunks x (offset u64 | checksum u64), offsets from the file start
 //   then chunks, each a run of elements: kind u8 ('N'/'E') | len vu | rev record (0x02) bytes
-constexpr std::string_view kMagic = "SKYLIV1\n";
+constexpr std::string_view kMagic = "SKYLIV2\n";
+constexpr std::size_t kHead = 8 + 8 + 1 + 8 + 8 + 8 + 4;
 constexpr std::size_t kChunkBytes = 4u << 20;
 
 void putBe(std::string& out, std::uint64_t v, int bytes) {
@@ -96,7 +99,7 @@ model::Status decodeChunk(std::string_view in, std::vector<Version>& out) {
 }  // namespace
 
 model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& image,
-                             std::uint64_t seq) {
+                             std::uint64_t seq, std::optional<TimelineKey> base) {
     std::string body;
     std::vector<std::uint64_t> offsets{0};
     std::string record;
@@ -118,8 +121,11 @@ model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& im
     });
     if (body.empty()) offsets.clear();
     std::string header(kMagic);
-    std::size_t header_bytes = kMagic.size() + 8 + 8 + 4 + 16 * offsets.size();
+    std::size_t header_bytes = kHead + 16 * offsets.size();
     putBe(header, seq, 8);
+    header.push_back(base ? '\x01' : '\x00');
+    putBe(header, base ? static_cast<std::uint64_t>(base->time) : 0, 8);
+    putBe(header, base ? base->seq : 0, 8);
     putBe(header, header_bytes + body.size(), 8);
     putBe(header, offsets.size(), 4);
     for (std::size_t i = 0; i < offsets.size(); ++i) {
@@ -151,33 +157,40 @@ model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& im
     return {};
 }
 
-model::Result<std::optional<graph::GraphImage>> readLiveImage(
-    const std::string& dir, std::uint64_t seq, std::shared_ptr<const graph::IndexConfig> config,
-    unsigned threads) {
+model::Result<std::optional<LiveImage>> readLiveImage(
+    const std::string& dir,
+    const std::function<bool(std::uint64_t, const std::optional<TimelineKey>&)>& accept,
+    std::shared_ptr<const graph::IndexConfig> config, unsigned threads, PhaseClock* phase) {
+    using Out = std::optional<LiveImage>;
     std::string path = dir + "/" + std::string(kLiveImageFile);
     std::ifstream in(path, std::ios::binary);
-    if (!in) return std::optional<graph::GraphImage>();
-    char head[28];
+    if (!in) return Out();
+    char head[kHead];
     if (!in.read(head, sizeof head)) return corrupt("truncated header");
     std::string_view h(head, sizeof head);
-    if (h.substr(0, kMagic.size()) != kMagic) return corrupt("bad magic");
-    if (getBe(h, 8, 8) != seq) return std::optional<graph::GraphImage>();  // stale
-    std::uint64_t total = getBe(h, 16, 8);
-    std::uint64_t chunks = getBe(h, 24, 4);
+    if (h.substr(0, kMagic.size()) != kMagic) return Out();  // another version: a cache miss
+    std::uint64_t seq = getBe(h, 8, 8);
+    std::optional<TimelineKey> base;
+    if (h[16] != 0) base = TimelineKey{static_cast<Time>(getBe(h, 17, 8)), getBe(h, 25, 8)};
+    if (!accept(seq, base)) return Out();  // stale
+    std::uint64_t total = getBe(h, 33, 8);
+    std::uint64_t chunks = getBe(h, 41, 4);
     in.seekg(0, std::ios::end);
-    if (static_cast<std::uint64_t>(in.tellg()) != total || total < 28 + 16 * chunks)
+    if (static_cast<std::uint64_t>(in.tellg()) != total || total < kHead + 16 * chunks)
         return corrupt("size does not match the header");
     std::string data(total, '\0');
     in.seekg(0);
     if (!in.read(data.data(), static_cast<std::streamsize>(total))) return corrupt("short read");
+    if (phase) phase->lap("image_file_read");
     std::vector<std::string_view> parts;
     std::vector<std::uint64_t> sums;
     for (std::uint64_t i = 0; i < chunks; ++i) {
-        std::uint64_t from = getBe(data, 28 + 16 * i, 8);
-        std::uint64_t to = i + 1 < chunks ? getBe(data, 28 + 16 * (i + 1), 8) : total;
-        if (from < 28 + 16 * chunks || to < from || to > total) return corrupt("bad chunk offset");
+        std::uint64_t from = getBe(data, kHead + 16 * i, 8);
+        std::uint64_t to = i + 1 < chunks ? getBe(data, kHead + 16 * (i + 1), 8) : total;
+        if (from < kHead + 16 * chunks || to < from || to > total)
+            return corrupt("bad chunk offset");
         parts.push_back(std::string_view(data).substr(from, to - from));
-        sums.push_back(getBe(data, 28 + 16 * i + 8, 8));
+        sums.push_back(getBe(data, kHead + 16 * i + 8, 8));
     }
     // Decoding is most of the work: chunks are decoded on `threads` threads (round robin),
     // then put into the image in file order on this one.
@@ -201,10 +214,10 @@ model::Result<std::optional<graph::GraphImage>> readLiveImage(
     for (auto& t : pool) t.join();
     for (const auto& st : status)
         if (!st) return st.error();
-    graph::GraphImage img(std::move(config));
-    for (auto& chunk : decoded)
-        for (const Version& v : chunk) putVersion(img, v);
-    return std::optional<graph::GraphImage>(std::move(img));
+    if (phase) phase->lap("image_decode");
+    graph::GraphImage img = buildImage(std::move(config), decoded);
+    if (phase) phase->lap("image_build");
+    return Out(LiveImage{std::move(img), seq, base});
 }
 
 }  // namespace skydive::store

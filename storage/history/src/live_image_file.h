@@ -1,12 +1,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <skydive/graph/graph_image.h>
 #include <skydive/model/result.h>
+#include <skydive/store/keys.h>
+
+#include "open_phases.h"
 
 namespace skydive::store {
 
@@ -17,13 +21,23 @@ namespace skydive::store {
 inline constexpr std::string_view kLiveImageFile = "live.image";
 
 /// Writes the image (temporary file, fsync, rename: a reader sees the old file or the new one).
+/// `base`: the checkpoint (timeline key) the image equals, when written with one; an image with
+/// a base can be brought up to date after a crash by replaying the timeline after it.
 model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& image,
-                             std::uint64_t seq);
+                             std::uint64_t seq, std::optional<TimelineKey> base = std::nullopt);
 
-/// Reads the image when the file exists and was written at `seq`; nullopt when it is absent or
-/// stale; Corruption when it is unreadable. Decodes on `threads` threads.
-model::Result<std::optional<graph::GraphImage>> readLiveImage(
-    const std::string& dir, std::uint64_t seq, std::shared_ptr<const graph::IndexConfig> config,
-    unsigned threads);
+struct LiveImage {
+    graph::GraphImage image;
+    std::uint64_t seq = 0;
+    std::optional<TimelineKey> base;
+};
+
+/// Reads the image when the file exists and `accept(seq, base)` says it is usable; nullopt
+/// when it is absent or refused; Corruption when it is unreadable. Decodes on `threads` threads.
+model::Result<std::optional<LiveImage>> readLiveImage(
+    const std::string& dir,
+    const std::function<bool(std::uint64_t, const std::optional<TimelineKey>&)>& accept,
+    std::shared_ptr<const graph::IndexConfig> config, unsigned threads,
+    PhaseClock* phase = nullptr);
 
 }  // namespace skydive::store

@@ -10,6 +10,14 @@ std::size_t versionBytes(const Version& v) {
     return 160 + b.metadata.heapBytes() + b.id.heapBytes();
 }
 
+namespace {
+
+const void* address(const Version& v) {
+    return v.node ? static_cast<const void*>(v.node.get()) : v.edge.get();
+}
+
+}  // namespace
+
 std::uint64_t RecentWindow::keysChanged(const LogEntry& e, const graph::IndexConfig* config) {
     if (config != nullptr && mask_keys_.empty()) {
         mask_keys_.assign(config->keys.begin(),
@@ -42,9 +50,17 @@ void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
     if (e.bytes == 0) e.bytes = sizeof(LogEntry) + versionBytes(e.after);
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
-    const LogEntry& back = log_.back();
-    chains_[chainKey(back.after)].push_back(
-        {back.key.time, back.key.seq, &back, keysChanged(back, config)});
+    LogEntry& back = log_.back();
+    back.keys_changed = keysChanged(back, config);
+    if (back.op == TimelineOp::Put) produced_.put(address(back.after), &back);
+    Chain& chain = chains_[chainKey(back.after)];
+    if (!chain.empty()) {
+        auto* prev = const_cast<LogEntry*>(chain.back().entry);  // an entry of log_
+        prev->newer = &back;
+        back.older = prev;
+        back.older_time = prev->key.time;
+    }
+    chain.push_back({back.key.time, back.key.seq, &back, back.keys_changed});
     if (back.after.edge) {
         indexEndpoints(back, true);
         edge_log_.push_back(&back);
@@ -101,6 +117,8 @@ void RecentWindow::changesSince(Time t, std::uint64_t seq_limit,
 void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
     while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes)) {
         const LogEntry& front = log_.front();
+        if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
+        if (front.op == TimelineOp::Put) produced_.erase(address(front.after), &front);
         auto it = chains_.find(chainKey(front.after));
         if (it != chains_.end()) {
             it->second.erase(it->second.begin());
@@ -120,6 +138,7 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
 
 void RecentWindow::clear(Time from) {
     chains_.clear();
+    produced_.clear();
     endpoints_.clear();
     presence_.clear();
     edge_log_.clear();
@@ -189,29 +208,59 @@ const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view
     return e->op == TimelineOp::Delete ? &e->after : &e->before;
 }
 
+const Version* RecentWindow::rolledBack(const void* latest, Time t, int key_bit, bool& kept) const {
+    kept = false;
+    const LogEntry* e = produced_.find(latest);
+    if (e == nullptr || e->key.time <= t) return nullptr;
+    // e made `latest`, so it is the element's newest change the view sees; walk back to its
+    // first change after t (same rule as changedAt).
+    const std::uint64_t bit = key_bit >= 0 ? std::uint64_t{1} << key_bit : ~std::uint64_t{0};
+    const LogEntry* first = e;
+    std::uint64_t touched = 0;
+    for (const LogEntry* c = e; c != nullptr && c->key.time > t; c = c->older) {
+        first = c;
+        touched |= c->keys_changed;
+    }
+    kept = key_bit >= 0 && (touched & bit) == 0;
+    return first->op == TimelineOp::Delete ? &first->after : &first->before;
+}
+
 Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, const Version& live,
                                 Time t, std::uint64_t seq_limit) const {
     const Version* then = changedAt(kind, id, t, seq_limit);
     return then != nullptr ? *then : live;
 }
 
-void RecentWindow::overlayAt(
-    const graph::GraphImage& latest, Time t, std::uint64_t seq_limit,
+// Newest first; an entry stands for its element when no newer change of it is visible.
+void RecentWindow::changedElements(
+    Time t, std::uint64_t seq_limit,
     const std::function<void(const Version& now, const Version& then)>& fn) const {
+    static const Version kAbsent;
     for (auto it = log_.rbegin(); it != log_.rend() && it->key.time >= t; ++it) {
         const LogEntry& e = *it;
         if (e.key.seq > seq_limit) continue;
-        auto c = chains_.find(ChainKeyView{e.after.kind(), e.after.base().id.view()});
-        if (c == chains_.end()) continue;
-        // Once per element: at its newest entry within seq_limit.
-        const LogEntry* newest = nullptr;
-        for (auto r = c->second.rbegin(); r != c->second.rend() && newest == nullptr; ++r)
-            if (r->seq <= seq_limit) newest = r->entry;
-        if (newest != &e) continue;
-        Version now = findVersion(latest, e.after.kind(), e.after.base().id.view());
-        const Version* then = changedAt(c->second, t, seq_limit);
-        fn(now, then != nullptr ? *then : now);
+        if (e.newer != nullptr && e.newer->key.seq <= seq_limit) continue;
+        const Version& now = e.op == TimelineOp::Delete ? kAbsent : e.after;
+        // Same rule as changedAt: the first change after t gives t's version; without one, a
+        // delete at exactly t leaves its deleted form visible.
+        const LogEntry* first = nullptr;
+        // older_time is kept inline so that an element without another change after t costs
+        // no visit of its older entry.
+        if (e.key.time > t) {
+            first = &e;
+            while (first->older != nullptr && first->older_time > t) first = first->older;
+        }
+        if (first != nullptr)
+            fn(now, first->op == TimelineOp::Delete ? first->after : first->before);
+        else if (e.op == TimelineOp::Delete)
+            fn(now, e.after);
     }
+}
+
+std::size_t RecentWindow::tailSize(Time t) const {
+    auto it = std::partition_point(log_.begin(), log_.end(),
+                                   [t](const LogEntry& e) { return e.key.time < t; });
+    return static_cast<std::size_t>(log_.end() - it);
 }
 
 bool RecentWindow::edgesChangedSince(Time t, std::uint64_t seq_limit) const {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "addr_index.h"
 #include "record.h"
 
 namespace skydive::store {
@@ -21,6 +22,13 @@ struct LogEntry {
     Version before;
     Version after;
     std::size_t bytes = 0;
+    // The same element's previous and next change in the window (set by RecentWindow::append,
+    // cleared when the other one is trimmed): what lets a walk of the log's tail find each
+    // element's newest change and its version at t without hashing its ID.
+    const LogEntry* older = nullptr;
+    const LogEntry* newer = nullptr;
+    Time older_time = 0;                             // older->key.time
+    std::uint64_t keys_changed = ~std::uint64_t{0};  // see RecentWindow::keyBit (set by append)
 };
 
 /// The in-memory recent window (ADR 012): the change log of the last minutes, with a version
@@ -65,14 +73,25 @@ public:
     /// latest version's value of that key is t's (a latest index hit is a hit at t, no re-check).
     const Version* changedAt(model::ElementKind kind, std::string_view id, Time t,
                              std::uint64_t seq_limit, int key_bit, bool& kept) const;
+    /// The version at t of the element whose version as of the view is `latest` (the address
+    /// of a node or edge of the view's latest image), or nullptr when `latest` is t's version.
+    /// An address probe, then the element's changes after t: no ID hashing (ADR 021).
+    /// `key_bit`/`kept` as for changedAt. REQUIRES: covers(t).
+    const Version* rolledBack(const void* latest, Time t, int key_bit, bool& kept) const;
     /// IDs of the edges with a change at or after t whose Parent or Child (before or after the
     /// change) is `node_id`, newest first, possibly repeated. REQUIRES: covers(t).
     void edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
                        const std::function<void(const model::Str&)>& fn) const;
-    /// Each element changed at or after t, once: its latest version (as of seq_limit, from
-    /// `latest`) and its version at t. REQUIRES: covers(t).
-    void overlayAt(const graph::GraphImage& latest, Time t, std::uint64_t seq_limit,
-                   const std::function<void(const Version& now, const Version& then)>& fn) const;
+    /// Each element changed at or after t, once, newest change first: its latest version as of
+    /// seq_limit (empty when deleted) and its version at t (empty: absent at t). Elements whose
+    /// version at t is the latest one are skipped. One step per change after t (plus the
+    /// element's older changes after t): no ID hashing, no lookup in the latest image.
+    /// The versions live in the window: valid under the lock. REQUIRES: covers(t).
+    void changedElements(
+        Time t, std::uint64_t seq_limit,
+        const std::function<void(const Version& now, const Version& then)>& fn) const;
+    /// The number of changes at or after t (the work of changedElements), found by bisection.
+    std::size_t tailSize(Time t) const;
     /// False when no edge changed at or after t (edges at t are the latest ones).
     bool edgesChangedSince(Time t, std::uint64_t seq_limit) const;
     /// Every change at or after t, newest first. REQUIRES: covers(t).
@@ -148,6 +167,8 @@ private:
     std::deque<const LogEntry*> edge_log_;  // edge changes, oldest first
 
     std::deque<LogEntry> log_;
+    // The address of each Put's new version → that entry: what rolledBack probes.
+    AddrIndex<LogEntry> produced_;
     // Edge changes by endpoint node ID, oldest first.
     std::unordered_map<model::Str, std::deque<const LogEntry*>, model::StrHash, std::equal_to<>>
         endpoints_;

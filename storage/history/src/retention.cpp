@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
 
+#include "record.h"
 #include "store_impl.h"
 
 namespace skydive::store {
@@ -9,6 +11,39 @@ namespace skydive::store {
 namespace {
 
 constexpr std::uint64_t kMaxSeq = std::numeric_limits<std::uint64_t>::max();
+
+model::Result<Version> readVersion(Store::Impl& im, const RevKey& ref) {
+    auto bytes = im.rocks->get(Cf::Rev, encodeRevKey(ref));
+    if (!bytes) return bytes.error();
+    if (!*bytes) return Version{};
+    return decodeRecord(ref.kind, **bytes);
+}
+
+bool hasEndpoint(const Version& v, const model::Str& node) {
+    return v.edge && (v.edge->parent == node || v.edge->child == node);
+}
+
+// The link keys (FORMAT.md) of a dropped edge revision: written at its UpdatedAt for each
+// endpoint. One is still needed when the edge's revision visible at the cutoff (`kept`) has
+// that endpoint: later revisions with the same endpoints wrote no link key of their own.
+model::Status dropLinks(Store::Impl& im, rocksdb::WriteBatch& batch, const RevKey& ref,
+                        const std::map<std::string, RevKey, std::less<>>& kept_edges) {
+    auto dropped = readVersion(im, ref);
+    if (!dropped) return dropped.error();
+    if (!dropped->edge) return {};
+    Version kept;
+    if (auto k = kept_edges.find(ref.id); k != kept_edges.end()) {
+        auto v = readVersion(im, k->second);
+        if (!v) return v.error();
+        kept = std::move(*v);
+    }
+    const model::Edge& e = *dropped->edge;
+    for (const model::Str* node : {&e.parent, &e.child})
+        if (!hasEndpoint(kept, *node))
+            batch.Delete(im.rocks->cf(Cf::Rev),
+                         toSlice(encodeLinkKey({node->str(), e.updated_at, e.id.str()})));
+    return {};
+}
 
 // Drops the history that no moment from `cutoff` on can see: timeline entries and checkpoints
 // before it, and the revisions that were superseded or deleted before it. A checkpoint at the
@@ -20,6 +55,10 @@ model::Status dropBefore(Store::Impl& im, Time cutoff) {
     auto state = im.reader.stateBefore(cutoff);
     if (!state) return state.error();
     std::set<RevKey> keep(keep_refs->begin(), keep_refs->end());
+    std::map<std::string, RevKey, std::less<>> kept_edges;
+    for (const RevKey& k : keep)
+        if (k.kind == model::ElementKind::Edge) kept_edges.insert_or_assign(k.id, k);
+    std::set<RevKey> dropped_refs;
 
     rocksdb::WriteBatch batch;
     std::string cut_key = encodeTimelineKey({cutoff, 0});
@@ -28,7 +67,9 @@ model::Status dropBefore(Store::Impl& im, Time cutoff) {
     for (it->SeekToFirst(); it->Valid() && view(it->key()) < cut_key; it->Next()) {
         auto entry = decodeTimelineValue(view(it->value()));
         if (!entry) return model::makeError(model::ErrorCode::Corruption, "bad timeline record");
-        if (!keep.count(entry->ref)) {
+        if (!keep.count(entry->ref) && dropped_refs.insert(entry->ref).second) {
+            if (entry->ref.kind == model::ElementKind::Edge)
+                if (auto st = dropLinks(im, batch, entry->ref, kept_edges); !st) return st;
             batch.Delete(im.rocks->cf(Cf::Rev), toSlice(encodeRevKey(entry->ref)));
             ++dropped;
         }

@@ -1,5 +1,6 @@
 #include "rocks.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include <rocksdb/cache.h>
@@ -96,6 +97,12 @@ model::Status Rocks::syncWal() {
     auto st = db_->FlushWAL(true);
     if (!st.ok()) return fromRocks(st, "sync WAL");
     return {};
+}
+
+void Rocks::noteReadError(const model::Error& err) {
+    std::fprintf(stderr, "skydive store: past view read failed, result incomplete: %s\n",
+                 err.toString().c_str());
+    read_errors_.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::uint64_t Rocks::liveBytes() const {

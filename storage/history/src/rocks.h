@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,7 +37,14 @@ public:
     model::Status syncWal();
     std::uint64_t liveBytes() const;
 
+    /// A read error a lazy past view met and cannot return (GraphView has no error channel):
+    /// logged and counted (Store::Stats::read_errors); the view answers without what it could
+    /// not read.
+    void noteReadError(const model::Error& err);
+    std::uint64_t readErrors() const { return read_errors_.load(std::memory_order_relaxed); }
+
 private:
+    std::atomic<std::uint64_t> read_errors_{0};
     std::unique_ptr<rocksdb::DB> db_;
     std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <list>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <skydive/store/store.h>
 
 #include "history.h"
+#include "open_phases.h"
 #include "recent_window.h"
 #include "rocks.h"
 #include "window_state.h"
@@ -40,6 +42,8 @@ struct Store::Impl {
     std::uint64_t mutations_committed = 0;
     std::uint64_t commit_groups = 0;
     bool loaded_from_image = false;  // the last load() used live.image
+    PhaseClock::Phases open_phases;  // wall ms of each phase of the last open()/load()
+    double open_wall_ms = 0, open_cpu_ms = 0;
     // Staging state (ADR 013), under the live graph's writer lock: the next sequence number
     // and newest timeline key including staged, not yet durable mutations.
     std::uint64_t staged_seq = 1;
@@ -59,6 +63,9 @@ struct Store::Impl {
     std::condition_variable sync_cv;
     bool stopping = false;
     std::thread sync_thread;
+    std::mutex image_mu;  // guards image_thread; one live.image write at a time
+    std::thread image_thread;
+    std::atomic<bool> image_busy{false};
 
     Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<Rocks> r);
     ~Impl();
@@ -67,8 +74,16 @@ struct Store::Impl {
     std::unique_ptr<graph::CommitLog> makeLog();
     /// Sets links_complete: the store has written link keys since it was created (links.cpp).
     model::Status markLinks(bool fresh);
-    model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key);
-    model::Result<graph::GraphImage> imageFromDisk(Time t) const;
+    /// Writes the checkpoint's references and, on a background thread (one at a time),
+    /// live.image with the checkpoint as its base (image_tail.cpp); `wait`: join that write.
+    /// `seq`: the commit sequence number the image reflects.
+    model::Status writeCheckpoint(const graph::GraphImage& image, TimelineKey key,
+                                  std::uint64_t seq, bool wait = false);
+    bool checkpointExists(const TimelineKey& key) const;
+    /// Brings a checkpoint image up to date with the timeline after `base` (crash restart).
+    model::Status applyTail(graph::GraphImage& img, const TimelineKey& base) const;
+    void joinImageWriter();
+    model::Result<graph::GraphImage> imageFromDisk(Time t, PhaseClock* phase = nullptr) const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
     void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view) const;
     void syncLoop(Store* store);

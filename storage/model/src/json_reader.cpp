@@ -42,16 +42,12 @@ Result<Value> convert(simdjson::dom::element el, std::size_t depth, const JsonLi
             Object obj;
             simdjson::dom::object o = el.get_object().value_unsafe();
             obj.reserve(o.size());
-            bool sorted = true;
-            std::string_view prev;
             for (auto field : o) {
                 auto v = convert(field.value, depth + 1, limits);
                 if (!v.ok()) return v;
-                if (!prev.empty() && field.key <= prev) sorted = false;
-                prev = field.key;
                 obj.appendUnsorted(Str(field.key), std::move(v).value());
             }
-            if (!sorted) obj.sortAndDedup();
+            obj.sortAndDedup();  // interns the key list (no-op when already done)
             return Value(std::move(obj));
         }
     }

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "object_block.h"
+
 namespace skydive::model {
 
 namespace detail {
@@ -37,15 +39,9 @@ struct HeapList {
     List items;
 };
 
-struct HeapObject {
-    std::atomic<std::uint32_t> refs{1};
-    Object fields;
-};
-
 }  // namespace detail
 
 using detail::HeapList;
-using detail::HeapObject;
 using detail::HeapString;
 
 // ---- Str --------------------------------------------------------------------------------------
@@ -192,9 +188,7 @@ Value::Value(List list) {
 Value::Value(Object object) {
     std::memset(raw_, 0, sizeof raw_);
     setTag(kObject);
-    auto* h = new HeapObject;
-    h->fields = std::move(object);
-    setPtr(h);
+    new (raw_ + 8) Object(std::move(object));
 }
 
 Value Value::object() {
@@ -242,9 +236,7 @@ void Value::retain() const noexcept {
         case kList:
             static_cast<HeapList*>(ptr())->refs.fetch_add(1, std::memory_order_relaxed);
             break;
-        case kObject:
-            static_cast<HeapObject*>(ptr())->refs.fetch_add(1, std::memory_order_relaxed);
-            break;
+        case kObject: detail::retainObjectBlock(static_cast<detail::ObjectBlock*>(ptr())); break;
         case kNull:
         case kBool:
         case kInt:
@@ -261,11 +253,7 @@ void Value::release() noexcept {
             if (h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete h;
             break;
         }
-        case kObject: {
-            auto* h = static_cast<HeapObject*>(ptr());
-            if (h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete h;
-            break;
-        }
+        case kObject: detail::releaseObjectBlock(static_cast<detail::ObjectBlock*>(ptr())); break;
         case kNull:
         case kBool:
         case kInt:
@@ -324,7 +312,7 @@ const List& Value::asList() const noexcept {
 
 const Object& Value::asObject() const noexcept {
     assert(tag() == kObject);
-    return static_cast<HeapObject*>(ptr())->fields;
+    return *std::launder(reinterpret_cast<const Object*>(raw_ + 8));
 }
 
 List& Value::mutableList() {
@@ -343,16 +331,7 @@ List& Value::mutableList() {
 
 Object& Value::mutableObject() {
     assert(tag() == kObject);
-    auto* h = static_cast<HeapObject*>(ptr());
-    if (h->refs.load(std::memory_order_acquire) != 1) {
-        auto* copy = new HeapObject;
-        copy->fields = h->fields;
-        release();
-        setTag(kObject);
-        setPtr(copy);
-        h = copy;
-    }
-    return h->fields;
+    return *std::launder(reinterpret_cast<Object*>(raw_ + 8));  // Object detaches on write
 }
 
 namespace {
@@ -451,8 +430,8 @@ std::size_t Value::heapBytes() const noexcept {
             return n;
         }
         case kObject: {
-            std::size_t n = sizeof(HeapObject) + asObject().size() * sizeof(Object::Entry);
-            for (const auto& [k, v] : asObject()) n += k.heapBytes() + v.heapBytes();
+            std::size_t n = asObject().heapBytes();
+            for (const auto& [k, v] : asObject()) n += v.heapBytes();
             return n;
         }
         case kNull:
@@ -462,68 +441,6 @@ std::size_t Value::heapBytes() const noexcept {
         case kStrInline: return 0;
     }
     return 0;
-}
-
-// ---- Object -----------------------------------------------------------------------------------
-
-Object::Object(std::initializer_list<Entry> entries) : entries_(entries) {
-    sortAndDedup();
-}
-
-std::vector<Object::Entry>::iterator Object::lowerBound(std::string_view key) noexcept {
-    return std::lower_bound(entries_.begin(), entries_.end(), key,
-                            [](const Entry& e, std::string_view k) { return e.first.view() < k; });
-}
-
-const Value* Object::find(std::string_view key) const noexcept {
-    return const_cast<Object*>(this)->find(key);
-}
-
-Value* Object::find(std::string_view key) noexcept {
-    // Linear search beats binary search on the small objects metadata is made of.
-    if (entries_.size() <= 8) {
-        for (auto& e : entries_)
-            if (e.first.view() == key) return &e.second;
-        return nullptr;
-    }
-    auto it = lowerBound(key);
-    if (it != entries_.end() && it->first.view() == key) return &it->second;
-    return nullptr;
-}
-
-bool Object::set(std::string_view key, Value value) {
-    auto it = lowerBound(key);
-    if (it != entries_.end() && it->first.view() == key) {
-        if (it->second == value) return false;
-        it->second = std::move(value);
-        return true;
-    }
-    entries_.emplace(it, Str(key), std::move(value));
-    return true;
-}
-
-bool Object::erase(std::string_view key) {
-    auto it = lowerBound(key);
-    if (it == entries_.end() || it->first.view() != key) return false;
-    entries_.erase(it);
-    return true;
-}
-
-void Object::sortAndDedup() {
-    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-        return a.first.view() < b.first.view();
-    });
-    // Keep the last of equal keys.
-    std::vector<Entry> out;
-    out.reserve(entries_.size());
-    for (auto& e : entries_) {
-        if (!out.empty() && out.back().first == e.first) {
-            out.back().second = std::move(e.second);
-        } else {
-            out.push_back(std::move(e));
-        }
-    }
-    entries_ = std::move(out);
 }
 
 bool setPath(Value& root, std::string_view dotted, Value value) {

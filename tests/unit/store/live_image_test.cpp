@@ -141,3 +141,65 @@ TEST(LiveImage, DamagedImageIsIgnored) {
 
 }  // namespace
 }  // namespace skydive::store
+
+namespace skydive::store {
+namespace {
+
+bool hasPhase(const Store::Stats& st, const std::string& name) {
+    for (const auto& [n, ms] : st.open_phases_ms)
+        if (n == name) return true;
+    return false;
+}
+
+// A checkpoint writes live.image with the checkpoint as its base. After a crash (the image of
+// the last checkpoint is the newest file) the next open reads it plus the timeline after the
+// checkpoint, with updates, deletions and new elements in that tail.
+TEST(LiveImage, CrashRestartUsesCheckpointImagePlusTail) {
+    testing::TempDir dir;
+    model::ManualClock clock(1000);
+    StoreOptions o;
+    o.data_dir = dir.path();
+    std::string path = dir.path() + "/live.image";
+    std::string saved = dir.path() + "/checkpoint.image";
+    model::Graph after;
+    {
+        auto s = Store::open(o, clock);
+        populate(**s, clock, 0, 200);
+        ASSERT_TRUE((*s)->checkpoint());
+        std::filesystem::copy_file(path, saved);
+        populate(**s, clock, 200, 260);  // new nodes and edges, deletions
+        ASSERT_TRUE((*s)->setNodeMetadata("n10", "MTU", 9000));
+        ASSERT_TRUE((*s)->deleteNode("n30"));
+        after = everything(**s);
+    }
+    // As after kill -9 past the checkpoint: no shutdown image, the checkpoint's one is there.
+    std::filesystem::copy_file(saved, path, std::filesystem::copy_options::overwrite_existing);
+    {
+        auto s = Store::open(o, clock);
+        ASSERT_TRUE(s.ok());
+        EXPECT_TRUE((*s)->stats().loaded_from_live_image);
+        EXPECT_TRUE(hasPhase((*s)->stats(), "image_tail"));
+        EXPECT_EQ(everything(**s), after);
+        std::size_t hits = 0;
+        (*s)->live()->nodesByValue("Name", model::Value("eth259"),
+                                   [&](const model::Node&) { return ++hits, true; });
+        EXPECT_EQ(hits, 1u);
+    }
+    // Late data deletes the checkpoint: its image is refused, the RocksDB path answers.
+    std::filesystem::copy_file(saved, path, std::filesystem::copy_options::overwrite_existing);
+    {
+        auto s = Store::open(o, clock);
+        model::Node late;
+        late.id = "late";
+        late.created_at = late.updated_at = 1001;  // before the checkpoint
+        ASSERT_TRUE((*s)->addNode(late));
+        after = everything(**s);
+    }
+    std::filesystem::copy_file(saved, path, std::filesystem::copy_options::overwrite_existing);
+    auto s = Store::open(o, clock);
+    EXPECT_FALSE((*s)->stats().loaded_from_live_image);
+    EXPECT_EQ(everything(**s), after);
+}
+
+}  // namespace
+}  // namespace skydive::store

@@ -43,6 +43,9 @@ public:
     /// Returns true when the element existed. Removing a node leaves its edges alone.
     bool removeNode(std::string_view id);
     bool removeEdge(std::string_view id);
+    /// Takes `other`'s edges and adjacency (a bulk load builds nodes and edges on two threads,
+    /// then joins them). REQUIRES: this image has no edges.
+    void adoptEdges(GraphImage&& other);
 
     std::size_t nodeCount() const;
     std::size_t edgeCount() const;

@@ -39,7 +39,8 @@ struct StoreOptions {
     /// `recent_window_bytes`, are served from memory (0 ms: no age bound; 0 bytes: no window).
     Time recent_window_ms = 10 * 60 * 1000;
     std::size_t recent_window_bytes = 256u << 20;
-    /// A checkpoint is written after this many changes or this much time (ms) since the last.
+    /// A checkpoint is written after this many changes or this much time (ms) since the last,
+    /// and never before as many changes as the live graph has elements (its cost).
     std::size_t checkpoint_every_changes = 100000;
     Time checkpoint_every_ms = 10 * 60 * 1000;
     /// Whole-graph past views kept for reuse.
@@ -137,6 +138,14 @@ public:
         std::uint64_t mutations_committed = 0;
         std::uint64_t commit_groups = 0;      ///< durable writes; fewer than mutations when grouped
         bool loaded_from_live_image = false;  ///< open() read live.image (ADR 014)
+        /// Wall time (ms) of each phase of the last open(), in order (ADR 014), the whole
+        /// open() and the CPU time the process spent meanwhile (every thread).
+        std::vector<std::pair<std::string, double>> open_phases_ms;
+        double open_wall_ms = 0;
+        double open_cpu_ms = 0;
+        /// Read errors (I/O, corruption) met by lazy past views, which cannot return an error
+        /// (GraphView): such a view answers without what it could not read. Each is logged.
+        std::uint64_t read_errors = 0;
     };
     Stats stats() const;
 

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +16,7 @@ namespace skydive::model {
 namespace detail {
 struct HeapString;
 struct HeapList;
-struct HeapObject;
+struct ObjectBlock;
 }  // namespace detail
 
 /// An immutable string of 16 bytes: up to 15 bytes inline, longer ones in a shared, reference
@@ -153,41 +155,105 @@ private:
 
 /// A JSON object: entries kept sorted by key, which is also the order in which Go's
 /// encoding/json writes maps, so serialization matches upstream byte for byte.
+///
+/// Layout (ADR 002): one reference-counted block holding a pointer to the object's *shape* (its
+/// sorted key list, interned and shared by every object with the same key set) and then the
+/// values, 16 bytes each. Copying an Object is O(1); a mutation detaches a shared block (copy on
+/// write). Iteration yields `EntryRef`s (`.first` key, `.second` value) that stay valid until
+/// the object is mutated.
 class Object {
 public:
     using Entry = std::pair<Str, Value>;
-    using const_iterator = std::vector<Entry>::const_iterator;
+    struct EntryRef {
+        const Str& first;
+        const Value& second;
+    };
 
-    Object() = default;
+    class const_iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = EntryRef;
+        using difference_type = std::ptrdiff_t;
+        using reference = EntryRef;
+        struct Arrow {
+            EntryRef ref;
+            const EntryRef* operator->() const noexcept { return &ref; }
+        };
+        using pointer = Arrow;
+
+        const_iterator() = default;
+        EntryRef operator*() const noexcept { return {keys_[i_], values_[i_]}; }
+        Arrow operator->() const noexcept { return {**this}; }
+        const_iterator& operator++() noexcept {
+            ++i_;
+            return *this;
+        }
+        const_iterator operator++(int) noexcept {
+            const_iterator old = *this;
+            ++i_;
+            return old;
+        }
+        friend bool operator==(const const_iterator& a, const const_iterator& b) noexcept {
+            return a.i_ == b.i_;
+        }
+
+    private:
+        friend class Object;
+        const_iterator(const Str* k, const Value* v, std::size_t i) : keys_(k), values_(v), i_(i) {}
+        const Str* keys_ = nullptr;
+        const Value* values_ = nullptr;
+        std::size_t i_ = 0;
+    };
+
+    Object() noexcept = default;
     Object(std::initializer_list<Entry> entries);
+    Object(const Object& other) noexcept;
+    Object(Object&& other) noexcept : block_(other.block_) { other.block_ = nullptr; }
+    Object& operator=(const Object& other) noexcept;
+    Object& operator=(Object&& other) noexcept;
+    ~Object();
 
-    std::size_t size() const noexcept { return entries_.size(); }
-    bool empty() const noexcept { return entries_.empty(); }
-    const_iterator begin() const noexcept { return entries_.begin(); }
-    const_iterator end() const noexcept { return entries_.end(); }
+    std::size_t size() const noexcept;
+    bool empty() const noexcept { return size() == 0; }
+    const_iterator begin() const noexcept { return {keys(), values(), 0}; }
+    const_iterator end() const noexcept { return {keys(), values(), size()}; }
 
     const Value* find(std::string_view key) const noexcept;
-    Value* find(std::string_view key) noexcept;
+    /// Detaches a shared block first (copy on write).
+    Value* find(std::string_view key);
     /// Inserts or replaces. Returns true when the stored value changed.
     bool set(std::string_view key, Value value);
     /// Returns true when the key existed.
     bool erase(std::string_view key);
-    void reserve(std::size_t n) { entries_.reserve(n); }
-    /// Appends without keeping order; call sortAndDedup() once done (JSON decoding).
-    void appendUnsorted(Str key, Value value) {
-        entries_.emplace_back(std::move(key), std::move(value));
-    }
+    /// Room for n entries. When exactly n entries are then appended in ascending key order
+    /// (decoders), the key list is interned as the last one arrives.
+    void reserve(std::size_t n);
+    /// Appends without keeping order; call sortAndDedup() once done unless the keys came in
+    /// strictly ascending order (JSON and record decoding).
+    void appendUnsorted(Str key, Value value);
     /// Sorts by key; on duplicate keys the last one wins (as Go's decoder does).
     void sortAndDedup();
 
-    friend bool operator==(const Object& a, const Object& b) noexcept {
-        return a.entries_ == b.entries_;
-    }
+    /// Heap bytes of the block (the shared key list is not counted: it is amortized).
+    std::size_t heapBytes() const noexcept;
+
+    friend bool operator==(const Object& a, const Object& b) noexcept;
 
 private:
-    std::vector<Entry>::iterator lowerBound(std::string_view key) noexcept;
-    std::vector<Entry> entries_;
+    friend class Value;
+    const Str* keys() const noexcept;
+    const Value* values() const noexcept;
+    Value* mutableValues() noexcept;
+    std::size_t indexOf(std::string_view key, bool& found) const noexcept;
+    void detach(std::size_t min_capacity);
+    void internPrivateShape();
+    void rebuildFrom(std::vector<Entry>& entries);
+
+    detail::ObjectBlock* block_ = nullptr;
 };
+
+/// Number of distinct key lists (shapes) currently interned; for tests and diagnostics.
+std::size_t internedShapeCount();
 
 /// Sets a dotted key, creating intermediate objects (`a.b.c`). Fails (returns false) when an
 /// intermediate value exists and is not an object. `root` must be an object.

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "record.h"
+
+namespace skydive::store {
+
+/// Builds an image from decoded versions (one element each, no repeats) with nodes and edges
+/// inserted on two threads (ADR 014): each kind has its own tries, joined at the end.
+/// `parts` are consumed (their pointers moved into the image).
+graph::GraphImage buildImage(std::shared_ptr<const graph::IndexConfig> config,
+                             std::vector<std::vector<Version>>& parts);
+
+}  // namespace skydive::store
