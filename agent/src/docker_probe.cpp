@@ -158,8 +158,9 @@ void DockerProbe::addContainer(const std::string& id) {
 void DockerProbe::removeContainer(const std::string& id) {
     auto it = containers_.find(id);
     if (it == containers_.end()) return;
-    graph_.deleteNode(it->second.node_id);
+    // The namespace goes first: once the container node is gone, so is everything it held.
     if (!it->second.netns_path.empty()) netns_.unregisterNamespace(it->second.netns_path);
+    graph_.deleteNode(it->second.node_id);
     containers_.erase(it);
 }
 

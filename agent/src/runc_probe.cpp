@@ -180,8 +180,9 @@ void RuncProbe::remove(const std::string& id) {
     auto it = containers_.find(id);
     if (it == containers_.end()) return;
     if (it->second.owned) {
-        graph_.deleteNode(it->second.node_id);
+        // The namespace goes first: once the container node is gone, so is its namespace.
         if (!it->second.netns_path.empty()) netns_.unregisterNamespace(it->second.netns_path);
+        graph_.deleteNode(it->second.node_id);
     }
     containers_.erase(it);
 }
