@@ -150,11 +150,14 @@ TEST(ObjectLayout, TableGrowsWhileReadersRead) {
         readers.emplace_back([&] {
             while (!stop.load()) {
                 for (int i = 0; i < 64; ++i) {
-                    const Value* v = shared[i].find("Reader");
-                    const Value* s = shared[i].find("Shape" + std::to_string(i % 8));
+                    // Readers use the const API only: the mutable find() detaches a shared
+                    // block (copy on write), which is a write to `shared[i]`.
+                    const Object& obj = shared[i];
+                    const Value* v = obj.find("Reader");
+                    const Value* s = obj.find("Shape" + std::to_string(i % 8));
                     if (v == nullptr || *v != Value(i) || s == nullptr) ++mismatches;
-                    Object copy = shared[i];  // copies share the block across threads
-                    if (copy != shared[i]) ++mismatches;
+                    Object copy = obj;  // copies share the block across threads
+                    if (copy != obj) ++mismatches;
                 }
             }
         });
