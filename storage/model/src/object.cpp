@@ -230,11 +230,30 @@ void Object::sortAndDedup() {
         internPrivateShape();
         return;
     }
-    std::vector<Entry> entries;
-    entries.reserve(s->size);
-    for (std::uint32_t i = 0; i < s->size; ++i)
-        entries.emplace_back(std::move(s->keys()[i]), std::move(block_->values()[i]));
-    rebuildFrom(entries);
+    // Sort an index permutation (stable: of equal keys the last appended comes last), keep the
+    // last of each run of equal keys, and lay keys and values out in that order in place.
+    std::size_t n = s->size;
+    Str* k = s->keys();
+    Value* v = block_->values();
+    std::vector<std::uint32_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [k](std::uint32_t a, std::uint32_t b) { return k[a].view() < k[b].view(); });
+    std::vector<Entry> sorted;
+    sorted.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i + 1 < n && k[order[i]].view() == k[order[i + 1]].view()) continue;
+        sorted.emplace_back(std::move(k[order[i]]), std::move(v[order[i]]));
+    }
+    for (std::size_t i = 0; i < n; ++i) v[i].~Value();  // moved-from or dropped duplicates
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        new (&v[i]) Value(std::move(sorted[i].second));
+        k[i] = std::move(sorted[i].first);
+    }
+    for (std::size_t i = sorted.size(); i < n; ++i) k[i].~Str();
+    s->size = static_cast<std::uint32_t>(sorted.size());
+    s->unsorted = false;
+    internPrivateShape();
 }
 
 // Sorts `entries` by key (the last of equal keys wins) and makes them the object's content.
@@ -257,7 +276,8 @@ void Object::rebuildFrom(std::vector<Entry>& entries) {
     ObjectBlock* nb = nullptr;
     if (!keys.empty()) {
         nb = detail::allocBlock(keys.size());
-        for (std::size_t i = 0; i < vals.size(); ++i) new (&nb->values()[i]) Value(std::move(vals[i]));
+        for (std::size_t i = 0; i < vals.size(); ++i)
+            new (&nb->values()[i]) Value(std::move(vals[i]));
         nb->shape = detail::internShape(keys.data(), keys.size());
     }
     detail::releaseObjectBlock(std::exchange(block_, nb));

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <new>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "object_block.h"
@@ -70,6 +71,16 @@ struct TransitionCache {
 };
 thread_local TransitionCache t_cache;
 
+// Shapes this thread interned recently, by hash: a decoder finishing an object with a common
+// key set finds its shape here without taking the table lock. Each slot holds a reference.
+struct InternCache {
+    std::array<Shape*, 64> slots{};
+    ~InternCache() {
+        for (Shape* s : slots) releaseShape(s);
+    }
+};
+thread_local InternCache t_interned;
+
 }  // namespace
 
 void retainShape(Shape* s) noexcept {
@@ -107,9 +118,9 @@ Shape* clonePrivate(const Shape* s, std::size_t capacity) {
     return c;
 }
 
-Shape* internShape(const Str* keys, std::size_t n) {
-    if (n == 0) return nullptr;
-    std::size_t h = hashKeys(keys, n);
+namespace {
+
+Shape* lookupOrAdd(const Str* keys, std::size_t n, std::size_t h) {
     Table& t = table();
     std::lock_guard lock(t.mu);
     auto [it, end] = t.shapes.equal_range(h);
@@ -122,6 +133,22 @@ Shape* internShape(const Str* keys, std::size_t n) {
     s->hash = h;
     t.shapes.emplace(h, s);
     return s;
+}
+
+}  // namespace
+
+Shape* internShape(const Str* keys, std::size_t n) {
+    if (n == 0) return nullptr;
+    std::size_t h = hashKeys(keys, n);
+    Shape*& cached = t_interned.slots[h % t_interned.slots.size()];
+    if (cached != nullptr && cached->hash == h && sameKeys(cached, keys, n)) {
+        retainShape(cached);  // the cache's reference keeps it alive
+        return cached;
+    }
+    Shape* found = lookupOrAdd(keys, n, h);
+    retainShape(found);
+    releaseShape(std::exchange(cached, found));
+    return found;
 }
 
 Shape* shapeWithKey(Shape* s, std::size_t pos, std::string_view key) {

@@ -45,8 +45,8 @@ TEST(ObjectLayout, EqualWhateverTheBuildOrder) {
 TEST(ObjectLayout, OrderSurvivesInsertAndErase) {
     Object o;
     for (const char* k : {"k5", "k1", "k9", "k3", "k7", "k2", "k8", "k4", "k6", "k0"}) o.set(k, k);
-    EXPECT_EQ(keysOf(o), (std::vector<std::string>{"k0", "k1", "k2", "k3", "k4", "k5", "k6",
-                                                   "k7", "k8", "k9"}));
+    EXPECT_EQ(keysOf(o), (std::vector<std::string>{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7",
+                                                   "k8", "k9"}));
     EXPECT_TRUE(o.erase("k0"));
     EXPECT_TRUE(o.erase("k5"));
     EXPECT_TRUE(o.erase("k9"));
