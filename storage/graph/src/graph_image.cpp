@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <thread>
 #include <utility>
 
 #include "pmap.h"
@@ -74,6 +75,19 @@ public:
         else if (many_ != nullptr && many_->ids.find(id.view()) != nullptr)
             mutableMany().erase(id.view());
     }
+    /// The posting of `ids` (in order, repeats allowed) built at once (GraphImage::build).
+    static Posting of(const std::vector<Str>& ids) {
+        Posting p;
+        p.single_ = ids.front();
+        std::vector<detail::PEntry<Str, Unit>> rest;
+        for (std::size_t i = 1; i < ids.size(); ++i)
+            if (ids[i] != p.single_) rest.push_back({ids[i], Unit{}});
+        if (!rest.empty()) {
+            p.many_ = new Many;
+            p.many_->ids = IdSet::build(std::move(rest));
+        }
+        return p;
+    }
     template <typename Fn>
     void forEach(const Fn& fn) const {
         if (!single_.empty() && !fn(single_)) return;
@@ -107,6 +121,81 @@ private:
     Many* many_ = nullptr;
 };
 using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
+
+// Calls fn(key, ids) once per distinct key of `pairs`, with its ids in input order.
+template <typename K, typename Hash, typename Eq, typename Fn>
+void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
+    constexpr auto kTaken = static_cast<std::uint32_t>(-1);
+    std::vector<std::pair<std::size_t, std::uint32_t>> order(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i)
+        order[i] = {Hash{}(pairs[i].first), static_cast<std::uint32_t>(i)};
+    std::sort(order.begin(), order.end());
+    std::vector<Str> ids;
+    for (std::size_t a = 0; a < order.size();) {
+        std::size_t b = a + 1;
+        while (b < order.size() && order[b].first == order[a].first) ++b;
+        for (std::size_t i = a; i < b; ++i) {  // usually one key per hash
+            if (order[i].second == kTaken) continue;
+            const K& key = pairs[order[i].second].first;
+            ids.clear();
+            ids.push_back(pairs[order[i].second].second);
+            for (std::size_t j = i + 1; j < b; ++j) {
+                if (order[j].second == kTaken || !Eq{}(pairs[order[j].second].first, key)) continue;
+                ids.push_back(pairs[order[j].second].second);
+                order[j].second = kTaken;
+            }
+            fn(key, ids);
+        }
+        a = b;
+    }
+}
+
+AdjMap adjacencyOf(const std::vector<EdgePtr>& edges, bool out) {
+    std::vector<std::pair<Str, Str>> links;
+    links.reserve(edges.size());
+    for (const EdgePtr& e : edges) links.emplace_back(out ? e->parent : e->child, e->id);
+    std::vector<detail::PEntry<Str, IdSet>> entries;
+    groupByKey<Str, StrKeyHash, StrKeyEq>(links, [&](const Str& node, const std::vector<Str>& ids) {
+        std::vector<detail::PEntry<Str, Unit>> set;
+        set.reserve(ids.size());
+        for (const Str& id : ids) set.push_back({id, Unit{}});
+        entries.push_back({node, IdSet::build(std::move(set))});
+    });
+    return AdjMap::build(std::move(entries));
+}
+
+Postings postingsOf(const std::vector<NodePtr>& nodes, const std::string& key) {
+    std::vector<std::pair<Value, Str>> terms;
+    for (const NodePtr& n : nodes)
+        if (auto v = model::fieldOf(*n, key))
+            forEachIndexTerm(*v, [&](const Value& term) { terms.emplace_back(term, n->id); });
+    std::vector<detail::PEntry<Value, Posting>> entries;
+    groupByKey<Value, ValueHash, ValueEq>(terms,
+                                          [&](const Value& term, const std::vector<Str>& ids) {
+                                              entries.push_back({term, Posting::of(ids)});
+                                          });
+    return Postings::build(std::move(entries));
+}
+
+template <typename Map, typename Ptr>
+Map elementsOf(const std::vector<Ptr>& elements) {
+    std::vector<detail::PEntry<Str, Ptr>> entries;
+    entries.reserve(elements.size());
+    for (const Ptr& e : elements) entries.push_back({e->id, e});
+    return Map::build(std::move(entries));
+}
+
+// Runs the tasks on up to `threads` threads (this one included), each task once.
+void runTasks(const std::vector<std::function<void()>>& tasks, unsigned threads) {
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i = next++; i < tasks.size(); i = next++) tasks[i]();
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads && t < tasks.size(); ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+}
 
 }  // namespace
 
@@ -188,6 +277,27 @@ GraphImage& GraphImage::operator=(const GraphImage& other) {
 }
 GraphImage& GraphImage::operator=(GraphImage&& other) noexcept = default;
 GraphImage::~GraphImage() = default;
+
+GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
+                             std::vector<EdgePtr> edges, unsigned threads) {
+    GraphImage img(std::move(config));
+    Impl& im = *img.impl_;
+    // Largest first, so the last task to start is a short one.
+    std::vector<std::function<void()>> tasks;
+    tasks.emplace_back([&] { im.edges = elementsOf<EdgeMap>(edges); });
+    tasks.emplace_back([&] { im.nodes = elementsOf<NodeMap>(nodes); });
+    tasks.emplace_back([&] { im.out = adjacencyOf(edges, true); });
+    tasks.emplace_back([&] { im.in = adjacencyOf(edges, false); });
+    for (std::size_t i = 0; i < im.config->keys.size(); ++i)
+        tasks.emplace_back([&, i] { im.index[i] = postingsOf(nodes, im.config->keys[i]); });
+    runTasks(tasks, std::max(threads, 1u));
+    if (im.nodes.size() == nodes.size() && im.edges.size() == edges.size()) return img;
+    // A repeated ID: a replacement re-indexes and re-links, so insert one by one instead.
+    GraphImage slow(im.config);
+    for (NodePtr& n : nodes) slow.putNode(std::move(n));
+    for (EdgePtr& e : edges) slow.putEdge(std::move(e));
+    return slow;
+}
 
 const NodePtr* GraphImage::node(std::string_view id) const {
     return impl_->nodes.find(id);

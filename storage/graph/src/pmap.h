@@ -1,11 +1,13 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <new>
 #include <utility>
+#include <vector>
 
 namespace skydive::graph::detail {
 
@@ -147,6 +149,23 @@ public:
         return true;
     }
 
+    /// Builds a map from `entries` at once (loading a graph): entries are sorted by trie path
+    /// and every trie node is allocated once at its final size, where set() per entry would
+    /// reallocate the nodes on its path at every insert. A repeated key keeps its last entry.
+    /// The trie is the one the same entries inserted with set() would give.
+    static PMap build(std::vector<Entry>&& entries) {
+        PMap m;
+        if (entries.empty()) return m;
+        std::vector<Ordered> order(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i)
+            order[i] = {pathKey(Hash{}(entries[i].first)), static_cast<std::uint32_t>(i)};
+        std::sort(order.begin(), order.end());
+        dropRepeats(entries, order);
+        m.size_ = order.size();
+        m.root_ = buildRec(entries, order.data(), order.data() + order.size(), 0);
+        return m;
+    }
+
     /// Visits every entry (hash order); fn returns false to stop. Returns false when stopped.
     template <typename Fn>
     bool forEach(const Fn& fn) const {
@@ -154,6 +173,78 @@ public:
     }
 
 private:
+    using Ordered = std::pair<std::uint64_t, std::uint32_t>;  // (trie path, entry index)
+
+    // The hash's 5-bit slots, first level in the high bits: sorting by it groups by trie path.
+    static std::uint64_t pathKey(std::size_t h) {
+        std::uint64_t k = 0;
+        for (unsigned shift = 0; shift < kMaxShift; shift += kBits)
+            k = (k << kBits) | ((h >> shift) & 31u);
+        return k;
+    }
+    static unsigned slotAt(std::uint64_t path, unsigned shift) {
+        return static_cast<unsigned>((path >> (kMaxShift - kBits - shift)) & 31u);
+    }
+
+    // Removes from `order` every entry whose key appears again later (equal keys have equal
+    // paths, and a run of one path is sorted by entry index).
+    static void dropRepeats(const std::vector<Entry>& entries, std::vector<Ordered>& order) {
+        std::size_t out = 0;
+        for (std::size_t a = 0; a < order.size();) {
+            std::size_t b = a + 1;
+            while (b < order.size() && order[b].first == order[a].first) ++b;
+            for (std::size_t i = a; i < b; ++i) {
+                bool later = false;
+                for (std::size_t j = i + 1; j < b && !later; ++j)
+                    later = Eq{}(entries[order[j].second].first, entries[order[i].second].first);
+                if (!later) order[out++] = order[i];
+            }
+            a = b;
+        }
+        order.resize(out);
+    }
+
+    // Builds the node at `shift` for a sorted run of distinct entries sharing the path above.
+    static Node* buildRec(std::vector<Entry>& entries, const Ordered* lo, const Ordered* hi,
+                          unsigned shift) {
+        if (shift >= kMaxShift) {  // equal paths: a collision list
+            Node* n = allocate(static_cast<unsigned>(hi - lo), 0);
+            for (unsigned i = 0; lo + i != hi; ++i)
+                new (&n->data()[i]) Entry(std::move(entries[lo[i].second]));
+            return n;
+        }
+        unsigned nd = 0;
+        unsigned nc = 0;
+        for (const Ordered* it = lo; it != hi;) {
+            unsigned slot = slotAt(it->first, shift);
+            const Ordered* end = it + 1;
+            while (end != hi && slotAt(end->first, shift) == slot) ++end;
+            if (end - it == 1) {
+                ++nd;
+            } else {
+                ++nc;
+            }
+            it = end;
+        }
+        Node* n = allocate(nd, nc);
+        unsigned di = 0;
+        unsigned ci = 0;
+        for (const Ordered* it = lo; it != hi;) {
+            unsigned slot = slotAt(it->first, shift);
+            const Ordered* end = it + 1;
+            while (end != hi && slotAt(end->first, shift) == slot) ++end;
+            if (end - it == 1) {
+                n->datamap |= 1u << slot;
+                new (&n->data()[di++]) Entry(std::move(entries[it->second]));
+            } else {
+                n->nodemap |= 1u << slot;
+                n->children()[ci++] = buildRec(entries, it, end, shift + kBits);
+            }
+            it = end;
+        }
+        return n;
+    }
+
     static unsigned index(std::uint32_t map, std::uint32_t bit) {
         return static_cast<unsigned>(std::popcount(map & (bit - 1)));
     }

@@ -1,26 +1,24 @@
 #include "image_build.h"
 
-#include <thread>
-
 namespace skydive::store {
 
 graph::GraphImage buildImage(std::shared_ptr<const graph::IndexConfig> config,
                              std::vector<std::vector<Version>>& parts) {
-    graph::GraphImage nodes(config);
-    graph::GraphImage edges(config);
-    // Edges (2 per node in a typical topology, 3 trie inserts each) on a second thread; nodes
-    // (a map insert plus one per indexed key) on this one.
-    std::thread edge_thread([&] {
-        for (auto& part : parts)
-            for (Version& v : part)
-                if (v.edge) edges.putEdge(std::move(v.edge));
-    });
-    for (auto& part : parts)
-        for (Version& v : part)
-            if (v.node) nodes.putNode(std::move(v.node));
-    edge_thread.join();
-    nodes.adoptEdges(std::move(edges));
-    return nodes;
+    std::size_t total = 0;
+    for (const auto& part : parts) total += part.size();
+    std::vector<graph::NodePtr> nodes;
+    std::vector<graph::EdgePtr> edges;
+    nodes.reserve(total / 3 + 1);
+    edges.reserve(total - total / 3);
+    for (auto& part : parts) {
+        for (Version& v : part) {
+            if (v.node) nodes.push_back(std::move(v.node));
+            if (v.edge) edges.push_back(std::move(v.edge));
+        }
+        part = {};
+    }
+    // Each trie (elements, adjacency, each index) is built once, on two threads (ADR 014).
+    return graph::GraphImage::build(std::move(config), std::move(nodes), std::move(edges), 2);
 }
 
 }  // namespace skydive::store

@@ -7,8 +7,8 @@
 
 namespace skydive::store {
 
-/// Builds an image from decoded versions (one element each, no repeats) with nodes and edges
-/// inserted on two threads (ADR 014): each kind has its own tries, joined at the end.
+/// Builds an image from decoded versions (one element each) with GraphImage::build: each trie
+/// built once from sorted entries, on two threads (ADR 014).
 /// `parts` are consumed (their pointers moved into the image).
 graph::GraphImage buildImage(std::shared_ptr<const graph::IndexConfig> config,
                              std::vector<std::vector<Version>>& parts);

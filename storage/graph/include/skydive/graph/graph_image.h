@@ -35,6 +35,13 @@ public:
     GraphImage& operator=(GraphImage&& other) noexcept;
     ~GraphImage();
 
+    /// The image that putNode() of each node then putEdge() of each edge, in order, would give,
+    /// built at once (loading a graph): each trie (elements, adjacency, each index) is built
+    /// once from entries sorted by trie path, one trie per task on up to `threads` threads.
+    /// Only iteration order may differ from the one-by-one image.
+    static GraphImage build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
+                            std::vector<EdgePtr> edges, unsigned threads = 2);
+
     const NodePtr* node(std::string_view id) const;
     const EdgePtr* edge(std::string_view id) const;
     /// Inserts or replaces (re-indexing and re-linking as needed).

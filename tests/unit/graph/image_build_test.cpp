@@ -1,0 +1,183 @@
+#include <skydive/graph/graph_image.h>
+#include <skydive/model/json.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace skydive::graph {
+namespace {
+
+using model::Str;
+using model::Value;
+
+NodePtr randomNode(std::mt19937& rng, const std::string& id) {
+    auto n = std::make_shared<Node>();
+    n->id = id;
+    auto& md = n->metadata.mutableObject();
+    md.set("Type", std::string(1, static_cast<char>('a' + rng() % 4)));
+    if (rng() % 3 != 0) md.set("Name", "name" + std::to_string(rng() % 50));
+    if (rng() % 2 == 0) md.set("MAC", id);  // unique: a single-ID posting
+    if (rng() % 4 == 0) {  // a list value: indexed as a whole and per item (repeats included)
+        model::List ips{Value("10.0.0." + std::to_string(rng() % 5)),
+                        Value("10.0.0." + std::to_string(rng() % 5))};
+        md.set("IPV4", Value(std::move(ips)));
+    }
+    md.set("V", static_cast<std::int64_t>(rng() % 1000));
+    return n;
+}
+
+EdgePtr randomEdge(std::mt19937& rng, const std::string& id, int node_ids) {
+    auto e = std::make_shared<Edge>();
+    e->id = id;
+    // Some endpoints name absent nodes (historical images allow it).
+    e->parent = "n" + std::to_string(rng() % (node_ids + 10));
+    e->child = "n" + std::to_string(rng() % (node_ids + 10));
+    return e;
+}
+
+std::set<std::string> ids(const std::function<void(const std::function<bool(const Str&)>&)>& f) {
+    std::set<std::string> out;
+    f([&](const Str& id) { return out.insert(id.str()), true; });
+    return out;
+}
+
+// Every lookup, count, adjacency set and index posting of `a` and `b` agree.
+void expectSame(const GraphImage& a, const GraphImage& b, int node_ids, int edge_ids) {
+    ASSERT_EQ(a.nodeCount(), b.nodeCount());
+    ASSERT_EQ(a.edgeCount(), b.edgeCount());
+    std::map<std::string, std::set<std::string>> terms;  // "key\tvalue" -> node IDs, from b
+    for (int i = 0; i < node_ids + 10; ++i) {
+        std::string id = "n" + std::to_string(i);
+        const NodePtr* x = a.node(id);
+        const NodePtr* y = b.node(id);
+        ASSERT_EQ(x == nullptr, y == nullptr) << id;
+        if (x != nullptr) {
+            EXPECT_EQ(x->get(), y->get()) << id;
+        }
+        auto out = [&](const GraphImage& g) {
+            return ids([&](const auto& fn) { g.outEdgeIds(id, fn); });
+        };
+        auto in = [&](const GraphImage& g) {
+            return ids([&](const auto& fn) { g.inEdgeIds(id, fn); });
+        };
+        EXPECT_EQ(out(a), out(b)) << id;
+        EXPECT_EQ(in(a), in(b)) << id;
+    }
+    for (int i = 0; i < edge_ids; ++i) {
+        std::string id = "e" + std::to_string(i);
+        const EdgePtr* x = a.edge(id);
+        const EdgePtr* y = b.edge(id);
+        ASSERT_EQ(x == nullptr, y == nullptr) << id;
+        if (x != nullptr) {
+            EXPECT_EQ(x->get(), y->get()) << id;
+        }
+    }
+    std::size_t seen = 0;
+    a.forEachNode([&](const Node& n) { return ++seen, b.node(n.id.view()) != nullptr; });
+    EXPECT_EQ(seen, a.nodeCount());
+    for (const std::string& key : b.config().keys) {
+        std::unordered_map<std::size_t, std::vector<Value>> by_hash;  // distinct terms
+        std::vector<Value> values{Value("absent")};
+        b.forEachNode([&](const Node& n) {
+            if (auto v = model::fieldOf(n, key))
+                forEachIndexTerm(*v, [&](const Value& t) {
+                    auto& bucket = by_hash[t.hash()];
+                    if (std::find(bucket.begin(), bucket.end(), t) != bucket.end()) return;
+                    bucket.push_back(t);
+                    values.push_back(t);
+                });
+            return true;
+        });
+        for (const Value& v : values) {
+            auto by = [&](const GraphImage& g) {
+                std::set<std::string> out;
+                g.nodesByValue(key, v, [&](const Node& n) { return out.insert(n.id.str()), true; });
+                return out;
+            };
+            EXPECT_EQ(by(a), by(b)) << key << "=" << model::toJson(v);
+        }
+    }
+}
+
+TEST(GraphImageBuild, EqualsOneByOneImageThenAfterMutations) {
+    for (unsigned seed : {1u, 2u, 3u, 4u}) {
+        std::mt19937 rng(seed);
+        int node_ids = seed == 4 ? 20000 : 2000;
+        int edge_ids = node_ids * 2;
+        std::vector<NodePtr> nodes;
+        std::vector<EdgePtr> edges;
+        for (int i = 0; i < node_ids; ++i)
+            if (rng() % 5 != 0) nodes.push_back(randomNode(rng, "n" + std::to_string(i)));
+        for (int i = 0; i < edge_ids; ++i)
+            if (rng() % 5 != 0) edges.push_back(randomEdge(rng, "e" + std::to_string(i), node_ids));
+        GraphImage slow(nullptr);
+        for (const NodePtr& n : nodes) slow.putNode(n);
+        for (const EdgePtr& e : edges) slow.putEdge(e);
+        GraphImage bulk = GraphImage::build(slow.configPtr(), nodes, edges, seed % 3);
+        expectSame(bulk, slow, node_ids, edge_ids);
+        GraphImage before = bulk;  // a copy taken before mutating must keep its content
+        for (int i = 0; i < node_ids * 3; ++i) {
+            std::string n = "n" + std::to_string(rng() % (node_ids + 10));
+            std::string e = "e" + std::to_string(rng() % edge_ids);
+            switch (rng() % 4) {
+                case 0: {
+                    NodePtr p = randomNode(rng, n);
+                    bulk.putNode(p);
+                    slow.putNode(p);
+                    break;
+                }
+                case 1: EXPECT_EQ(bulk.removeNode(n), slow.removeNode(n)); break;
+                case 2: {
+                    EdgePtr p = randomEdge(rng, e, node_ids);
+                    bulk.putEdge(p);
+                    slow.putEdge(p);
+                    break;
+                }
+                case 3: EXPECT_EQ(bulk.removeEdge(e), slow.removeEdge(e)); break;
+            }
+        }
+        expectSame(bulk, slow, node_ids, edge_ids);
+        GraphImage again = GraphImage::build(slow.configPtr(), nodes, edges, 2);
+        expectSame(before, again, node_ids, edge_ids);
+    }
+}
+
+// Repeated IDs: the later element wins and re-indexes, as putNode/putEdge in order would do.
+TEST(GraphImageBuild, RepeatedIdsMatchInsertOrder) {
+    std::mt19937 rng(7);
+    std::vector<NodePtr> nodes;
+    std::vector<EdgePtr> edges;
+    for (int i = 0; i < 3000; ++i) nodes.push_back(randomNode(rng, "n" + std::to_string(i % 1000)));
+    for (int i = 0; i < 3000; ++i)
+        edges.push_back(randomEdge(rng, "e" + std::to_string(i % 700), 1000));
+    GraphImage slow(nullptr);
+    for (const NodePtr& n : nodes) slow.putNode(n);
+    for (const EdgePtr& e : edges) slow.putEdge(e);
+    GraphImage bulk = GraphImage::build(slow.configPtr(), nodes, edges);
+    EXPECT_EQ(bulk.nodeCount(), 1000u);
+    EXPECT_EQ(bulk.edgeCount(), 700u);
+    expectSame(bulk, slow, 1000, 700);
+}
+
+TEST(GraphImageBuild, EmptyInput) {
+    GraphImage bulk = GraphImage::build(nullptr, {}, {});
+    EXPECT_EQ(bulk.nodeCount(), 0u);
+    EXPECT_EQ(bulk.edgeCount(), 0u);
+    auto n = std::make_shared<Node>();
+    n->id = "x";
+    n->metadata.mutableObject().set("Type", "host");
+    bulk.putNode(n);
+    std::size_t hosts = 0;
+    bulk.nodesByValue("Type", Value("host"), [&](const Node&) { return ++hosts, true; });
+    EXPECT_EQ(hosts, 1u);
+}
+
+}  // namespace
+}  // namespace skydive::graph
