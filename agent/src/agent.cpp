@@ -39,6 +39,13 @@ bool implemented(const std::string& name) {
            name == "lldp" || name == "docker" || name == "libvirt" || name == "runc";
 }
 
+// Puts a probe in its slot and starts it.
+template <class P>
+model::Status startInto(std::unique_ptr<P>& slot, std::unique_ptr<P> probe) {
+    slot = std::move(probe);
+    return slot->start();
+}
+
 }  // namespace
 
 struct Agent::Impl {
@@ -102,69 +109,46 @@ model::Status Agent::start() {
     obj.set("Hostname", hostname());
     d.topology.addNode(d.host_node_id, std::move(md));
 
-    d.netlink = std::make_unique<NetlinkProbe>(d.topology, d.host_node_id, std::string(),
-                                               d.options.metrics_update);
-    if (auto s = d.netlink->start(); !s) {
-        stop();
-        return s;
-    }
-    d.netns = std::make_unique<NetnsProbe>(d.topology, d.host_node_id, d.options.netns_run_path,
-                                           d.options.metrics_update);
-    if (auto s = d.netns->start(); !s) {
-        stop();
-        return s;
-    }
-    for (const auto& p : d.options.probes) {
+    // A probe that fails to start stops the agent, except libvirt (no hypervisor is common).
+    model::Status s = startInto(
+        d.netlink, std::make_unique<NetlinkProbe>(d.topology, d.host_node_id, std::string(),
+                                                  d.options.metrics_update));
+    if (s)
+        s = startInto(d.netns, std::make_unique<NetnsProbe>(d.topology, d.host_node_id,
+                                                            d.options.netns_run_path,
+                                                            d.options.metrics_update));
+    for (std::size_t i = 0; s && i < d.options.probes.size(); ++i) {
+        const std::string& p = d.options.probes[i];
         if (!implemented(p)) spdlog::warn("topology probe {} is not implemented, skipped", p);
         if (p == "socketinfo" && !d.socketinfo) {
-            d.socketinfo = std::make_unique<SocketInfoProbe>(d.topology, d.host_node_id,
-                                                             d.options.socketinfo_update);
-            if (auto s = d.socketinfo->start(); !s) {
-                stop();
-                return s;
-            }
-        }
-        if (p == "lldp" && !d.lldp) {
-            d.lldp =
-                std::make_unique<LldpProbe>(d.topology, d.host_node_id, d.options.lldp_interfaces);
-            if (auto s = d.lldp->start(); !s) {
-                stop();
-                return s;
-            }
-        }
-        if (p == "docker" && !d.docker) {
-            d.docker = std::make_unique<DockerProbe>(d.topology, d.host_node_id, *d.netns,
-                                                     d.options.docker_url);
-            if (auto s = d.docker->start(); !s) {
-                stop();
-                return s;
-            }
-        }
-        if (p == "runc" && !d.runc) {
-            d.runc = std::make_unique<RuncProbe>(d.topology, d.host_node_id, *d.netns,
-                                                 d.options.runc_run_paths);
-            if (auto s = d.runc->start(); !s) {
-                stop();
-                return s;
-            }
-        }
-        if (p == "libvirt" && !d.libvirt) {
-            d.libvirt =
-                std::make_unique<LibvirtProbe>(d.topology, d.host_node_id, d.options.libvirt_url);
-            // No hypervisor here is not fatal: the other probes still run.
-            if (auto s = d.libvirt->start(); !s) {
-                spdlog::warn("{}; probe libvirt skipped", s.error().message);
+            s = startInto(d.socketinfo,
+                          std::make_unique<SocketInfoProbe>(d.topology, d.host_node_id,
+                                                            d.options.socketinfo_update));
+        } else if (p == "lldp" && !d.lldp) {
+            s = startInto(d.lldp, std::make_unique<LldpProbe>(d.topology, d.host_node_id,
+                                                              d.options.lldp_interfaces));
+        } else if (p == "docker" && !d.docker) {
+            s = startInto(d.docker, std::make_unique<DockerProbe>(d.topology, d.host_node_id,
+                                                                  *d.netns, d.options.docker_url));
+        } else if (p == "runc" && !d.runc) {
+            s = startInto(d.runc, std::make_unique<RuncProbe>(d.topology, d.host_node_id, *d.netns,
+                                                              d.options.runc_run_paths));
+        } else if (p == "ovsdb" && !d.ovsdb) {
+            s = startInto(d.ovsdb,
+                          std::make_unique<OvsdbProbe>(d.topology, d.host_node_id,
+                                                       OvsdbProbeOptions{d.options.ovsdb_address}));
+        } else if (p == "libvirt" && !d.libvirt) {
+            auto l = startInto(d.libvirt, std::make_unique<LibvirtProbe>(d.topology, d.host_node_id,
+                                                                         d.options.libvirt_url));
+            if (!l) {
+                spdlog::warn("{}; probe libvirt skipped", l.error().message);
                 d.libvirt.reset();
             }
         }
-        if (p == "ovsdb" && !d.ovsdb) {
-            d.ovsdb = std::make_unique<OvsdbProbe>(d.topology, d.host_node_id,
-                                                   OvsdbProbeOptions{d.options.ovsdb_address});
-            if (auto s = d.ovsdb->start(); !s) {
-                stop();
-                return s;
-            }
-        }
+    }
+    if (!s) {
+        stop();
+        return s;
     }
     for (const auto& address : d.options.analyzers) {
         d.forwarders.push_back(std::make_unique<Forwarder>(d.topology, ForwarderOptions{
