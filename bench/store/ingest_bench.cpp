@@ -51,6 +51,44 @@ void BM_Ingest_StoreUpdates(benchmark::State& state) {
 }
 BENCHMARK(BM_Ingest_StoreUpdates)->Unit(benchmark::kMillisecond)->MinTime(3);
 
+// Two agents' streams at once (the server applies each connection's deltas on its own
+// thread): two threads each applying the updates ring's deltas of half the nodes. While one
+// group is written, the other thread stages its delta on the second core (ADR 013's pipeline).
+// Items = revisions acknowledged; real time.
+void BM_Ingest_StoreUpdates2Writers(benchmark::State& state) {
+    bench::BenchDir dir;
+    model::ManualClock clock(kT0);
+    auto s = openStore(dir, clock);
+    if (!s->apply(bench::ingestSeed())) state.SkipWithError("seed failed");
+    auto ring = bench::ingestUpdateRing();
+    constexpr std::size_t kPerIteration = 20;  // deltas per iteration, 10 per thread
+    std::size_t next = 0;
+    for (auto _ : state) {
+        std::thread other;
+        std::atomic<bool> failed{false};
+        auto run = [&](std::size_t parity, std::size_t base) {
+            // Ring deltas of one parity update disjoint node ranges from the other's.
+            for (std::size_t k = parity; k < kPerIteration; k += 2) {
+                auto& d = ring[k % kIngestRing];
+                bench::setRevisions(d, base + k * kIngestBatch);
+                if (!s->apply(d)) failed = true;
+            }
+        };
+        clock.advance(1);
+        other = std::thread(run, 1, next);
+        run(0, next);
+        other.join();
+        next += kPerIteration * kIngestBatch;
+        if (failed) state.SkipWithError("apply failed");
+    }
+    state.SetItemsProcessed(
+        static_cast<std::int64_t>(state.iterations() * kPerIteration * kIngestBatch));
+    auto st = s->stats();
+    state.counters["deltas_per_write"] =
+        static_cast<double>(st.mutations_committed) / static_cast<double>(st.commit_groups);
+}
+BENCHMARK(BM_Ingest_StoreUpdates2Writers)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
 // New nodes (every revision is a new element). Each delta is built with the timer paused.
 void BM_Ingest_StoreAdds(benchmark::State& state) {
     bench::BenchDir dir;
