@@ -198,6 +198,7 @@ public:
             for (auto* g : members)
                 for (LogEntry& e : static_cast<Staged*>(g)->entries)
                     im_.window.append(std::move(e), &im_.latest.config());
+            trimWindow();
         });
         Status st = im_.rocks->write(*out, im_.opts.sync == SyncPolicy::Always);
         helper_.wait();
@@ -239,9 +240,7 @@ public:
                     cp && *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
             }
             Time now = im_.clock.now();
-            im_.window.trim(im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
-                                                          : std::numeric_limits<Time>::min(),
-                            im_.opts.recent_window_bytes);
+            if (!appended) trimWindow();
             im_.latest = after;
             im_.cache.remove_if([&](const CachedView& c) { return c.to >= stale_from; });
             // A checkpoint costs one reference per live element: it waits for at least as
@@ -267,6 +266,14 @@ public:
     }
 
 private:
+    // Under `mu` (or on the helper, while the leader holds it).
+    void trimWindow() {
+        Time now = im_.clock.now();
+        im_.window.trim(im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
+                                                      : std::numeric_limits<Time>::min(),
+                        im_.opts.recent_window_bytes);
+    }
+
     Impl& im_;
     bool late_ = false;                  // set by write(), read by the committed() that follows it
     std::unique_lock<std::mutex> held_;  // `mu`, from an overlapped write() to its committed()
