@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "exec/executor.h"
+#include "front/at_template.h"
 #include "plan/compiler.h"
 
 namespace skydive::gremlin {
@@ -30,12 +31,40 @@ model::Result<std::shared_ptr<const Plan>> Engine::compileUncached(std::string_v
     return std::shared_ptr<const Plan>(std::move(*plan));
 }
 
+namespace {
+
+// The cached plan of another query with the same template, its Context times set from `params`;
+// nullptr when they do not compile (the caller then compiles the query itself, for its error).
+std::shared_ptr<const Plan> rebindContext(const Plan& cached, const std::vector<Param>& params) {
+    if (cached.steps.empty() || cached.steps[0].op != Op::Context) return nullptr;
+    auto at = timeFromParam(params[0]);
+    if (!at) return nullptr;
+    auto plan = std::make_shared<Plan>(cached);
+    plan->steps[0].at = *at;
+    if (params.size() == 2) {
+        auto d = durationFromParam(params[1]);
+        if (!d) return nullptr;
+        plan->steps[0].duration = *d;
+    }
+    return plan;
+}
+
+}  // namespace
+
 model::Result<std::shared_ptr<const Plan>> Engine::prepare(std::string_view query) const {
     if (options_.plan_cache_entries == 0) return compileUncached(query);
-    const std::string key(query);
+    // `G.At(t)...` is cached once for every t (AtTemplate): each plan is a copy with its times.
+    auto at = splitLeadingAt(query);
+    const std::string key = at ? std::move(at->key) : std::string(query);
+    std::shared_ptr<const Plan> cached;
     {
         std::lock_guard lock(cache_->mutex);
-        if (auto it = cache_->plans.find(key); it != cache_->plans.end()) return it->second;
+        if (auto it = cache_->plans.find(key); it != cache_->plans.end()) cached = it->second;
+    }
+    if (cached && !at) return cached;
+    if (cached) {
+        if (auto plan = rebindContext(*cached, at->params)) return plan;
+        return compileUncached(query);  // its own time error
     }
     auto plan = compileUncached(query);
     if (!plan) return plan;

@@ -74,5 +74,46 @@ TEST(EngineTimeTravel, StoreAgreesWithTheSpecRule) {
     }
 }
 
+// `G.At(t)` queries share one cached plan per template (AtTemplate): every answer, and every
+// error, is the one an engine without a plan cache gives for the same text.
+TEST(EngineTimeTravel, TemplatedAtPlansAnswerLikeFreshOnes) {
+    auto fixture = tools::loadFixture(
+        std::string(SKYDIVE_SHARED_DIR) + "/conformance/fixtures/history_records.json", 0);
+    ASSERT_TRUE(fixture);
+    model::ManualClock clock(1600000075000);
+    auto store = tools::makeSource(*fixture, clock);
+    ASSERT_TRUE(store) << store.error().toString();
+    Engine cached(clock, {});
+    EngineOptions no_cache;
+    no_cache.plan_cache_entries = 0;
+    Engine fresh(clock, no_cache);
+    auto same = [&](const std::string& q) {
+        auto a = cached.run(q, **store);
+        auto b = fresh.run(q, **store);
+        ASSERT_EQ(a.ok(), b.ok()) << q;
+        if (a) {
+            EXPECT_EQ(toJson(*a), toJson(*b)) << q;
+        } else {
+            EXPECT_EQ(a.error().toString(), b.error().toString()) << q;
+        }
+    };
+    for (std::int64_t t = 1600000000; t <= 1600000036; t += 3) {
+        same("G.At(" + std::to_string(t) + ").V().Values('@Revision')");
+        same("g.at( " + std::to_string(t * 1000) + " , 5 ).V().Values('MTU')");
+        same("G.Context(" + std::to_string(t) + " 10).E().Values('@ID')");
+    }
+    for (const char* moment :
+         {"'-1m'", "\"-30s\"", "'Sun, 13 Sep 2020 12:26:55 GMT'", "'bogus'", "'-1m\"", "''"}) {
+        same(std::string("G.At(") + moment + ").V().Values('MTU')");
+        same(std::string("G.At(") + moment + ", '1m').V().Values('MTU')");
+        same(std::string("G.At(") + moment + ", 'nope').V().Values('MTU')");
+    }
+    // A plan cached from a good moment must not hide the error of a bad one, nor of a bad tail.
+    same("G.At(1600000020).V().Has('Name','aaa').Values('MTU')");
+    same("G.At(99999999999999999999).V().Has('Name','aaa').Values('MTU')");
+    same("G.At(1600000020).V().Has('Name','aaa').Valuez('MTU')");
+    same("G.At(1600000020, 1, 2).V()");
+}
+
 }  // namespace
 }  // namespace skydive::gremlin
