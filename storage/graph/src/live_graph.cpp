@@ -181,6 +181,8 @@ Status LiveGraph::deleteEdge(std::string_view id, Time at) {
 }
 Status LiveGraph::apply(const model::GraphDelta& delta) {
     return impl_->mutate([&](GraphTxn& t) -> Status {
+        t.changes.reserve(delta.changes.size());  // deletions of nodes with edges add more
+        t.versions.reserve(delta.changes.size());
         for (const auto& c : delta.changes)
             if (auto st = t.applyChange(c); !st) return st;
         return {};

@@ -2,7 +2,11 @@
 // WriteBatch under the writer lock; the group leader writes the batches of every mutation
 // staged meanwhile as one WriteBatch (one WAL write, one fsync under SyncPolicy::Always); only
 // then do the mutations become visible and get acknowledged.
+#include <condition_variable>
+#include <functional>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 #include "links.h"
 #include "store_impl.h"
@@ -49,6 +53,53 @@ private:
     Rocks& rocks_;
     rocksdb::WriteBatch& out_;
 };
+
+// A second thread that runs one job at a time beside the group leader (ADR 015): the recent
+// window's append of a large group while the leader writes it to RocksDB.
+class Helper {
+public:
+    ~Helper() {
+        {
+            std::lock_guard l(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+    void start(std::function<void()> job) {
+        if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+        std::lock_guard l(mu_);
+        job_ = std::move(job);
+        cv_.notify_all();
+    }
+    void wait() {
+        std::unique_lock l(mu_);
+        cv_.wait(l, [&] { return !job_; });
+    }
+
+private:
+    void loop() {
+        std::unique_lock l(mu_);
+        for (;;) {
+            cv_.wait(l, [&] { return stop_ || job_; });
+            if (!job_) return;  // stopping, nothing left to run
+            l.unlock();
+            job_();
+            l.lock();
+            job_ = nullptr;
+            cv_.notify_all();
+        }
+    }
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::function<void()> job_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+// Groups of at least this many changes get their window append on the helper thread; smaller
+// ones append on the leader (a thread hand-off costs more than their append).
+constexpr std::size_t kOverlapChanges = 256;
 
 }  // namespace
 
@@ -120,7 +171,11 @@ public:
             out = &merged;
         }
         Time oldest = std::numeric_limits<Time>::max();
-        for (auto* g : group) oldest = std::min(oldest, static_cast<Staged*>(g)->oldest_time);
+        std::size_t changes = 0;
+        for (auto* g : group) {
+            oldest = std::min(oldest, static_cast<Staged*>(g)->oldest_time);
+            changes += static_cast<Staged*>(g)->changes;
+        }
         // Late data: checkpoints from that time on no longer describe the past.
         late_ = newest_checkpoint && oldest <= *newest_checkpoint;
         if (late_) {
@@ -131,7 +186,27 @@ public:
         std::string seq_bytes;
         putU64(seq_bytes, static_cast<Staged*>(group.back())->last_seq);
         out->Put(im_.rocks->cf(Cf::Default), toSlice(kSeqKey), toSlice(seq_bytes));
-        return im_.rocks->write(*out, im_.opts.sync == SyncPolicy::Always);
+        if (changes < kOverlapChanges)
+            return im_.rocks->write(*out, im_.opts.sync == SyncPolicy::Always);
+        // A large group: the helper appends it to the recent window while this thread writes
+        // it. `mu` stays held from here to the end of committed(), so no reader sees the
+        // window ahead of the durable state; a failed write empties the window (readers of
+        // the past go to disk) instead of undoing the appends.
+        held_ = std::unique_lock(im_.mu);
+        std::vector<graph::StagedCommit*> members(group.begin(), group.end());
+        helper_.start([this, members = std::move(members)] {
+            for (auto* g : members)
+                for (LogEntry& e : static_cast<Staged*>(g)->entries)
+                    im_.window.append(std::move(e), &im_.latest.config());
+            trimWindow();
+        });
+        Status st = im_.rocks->write(*out, im_.opts.sync == SyncPolicy::Always);
+        helper_.wait();
+        if (!st) {
+            im_.window.clear(im_.last_key.time);
+            held_.unlock();
+        }
+        return st;
     }
 
     void committed(std::span<graph::StagedCommit* const> group,
@@ -140,15 +215,18 @@ public:
         TimelineKey newest;
         std::uint64_t seq;
         {
-            std::lock_guard l(im_.mu);
+            // Held since write() when the helper appended the group to the window.
+            bool appended = held_.owns_lock();
+            std::unique_lock l = appended ? std::move(held_) : std::unique_lock(im_.mu);
             Time stale_from = std::numeric_limits<Time>::max();
             for (auto* g : group) {
                 auto* s = static_cast<Staged*>(g);
                 im_.next_seq = s->last_seq + 1;
                 if (im_.last_key < s->newest) im_.last_key = s->newest;
                 stale_from = std::min(stale_from, s->stale_from);
-                for (LogEntry& e : s->entries)
-                    im_.window.append(std::move(e), &im_.latest.config());
+                if (!appended)
+                    for (LogEntry& e : s->entries)
+                        im_.window.append(std::move(e), &im_.latest.config());
                 im_.revisions_written += s->changes;
                 im_.changes_since_checkpoint += s->changes;
             }
@@ -162,9 +240,7 @@ public:
                     cp && *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
             }
             Time now = im_.clock.now();
-            im_.window.trim(im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
-                                                          : std::numeric_limits<Time>::min(),
-                            im_.opts.recent_window_bytes);
+            if (!appended) trimWindow();
             im_.latest = after;
             im_.cache.remove_if([&](const CachedView& c) { return c.to >= stale_from; });
             // A checkpoint costs one reference per live element: it waits for at least as
@@ -190,8 +266,18 @@ public:
     }
 
 private:
+    // Under `mu` (or on the helper, while the leader holds it).
+    void trimWindow() {
+        Time now = im_.clock.now();
+        im_.window.trim(im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
+                                                      : std::numeric_limits<Time>::min(),
+                        im_.opts.recent_window_bytes);
+    }
+
     Impl& im_;
-    bool late_ = false;  // set by write(), read by the committed() that follows it
+    bool late_ = false;                  // set by write(), read by the committed() that follows it
+    std::unique_lock<std::mutex> held_;  // `mu`, from an overlapped write() to its committed()
+    Helper helper_;
 };
 
 std::unique_ptr<graph::CommitLog> Store::Impl::makeLog() {

@@ -1,0 +1,104 @@
+// The store's ingest cost split by phase (ADR 015), each on the same input as
+// BM_Ingest_StoreUpdates (ingest_input.h), items = revisions:
+// - LiveApply: the live graph alone (no commit log): validation, copies, trie updates.
+// - Encode: rev record, rev key, timeline key and value of each revision into a WriteBatch.
+// - WindowAppend: the recent window's append of each change and its trim.
+// The RocksDB write itself is BM_Ingest_RawRocksDbBaseline.
+#include <benchmark/benchmark.h>
+
+#include <skydive/graph/live_graph.h>
+#include <skydive/model/clock.h>
+
+#include "ingest_input.h"
+#include "recent_window.h"
+#include "rocks.h"
+
+namespace {
+
+using namespace skydive;
+using bench::kIngestBatch;
+using bench::kIngestNodes;
+using bench::kIngestRing;
+
+constexpr model::Time kT0 = 1600000000000;
+
+void BM_IngestPhase_LiveApply(benchmark::State& state) {
+    model::ManualClock clock(kT0);
+    graph::LiveGraph g(clock);
+    if (!g.apply(bench::ingestSeed())) state.SkipWithError("seed failed");
+    auto ring = bench::ingestUpdateRing();
+    std::size_t next = 0;
+    for (auto _ : state) {
+        auto& d = ring[(next / kIngestBatch) % kIngestRing];
+        bench::setRevisions(d, next);
+        next += kIngestBatch;
+        clock.advance(1);
+        if (!g.apply(d)) state.SkipWithError("apply failed");
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+}
+BENCHMARK(BM_IngestPhase_LiveApply)->Unit(benchmark::kMillisecond)->MinTime(1);
+
+// The versions the live graph produced for a ring delta, as shared pointers (the store's input
+// to staging).
+std::vector<store::Version> ringVersions(std::size_t delta) {
+    auto ring = bench::ingestUpdateRing();
+    bench::setRevisions(ring[delta], delta * kIngestBatch);
+    std::vector<store::Version> out;
+    for (auto& c : ring[delta].changes) {
+        auto n = std::get<model::Node>(c.element);
+        n.created_at = kT0;
+        n.updated_at = kT0 + 1;
+        out.push_back({std::make_shared<const model::Node>(std::move(n)), nullptr});
+    }
+    return out;
+}
+
+void BM_IngestPhase_Encode(benchmark::State& state) {
+    bench::BenchDir dir;
+    auto rocks = store::Rocks::open(dir.sub("cf"), 8u << 20).value();  // column family handles
+    auto versions = ringVersions(0);
+    std::string record, key;
+    std::uint64_t seq = 1;
+    for (auto _ : state) {
+        rocksdb::WriteBatch batch;
+        for (const auto& v : versions) {
+            store::RevKey ref = v.ref();
+            record.clear();
+            store::encodeRecordTo(record, v);
+            store::encodeRevKeyTo(key, ref);
+            batch.Put(rocks->cf(store::Cf::Rev), store::toSlice(key), store::toSlice(record));
+            store::encodeTimelineValueTo(record, {store::TimelineOp::Put, std::move(ref)});
+            store::encodeTimelineKeyTo(key, {v.base().updated_at, seq++});
+            batch.Put(rocks->cf(store::Cf::Timeline), store::toSlice(key), store::toSlice(record));
+        }
+        benchmark::DoNotOptimize(batch.GetDataSize());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+}
+BENCHMARK(BM_IngestPhase_Encode)->Unit(benchmark::kMillisecond)->MinTime(1);
+
+void BM_IngestPhase_WindowAppend(benchmark::State& state) {
+    std::vector<std::vector<store::Version>> ring;
+    for (std::size_t d = 0; d < kIngestRing; ++d) ring.push_back(ringVersions(d));
+    store::RecentWindow window;
+    graph::IndexConfig config;
+    std::uint64_t seq = 1;
+    std::size_t next = 0;
+    model::Time t = kT0;
+    for (auto _ : state) {
+        ++t;
+        for (const auto& v : ring[next++ % kIngestRing]) {
+            store::LogEntry e;
+            e.key = {t, seq++};
+            e.before = v;  // the previous version: same cost as a distinct one
+            e.after = v;
+            window.append(std::move(e), &config);
+        }
+        window.trim(std::numeric_limits<model::Time>::min(), 64u << 20);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+}
+BENCHMARK(BM_IngestPhase_WindowAppend)->Unit(benchmark::kMillisecond)->MinTime(1);
+
+}  // namespace
