@@ -135,6 +135,14 @@ model::Status Executor::scanNodes(const PlanStep& s) {
         cur_.value = model::Value(static_cast<long long>(view_->nodeCount()));
         return {};
     }
+    // `V().Has(k, v).Count()` on an indexed key: the view counts the term's posting (ADR 021).
+    if (s.count_only && s.use_index && !s.id && s.residual.empty() && !s.window &&
+        view_->kind() != graph::ViewKind::Slice && view_->hasIndex(s.filter.terms[0].key)) {
+        cur_.kind = ResultKind::Number;
+        cur_.value = model::Value(static_cast<long long>(
+            view_->countByValue(s.filter.terms[0].key, s.filter.terms[0].match.value)));
+        return {};
+    }
     Sink<model::Node> sink(*this, s, cur_.nodes);
     auto offer = [&](const model::Node& n) { return s.filter.matches(n) ? sink.add(n) : tick(); };
     if (s.id) {

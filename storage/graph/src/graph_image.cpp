@@ -1,6 +1,7 @@
 #include <skydive/graph/graph_image.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <thread>
 #include <utility>
@@ -87,6 +88,9 @@ public:
             p.many_->ids = IdSet::build(std::move(rest));
         }
         return p;
+    }
+    std::size_t size() const {
+        return (single_.empty() ? 0 : 1) + (many_ != nullptr ? many_->ids.size() : 0);
     }
     template <typename Fn>
     void forEach(const Fn& fn) const {
@@ -375,6 +379,31 @@ void GraphImage::forEachEdge(const GraphView::EdgeFn& fn) const {
     impl_->edges.forEach([&](const Str&, const EdgePtr& e) { return fn(*e); });
 }
 
+namespace {
+template <typename T, typename Map, typename Fn>
+void visitBatches(const Map& map, const Fn& fn) {
+    std::array<const T*, 256> batch;
+    std::size_t n = 0;
+    bool go = true;
+    map.forEach([&](const Str&, const std::shared_ptr<const T>& p) {
+        batch[n++] = p.get();
+        if (n == batch.size()) {
+            go = fn(std::span<const T* const>(batch.data(), n));
+            n = 0;
+        }
+        return go;
+    });
+    if (go && n > 0) fn(std::span<const T* const>(batch.data(), n));
+}
+}  // namespace
+
+void GraphImage::forEachNodeBatch(const NodeBatchFn& fn) const {
+    visitBatches<Node>(impl_->nodes, fn);
+}
+void GraphImage::forEachEdgeBatch(const EdgeBatchFn& fn) const {
+    visitBatches<Edge>(impl_->edges, fn);
+}
+
 void GraphImage::outEdgeIds(std::string_view node_id,
                             const std::function<bool(const Str&)>& fn) const {
     if (const IdSet* s = impl_->out.find(node_id))
@@ -407,6 +436,19 @@ void GraphImage::nodesByValue(std::string_view key, const Value& value,
         forEachIndexTerm(*v, [&](const Value& term) { match = match || term == value; });
         return !match || fn(n);
     });
+}
+
+std::size_t GraphImage::countByValue(std::string_view key, const Value& value) const {
+    const auto& keys = impl_->config->keys;
+    auto it = std::find(keys.begin(), keys.end(), key);
+    if (it == keys.end()) {
+        std::size_t n = 0;
+        nodesByValue(key, value, [&](const Node&) { return ++n, true; });
+        return n;
+    }
+    const Postings& p = impl_->index[static_cast<std::size_t>(it - keys.begin())];
+    const Posting* s = p.find(value);
+    return s != nullptr ? s->size() : 0;
 }
 
 }  // namespace skydive::graph

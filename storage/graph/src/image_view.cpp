@@ -28,6 +28,9 @@ public:
                       const NodeFn& fn) const override {
         image_.nodesByValue(key, value, fn);
     }
+    std::size_t countByValue(std::string_view key, const model::Value& value) const override {
+        return image_.countByValue(key, value);
+    }
     void outEdges(std::string_view node_id, const EdgeFn& fn) const override {
         image_.outEdgeIds(node_id, [&](const model::Str& id) {
             const EdgePtr* e = image_.edge(id.view());

@@ -200,28 +200,41 @@ const LazyPointView::Overlay* LazyPointView::scanOverlay() const {
     return overlay();
 }
 
+// One overlay walk for nodes and edges: the latest image in batches (one indirect call per
+// 256 elements), each element swapped for its version at t when it changed after t, then the
+// elements present at t only. One std::function call per visited element.
+template <typename T, typename Ptr, typename Batches, typename Fn>
+static void overlayWalk(const Batches& batches, const PtrMap<Ptr>& changed,
+                        const std::vector<Ptr>& extra, const Fn& fn) {
+    bool go = true;
+    batches([&](std::span<const T* const> batch) {
+        for (const T* x : batch) {
+            const Ptr* then = changed.find(x);
+            if (then == nullptr)
+                go = fn(*x);
+            else if (*then != nullptr)
+                go = fn(**then);
+            if (!go) return false;
+        }
+        return true;
+    });
+    for (std::size_t i = 0; go && i < extra.size(); ++i) go = fn(*extra[i]);
+}
+
 void LazyPointView::forEachNode(const NodeFn& fn) const {
     const Overlay* ov = scanOverlay();
     if (ov == nullptr) return image().forEachNode(fn);
-    bool go = true;
-    latest_.forEachNode([&](const model::Node& n) {
-        const graph::NodePtr* then = ov->nodes.find(&n);
-        if (then == nullptr) return go = fn(n);
-        return go = (*then == nullptr || fn(**then));
-    });
-    for (std::size_t i = 0; go && i < ov->extra_nodes.size(); ++i) go = fn(*ov->extra_nodes[i]);
+    overlayWalk<model::Node>(
+        [&](const graph::GraphImage::NodeBatchFn& b) { latest_.forEachNodeBatch(b); }, ov->nodes,
+        ov->extra_nodes, fn);
 }
 
 void LazyPointView::forEachEdge(const EdgeFn& fn) const {
     const Overlay* ov = built() || scans_.load(std::memory_order_relaxed) > 1 ? nullptr : overlay();
     if (ov == nullptr) return image().forEachEdge(fn);
-    bool go = true;
-    latest_.forEachEdge([&](const model::Edge& e) {
-        const graph::EdgePtr* then = ov->edges.find(&e);
-        if (then == nullptr) return go = fn(e);
-        return go = (*then == nullptr || fn(**then));
-    });
-    for (std::size_t i = 0; go && i < ov->extra_edges.size(); ++i) go = fn(*ov->extra_edges[i]);
+    overlayWalk<model::Edge>(
+        [&](const graph::GraphImage::EdgeBatchFn& b) { latest_.forEachEdgeBatch(b); }, ov->edges,
+        ov->extra_edges, fn);
 }
 
 bool LazyPointView::hasIndex(std::string_view key) const {
@@ -288,6 +301,35 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
     for (const auto& n : found) {
         if (!fn(*n)) return;
     }
+}
+
+// Inside the window: the latest posting's size, corrected by each node whose changes after t
+// dropped or added the term (those that match at t and not live count +1, the reverse -1).
+// The cost is the number of that term's changes after t, not its hits; metric-only changes
+// post no term. Outside the window (or once built) the image's posting size: building the
+// image the first time.
+std::size_t LazyPointView::countByValue(std::string_view key, const model::Value& value) const {
+    if (built()) return image_->countByValue(key, value);
+    if (!hasIndex(key)) return GraphView::countByValue(key, value);
+    std::ptrdiff_t delta = 0;
+    bool done = inWindow(window_, t_, [&](const RecentWindow& w) {
+        StrSet seen;
+        auto consider = [&](const model::Str& id) {
+            if (!seen.insert(id).second) return;
+            const graph::NodePtr* live = latest_.node(id.view());
+            const bool now_match = live != nullptr && matches(**live, key, value);
+            Version now{live != nullptr ? *live : nullptr, nullptr};
+            Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
+            const bool then_match = v.node && matches(*v.node, key, value);
+            delta +=
+                static_cast<std::ptrdiff_t>(then_match) - static_cast<std::ptrdiff_t>(now_match);
+        };
+        w.lostTermNodes(latest_.config(), key, value, t_, seq_limit_, consider);
+        w.gainedTermNodes(latest_.config(), key, value, t_, seq_limit_, consider);
+    });
+    if (!done) return image().countByValue(key, value);
+    return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(latest_.countByValue(key, value)) +
+                                    delta);
 }
 
 // Live adjacency rolled back per edge, plus the edges of that node changed after t.

@@ -46,6 +46,7 @@ public:
     bool hasIndex(std::string_view key) const override;
     void nodesByValue(std::string_view key, const model::Value& value,
                       const NodeFn& fn) const override;
+    std::size_t countByValue(std::string_view key, const model::Value& value) const override;
     void outEdges(std::string_view node_id, const EdgeFn& fn) const override;
     void inEdges(std::string_view node_id, const EdgeFn& fn) const override;
     std::size_t nodeCount() const override;

@@ -109,6 +109,12 @@ public:
     void lostTermNodes(const graph::IndexConfig& config, std::string_view key,
                        const model::Value& value, Time t, std::uint64_t seq_limit,
                        const std::function<void(const model::Str&)>& fn) const;
+    /// IDs of the nodes changed at or after t by a change that added the index term `value` of
+    /// `key` (an add, or a Put whose field changed to have it): the only nodes that can match
+    /// in the latest image without matching at t. Same contract as lostTermNodes.
+    void gainedTermNodes(const graph::IndexConfig& config, std::string_view key,
+                         const model::Value& value, Time t, std::uint64_t seq_limit,
+                         const std::function<void(const model::Str&)>& fn) const;
     /// Every version visible in [from, to] given the point image at `from`. REQUIRES: covers(from).
     void sliceVersions(const graph::GraphImage& at_from, Time from, Time to,
                        std::vector<Version>& out) const;
@@ -159,8 +165,12 @@ private:
             return k.second.hash() * 31 + k.first;
         }
     };
-    mutable std::unordered_map<std::pair<std::size_t, model::Value>, std::deque<Posted>, TermHash>
-        lost_;
+    using TermMap =
+        std::unordered_map<std::pair<std::size_t, model::Value>, std::deque<Posted>, TermHash>;
+    void termNodes(const TermMap& map, const graph::IndexConfig& config, std::string_view key,
+                   const model::Value& value, Time t, std::uint64_t seq_limit,
+                   const std::function<void(const model::Str&)>& fn) const;
+    mutable TermMap lost_, gained_;  // gained_: the terms changes added (gainedTermNodes)
     mutable std::size_t lost_lo_ = 0, lost_hi_ = 0, lost_items_ = 0;
     std::size_t popped_ = 0;
     std::deque<const LogEntry*> presence_;  // adds and deletes, oldest first

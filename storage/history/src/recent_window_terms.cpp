@@ -5,7 +5,8 @@
 namespace skydive::store {
 
 // Posts the index terms a node change dropped: every term of a deleted node, and the terms of
-// the previous version's field when the field changed (a superset of what was dropped).
+// the previous version's field when the field changed (a superset of what was dropped); and,
+// in gained_, the terms it added: every term of an added node, the new field's when it changed.
 void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntry& e,
                                  bool front) const {
     if (!e.after.node) return;
@@ -13,20 +14,13 @@ void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntr
     const model::Node* kept = nullptr;
     if (e.op == TimelineOp::Delete) {
         gone = e.after.node.get();
-    } else if (e.before.node) {
-        gone = e.before.node.get();
+    } else {
+        gone = e.before.node.get();  // null for an add
         kept = e.after.node.get();
     }
-    if (gone == nullptr) return;
-    for (std::size_t k = 0; k < config.keys.size(); ++k) {
-        auto was = model::fieldOf(*gone, config.keys[k]);
-        if (!was) continue;
-        if (kept != nullptr) {
-            auto now = model::fieldOf(*kept, config.keys[k]);
-            if (now && *now == *was) continue;
-        }
-        graph::forEachIndexTerm(*was, [&](const model::Value& term) {
-            auto& posting = lost_[{k, term}];
+    auto post = [&](auto& map, std::size_t k, const model::Value& field) {
+        graph::forEachIndexTerm(field, [&](const model::Value& term) {
+            auto& posting = map[{k, term}];
             Posted p{e.key.seq, e.key.time, &e};
             if (front)
                 posting.push_front(p);
@@ -34,6 +28,13 @@ void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntr
                 posting.push_back(p);
             ++lost_items_;
         });
+    };
+    for (std::size_t k = 0; k < config.keys.size(); ++k) {
+        auto was = gone != nullptr ? model::fieldOf(*gone, config.keys[k]) : std::nullopt;
+        auto now = kept != nullptr ? model::fieldOf(*kept, config.keys[k]) : std::nullopt;
+        if (was && now && *now == *was) continue;
+        if (was) post(lost_, k, *was);
+        if (now) post(gained_, k, *now);
     }
 }
 
@@ -41,23 +42,39 @@ void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntr
 void RecentWindow::pruneLostTerms() const {
     std::uint64_t oldest = log_.empty() ? ~std::uint64_t{0} : log_.front().key.seq;
     lost_items_ = 0;
-    for (auto it = lost_.begin(); it != lost_.end();) {
-        auto& d = it->second;
-        while (!d.empty() && d.front().seq < oldest) d.pop_front();
-        lost_items_ += d.size();
-        it = d.empty() ? lost_.erase(it) : std::next(it);
+    for (auto* map : {&lost_, &gained_}) {
+        for (auto it = map->begin(); it != map->end();) {
+            auto& d = it->second;
+            while (!d.empty() && d.front().seq < oldest) d.pop_front();
+            lost_items_ += d.size();
+            it = d.empty() ? map->erase(it) : std::next(it);
+        }
     }
 }
 
 void RecentWindow::lostTermNodes(const graph::IndexConfig& config, std::string_view key,
                                  const model::Value& value, Time t, std::uint64_t seq_limit,
                                  const std::function<void(const model::Str&)>& fn) const {
+    termNodes(lost_, config, key, value, t, seq_limit, fn);
+}
+
+void RecentWindow::gainedTermNodes(const graph::IndexConfig& config, std::string_view key,
+                                   const model::Value& value, Time t, std::uint64_t seq_limit,
+                                   const std::function<void(const model::Str&)>& fn) const {
+    termNodes(gained_, config, key, value, t, seq_limit, fn);
+}
+
+void RecentWindow::termNodes(const TermMap& map, const graph::IndexConfig& config,
+                             std::string_view key, const model::Value& value, Time t,
+                             std::uint64_t seq_limit,
+                             const std::function<void(const model::Str&)>& fn) const {
     std::size_t k = 0;
     while (k < config.keys.size() && config.keys[k] != key) ++k;
     if (k == config.keys.size()) return;
     const std::size_t end = popped_ + log_.size();
     if (lost_hi_ <= popped_ || lost_lo_ == lost_hi_) {  // nothing scanned is still in the log
         lost_.clear();
+        gained_.clear();
         lost_items_ = 0;
         lost_lo_ = lost_hi_ = end;
     }
@@ -69,9 +86,9 @@ void RecentWindow::lostTermNodes(const graph::IndexConfig& config, std::string_v
         --lost_lo_;
         postLostTerms(config, log_[lost_lo_ - popped_], true);
     }
-    if (lost_items_ > 2 * (lost_hi_ - lost_lo_) + 4096) pruneLostTerms();
-    auto it = lost_.find({k, value});
-    if (it == lost_.end()) return;
+    if (lost_items_ > 4 * (lost_hi_ - lost_lo_) + 4096) pruneLostTerms();
+    auto it = map.find({k, value});
+    if (it == map.end()) return;
     for (auto p = it->second.rbegin(); p != it->second.rend() && p->time >= t; ++p) {
         if (p->seq <= seq_limit) fn(p->entry->after.base().id);
     }

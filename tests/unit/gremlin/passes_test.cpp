@@ -97,5 +97,86 @@ TEST(OptimizerPasses, PassesFireWhereExpected) {
     EXPECT_EQ((*p)->steps.size(), 2u);
 }
 
+// Forwards to the live view and counts the countByValue calls it answers.
+class CountingView final : public graph::GraphView {
+public:
+    explicit CountingView(graph::GraphViewPtr inner) : inner_(std::move(inner)) {}
+    graph::ViewKind kind() const override { return graph::ViewKind::Point; }
+    void forEachNode(const NodeFn& fn) const override { inner_->forEachNode(fn); }
+    void forEachEdge(const EdgeFn& fn) const override { inner_->forEachEdge(fn); }
+    void findNode(std::string_view id, const NodeFn& fn) const override {
+        inner_->findNode(id, fn);
+    }
+    void findEdge(std::string_view id, const EdgeFn& fn) const override {
+        inner_->findEdge(id, fn);
+    }
+    bool hasIndex(std::string_view key) const override { return inner_->hasIndex(key); }
+    void nodesByValue(std::string_view key, const model::Value& value,
+                      const NodeFn& fn) const override {
+        inner_->nodesByValue(key, value, fn);
+    }
+    std::size_t countByValue(std::string_view key, const model::Value& value) const override {
+        ++calls;
+        return inner_->countByValue(key, value);
+    }
+    void outEdges(std::string_view id, const EdgeFn& fn) const override {
+        inner_->outEdges(id, fn);
+    }
+    void inEdges(std::string_view id, const EdgeFn& fn) const override { inner_->inEdges(id, fn); }
+    std::size_t nodeCount() const override { return inner_->nodeCount(); }
+    std::size_t edgeCount() const override { return inner_->edgeCount(); }
+    mutable int calls = 0;
+
+private:
+    graph::GraphViewPtr inner_;
+};
+
+class CountingSource final : public graph::GraphSource {
+public:
+    explicit CountingSource(std::shared_ptr<const CountingView> v) : v_(std::move(v)) {}
+    graph::GraphViewPtr live() const override { return v_; }
+    model::Result<graph::GraphViewPtr> at(model::Time) const override {
+        return graph::GraphViewPtr(v_);
+    }
+    model::Result<graph::GraphViewPtr> slice(model::Time, model::Time) const override {
+        return graph::GraphViewPtr(v_);
+    }
+
+private:
+    std::shared_ptr<const CountingView> v_;
+};
+
+// `V().Has(indexed k, v).Count()` asks the view for the term's count (ADR 021 "Count API");
+// a residual filter or a pass switched off keeps the visiting path, with the same result.
+TEST(OptimizerPasses, IndexedCountAsksTheView) {
+    model::ManualClock clock(1000);
+    auto g = std::make_unique<graph::LiveGraph>(clock);  // Type is indexed by default
+    (void)g->addNode(testing::makeNode("host", model::Object{{"Type", "host"}}));
+    for (int i = 0; i < 9; ++i) {
+        (void)g->addNode(testing::makeNode(
+            "if" + std::to_string(i),
+            model::Object{{"Type", i % 3 == 0 ? "veth" : "device"}, {"MTU", 1500 + i}}));
+    }
+    auto view = std::make_shared<const CountingView>(g->live());
+    ASSERT_TRUE(view->hasIndex("Type"));
+    CountingSource src(view);
+    Engine engine(clock, {});
+    auto r = engine.run("G.V().Has('Type', 'veth').Count()", src);
+    ASSERT_TRUE(r) << r.error().toString();
+    EXPECT_EQ(toJson(*r), "3");
+    EXPECT_EQ(view->calls, 1);
+    r = engine.run("G.V().Has('Type', 'veth', 'MTU', GT(1502)).Count()", src);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(toJson(*r), "2");
+    EXPECT_EQ(view->calls, 1);  // a residual term: visited
+    EngineOptions off;
+    off.passes = {true, true, false};
+    Engine plain(clock, off);
+    r = plain.run("G.V().Has('Type', 'veth').Count()", src);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(toJson(*r), "3");
+    EXPECT_EQ(view->calls, 1);
+}
+
 }  // namespace
 }  // namespace skydive::gremlin

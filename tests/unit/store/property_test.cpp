@@ -137,6 +137,7 @@ void checkLookups(const graph::GraphView& v, const std::map<std::string, Record>
     }
     for (int k = 0; k < 5; ++k) {
         Value value = "v" + std::to_string(k);
+        const std::size_t counted = v.countByValue("V", value);  // before any lookup of it
         std::vector<std::string> got, want;
         v.nodesByValue("V", value,
                        [&](const model::Node& n) { return got.push_back(render(n)), true; });
@@ -145,6 +146,9 @@ void checkLookups(const graph::GraphView& v, const std::map<std::string, Record>
                 want.push_back(render(true, r.elem));
         }
         EXPECT_EQ(sorted(got), sorted(want)) << "nodesByValue v" << k << "@" << t;
+        // Counted from the posting, corrected by the term's changes after t (ADR 021).
+        EXPECT_EQ(counted, want.size()) << "countByValue v" << k << "@" << t;
+        EXPECT_EQ(v.countByValue("V", value), want.size()) << "countByValue again v" << k;
     }
     // Last: outside the window counts build the view's image, which later lookups would use.
     std::size_t nodes = 0;

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,12 @@ public:
 
     void forEachNode(const GraphView::NodeFn& fn) const;
     void forEachEdge(const GraphView::EdgeFn& fn) const;
+    /// The same visits in batches of up to 256 element pointers: one call per batch instead of
+    /// one per element (what a view that filters the image's elements streams through).
+    using NodeBatchFn = std::function<bool(std::span<const model::Node* const>)>;
+    using EdgeBatchFn = std::function<bool(std::span<const model::Edge* const>)>;
+    void forEachNodeBatch(const NodeBatchFn& fn) const;
+    void forEachEdgeBatch(const EdgeBatchFn& fn) const;
     /// IDs of the edges whose Parent (out) / Child (in) is `node_id`.
     void outEdgeIds(std::string_view node_id,
                     const std::function<bool(const model::Str&)>& fn) const;
@@ -68,6 +75,8 @@ public:
                    const std::function<bool(const model::Str&)>& fn) const;
     void nodesByValue(std::string_view key, const model::Value& value,
                       const GraphView::NodeFn& fn) const;
+    /// What nodesByValue would visit, counted: the posting's size for an indexed key.
+    std::size_t countByValue(std::string_view key, const model::Value& value) const;
 
     /// An immutable view over a copy of this image.
     GraphViewPtr view(ViewKind kind, Time from = 0, Time to = 0) const;

@@ -51,6 +51,13 @@ public:
     /// to it (strict typed equality: Int 1 != String "1"). Falls back to a scan without index.
     virtual void nodesByValue(std::string_view key, const model::Value& value,
                               const NodeFn& fn) const = 0;
+    /// The number of nodes nodesByValue(key, value) visits. The default visits them; views
+    /// with an index answer from its posting size (ADR 021 "Count API").
+    virtual std::size_t countByValue(std::string_view key, const model::Value& value) const {
+        std::size_t n = 0;
+        nodesByValue(key, value, [&](const Node&) { return ++n, true; });
+        return n;
+    }
 
     /// Edges whose Parent (out) / Child (in) is `node_id`.
     virtual void outEdges(std::string_view node_id, const EdgeFn& fn) const = 0;
