@@ -1,9 +1,13 @@
-// Where the bytes of a live node go: heap in use (mallinfo2, after malloc_trim) per node for
+// Where the bytes of a live node go: heap in use (jemalloc's stats.allocated, or mallinfo2 after
+// malloc_trim when built without jemalloc) per node for
 // the elements alone, a LiveGraph without indexes, a LiveGraph with the default indexes, and
 // a Store (live graph + recent window), each built from the same interface nodes with 8
 // metadata keys. Differences between the lines are the cost of each layer (the Store line also
 // counts the RocksDB memtables holding the records just written, so it varies with flushes).
 #include <malloc.h>
+#ifdef SKYDIVE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 
 #include <benchmark/benchmark.h>
 
@@ -17,8 +21,18 @@ namespace {
 using namespace skydive;
 
 std::size_t heapInUse() {
+#ifdef SKYDIVE_JEMALLOC
+    std::uint64_t epoch = 1;
+    std::size_t len = sizeof(epoch);
+    (void)mallctl("epoch", &epoch, &len, &epoch, len);  // refresh the cached statistics
+    std::size_t allocated = 0;
+    len = sizeof(allocated);
+    (void)mallctl("stats.allocated", &allocated, &len, nullptr, 0);
+    return allocated;
+#else
     malloc_trim(0);
     return mallinfo2().uordblks;
+#endif
 }
 
 model::GraphDelta addBatch(std::size_t from, std::size_t to, model::ManualClock& clock) {
