@@ -1,6 +1,7 @@
 #include <skydive/gremlin/engine.h>
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -31,29 +32,20 @@ model::Result<std::shared_ptr<const Plan>> Engine::compileUncached(std::string_v
     return std::shared_ptr<const Plan>(std::move(*plan));
 }
 
-namespace {
+struct Engine::Prepared {
+    std::shared_ptr<const Plan> plan;
+    std::optional<TimeArg> at, duration;  ///< set: replace the plan's Context times
+};
 
-// The cached plan of another query with the same template, its Context times set from `params`;
-// nullptr when they do not compile (the caller then compiles the query itself, for its error).
-std::shared_ptr<const Plan> rebindContext(const Plan& cached, const std::vector<Param>& params) {
-    if (cached.steps.empty() || cached.steps[0].op != Op::Context) return nullptr;
-    auto at = timeFromParam(params[0]);
-    if (!at) return nullptr;
-    auto plan = std::make_shared<Plan>(cached);
-    plan->steps[0].at = *at;
-    if (params.size() == 2) {
-        auto d = durationFromParam(params[1]);
-        if (!d) return nullptr;
-        plan->steps[0].duration = *d;
-    }
-    return plan;
-}
-
-}  // namespace
-
-model::Result<std::shared_ptr<const Plan>> Engine::prepare(std::string_view query) const {
-    if (options_.plan_cache_entries == 0) return compileUncached(query);
-    // `G.At(t)...` is cached once for every t (AtTemplate): each plan is a copy with its times.
+// `G.At(t)...` is cached once for every t (AtTemplate); the query's own times come with it.
+// Time arguments that do not compile take the uncached path, which reports their error.
+model::Result<Engine::Prepared> Engine::lookup(std::string_view query) const {
+    auto fresh = [&]() -> model::Result<Prepared> {
+        auto plan = compileUncached(query);
+        if (!plan) return std::move(plan).error();
+        return Prepared{std::move(*plan), std::nullopt, std::nullopt};
+    };
+    if (options_.plan_cache_entries == 0) return fresh();
     auto at = splitLeadingAt(query);
     const std::string key = at ? std::move(at->key) : std::string(query);
     std::shared_ptr<const Plan> cached;
@@ -61,17 +53,36 @@ model::Result<std::shared_ptr<const Plan>> Engine::prepare(std::string_view quer
         std::lock_guard lock(cache_->mutex);
         if (auto it = cache_->plans.find(key); it != cache_->plans.end()) cached = it->second;
     }
-    if (cached && !at) return cached;
+    if (cached && !at) return Prepared{std::move(cached), std::nullopt, std::nullopt};
     if (cached) {
-        if (auto plan = rebindContext(*cached, at->params)) return plan;
-        return compileUncached(query);  // its own time error
+        if (cached->steps.empty() || cached->steps[0].op != Op::Context) return fresh();
+        Prepared p{std::move(cached), std::nullopt, std::nullopt};
+        auto moment = timeFromParam(at->params[0]);
+        if (!moment) return fresh();
+        p.at = *moment;
+        if (at->params.size() == 2) {
+            auto d = durationFromParam(at->params[1]);
+            if (!d) return fresh();
+            p.duration = *d;
+        }
+        return p;
     }
-    auto plan = compileUncached(query);
-    if (!plan) return plan;
+    auto p = fresh();
+    if (!p) return p;
     std::lock_guard lock(cache_->mutex);
     if (cache_->plans.size() >= options_.plan_cache_entries) cache_->plans.clear();
-    cache_->plans.emplace(key, *plan);
-    return plan;
+    cache_->plans.emplace(key, p->plan);
+    return p;
+}
+
+model::Result<std::shared_ptr<const Plan>> Engine::prepare(std::string_view query) const {
+    auto p = lookup(query);
+    if (!p) return std::move(p).error();
+    if (!p->at) return std::move(p->plan);
+    auto plan = std::make_shared<Plan>(*p->plan);  // a plan of its own with the query's times
+    plan->steps[0].at = p->at;
+    if (p->duration) plan->steps[0].duration = p->duration;
+    return std::shared_ptr<const Plan>(std::move(plan));
 }
 
 model::Result<QueryResult> Engine::execute(const Plan& plan,
@@ -82,9 +93,11 @@ model::Result<QueryResult> Engine::execute(const Plan& plan,
 
 model::Result<QueryResult> Engine::run(std::string_view query,
                                        const graph::GraphSource& source) const {
-    auto plan = prepare(query);
-    if (!plan) return std::move(plan).error();
-    return execute(**plan, source);
+    auto p = lookup(query);
+    if (!p) return std::move(p).error();
+    Executor executor(clock_, options_, source);
+    if (p->at) executor.bindContext(*p->at, p->duration);
+    return executor.run(*p->plan);
 }
 
 }  // namespace skydive::gremlin

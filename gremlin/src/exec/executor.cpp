@@ -110,11 +110,11 @@ model::Status Executor::context(const PlanStep& s) {
         }
         return now;
     };
-    const model::Time at = resolve(*s.at);
+    const model::Time at = resolve(at_ ? *at_ : *s.at);
+    const std::optional<TimeArg>& duration = at_ ? duration_ : s.duration;
     model::Result<graph::GraphViewPtr> view = graph::GraphViewPtr{};
-    if (s.duration) {
-        const model::Time from =
-            s.duration->kind == TimeArg::Kind::Forever ? 0 : at - s.duration->ms;
+    if (duration) {
+        const model::Time from = duration->kind == TimeArg::Kind::Forever ? 0 : at - duration->ms;
         view = source_.slice(from, at);
     } else {
         view = source_.at(at);

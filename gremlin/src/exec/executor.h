@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ public:
              const graph::GraphSource& source);
 
     model::Result<QueryResult> run(const Plan& plan);
+    /// Runs the plan's Context step with these times instead of its own (a cached At template).
+    void bindContext(TimeArg at, std::optional<TimeArg> duration) {
+        at_ = at;
+        duration_ = duration;
+    }
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -64,6 +70,7 @@ private:
     std::uint64_t ticks_ = 0;
     model::Error error_;
 
+    std::optional<TimeArg> at_, duration_;    ///< bindContext()
     const graph::GraphView* view_ = nullptr;  ///< the bound graph (cur_.graph)
     QueryResult cur_;
     std::map<std::string, std::vector<const model::Node*>> aliases_;

@@ -52,9 +52,9 @@ public:
             if (++digits > 18) return std::nullopt;  // the parser's overflow rules apply
             value = value * 10 + (s_[pos_++] - '0');
         }
-        if (digits == 0 || (pos_ < s_.size() && (std::isalpha(static_cast<unsigned char>(
-                                                     s_[pos_])) ||
-                                                 s_[pos_] == '.' || s_[pos_] == '_')))
+        if (digits == 0 ||
+            (pos_ < s_.size() && (std::isalpha(static_cast<unsigned char>(s_[pos_])) ||
+                                  s_[pos_] == '.' || s_[pos_] == '_')))
             return std::nullopt;
         p.kind = ParamKind::Int;
         p.integer = value;

@@ -66,6 +66,8 @@ public:
 
 private:
     struct PlanCache;
+    struct Prepared;  ///< a cached plan and, for an At template, the query's own times
+    model::Result<Prepared> lookup(std::string_view query) const;
     const model::Clock& clock_;
     EngineOptions options_;
     std::unique_ptr<PlanCache> cache_;
