@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "graph_txn.h"
+
 namespace skydive::graph {
 
 void Subscription::State::run() {
@@ -68,10 +70,22 @@ std::shared_ptr<Subscription::State> EventHub::add(LiveGraph::ChangeFn fn,
     return st;
 }
 
+void EventHub::publish(std::span<const model::ChangeKind> kinds,
+                       std::span<const ChangeVersions> versions) {
+    if (kinds.empty()) return;
+    std::lock_guard lock(mu_);
+    std::erase_if(subs_, [](const auto& w) { return w.expired(); });
+    if (!subs_.empty()) publishLocked(changeEvents(kinds, versions));
+}
+
 void EventHub::publish(const std::vector<model::Change>& changes) {
     if (changes.empty()) return;
     std::lock_guard lock(mu_);
     std::erase_if(subs_, [](const auto& w) { return w.expired(); });
+    publishLocked(changes);
+}
+
+void EventHub::publishLocked(const std::vector<model::Change>& changes) {
     for (const auto& weak : subs_) {
         auto st = weak.lock();
         if (!st) continue;

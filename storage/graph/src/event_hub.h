@@ -4,6 +4,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -35,8 +36,13 @@ class EventHub {
 public:
     std::shared_ptr<Subscription::State> add(LiveGraph::ChangeFn fn, SubscribeOptions options);
     void publish(const std::vector<model::Change>& changes);
+    /// Same, building the events from a mutation's kinds and versions only when there is a
+    /// subscriber (ADR 015: the copy of every element is then skipped).
+    void publish(std::span<const model::ChangeKind> kinds,
+                 std::span<const ChangeVersions> versions);
 
 private:
+    void publishLocked(const std::vector<model::Change>& changes);  // under mu_
     std::mutex mu_;
     std::vector<std::weak_ptr<Subscription::State>> subs_;
 };

@@ -70,7 +70,7 @@ Status GraphTxn::addNode(Node n) {
     stampNew(n, now);
     auto ptr = std::make_shared<const Node>(std::move(n));
     image.putNode(ptr);
-    changes.push_back(Change{ChangeKind::NodeAdded, *ptr});
+    kinds.push_back(ChangeKind::NodeAdded);
     versions.push_back({nullptr, ptr, nullptr, nullptr});
     return {};
 }
@@ -83,7 +83,7 @@ Status GraphTxn::addEdge(Edge e) {
     stampNew(e, now);
     auto ptr = std::make_shared<const Edge>(std::move(e));
     image.putEdge(ptr);
-    changes.push_back(Change{ChangeKind::EdgeAdded, *ptr});
+    kinds.push_back(ChangeKind::EdgeAdded);
     versions.push_back({nullptr, nullptr, nullptr, ptr});
     return {};
 }
@@ -96,7 +96,7 @@ Status GraphTxn::replaceNode(Node n) {
     NodePtr old = *cur;
     auto ptr = std::make_shared<const Node>(std::move(n));
     image.putNode(ptr);
-    changes.push_back(Change{ChangeKind::NodeUpdated, *ptr});
+    kinds.push_back(ChangeKind::NodeUpdated);
     versions.push_back({std::move(old), ptr, nullptr, nullptr});
     return {};
 }
@@ -116,7 +116,7 @@ Status GraphTxn::replaceEdge(Edge e) {
     EdgePtr old = *cur;
     auto ptr = std::make_shared<const Edge>(std::move(e));
     image.putEdge(ptr);
-    changes.push_back(Change{ChangeKind::EdgeUpdated, *ptr});
+    kinds.push_back(ChangeKind::EdgeUpdated);
     versions.push_back({nullptr, nullptr, std::move(old), ptr});
     return {};
 }
@@ -157,7 +157,7 @@ Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key, c
     NodePtr old = *cur;
     auto ptr = std::make_shared<const Node>(std::move(next));
     image.putNode(ptr);
-    changes.push_back(Change{ChangeKind::NodeUpdated, *ptr});
+    kinds.push_back(ChangeKind::NodeUpdated);
     versions.push_back({std::move(old), ptr, nullptr, nullptr});
     return {};
 }
@@ -172,7 +172,7 @@ Status GraphTxn::updateEdgeMetadata(std::string_view id, std::string_view key, c
     EdgePtr old = *cur;
     auto ptr = std::make_shared<const Edge>(std::move(next));
     image.putEdge(ptr);
-    changes.push_back(Change{ChangeKind::EdgeUpdated, *ptr});
+    kinds.push_back(ChangeKind::EdgeUpdated);
     versions.push_back({nullptr, nullptr, std::move(old), ptr});
     return {};
 }
@@ -184,7 +184,7 @@ Status GraphTxn::deleteEdge(std::string_view id, Time at, bool must_exist) {
     auto last = std::make_shared<Edge>(*old);
     last->deleted_at = at != 0 ? at : now;
     image.removeEdge(id);
-    changes.push_back(Change{ChangeKind::EdgeDeleted, *last});
+    kinds.push_back(ChangeKind::EdgeDeleted);
     versions.push_back({nullptr, nullptr, std::move(old), std::move(last)});
     return {};
 }
@@ -202,7 +202,7 @@ Status GraphTxn::deleteNode(std::string_view id, Time at, bool must_exist) {
     auto last = std::make_shared<Node>(*old);
     last->deleted_at = at;
     image.removeNode(id);
-    changes.push_back(Change{ChangeKind::NodeDeleted, *last});
+    kinds.push_back(ChangeKind::NodeDeleted);
     versions.push_back({std::move(old), std::move(last), nullptr, nullptr});
     return {};
 }
@@ -225,6 +225,19 @@ Status GraphTxn::applyChange(const Change& c) {
                               false);
     }
     return makeError(ErrorCode::Internal, "unknown change kind");
+}
+
+std::vector<Change> changeEvents(std::span<const ChangeKind> kinds,
+                                 std::span<const ChangeVersions> versions) {
+    std::vector<Change> out;
+    out.reserve(kinds.size());
+    for (std::size_t i = 0; i < kinds.size() && i < versions.size(); ++i) {
+        if (versions[i].node_after)
+            out.push_back(Change{kinds[i], *versions[i].node_after});
+        else
+            out.push_back(Change{kinds[i], *versions[i].edge_after});
+    }
+    return out;
 }
 
 }  // namespace skydive::graph

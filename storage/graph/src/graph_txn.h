@@ -1,5 +1,6 @@
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include <skydive/graph/graph_image.h>
@@ -12,8 +13,10 @@ namespace skydive::graph {
 struct GraphTxn {
     GraphImage image;
     Time now = 0;
-    std::vector<model::Change> changes;
-    std::vector<ChangeVersions> versions;  // parallel to `changes`
+    // What changed, without copying elements (ADR 015): the change events subscribers get are
+    // built from these only when someone subscribes (changeEvents()).
+    std::vector<model::ChangeKind> kinds;
+    std::vector<ChangeVersions> versions;  // parallel to `kinds`
 
     model::Status addNode(Node n);
     model::Status addEdge(Edge e);
@@ -29,5 +32,9 @@ struct GraphTxn {
     model::Status deleteEdge(std::string_view id, Time at, bool must_exist);
     model::Status applyChange(const model::Change& c);
 };
+
+/// The change events of a mutation: kind and resulting element version of each change.
+std::vector<model::Change> changeEvents(std::span<const model::ChangeKind> kinds,
+                                        std::span<const ChangeVersions> versions);
 
 }  // namespace skydive::graph

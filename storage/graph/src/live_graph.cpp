@@ -13,11 +13,16 @@ using model::Status;
 
 // One mutation between staging and its durable write.
 struct PendingCommit {
-    PendingCommit(std::unique_ptr<StagedCommit> s, GraphImage img, std::vector<model::Change> c)
-        : staged(std::move(s)), image(std::move(img)), changes(std::move(c)) {}
+    PendingCommit(std::unique_ptr<StagedCommit> s, GraphImage img, std::vector<model::ChangeKind> k,
+                  std::vector<ChangeVersions> v)
+        : staged(std::move(s)),
+          image(std::move(img)),
+          kinds(std::move(k)),
+          versions(std::move(v)) {}
     std::unique_ptr<StagedCommit> staged;
-    GraphImage image;  // the image after this mutation
-    std::vector<model::Change> changes;
+    GraphImage image;                      // the image after this mutation
+    std::vector<model::ChangeKind> kinds;  // its changes, for the subscribers' events
+    std::vector<ChangeVersions> versions;
     bool done = false;
     Status status;
 };
@@ -55,23 +60,25 @@ struct LiveGraph::Impl {
             GraphImage before = head;
             GraphTxn txn{before, clock.now(), {}, {}};
             if (auto st = op(txn); !st) return st;
-            if (txn.changes.empty()) return {};
+            if (txn.kinds.empty()) return {};
             if (log == nullptr) {
                 if (hook)
-                    if (auto st = hook(txn.changes, before, txn.image); !st) return st;
+                    if (auto st = hook(changeEvents(txn.kinds, txn.versions), before, txn.image);
+                        !st)
+                        return st;
                 head = txn.image;
                 {
                     std::lock_guard vl(view_mu);
                     current = std::move(txn.image);
                 }
-                hub.publish(txn.changes);
+                hub.publish(txn.kinds, txn.versions);
                 return {};
             }
-            auto staged = log->stage(txn.changes, txn.versions, before, txn.image);
+            auto staged = log->stage(txn.kinds, txn.versions, before, txn.image);
             if (!staged) return staged.error();
             head = txn.image;
             p = std::make_shared<PendingCommit>(std::move(*staged), std::move(txn.image),
-                                                std::move(txn.changes));
+                                                std::move(txn.kinds), std::move(txn.versions));
             std::lock_guard cl(commit_mu);
             queue.push_back(p);
         }
@@ -116,7 +123,7 @@ struct LiveGraph::Impl {
             std::lock_guard vl(view_mu);
             current = group.back()->image;
         }
-        for (const auto& g : group) hub.publish(g->changes);
+        for (const auto& g : group) hub.publish(g->kinds, g->versions);
         return {};
     }
 
@@ -181,7 +188,7 @@ Status LiveGraph::deleteEdge(std::string_view id, Time at) {
 }
 Status LiveGraph::apply(const model::GraphDelta& delta) {
     return impl_->mutate([&](GraphTxn& t) -> Status {
-        t.changes.reserve(delta.changes.size());  // deletions of nodes with edges add more
+        t.kinds.reserve(delta.changes.size());  // deletions of nodes with edges add more
         t.versions.reserve(delta.changes.size());
         for (const auto& c : delta.changes)
             if (auto st = t.applyChange(c); !st) return st;

@@ -24,11 +24,18 @@ enum Tag : std::uint8_t {
 };
 
 void putVarint(std::string& out, std::uint64_t v) {
+    if (v < 0x80) {
+        out.push_back(static_cast<char>(v));
+        return;
+    }
+    char b[10];
+    std::size_t n = 0;
     while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        b[n++] = static_cast<char>((v & 0x7F) | 0x80);
         v >>= 7;
     }
-    out.push_back(static_cast<char>(v));
+    b[n++] = static_cast<char>(v);
+    out.append(b, n);
 }
 void putZigzag(std::string& out, std::int64_t v) {
     putVarint(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
@@ -195,7 +202,9 @@ void encodeValue(std::string& out, const Value& v) {
         case model::ValueType::Double: {
             out.push_back(static_cast<char>(kDouble));
             auto bits = std::bit_cast<std::uint64_t>(v.asDouble());
-            for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+            char b[8];
+            for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(bits >> (8 * i));
+            out.append(b, 8);
             return;
         }
         case model::ValueType::String:

@@ -22,13 +22,14 @@ struct Tag final : StagedCommit {
 // A log that records what it is given; write() can be held until released, and made to fail.
 class RecordingLog final : public CommitLog {
 public:
-    model::Result<std::unique_ptr<StagedCommit>> stage(const std::vector<model::Change>& changes,
+    model::Result<std::unique_ptr<StagedCommit>> stage(const std::vector<model::ChangeKind>& kinds,
                                                        const std::vector<ChangeVersions>& versions,
                                                        const GraphImage&,
                                                        const GraphImage&) override {
-        EXPECT_EQ(versions.size(), changes.size());
+        EXPECT_EQ(versions.size(), kinds.size());
         auto t = std::make_unique<Tag>();
-        for (const auto& c : changes) t->ids.push_back(c.base().id.str());
+        for (const auto& v : versions)
+            t->ids.push_back(v.node_after ? v.node_after->id.str() : v.edge_after->id.str());
         ++staged;
         return std::unique_ptr<StagedCommit>(std::move(t));
     }

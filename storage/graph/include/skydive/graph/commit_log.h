@@ -35,9 +35,10 @@ class CommitLog {
 public:
     virtual ~CommitLog() = default;
     /// Validates and encodes one mutation; nothing is durable yet. An error aborts the mutation.
-    /// `versions[i]` are the versions of `changes[i]`.
+    /// `versions[i]` are the versions of the change of kind `kinds[i]` (the changed element is
+    /// its `*_after` version: no change event is built for the log, ADR 015).
     virtual model::Result<std::unique_ptr<StagedCommit>> stage(
-        const std::vector<model::Change>& changes, const std::vector<ChangeVersions>& versions,
+        const std::vector<model::ChangeKind>& kinds, const std::vector<ChangeVersions>& versions,
         const GraphImage& before, const GraphImage& after) = 0;
     /// Writes a group of staged mutations durably, as one atomic write.
     virtual model::Status write(std::span<StagedCommit* const> group) = 0;
