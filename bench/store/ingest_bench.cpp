@@ -21,8 +21,7 @@ using namespace skydive;
 using bench::kIngestBatch;
 using bench::kIngestNodes;
 using bench::kIngestRing;
-
-constexpr model::Time kT0 = 1600000000000;
+using bench::kIngestT0;
 
 std::unique_ptr<store::Store> openStore(const bench::BenchDir& dir, model::Clock& clock) {
     store::StoreOptions o;
@@ -35,7 +34,7 @@ std::unique_ptr<store::Store> openStore(const bench::BenchDir& dir, model::Clock
 // counter) in one delta: one group-committed WriteBatch, WAL on.
 void BM_Ingest_StoreUpdates(benchmark::State& state) {
     bench::BenchDir dir;
-    model::ManualClock clock(kT0);
+    model::ManualClock clock(kIngestT0);
     auto s = openStore(dir, clock);
     if (!s->apply(bench::ingestSeed())) state.SkipWithError("seed failed");
     auto ring = bench::ingestUpdateRing();
@@ -57,7 +56,7 @@ BENCHMARK(BM_Ingest_StoreUpdates)->Unit(benchmark::kMillisecond)->MinTime(3);
 // Items = revisions acknowledged; real time.
 void BM_Ingest_StoreUpdates2Writers(benchmark::State& state) {
     bench::BenchDir dir;
-    model::ManualClock clock(kT0);
+    model::ManualClock clock(kIngestT0);
     auto s = openStore(dir, clock);
     if (!s->apply(bench::ingestSeed())) state.SkipWithError("seed failed");
     auto ring = bench::ingestUpdateRing();
@@ -92,7 +91,7 @@ BENCHMARK(BM_Ingest_StoreUpdates2Writers)->Unit(benchmark::kMillisecond)->UseRea
 // New nodes (every revision is a new element). Each delta is built with the timer paused.
 void BM_Ingest_StoreAdds(benchmark::State& state) {
     bench::BenchDir dir;
-    model::ManualClock clock(kT0);
+    model::ManualClock clock(kIngestT0);
     auto s = openStore(dir, clock);
     std::size_t next = 0;
     for (auto _ : state) {
@@ -123,8 +122,8 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
         for (std::size_t i = 0; i < kIngestBatch; ++i, ++next) {
             auto n = bench::interfaceNode(next % kIngestNodes);
             n.metadata.mutableObject().set("Seq", static_cast<std::int64_t>(next));
-            n.created_at = kT0;
-            n.updated_at = kT0 + 1 + static_cast<model::Time>(b);
+            n.created_at = kIngestT0;
+            n.updated_at = kIngestT0 + 1 + static_cast<model::Time>(b);
             n.revision = static_cast<std::int64_t>(next / kIngestNodes + 2);
             store::Version v{std::make_shared<const model::Node>(std::move(n)), nullptr};
             store::TimelineKey tk{v.base().updated_at, seq++};

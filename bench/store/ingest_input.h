@@ -12,7 +12,8 @@
 
 namespace skydive::bench {
 
-inline constexpr std::size_t kIngestBatch = 1000;  // revisions per delta / WriteBatch
+inline constexpr model::Time kIngestT0 = 1600000000000;  // the clock at the first revision
+inline constexpr std::size_t kIngestBatch = 1000;        // revisions per delta / WriteBatch
 inline constexpr std::size_t kIngestNodes = 10000;
 // Two passes over the nodes: kIngestRing deltas of kIngestBatch updates.
 inline constexpr std::size_t kIngestRing = 2 * kIngestNodes / kIngestBatch;

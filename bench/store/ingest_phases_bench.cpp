@@ -19,11 +19,10 @@ using namespace skydive;
 using bench::kIngestBatch;
 using bench::kIngestNodes;
 using bench::kIngestRing;
-
-constexpr model::Time kT0 = 1600000000000;
+using bench::kIngestT0;
 
 void BM_IngestPhase_LiveApply(benchmark::State& state) {
-    model::ManualClock clock(kT0);
+    model::ManualClock clock(kIngestT0);
     graph::LiveGraph g(clock);
     if (!g.apply(bench::ingestSeed())) state.SkipWithError("seed failed");
     auto ring = bench::ingestUpdateRing();
@@ -47,8 +46,8 @@ std::vector<store::Version> ringVersions(std::size_t delta) {
     std::vector<store::Version> out;
     for (auto& c : ring[delta].changes) {
         auto n = std::get<model::Node>(c.element);
-        n.created_at = kT0;
-        n.updated_at = kT0 + 1;
+        n.created_at = kIngestT0;
+        n.updated_at = kIngestT0 + 1;
         out.push_back({std::make_shared<const model::Node>(std::move(n)), nullptr});
     }
     return out;
@@ -85,7 +84,7 @@ void BM_IngestPhase_WindowAppend(benchmark::State& state) {
     graph::IndexConfig config;
     std::uint64_t seq = 1;
     std::size_t next = 0;
-    model::Time t = kT0;
+    model::Time t = kIngestT0;
     for (auto _ : state) {
         ++t;
         for (const auto& v : ring[next++ % kIngestRing]) {

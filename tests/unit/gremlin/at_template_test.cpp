@@ -33,10 +33,10 @@ TEST(AtTemplate, SameKeyOnlyWhenOnlyTheLiteralsDiffer) {
 }
 
 TEST(AtTemplate, LeavesEveryOtherShapeToTheParser) {
-    for (const char* q : {"G.V()", "G.At(NOW).V()", "G.At(1.5).V()", "G.At(12ab).V()",
-                          "G.At(-5).V()", "G.At(1, 2, 3).V()", "G.At().V()", "G.At(1,,2).V()",
-                          "G.At('open).V()", "G.At(1\r).V()", "X.At(1).V()", "G.Atx(1).V()",
-                          "G.At(1234567890123456789).V()", "G.At(1", ""}) {
+    for (const char* q :
+         {"G.V()", "G.At(NOW).V()", "G.At(1.5).V()", "G.At(12ab).V()", "G.At(-5).V()",
+          "G.At(1, 2, 3).V()", "G.At().V()", "G.At(1,,2).V()", "G.At('open).V()", "G.At(1\r).V()",
+          "X.At(1).V()", "G.Atx(1).V()", "G.At(1234567890123456789).V()", "G.At(1", ""}) {
         EXPECT_FALSE(splitLeadingAt(q)) << q;
     }
 }

@@ -14,27 +14,37 @@
 namespace skydive::gremlin {
 namespace {
 
-TEST(EngineTimeTravel, RelativeTimesUseTheInjectedClock) {
-    auto fixture = tools::loadFixture(
-        std::string(SKYDIVE_SHARED_DIR) + "/conformance/fixtures/history_records.json", 0);
-    ASSERT_TRUE(fixture) << fixture.error().toString();
-    model::ManualClock clock(1600000075000);
-    auto made = tools::makeSource(*fixture, clock);  // a RocksDB store in a temporary dir
-    ASSERT_TRUE(made) << made.error().toString();
-    auto source = *made;
-    Engine engine(clock, {});
+// history_records.json in a RocksDB store in a temporary directory, the clock at 75 s.
+class EngineTimeTravel : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto fixture = tools::loadFixture(
+            std::string(SKYDIVE_SHARED_DIR) + "/conformance/fixtures/history_records.json", 0);
+        ASSERT_TRUE(fixture) << fixture.error().toString();
+        fixture_ = std::move(*fixture);
+        auto made = tools::makeSource(fixture_, clock_);
+        ASSERT_TRUE(made) << made.error().toString();
+        store_ = *made;
+    }
+    model::ManualClock clock_{1600000075000};
+    tools::Fixture fixture_;
+    std::shared_ptr<graph::GraphSource> store_;
+};
+
+TEST_F(EngineTimeTravel, RelativeTimesUseTheInjectedClock) {
+    Engine engine(clock_, {});
     auto run = [&](std::string_view q) {
-        auto r = engine.run(q, *source);
+        auto r = engine.run(q, *store_);
         EXPECT_TRUE(r) << q << ": " << r.error().toString();
         return r ? toJson(*r) : std::string();
     };
     // now - 1m = 1600000015 s: aaa at revision 2, bbb just created.
     EXPECT_EQ(run("G.At('-1m').V().Has('Name','aaa').Values('MTU')"), "[1510]");
     EXPECT_EQ(run("G.At('-1m').V().Count()"), "2");
-    clock.set(1600000005000);
+    clock_.set(1600000005000);
     EXPECT_EQ(run("G.At(NOW).V().Values('MTU')"), "[1500]");
     EXPECT_EQ(run("G.At(NOW, '1h').V().Values('MTU')"), "[1500]");
-    clock.set(1600000100000);
+    clock_.set(1600000100000);
     EXPECT_EQ(run("G.At(NOW, FOREVER).V().Has('Name','aaa').Dedup().Values('MTU')"), "[1500]");
     EXPECT_EQ(run("G.At(1600000025000, 20).V().Has('Name','aaa').Values('@Revision')"), "[1,2,3]");
     EXPECT_EQ(run("G.At('Sun, 13 Sep 2020 12:26:55 GMT').E().Count()"), "1");
@@ -42,21 +52,15 @@ TEST(EngineTimeTravel, RelativeTimesUseTheInjectedClock) {
 }
 
 // The store's past views agree with a direct reading of spec §2.8's visibility rule.
-TEST(EngineTimeTravel, StoreAgreesWithTheSpecRule) {
-    auto fixture = tools::loadFixture(
-        std::string(SKYDIVE_SHARED_DIR) + "/conformance/fixtures/history_records.json", 0);
-    ASSERT_TRUE(fixture);
-    model::ManualClock clock(1600000075000);
-    auto store = tools::makeSource(*fixture, clock);
-    ASSERT_TRUE(store) << store.error().toString();
-    auto rule = tools::memorySource(*fixture);
-    Engine engine(clock, {});
+TEST_F(EngineTimeTravel, StoreAgreesWithTheSpecRule) {
+    auto rule = tools::memorySource(fixture_);
+    Engine engine(clock_, {});
     for (std::int64_t t = 1599999999; t <= 1600000036; ++t) {
         for (const std::string suffix : {"", ", 0", ", 3", ", 10"}) {
             for (const char* tail :
                  {".V().Values('@Revision')", ".E().Values('@ID')", ".V().Values('MTU')"}) {
                 const std::string q = "G.At(" + std::to_string(t) + suffix + ")" + tail;
-                auto a = engine.run(q, **store);
+                auto a = engine.run(q, *store_);
                 auto b = engine.run(q, *rule);
                 ASSERT_TRUE(a && b) << q;
                 auto sorted = [](std::string json) {
@@ -76,20 +80,14 @@ TEST(EngineTimeTravel, StoreAgreesWithTheSpecRule) {
 
 // `G.At(t)` queries share one cached plan per template (AtTemplate): every answer, and every
 // error, is the one an engine without a plan cache gives for the same text.
-TEST(EngineTimeTravel, TemplatedAtPlansAnswerLikeFreshOnes) {
-    auto fixture = tools::loadFixture(
-        std::string(SKYDIVE_SHARED_DIR) + "/conformance/fixtures/history_records.json", 0);
-    ASSERT_TRUE(fixture);
-    model::ManualClock clock(1600000075000);
-    auto store = tools::makeSource(*fixture, clock);
-    ASSERT_TRUE(store) << store.error().toString();
-    Engine cached(clock, {});
+TEST_F(EngineTimeTravel, TemplatedAtPlansAnswerLikeFreshOnes) {
+    Engine cached(clock_, {});
     EngineOptions no_cache;
     no_cache.plan_cache_entries = 0;
-    Engine fresh(clock, no_cache);
+    Engine fresh(clock_, no_cache);
     auto same = [&](const std::string& q) {
-        auto a = cached.run(q, **store);
-        auto b = fresh.run(q, **store);
+        auto a = cached.run(q, *store_);
+        auto b = fresh.run(q, *store_);
         ASSERT_EQ(a.ok(), b.ok()) << q;
         if (a) {
             EXPECT_EQ(toJson(*a), toJson(*b)) << q;
