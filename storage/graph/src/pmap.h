@@ -215,24 +215,13 @@ private:
         }
         unsigned nd = 0;
         unsigned nc = 0;
-        for (const Ordered* it = lo; it != hi;) {
-            unsigned slot = slotAt(it->first, shift);
-            const Ordered* end = it + 1;
-            while (end != hi && slotAt(end->first, shift) == slot) ++end;
-            if (end - it == 1) {
-                ++nd;
-            } else {
-                ++nc;
-            }
-            it = end;
-        }
+        forEachSlotRun(lo, hi, shift, [&](unsigned, const Ordered* it, const Ordered* end) {
+            ++(end - it == 1 ? nd : nc);
+        });
         Node* n = allocate(nd, nc);
         unsigned di = 0;
         unsigned ci = 0;
-        for (const Ordered* it = lo; it != hi;) {
-            unsigned slot = slotAt(it->first, shift);
-            const Ordered* end = it + 1;
-            while (end != hi && slotAt(end->first, shift) == slot) ++end;
+        forEachSlotRun(lo, hi, shift, [&](unsigned slot, const Ordered* it, const Ordered* end) {
             if (end - it == 1) {
                 n->datamap |= 1u << slot;
                 new (&n->data()[di++]) Entry(std::move(entries[it->second]));
@@ -240,9 +229,20 @@ private:
                 n->nodemap |= 1u << slot;
                 n->children()[ci++] = buildRec(entries, it, end, shift + kBits);
             }
+        });
+        return n;
+    }
+
+    // Calls fn(slot, first, end) for each run of entries of [lo, hi) in the same slot at `shift`.
+    template <typename Fn>
+    static void forEachSlotRun(const Ordered* lo, const Ordered* hi, unsigned shift, Fn&& fn) {
+        for (const Ordered* it = lo; it != hi;) {
+            const unsigned slot = slotAt(it->first, shift);
+            const Ordered* end = it + 1;
+            while (end != hi && slotAt(end->first, shift) == slot) ++end;
+            fn(slot, it, end);
             it = end;
         }
-        return n;
     }
 
     static unsigned index(std::uint32_t map, std::uint32_t bit) {
