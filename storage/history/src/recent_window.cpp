@@ -144,7 +144,7 @@ void RecentWindow::clear(Time from) {
     edge_log_.clear();
     lost_.clear();
     gained_.clear();
-    lost_lo_ = lost_hi_ = lost_items_ = popped_ = 0;
+    lost_lo_ = lost_hi_ = term_items_ = popped_ = 0;
     log_.clear();
     bytes_ = 0;
     from_ = from;

@@ -150,10 +150,10 @@ private:
     static ChainKey chainKey(const Version& v) { return {v.kind(), v.base().id}; }
 
     void indexEndpoints(const LogEntry& e, bool add);
-    void postLostTerms(const graph::IndexConfig& config, const LogEntry& e, bool front) const;
-    void pruneLostTerms() const;
+    void postChangedTerms(const graph::IndexConfig& config, const LogEntry& e, bool front) const;
+    void pruneChangedTerms() const;
 
-    // Lost-term postings (lostTermNodes) of the log positions [lost_lo_, lost_hi_), counted
+    // Lost- and gained-term postings of the log positions [lost_lo_, lost_hi_), counted
     // from the last clear(); items older than the log's front are dropped lazily.
     struct Posted {
         std::uint64_t seq;
@@ -171,7 +171,7 @@ private:
                    const model::Value& value, Time t, std::uint64_t seq_limit,
                    const std::function<void(const model::Str&)>& fn) const;
     mutable TermMap lost_, gained_;  // gained_: the terms changes added (gainedTermNodes)
-    mutable std::size_t lost_lo_ = 0, lost_hi_ = 0, lost_items_ = 0;
+    mutable std::size_t lost_lo_ = 0, lost_hi_ = 0, term_items_ = 0;
     std::size_t popped_ = 0;
     std::deque<const LogEntry*> presence_;  // adds and deletes, oldest first
     std::deque<const LogEntry*> edge_log_;  // edge changes, oldest first

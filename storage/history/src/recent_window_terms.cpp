@@ -1,14 +1,16 @@
-// The window's lost-term postings (RecentWindow::lostTermNodes, ADR 017): what lets a past
-// view answer an index lookup from the latest image's hits plus a few nodes, without a scan.
+// The window's lost- and gained-term postings (RecentWindow::lostTermNodes and gainedTermNodes,
+// ADR 017, 021): what lets a past view answer an index lookup or count from the latest image's
+// hits plus a few nodes, without a scan.
 #include "recent_window.h"
 
 namespace skydive::store {
 
-// Posts the index terms a node change dropped: every term of a deleted node, and the terms of
-// the previous version's field when the field changed (a superset of what was dropped); and,
-// in gained_, the terms it added: every term of an added node, the new field's when it changed.
-void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntry& e,
-                                 bool front) const {
+// Posts the index terms a node change dropped, in lost_: every term of a deleted node, and the
+// terms of the previous version's field when the field changed (a superset of what was dropped);
+// and, in gained_, the terms it added: every term of an added node, the new field's when it
+// changed.
+void RecentWindow::postChangedTerms(const graph::IndexConfig& config, const LogEntry& e,
+                                    bool front) const {
     if (!e.after.node) return;
     const model::Node* gone = nullptr;
     const model::Node* kept = nullptr;
@@ -26,7 +28,7 @@ void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntr
                 posting.push_front(p);
             else
                 posting.push_back(p);
-            ++lost_items_;
+            ++term_items_;
         });
     };
     for (std::size_t k = 0; k < config.keys.size(); ++k) {
@@ -39,14 +41,14 @@ void RecentWindow::postLostTerms(const graph::IndexConfig& config, const LogEntr
 }
 
 // Drops the items of entries trimmed from the log (they sit at the fronts of the postings).
-void RecentWindow::pruneLostTerms() const {
+void RecentWindow::pruneChangedTerms() const {
     std::uint64_t oldest = log_.empty() ? ~std::uint64_t{0} : log_.front().key.seq;
-    lost_items_ = 0;
+    term_items_ = 0;
     for (auto* map : {&lost_, &gained_}) {
         for (auto it = map->begin(); it != map->end();) {
             auto& d = it->second;
             while (!d.empty() && d.front().seq < oldest) d.pop_front();
-            lost_items_ += d.size();
+            term_items_ += d.size();
             it = d.empty() ? map->erase(it) : std::next(it);
         }
     }
@@ -75,18 +77,18 @@ void RecentWindow::termNodes(const TermMap& map, const graph::IndexConfig& confi
     if (lost_hi_ <= popped_ || lost_lo_ == lost_hi_) {  // nothing scanned is still in the log
         lost_.clear();
         gained_.clear();
-        lost_items_ = 0;
+        term_items_ = 0;
         lost_lo_ = lost_hi_ = end;
     }
     lost_lo_ = std::max(lost_lo_, popped_);
-    for (; lost_hi_ < end; ++lost_hi_) postLostTerms(config, log_[lost_hi_ - popped_], false);
+    for (; lost_hi_ < end; ++lost_hi_) postChangedTerms(config, log_[lost_hi_ - popped_], false);
     // Older entries are scanned only as far back as a query needs; none of them was trimmed
     // (lost_lo_ > popped_), so no stale item sits at a posting's front.
     while (lost_lo_ > popped_ && log_[lost_lo_ - 1 - popped_].key.time >= t) {
         --lost_lo_;
-        postLostTerms(config, log_[lost_lo_ - popped_], true);
+        postChangedTerms(config, log_[lost_lo_ - popped_], true);
     }
-    if (lost_items_ > 4 * (lost_hi_ - lost_lo_) + 4096) pruneLostTerms();
+    if (term_items_ > 4 * (lost_hi_ - lost_lo_) + 4096) pruneChangedTerms();
     auto it = map.find({k, value});
     if (it == map.end()) return;
     for (auto p = it->second.rbegin(); p != it->second.rend() && p->time >= t; ++p) {
