@@ -2,8 +2,9 @@
 
 #include <cmath>
 #include <memory>
-#include <regex>
 #include <string>
+
+#include <re2/re2.h>
 
 #include "plan/ipv4.h"
 
@@ -123,11 +124,14 @@ model::Result<Match> predicateMatch(const Param& p) {
                                  "Regex are anchored by default, ^ and $ don't have to be "
                                  "provided");
             }
-            try {
-                m.regex = std::make_shared<const std::regex>(re, std::regex::ECMAScript);
-            } catch (const std::regex_error& e) {
-                return predError(p.args[0], "Invalid regex '" + re + "': " + e.what());
+            // Go's regexp and RE2 share one syntax and leftmost-first semantics (spec §2.6).
+            re2::RE2::Options options;
+            options.set_log_errors(false);
+            auto compiled = std::make_shared<const re2::RE2>(re, options);
+            if (!compiled->ok()) {
+                return predError(p.args[0], "Invalid regex '" + re + "': " + compiled->error());
             }
+            m.regex = std::move(compiled);
             m.op = MatchOp::Regex;
             return m;
         }

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <re2/re2.h>
+
 #include "plan/ipv4.h"
 
 namespace skydive::gremlin {
@@ -46,10 +48,6 @@ bool scalarEquals(const Value& field, const Value& want) {
 bool eqField(const Value& field, const Value& want) {
     return anyScalar(field, [&](const Value& s) { return scalarEquals(s, want); });
 }
-
-// std::regex backtracks recursively: a long subject can exhaust the stack. Longer strings never
-// match REGEX (docs/compat/gremlin.md).
-constexpr std::size_t kMaxRegexSubject = 4096;
 
 bool inRange(const Match& m, std::int64_t v) {
     if (m.lo && (m.lo_inclusive ? v < *m.lo : v <= *m.lo)) return false;
@@ -133,15 +131,10 @@ bool Match::matches(const std::optional<Value>& field) const {
             return true;
         case MatchOp::Regex:
             return present && anyScalar(*field, [&](const Value& s) {
-                       if (!s.isString() || s.asString().size() > kMaxRegexSubject) return false;
+                       if (!s.isString()) return false;
                        const auto sv = s.asString();
-                       // libstdc++ may throw error_complexity/error_stack while matching: the
-                       // subject then counts as not matching.
-                       try {
-                           return std::regex_match(sv.begin(), sv.end(), *regex);
-                       } catch (const std::regex_error&) {
-                           return false;
-                       }
+                       // RE2 matches in time linear in the subject, without recursion.
+                       return re2::RE2::FullMatch(re2::StringPiece(sv.data(), sv.size()), *regex);
                    });
         case MatchOp::Ipv4Range:
             return present && anyScalar(*field, [&](const Value& s) {

@@ -3,12 +3,15 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include <skydive/model/element.h>
 #include <skydive/model/value.h>
+
+namespace re2 {
+class RE2;
+}
 
 namespace skydive::gremlin {
 
@@ -23,7 +26,7 @@ enum class MatchOp : std::uint8_t {
     Range,      ///< LT GT LTE GTE INSIDE BETWEEN on lenient ints
     Within,     ///< any Eq of `values`
     Without,    ///< no Eq of `values`, missing matches
-    Regex,      ///< strings fully matching `regex`
+    Regex,      ///< strings fully matching `regex` (RE2 syntax, as Go's regexp)
     Ipv4Range,  ///< strings holding an IPv4 address (optional /len) inside `net/mask`
 };
 
@@ -33,7 +36,7 @@ struct Match {
     std::vector<model::Value> values;
     std::optional<std::int64_t> lo, hi;  ///< Range bounds
     bool lo_inclusive = false, hi_inclusive = false;
-    std::shared_ptr<const std::regex> regex;
+    std::shared_ptr<const re2::RE2> regex;
     std::uint32_t net = 0, mask = 0;
 
     /// `field` is the looked-up field (nullopt when missing).
