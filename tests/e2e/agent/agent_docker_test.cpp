@@ -82,7 +82,7 @@ const Value* at(const model::Node& n, std::string_view a, std::string_view b) {
 void expectContainer(Agent& agent, const std::string& name, const std::string& id) {
     TopologyGraph& g = agent.topology();
     std::optional<model::Node> c;
-    ASSERT_TRUE(waitFor([&] { return (c = nodeNamed(g, name, "container")).has_value(); }, 5s))
+    ASSERT_TRUE(waitFor([&] { return (c = nodeNamed(g, name, "container")).has_value(); }, 20s))
         << "container " << name << " not in the graph";
     EXPECT_EQ(*field(*c, "Manager"), Value("docker"));
     EXPECT_EQ(*at(*c, "Container", "ID"), Value(id));
@@ -146,13 +146,14 @@ TEST(AgentDockerE2E, ContainersAndTheirNamespacesFollowTheEngine) {
     ASSERT_EQ(dockerd.run(hostnet, "host").size(), 64u);
     TopologyGraph& g = agent->topology();
     std::optional<model::Node> hc;
-    ASSERT_TRUE(waitFor([&] { return (hc = nodeNamed(g, hostnet, "container")).has_value(); }, 5s));
+    ASSERT_TRUE(
+        waitFor([&] { return (hc = nodeNamed(g, hostnet, "container")).has_value(); }, 20s));
     EXPECT_EQ(g.owner(hc->id.view()), agent->hostNodeId());
     EXPECT_FALSE(nodeNamed(g, hostnet, "netns").has_value());
 
     ASSERT_TRUE(sh(dockerd.cli() + " rm -f " + after));
-    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "container").has_value(); }, 5s));
-    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "netns").has_value(); }, 5s));
+    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "container").has_value(); }, 20s));
+    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "netns").has_value(); }, 20s));
     EXPECT_TRUE(nodeNamed(g, before, "container").has_value());
     agent->stop();
     EXPECT_FALSE(nodeNamed(g, before, "netns").has_value());

@@ -42,7 +42,7 @@ TEST(AgentRuncE2E, ContainerFromStateDirectory) {
 
     ASSERT_TRUE(sh(runc + " run -d --bundle " + bundle + " " + id + " </dev/null"));
     std::optional<model::Node> c;
-    ASSERT_TRUE(waitFor([&] { return (c = nodeNamed(g, id, "container")).has_value(); }, 5s))
+    ASSERT_TRUE(waitFor([&] { return (c = nodeNamed(g, id, "container")).has_value(); }, 20s))
         << "runc container not in the graph";
     EXPECT_EQ(*field(*c, "Manager"), Value("runc"));
     const auto& info = field(*c, "Container")->asObject();
@@ -63,7 +63,7 @@ TEST(AgentRuncE2E, ContainerFromStateDirectory) {
     std::string ns_id(ns->id.view());
 
     ASSERT_TRUE(sh(runc + " delete -f " + id));
-    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, id, "container").has_value(); }, 5s));
+    EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, id, "container").has_value(); }, 20s));
     EXPECT_FALSE(g.node(ns_id).has_value());
     agent->stop();
 }
