@@ -88,11 +88,15 @@ public:
         closed_.store(true, std::memory_order_release);
         read_done_ = true;
         wake_.cancel();
+        closeHandler();
+        co_return;
+    }
+
+    void closeHandler() {
         if (handler_) {
             handler_->onClose();
             handler_.reset();  // breaks the handler → connection → handler cycle
         }
-        co_return;
     }
 
     asio::awaitable<void> writeLoop() {
@@ -239,21 +243,24 @@ asio::awaitable<void> runWebSocket(std::shared_ptr<ServerState> state, Stream st
         for (const auto& [name, value] : extra) res.insert(name, value);
         res.set(http::field::server, "skydive");
     }));
-    beast::error_code ec;
-    co_await ws.async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
-    auto id = state->add(session);
-    if (state->stopping.load()) session->shutdown();
+    // The handler subscribes before the handshake completes, so a client holding its 101
+    // response gets every event published after it; what it queues is written after the
+    // handshake by the write loop.
     std::shared_ptr<WsHandler> handler;
     try {
         handler = decision.make_handler(session);
     } catch (const std::exception& e) {
         spdlog::error("websocket handler creation failed: {}", e.what());
     }
-    if (!handler) {
-        session->shutdown();
+    session->setHandler(handler);
+    beast::error_code ec;
+    co_await ws.async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+        session->closeHandler();
+        co_return;
     }
-    session->setHandler(std::move(handler));
+    auto id = state->add(session);
+    if (state->stopping.load() || !handler) session->shutdown();
     auto executor = ws.get_executor();
     asio::co_spawn(executor, writeLoopOf<Stream>(session), asio::detached);
     co_await session->readLoop();

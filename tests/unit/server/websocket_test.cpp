@@ -404,6 +404,20 @@ TEST(WebSocket, PubSubDoesNotEchoAndRepliesTwice) {
     }
 }
 
+// The subscription exists once the handshake is done: an event published right after it is
+// delivered, however the server's threads are scheduled.
+TEST(WebSocket, SubscriberSeesEventsPublishedRightAfterItsHandshake) {
+    TestAnalyzer t;
+    ASSERT_TRUE(t.ok()) << t.error();
+    for (int i = 0; i < 20; ++i) {
+        auto sub = connectWs(t, "/ws/subscriber");
+        ASSERT_TRUE(sub);
+        const std::string id = "early" + std::to_string(i);
+        post(t, "/api/node", node(id, "n"));
+        EXPECT_EQ(idOf(next(*sub)), id) << i;
+    }
+}
+
 // An agent that left without DeleteOnDisconnect loses its elements once its last pong is older
 // than 5 × (ping_delay + pong_timeout) = 35 s; a connected agent keeps them.
 TEST(WebSocket, DisconnectedAgentExpiresByPongAge) {
