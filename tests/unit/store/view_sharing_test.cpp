@@ -89,7 +89,7 @@ TEST(ViewSharing, CacheKeepsTheMostRecentlyUsedViews) {
     auto v2 = *s->at(1200);
     auto v3 = *s->at(1300);
     EXPECT_EQ((*s->at(1100)).get(), v1.get());  // now the most recently used
-    auto v4 = *s->at(1400);                      // evicts 1200
+    auto v4 = *s->at(1400);                     // evicts 1200
     EXPECT_EQ((*s->at(1100)).get(), v1.get());
     EXPECT_EQ((*s->at(1300)).get(), v3.get());
     EXPECT_EQ((*s->at(1400)).get(), v4.get());
@@ -103,6 +103,49 @@ TEST(ViewSharing, CacheKeepsTheMostRecentlyUsedViews) {
     auto w = *none->at(2000);
     EXPECT_NE((*none->at(2000)).get(), w.get());
     EXPECT_EQ(ids(*w), std::vector<std::string>{"a"});
+}
+
+// Outside the window a lookup walks back from the newest revision judging each one by the
+// UpdatedAt of its record header (ADR 021): every moment gets the highest revision dated at or
+// before it, also when a revision is dated before the previous one.
+TEST(DiskLookup, EveryMomentGetsItsRevision) {
+    testing::TempDir dir;
+    ManualClock clock(1000);
+    StoreOptions o;
+    o.data_dir = dir.path();
+    o.recent_window_bytes = 0;  // every past lookup reads RocksDB
+    auto opened = Store::open(o, clock);
+    ASSERT_TRUE(opened.ok());
+    auto s = std::move(*opened);
+    ASSERT_TRUE(s->addNode(typed("a", "veth")));
+    for (int i = 1; i <= 40; ++i) {
+        clock.set(1000 + 10 * i);
+        ASSERT_TRUE(s->setNodeMetadata("a", "V", i));
+    }
+    auto late = *s->nodeAt("a", 1400);
+    ASSERT_TRUE(late.has_value());
+    late->revision += 1;
+    late->updated_at = 1205;  // dated before the previous revision
+    late->metadata.mutableObject().set("V", 99);
+    clock.set(1500);
+    ASSERT_TRUE(s->replaceNode(*late));
+    auto v = [&](Time t) -> std::int64_t {
+        auto n = s->nodeAt("a", t);
+        EXPECT_TRUE(n.ok());
+        if (!n.ok() || !n->has_value()) return -1;
+        auto x = (*n)->metadata.path("V");
+        return x ? x->asInt() : 0;
+    };
+    EXPECT_EQ(v(999), -1);
+    EXPECT_EQ(v(1000), 0);
+    EXPECT_EQ(v(1009), 0);
+    EXPECT_EQ(v(1010), 1);
+    EXPECT_EQ(v(1155), 15);
+    EXPECT_EQ(v(1204), 20);
+    EXPECT_EQ(v(1205), 99);  // the late revision is the highest one dated at or before t
+    EXPECT_EQ(v(1399), 99);
+    EXPECT_EQ(v(2000), 99);
+    EXPECT_EQ(s->at(1155).value()->countByValue("Type", model::Value("veth")), 1u);
 }
 
 }  // namespace
