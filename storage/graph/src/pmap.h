@@ -78,25 +78,24 @@ public:
 
     template <typename Q>
     const V* find(const Q& key) const {
-        Node* n = root_;
-        std::size_t h = Hash{}(key);
-        unsigned shift = 0;
-        while (n != nullptr) {
-            if (shift >= kMaxShift) {
-                for (unsigned i = 0; i < n->ndata; ++i)
-                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i].second;
-                return nullptr;
-            }
-            std::uint32_t bit = 1u << ((h >> shift) & 31u);
-            if (n->datamap & bit) {
-                const Entry& e = n->data()[index(n->datamap, bit)];
-                return Eq{}(e.first, key) ? &e.second : nullptr;
-            }
-            if (!(n->nodemap & bit)) return nullptr;
-            n = n->children()[index(n->nodemap, bit)];
-            shift += kBits;
-        }
-        return nullptr;
+        const Entry* e = findEntry(key);
+        return e != nullptr ? &e->second : nullptr;
+    }
+
+    /// The stored key equal to `key`, nullptr when missing (a set keyed by the element that
+    /// holds its own ID: the lookup key is the ID, the stored key the element).
+    template <typename Q>
+    const K* findKey(const Q& key) const {
+        const Entry* e = findEntry(key);
+        return e != nullptr ? &e->first : nullptr;
+    }
+
+    /// Mutable access to the stored key equal to `key` (path made unique), nullptr when
+    /// missing. REQUIRES: what is stored there hashes and compares as the old key did.
+    template <typename Q>
+    K* findKeyMut(const Q& key) {
+        Entry* e = findEntryMut(key);
+        return e != nullptr ? &e->first : nullptr;
     }
 
     /// A mutable reference to the value of `key`, inserting V{} when missing.
@@ -119,21 +118,8 @@ public:
     /// Mutable access to an existing value (path made unique), nullptr when missing.
     template <typename Q>
     V* findMut(const Q& key) {
-        if (find(key) == nullptr) return nullptr;
-        Node** slot = &root_;
-        std::size_t h = Hash{}(key);
-        for (unsigned shift = 0;; shift += kBits) {
-            makeUnique(*slot);
-            Node* n = *slot;
-            if (shift >= kMaxShift) {
-                for (unsigned i = 0; i < n->ndata; ++i)
-                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i].second;
-                return nullptr;
-            }
-            std::uint32_t bit = 1u << ((h >> shift) & 31u);
-            if (n->datamap & bit) return &n->data()[index(n->datamap, bit)].second;
-            slot = &n->children()[index(n->nodemap, bit)];
-        }
+        Entry* e = findEntryMut(key);
+        return e != nullptr ? &e->second : nullptr;
     }
 
     /// Returns true when the key existed.
@@ -173,6 +159,48 @@ public:
     }
 
 private:
+    template <typename Q>
+    const Entry* findEntry(const Q& key) const {
+        Node* n = root_;
+        std::size_t h = Hash{}(key);
+        unsigned shift = 0;
+        while (n != nullptr) {
+            if (shift >= kMaxShift) {
+                for (unsigned i = 0; i < n->ndata; ++i)
+                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i];
+                return nullptr;
+            }
+            std::uint32_t bit = 1u << ((h >> shift) & 31u);
+            if (n->datamap & bit) {
+                const Entry& e = n->data()[index(n->datamap, bit)];
+                return Eq{}(e.first, key) ? &e : nullptr;
+            }
+            if (!(n->nodemap & bit)) return nullptr;
+            n = n->children()[index(n->nodemap, bit)];
+            shift += kBits;
+        }
+        return nullptr;
+    }
+
+    template <typename Q>
+    Entry* findEntryMut(const Q& key) {
+        if (findEntry(key) == nullptr) return nullptr;
+        Node** slot = &root_;
+        std::size_t h = Hash{}(key);
+        for (unsigned shift = 0;; shift += kBits) {
+            makeUnique(*slot);
+            Node* n = *slot;
+            if (shift >= kMaxShift) {
+                for (unsigned i = 0; i < n->ndata; ++i)
+                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i];
+                return nullptr;
+            }
+            std::uint32_t bit = 1u << ((h >> shift) & 31u);
+            if (n->datamap & bit) return &n->data()[index(n->datamap, bit)];
+            slot = &n->children()[index(n->nodemap, bit)];
+        }
+    }
+
     using Ordered = std::pair<std::uint64_t, std::uint32_t>;  // (trie path, entry index)
 
     // The hash's 5-bit slots, first level in the high bits: sorting by it groups by trie path.
