@@ -190,10 +190,10 @@ using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 template <typename K, typename Hash, typename Eq, typename Fn>
 void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
     constexpr auto kTaken = static_cast<std::uint32_t>(-1);
-    std::vector<std::pair<std::size_t, std::uint32_t>> order(pairs.size());
+    std::vector<detail::Keyed> order(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i)
         order[i] = {Hash{}(pairs[i].first), static_cast<std::uint32_t>(i)};
-    std::sort(order.begin(), order.end());
+    detail::sortKeyed(order, 64);
     std::vector<Str> ids;
     for (std::size_t a = 0; a < order.size();) {
         std::size_t b = a + 1;
