@@ -6,11 +6,14 @@
 #include <thread>
 #include <utility>
 
+#include <skydive/model/str_ref.h>
+
 #include "pmap.h"
 
 namespace skydive::graph {
 
 using model::Str;
+using model::StrRef;
 using model::Value;
 
 namespace {
@@ -23,6 +26,26 @@ struct StrKeyEq {
     bool operator()(const Str& a, std::string_view b) const noexcept { return a.view() == b; }
     bool operator()(const Str& a, const Str& b) const noexcept { return a == b; }
 };
+struct RefHash {
+    std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
+    std::size_t operator()(const StrRef& s) const noexcept { return model::StrHash{}(s.view()); }
+};
+struct RefEq {
+    bool operator()(const StrRef& a, std::string_view b) const noexcept { return a.view() == b; }
+    bool operator()(const StrRef& a, const StrRef& b) const noexcept { return a == b; }
+};
+// Elements keyed by their own ID: the map stores the element pointer only (16 bytes per entry,
+// not 32 for a separate ID key) and is looked up by ID.
+template <typename Ptr>
+struct ElemHash {
+    std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
+    std::size_t operator()(const Ptr& e) const noexcept { return model::StrHash{}(e->id.view()); }
+};
+template <typename Ptr>
+struct ElemEq {
+    bool operator()(const Ptr& a, std::string_view b) const noexcept { return a->id.view() == b; }
+    bool operator()(const Ptr& a, const Ptr& b) const noexcept { return a->id == b->id; }
+};
 struct ValueHash {
     std::size_t operator()(const Value& v) const noexcept { return v.hash(); }
 };
@@ -32,108 +55,145 @@ struct ValueEq {
 
 struct Unit {};
 using IdSet = detail::PMap<Str, Unit, StrKeyHash, StrKeyEq>;
-using NodeMap = detail::PMap<Str, NodePtr, StrKeyHash, StrKeyEq>;
-using EdgeMap = detail::PMap<Str, EdgePtr, StrKeyHash, StrKeyEq>;
+using RefSet = detail::PMap<StrRef, Unit, RefHash, RefEq>;
+using NodeMap = detail::PMap<NodePtr, Unit, ElemHash<NodePtr>, ElemEq<NodePtr>>;
+using EdgeMap = detail::PMap<EdgePtr, Unit, ElemHash<EdgePtr>, ElemEq<EdgePtr>>;
 using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
-// The IDs of one index term. Most terms (Name, MAC, TID...) name one node: that ID is kept
-// inline, a set is only allocated for a second one. 24 bytes per term: the set hangs off an
-// intrusive, copy-on-write pointer (no shared_ptr control block, no inline empty set).
+// The IDs of one index term. Most terms (Name, MAC, TID...) name one node. A posting is one
+// 8-byte word: that one ID as a StrRef (sharing the characters of the element's ID), or, from
+// the second ID on, a pointer (tagged with bit 2) to an intrusive, copy-on-write set of
+// StrRefs holding every member. No shared_ptr control block, no inline empty set.
 class Posting {
 public:
     Posting() = default;
-    Posting(const Posting& o) noexcept : single_(o.single_), many_(o.many_) { retain(many_); }
-    Posting(Posting&& o) noexcept : single_(std::move(o.single_)), many_(o.many_) {
-        o.many_ = nullptr;
-    }
+    Posting(const Posting& o) noexcept : word_(copyWord(o.word_)) {}
+    Posting(Posting&& o) noexcept : word_(std::exchange(o.word_, StrRef::kEmptyWord)) {}
     Posting& operator=(const Posting& o) noexcept {
-        retain(o.many_);
-        release(many_);
-        single_ = o.single_;
-        many_ = o.many_;
+        if (this != &o) {
+            std::uintptr_t w = copyWord(o.word_);
+            dropWord(word_);
+            word_ = w;
+        }
         return *this;
     }
     Posting& operator=(Posting&& o) noexcept {
         if (this != &o) {
-            release(many_);
-            single_ = std::move(o.single_);
-            many_ = std::exchange(o.many_, nullptr);
+            dropWord(word_);
+            word_ = std::exchange(o.word_, StrRef::kEmptyWord);
         }
         return *this;
     }
-    ~Posting() { release(many_); }
+    ~Posting() { dropWord(word_); }
 
-    bool empty() const { return single_.empty() && (many_ == nullptr || many_->ids.empty()); }
+    bool empty() const {
+        return isMany(word_) ? manyOf(word_)->ids.empty() : word_ == StrRef::kEmptyWord;
+    }
     void add(const Str& id) {
-        if (empty()) {
-            single_ = id;
-        } else if (single_ != id) {
-            mutableMany().set(id, Unit{});
+        if (word_ == StrRef::kEmptyWord) {
+            word_ = StrRef(id).releaseWord();
+        } else if (!isMany(word_)) {
+            if (singleView() == id.view()) return;
+            auto* m = new Many;
+            m->ids.set(StrRef::adoptWord(word_), Unit{});
+            m->ids.set(StrRef(id), Unit{});
+            word_ = reinterpret_cast<std::uintptr_t>(m) | kManyTag;
+        } else {
+            mutableMany().set(StrRef(id), Unit{});
         }
     }
     void remove(const Str& id) {
-        if (single_ == id)
-            single_ = Str();
-        else if (many_ != nullptr && many_->ids.find(id.view()) != nullptr)
+        if (!isMany(word_)) {
+            if (word_ != StrRef::kEmptyWord && singleView() == id.view()) {
+                dropWord(word_);
+                word_ = StrRef::kEmptyWord;
+            }
+        } else if (manyOf(word_)->ids.find(id.view()) != nullptr) {
             mutableMany().erase(id.view());
+        }
     }
     /// The posting of `ids` (in order, repeats allowed) built at once (GraphImage::build).
     static Posting of(const std::vector<Str>& ids) {
         Posting p;
-        p.single_ = ids.front();
-        std::vector<detail::PEntry<Str, Unit>> rest;
-        for (std::size_t i = 1; i < ids.size(); ++i)
-            if (ids[i] != p.single_) rest.push_back({ids[i], Unit{}});
-        if (!rest.empty()) {
-            p.many_ = new Many;
-            p.many_->ids = IdSet::build(std::move(rest));
+        std::vector<detail::PEntry<StrRef, Unit>> all;
+        for (const Str& id : ids)
+            if (id != ids.front() || all.empty()) all.push_back({StrRef(id), Unit{}});
+        if (all.size() == 1) {
+            p.word_ = all.front().first.releaseWord();
+        } else {
+            auto* m = new Many;
+            m->ids = RefSet::build(std::move(all));
+            p.word_ = reinterpret_cast<std::uintptr_t>(m) | kManyTag;
         }
         return p;
     }
     std::size_t size() const {
-        return (single_.empty() ? 0 : 1) + (many_ != nullptr ? many_->ids.size() : 0);
+        if (isMany(word_)) return manyOf(word_)->ids.size();
+        return word_ == StrRef::kEmptyWord ? 0 : 1;
     }
+    /// Calls fn(std::string_view id) per member until it returns false.
     template <typename Fn>
     void forEach(const Fn& fn) const {
-        if (!single_.empty() && !fn(single_)) return;
-        if (many_ != nullptr)
-            many_->ids.forEach([&](const Str& id, const Unit&) { return fn(id); });
+        if (isMany(word_))
+            manyOf(word_)->ids.forEach(
+                [&](const StrRef& id, const Unit&) { return fn(id.view()); });
+        else if (word_ != StrRef::kEmptyWord)
+            fn(singleView());
     }
 
 private:
-    struct Many {
+    struct alignas(8) Many {
         std::atomic<std::uint32_t> refs{1};
-        IdSet ids;
+        RefSet ids;
     };
-    static void retain(Many* m) noexcept {
-        if (m) m->refs.fetch_add(1, std::memory_order_relaxed);
+    // A StrRef word has bit 0 set (inline) or is 8-aligned; a Many* is tagged with bit 2.
+    static constexpr std::uintptr_t kManyTag = 4;
+    static bool isMany(std::uintptr_t w) noexcept { return (w & 5u) == kManyTag; }
+    static Many* manyOf(std::uintptr_t w) noexcept {
+        return reinterpret_cast<Many*>(w & ~std::uintptr_t{7});
     }
-    static void release(Many* m) noexcept {
-        if (m && m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete m;
-    }
-    IdSet& mutableMany() {
-        if (many_ == nullptr) {
-            many_ = new Many;
-        } else if (many_->refs.load(std::memory_order_acquire) != 1) {
-            auto* copy = new Many;
-            copy->ids = many_->ids;  // O(1): the trie is shared, path-copied on write
-            release(std::exchange(many_, copy));
+    static std::uintptr_t copyWord(std::uintptr_t w) noexcept {
+        if (isMany(w)) {
+            manyOf(w)->refs.fetch_add(1, std::memory_order_relaxed);
+            return w;
         }
-        return many_->ids;
+        StrRef borrowed = StrRef::adoptWord(w);
+        StrRef copy = borrowed;
+        (void)borrowed.releaseWord();
+        return copy.releaseWord();
+    }
+    static void dropWord(std::uintptr_t w) noexcept {
+        if (!isMany(w)) {
+            StrRef drop = StrRef::adoptWord(w);  // released as it goes out of scope
+        } else if (Many* m = manyOf(w); m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            delete m;
+        }
+    }
+    std::string_view singleView() const noexcept { return StrRef::viewOfWord(word_); }
+    RefSet& mutableMany() {
+        Many* m = manyOf(word_);
+        if (m->refs.load(std::memory_order_acquire) != 1) {
+            auto* copy = new Many;
+            copy->ids = m->ids;  // O(1): the trie is shared, path-copied on write
+            dropWord(word_);
+            word_ = reinterpret_cast<std::uintptr_t>(copy) | kManyTag;
+            m = copy;
+        }
+        return m->ids;
     }
 
-    Str single_;
-    Many* many_ = nullptr;
+    std::uintptr_t word_ = StrRef::kEmptyWord;
 };
+static_assert(sizeof(Posting) == 8);
 using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 
 // Calls fn(key, ids) once per distinct key of `pairs`, with its ids in input order.
 template <typename K, typename Hash, typename Eq, typename Fn>
 void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
     constexpr auto kTaken = static_cast<std::uint32_t>(-1);
-    std::vector<std::pair<std::size_t, std::uint32_t>> order(pairs.size());
+    std::vector<detail::Keyed> order(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i)
         order[i] = {Hash{}(pairs[i].first), static_cast<std::uint32_t>(i)};
-    std::sort(order.begin(), order.end());
+    detail::sortKeyed(order, 64);
     std::vector<Str> ids;
     for (std::size_t a = 0; a < order.size();) {
         std::size_t b = a + 1;
@@ -183,9 +243,9 @@ Postings postingsOf(const std::vector<NodePtr>& nodes, const std::string& key) {
 
 template <typename Map, typename Ptr>
 Map elementsOf(const std::vector<Ptr>& elements) {
-    std::vector<detail::PEntry<Str, Ptr>> entries;
+    std::vector<detail::PEntry<Ptr, Unit>> entries;
     entries.reserve(elements.size());
-    for (const Ptr& e : elements) entries.push_back({e->id, e});
+    for (const Ptr& e : elements) entries.push_back({e, Unit{}});
     return Map::build(std::move(entries));
 }
 
@@ -304,26 +364,27 @@ GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vec
 }
 
 const NodePtr* GraphImage::node(std::string_view id) const {
-    return impl_->nodes.find(id);
+    return impl_->nodes.findKey(id);
 }
 const EdgePtr* GraphImage::edge(std::string_view id) const {
-    return impl_->edges.find(id);
+    return impl_->edges.findKey(id);
 }
 
 void GraphImage::putNode(NodePtr node) {
     Impl& im = *impl_;
-    bool added = false;
-    NodePtr& slot = im.nodes.getOrInsert(node->id, &added);
-    if (added)
-        im.indexNode(*node, true);
-    else
-        im.reindexNode(*slot, *node);
-    slot = std::move(node);
+    if (NodePtr* slot = im.nodes.findKeyMut(node->id.view())) {
+        im.reindexNode(**slot, *node);
+        *slot = std::move(node);  // the same ID: hashes and compares as the old key
+        return;
+    }
+    im.indexNode(*node, true);
+    im.nodes.set(std::move(node), Unit{});
 }
 
 void GraphImage::putEdge(EdgePtr edge) {
     Impl& im = *impl_;
-    if (const EdgePtr* old = im.edges.find(edge->id.view())) {
+    EdgePtr* old = im.edges.findKeyMut(edge->id.view());
+    if (old != nullptr) {
         if ((*old)->parent != edge->parent || (*old)->child != edge->child) {
             im.unlink(im.out, (*old)->parent, edge->id);
             im.unlink(im.in, (*old)->child, edge->id);
@@ -331,8 +392,10 @@ void GraphImage::putEdge(EdgePtr edge) {
     }
     im.link(im.out, edge->parent, edge->id);
     im.link(im.in, edge->child, edge->id);
-    Str id = edge->id;
-    im.edges.set(id, std::move(edge));
+    if (old != nullptr)
+        *old = std::move(edge);  // the same ID: hashes and compares as the old key
+    else
+        im.edges.set(std::move(edge), Unit{});
 }
 
 void GraphImage::adoptEdges(GraphImage&& other) {
@@ -342,7 +405,7 @@ void GraphImage::adoptEdges(GraphImage&& other) {
 }
 
 bool GraphImage::removeNode(std::string_view id) {
-    const NodePtr* old = impl_->nodes.find(id);
+    const NodePtr* old = impl_->nodes.findKey(id);
     if (old == nullptr) return false;
     impl_->indexNode(**old, false);
     impl_->nodes.erase(id);
@@ -350,7 +413,7 @@ bool GraphImage::removeNode(std::string_view id) {
 }
 
 bool GraphImage::removeEdge(std::string_view id) {
-    const EdgePtr* old = impl_->edges.find(id);
+    const EdgePtr* old = impl_->edges.findKey(id);
     if (old == nullptr) return false;
     EdgePtr keep = *old;
     impl_->unlink(impl_->out, keep->parent, keep->id);
@@ -373,10 +436,10 @@ std::shared_ptr<const IndexConfig> GraphImage::configPtr() const {
 }
 
 void GraphImage::forEachNode(const GraphView::NodeFn& fn) const {
-    impl_->nodes.forEach([&](const Str&, const NodePtr& n) { return fn(*n); });
+    impl_->nodes.forEach([&](const NodePtr& n, const Unit&) { return fn(*n); });
 }
 void GraphImage::forEachEdge(const GraphView::EdgeFn& fn) const {
-    impl_->edges.forEach([&](const Str&, const EdgePtr& e) { return fn(*e); });
+    impl_->edges.forEach([&](const EdgePtr& e, const Unit&) { return fn(*e); });
 }
 
 namespace {
@@ -385,7 +448,7 @@ void visitBatches(const Map& map, const Fn& fn) {
     std::array<const T*, 256> batch;
     std::size_t n = 0;
     bool go = true;
-    map.forEach([&](const Str&, const std::shared_ptr<const T>& p) {
+    map.forEach([&](const std::shared_ptr<const T>& p, const Unit&) {
         batch[n++] = p.get();
         if (n == batch.size()) {
             go = fn(std::span<const T* const>(batch.data(), n));
@@ -422,8 +485,8 @@ void GraphImage::nodesByValue(std::string_view key, const Value& value,
     if (it != keys.end()) {
         const Postings& p = impl_->index[static_cast<std::size_t>(it - keys.begin())];
         if (const Posting* s = p.find(value)) {
-            s->forEach([&](const Str& id) {
-                const NodePtr* n = impl_->nodes.find(id.view());
+            s->forEach([&](std::string_view id) {
+                const NodePtr* n = impl_->nodes.findKey(id);
                 return n == nullptr || fn(**n);
             });
         }
