@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <iterator>
 #include <thread>
 #include <utility>
 
@@ -186,13 +187,42 @@ private:
 static_assert(sizeof(Posting) == 8);
 using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 
-// Calls fn(key, ids) once per distinct key of `pairs`, with its ids in input order.
-template <typename K, typename Hash, typename Eq, typename Fn>
-void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
+// (key, element ID) pairs with each key's hash, gathered per loader part.
+template <typename K>
+struct Hashed {
+    std::vector<std::pair<K, Str>> pairs;
+    std::vector<std::uint64_t> hash;
+
+    void add(K key, const Str& id, std::uint64_t h) {
+        pairs.emplace_back(std::move(key), id);
+        hash.push_back(h);
+    }
+    // Moves the lists of every part's member `m` into one (parts in order).
+    template <typename Parts, typename Get>
+    static Hashed joined(Parts& parts, const Get& get) {
+        Hashed all;
+        std::size_t n = 0;
+        for (auto& p : parts) n += get(*p).pairs.size();
+        all.pairs.reserve(n);
+        all.hash.reserve(n);
+        for (auto& p : parts) {
+            Hashed& h = get(*p);
+            std::move(h.pairs.begin(), h.pairs.end(), std::back_inserter(all.pairs));
+            all.hash.insert(all.hash.end(), h.hash.begin(), h.hash.end());
+            h = Hashed();
+        }
+        return all;
+    }
+};
+
+// Calls fn(key, hash, ids) once per distinct key of `in`, with its ids in input order.
+template <typename K, typename Eq, typename Fn>
+void groupByKey(const Hashed<K>& in, const Fn& fn) {
     constexpr auto kTaken = static_cast<std::uint32_t>(-1);
+    const auto& pairs = in.pairs;
     std::vector<detail::Keyed> order(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i)
-        order[i] = {Hash{}(pairs[i].first), static_cast<std::uint32_t>(i)};
+        order[i] = {in.hash[i], static_cast<std::uint32_t>(i)};
     detail::sortKeyed(order, 64);
     std::vector<Str> ids;
     for (std::size_t a = 0; a < order.size();) {
@@ -208,45 +238,58 @@ void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
                 ids.push_back(pairs[order[j].second].second);
                 order[j].second = kTaken;
             }
-            fn(key, ids);
+            fn(key, order[a].first, ids);
         }
         a = b;
     }
 }
 
-AdjMap adjacencyOf(const std::vector<EdgePtr>& edges, bool out) {
-    std::vector<std::pair<Str, Str>> links;
-    links.reserve(edges.size());
-    for (const EdgePtr& e : edges) links.emplace_back(out ? e->parent : e->child, e->id);
+AdjMap adjacencyOf(const Hashed<Str>& links) {
     std::vector<detail::PEntry<Str, IdSet>> entries;
-    groupByKey<Str, StrKeyHash, StrKeyEq>(links, [&](const Str& node, const std::vector<Str>& ids) {
-        std::vector<detail::PEntry<Str, Unit>> set;
-        set.reserve(ids.size());
-        for (const Str& id : ids) set.push_back({id, Unit{}});
-        entries.push_back({node, IdSet::build(std::move(set))});
-    });
-    return AdjMap::build(std::move(entries));
+    std::vector<std::uint64_t> hashes;
+    groupByKey<Str, StrKeyEq>(links,
+                              [&](const Str& node, std::uint64_t h, const std::vector<Str>& ids) {
+                                  std::vector<detail::PEntry<Str, Unit>> set;
+                                  set.reserve(ids.size());
+                                  for (const Str& id : ids) set.push_back({id, Unit{}});
+                                  entries.push_back({node, IdSet::build(std::move(set))});
+                                  hashes.push_back(h);
+                              });
+    return AdjMap::build(std::move(entries), hashes);
 }
 
-Postings postingsOf(const std::vector<NodePtr>& nodes, const std::string& key) {
-    std::vector<std::pair<Value, Str>> terms;
-    for (const NodePtr& n : nodes)
-        if (auto v = model::fieldOf(*n, key))
-            forEachIndexTerm(*v, [&](const Value& term) { terms.emplace_back(term, n->id); });
+Postings postingsOf(const Hashed<Value>& terms) {
     std::vector<detail::PEntry<Value, Posting>> entries;
-    groupByKey<Value, ValueHash, ValueEq>(terms,
-                                          [&](const Value& term, const std::vector<Str>& ids) {
-                                              entries.push_back({term, Posting::of(ids)});
-                                          });
-    return Postings::build(std::move(entries));
+    std::vector<std::uint64_t> hashes;
+    groupByKey<Value, ValueEq>(
+        terms, [&](const Value& term, std::uint64_t h, const std::vector<Str>& ids) {
+            entries.push_back({term, Posting::of(ids)});
+            hashes.push_back(h);
+        });
+    return Postings::build(std::move(entries), hashes);
 }
 
-template <typename Map, typename Ptr>
-Map elementsOf(const std::vector<Ptr>& elements) {
+// Element pointers with their ID hashes, gathered per loader part.
+template <typename Ptr>
+struct HashedElements {
     std::vector<detail::PEntry<Ptr, Unit>> entries;
-    entries.reserve(elements.size());
-    for (const Ptr& e : elements) entries.push_back({e, Unit{}});
-    return Map::build(std::move(entries));
+    std::vector<std::uint64_t> hash;
+};
+
+template <typename Map, typename Ptr, typename Parts, typename Get>
+Map elementsOf(Parts& parts, const Get& get) {
+    HashedElements<Ptr> all;
+    std::size_t n = 0;
+    for (auto& p : parts) n += get(*p).entries.size();
+    all.entries.reserve(n);
+    all.hash.reserve(n);
+    for (auto& p : parts) {
+        HashedElements<Ptr>& h = get(*p);
+        std::move(h.entries.begin(), h.entries.end(), std::back_inserter(all.entries));
+        all.hash.insert(all.hash.end(), h.hash.begin(), h.hash.end());
+        h = HashedElements<Ptr>();
+    }
+    return Map::build(std::move(all.entries), all.hash);
 }
 
 // Runs the tasks on up to `threads` threads (this one included), each task once.
@@ -344,23 +387,107 @@ GraphImage::~GraphImage() = default;
 
 GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
                              std::vector<EdgePtr> edges, unsigned threads) {
-    GraphImage img(std::move(config));
-    Impl& im = *img.impl_;
+    threads = std::max(threads, 1u);
+    GraphImageLoader loader(std::move(config), threads);
+    // Part t gets the t-th slice of each list, so the parts in order keep the input order.
+    std::vector<std::function<void()>> tasks;
+    for (unsigned t = 0; t < threads; ++t)
+        tasks.emplace_back([&, t] {
+            for (std::size_t i = nodes.size() * t / threads; i < nodes.size() * (t + 1) / threads;
+                 ++i)
+                loader.addNode(t, std::move(nodes[i]));
+            for (std::size_t i = edges.size() * t / threads; i < edges.size() * (t + 1) / threads;
+                 ++i)
+                loader.addEdge(t, std::move(edges[i]));
+        });
+    runTasks(tasks, threads);
+    return loader.build(threads);
+}
+
+struct GraphImageLoader::Part {
+    HashedElements<NodePtr> nodes;
+    HashedElements<EdgePtr> edges;
+    Hashed<Str> out;
+    Hashed<Str> in;
+    std::vector<Hashed<Value>> terms;  // one per config->keys entry
+};
+
+GraphImageLoader::GraphImageLoader(std::shared_ptr<const IndexConfig> config, unsigned parts)
+    : config_(config ? std::move(config) : std::make_shared<IndexConfig>()) {
+    for (unsigned i = 0; i < std::max(parts, 1u); ++i) {
+        parts_.push_back(std::make_unique<Part>());
+        parts_.back()->terms.resize(config_->keys.size());
+    }
+}
+GraphImageLoader::~GraphImageLoader() = default;
+
+void GraphImageLoader::addNode(unsigned part, NodePtr node) {
+    Part& p = *parts_[part];
+    for (std::size_t k = 0; k < config_->keys.size(); ++k)
+        if (auto v = model::fieldOf(*node, config_->keys[k]))
+            forEachIndexTerm(
+                *v, [&](const Value& term) { p.terms[k].add(term, node->id, term.hash()); });
+    p.nodes.hash.push_back(model::StrHash{}(node->id.view()));
+    p.nodes.entries.push_back({std::move(node), Unit{}});
+}
+
+void GraphImageLoader::addEdge(unsigned part, EdgePtr edge) {
+    Part& p = *parts_[part];
+    p.out.add(edge->parent, edge->id, model::StrHash{}(edge->parent.view()));
+    p.in.add(edge->child, edge->id, model::StrHash{}(edge->child.view()));
+    p.edges.hash.push_back(model::StrHash{}(edge->id.view()));
+    p.edges.entries.push_back({std::move(edge), Unit{}});
+}
+
+GraphImage GraphImageLoader::build(unsigned threads) {
+    GraphImage img(config_);
+    GraphImage::Impl& im = *img.impl_;
+    std::size_t node_count = 0;
+    std::size_t edge_count = 0;
+    for (const auto& p : parts_) {
+        node_count += p->nodes.entries.size();
+        edge_count += p->edges.entries.size();
+    }
     // Largest first, so the last task to start is a short one.
     std::vector<std::function<void()>> tasks;
-    tasks.emplace_back([&] { im.edges = elementsOf<EdgeMap>(edges); });
-    tasks.emplace_back([&] { im.nodes = elementsOf<NodeMap>(nodes); });
-    tasks.emplace_back([&] { im.out = adjacencyOf(edges, true); });
-    tasks.emplace_back([&] { im.in = adjacencyOf(edges, false); });
-    for (std::size_t i = 0; i < im.config->keys.size(); ++i)
-        tasks.emplace_back([&, i] { im.index[i] = postingsOf(nodes, im.config->keys[i]); });
+    tasks.emplace_back([&] {
+        im.edges = elementsOf<EdgeMap, EdgePtr>(
+            parts_, [](Part & p) -> auto& { return p.edges; });
+    });
+    tasks.emplace_back([&] {
+        im.nodes = elementsOf<NodeMap, NodePtr>(
+            parts_, [](Part & p) -> auto& { return p.nodes; });
+    });
+    tasks.emplace_back([&] {
+        im.out = adjacencyOf(Hashed<Str>::joined(
+            parts_, [](Part & p) -> auto& { return p.out; }));
+    });
+    tasks.emplace_back([&] {
+        im.in = adjacencyOf(Hashed<Str>::joined(
+            parts_, [](Part & p) -> auto& { return p.in; }));
+    });
+    for (std::size_t k = 0; k < config_->keys.size(); ++k)
+        tasks.emplace_back([&, k] {
+            im.index[k] = postingsOf(Hashed<Value>::joined(
+                parts_, [k](Part & p) -> auto& { return p.terms[k]; }));
+        });
     runTasks(tasks, std::max(threads, 1u));
-    if (im.nodes.size() == nodes.size() && im.edges.size() == edges.size()) return img;
-    // A repeated ID: a replacement re-indexes and re-links, so insert one by one instead.
-    GraphImage slow(im.config);
-    for (NodePtr& n : nodes) slow.putNode(std::move(n));
-    for (EdgePtr& e : edges) slow.putEdge(std::move(e));
-    return slow;
+    parts_.clear();
+    if (im.nodes.size() == node_count && im.edges.size() == edge_count) return img;
+    // A repeated ID: the element maps kept the last version of each ID, which is what inserting
+    // one by one leaves (a replacement re-indexes and re-links), but the links and terms of the
+    // replaced versions are in the other tries. Build again from the maps' elements alone.
+    std::vector<NodePtr> nodes;
+    std::vector<EdgePtr> edges;
+    im.nodes.forEach([&](const NodePtr& n, const Unit&) {
+        nodes.push_back(n);
+        return true;
+    });
+    im.edges.forEach([&](const EdgePtr& e, const Unit&) {
+        edges.push_back(e);
+        return true;
+    });
+    return GraphImage::build(config_, std::move(nodes), std::move(edges), threads);
 }
 
 const NodePtr* GraphImage::node(std::string_view id) const {

@@ -171,11 +171,17 @@ public:
     /// reallocate the nodes on its path at every insert. A repeated key keeps its last entry.
     /// The trie is the one the same entries inserted with set() would give.
     static PMap build(std::vector<Entry>&& entries) {
+        std::vector<std::uint64_t> hashes(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i) hashes[i] = Hash{}(entries[i].first);
+        return build(std::move(entries), hashes);
+    }
+    /// The same with each entry's Hash worked out already (hashes[i] for entries[i]).
+    static PMap build(std::vector<Entry>&& entries, const std::vector<std::uint64_t>& hashes) {
         PMap m;
         if (entries.empty()) return m;
         std::vector<Ordered> order(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i)
-            order[i] = {pathKey(Hash{}(entries[i].first)), static_cast<std::uint32_t>(i)};
+            order[i] = {pathKey(hashes[i]), static_cast<std::uint32_t>(i)};
         sortKeyed(order, 60);
         dropRepeats(entries, order);
         m.size_ = order.size();
