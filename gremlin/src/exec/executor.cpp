@@ -43,10 +43,14 @@ model::Error Executor::boundError() const {
 
 model::Result<QueryResult> Executor::run(const Plan& plan) {
     cur_.kind = ResultKind::Graph;
-    cur_.graph = source_.live();
-    if (!cur_.graph) return makeError(ErrorCode::Unavailable, "No graph to query");
-    cur_.views.push_back(cur_.graph);
-    view_ = cur_.graph.get();
+    // `G.At(...)` binds its own view first: taking the live one too (a copy of the latest
+    // image, then its release) was a quarter of a fresh-t Count (ADR 020).
+    if (plan.steps.empty() || plan.steps.front().op != Op::Context) {
+        cur_.graph = source_.live();
+        if (!cur_.graph) return makeError(ErrorCode::Unavailable, "No graph to query");
+        cur_.views.push_back(cur_.graph);
+        view_ = cur_.graph.get();
+    }
     for (const auto& s : plan.steps) {
         if (auto st = step(s); !st) return st.error();
         if (failed()) return error_;

@@ -3,14 +3,18 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <iterator>
 #include <thread>
 #include <utility>
+
+#include <skydive/model/str_ref.h>
 
 #include "pmap.h"
 
 namespace skydive::graph {
 
 using model::Str;
+using model::StrRef;
 using model::Value;
 
 namespace {
@@ -23,6 +27,26 @@ struct StrKeyEq {
     bool operator()(const Str& a, std::string_view b) const noexcept { return a.view() == b; }
     bool operator()(const Str& a, const Str& b) const noexcept { return a == b; }
 };
+struct RefHash {
+    std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
+    std::size_t operator()(const StrRef& s) const noexcept { return model::StrHash{}(s.view()); }
+};
+struct RefEq {
+    bool operator()(const StrRef& a, std::string_view b) const noexcept { return a.view() == b; }
+    bool operator()(const StrRef& a, const StrRef& b) const noexcept { return a == b; }
+};
+// Elements keyed by their own ID: the map stores the element pointer only (16 bytes per entry,
+// not 32 for a separate ID key) and is looked up by ID.
+template <typename Ptr>
+struct ElemHash {
+    std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
+    std::size_t operator()(const Ptr& e) const noexcept { return model::StrHash{}(e->id.view()); }
+};
+template <typename Ptr>
+struct ElemEq {
+    bool operator()(const Ptr& a, std::string_view b) const noexcept { return a->id.view() == b; }
+    bool operator()(const Ptr& a, const Ptr& b) const noexcept { return a->id == b->id; }
+};
 struct ValueHash {
     std::size_t operator()(const Value& v) const noexcept { return v.hash(); }
 };
@@ -32,108 +56,174 @@ struct ValueEq {
 
 struct Unit {};
 using IdSet = detail::PMap<Str, Unit, StrKeyHash, StrKeyEq>;
-using NodeMap = detail::PMap<Str, NodePtr, StrKeyHash, StrKeyEq>;
-using EdgeMap = detail::PMap<Str, EdgePtr, StrKeyHash, StrKeyEq>;
+using RefSet = detail::PMap<StrRef, Unit, RefHash, RefEq>;
+using NodeMap = detail::PMap<NodePtr, Unit, ElemHash<NodePtr>, ElemEq<NodePtr>>;
+using EdgeMap = detail::PMap<EdgePtr, Unit, ElemHash<EdgePtr>, ElemEq<EdgePtr>>;
 using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
-// The IDs of one index term. Most terms (Name, MAC, TID...) name one node: that ID is kept
-// inline, a set is only allocated for a second one. 24 bytes per term: the set hangs off an
-// intrusive, copy-on-write pointer (no shared_ptr control block, no inline empty set).
+// The IDs of one index term. Most terms (Name, MAC, TID...) name one node. A posting is one
+// 8-byte word: that one ID as a StrRef (sharing the characters of the element's ID), or, from
+// the second ID on, a pointer (tagged with bit 2) to an intrusive, copy-on-write set of
+// StrRefs holding every member. No shared_ptr control block, no inline empty set.
 class Posting {
 public:
     Posting() = default;
-    Posting(const Posting& o) noexcept : single_(o.single_), many_(o.many_) { retain(many_); }
-    Posting(Posting&& o) noexcept : single_(std::move(o.single_)), many_(o.many_) {
-        o.many_ = nullptr;
-    }
+    Posting(const Posting& o) noexcept : word_(copyWord(o.word_)) {}
+    Posting(Posting&& o) noexcept : word_(std::exchange(o.word_, StrRef::kEmptyWord)) {}
     Posting& operator=(const Posting& o) noexcept {
-        retain(o.many_);
-        release(many_);
-        single_ = o.single_;
-        many_ = o.many_;
+        if (this != &o) {
+            std::uintptr_t w = copyWord(o.word_);
+            dropWord(word_);
+            word_ = w;
+        }
         return *this;
     }
     Posting& operator=(Posting&& o) noexcept {
         if (this != &o) {
-            release(many_);
-            single_ = std::move(o.single_);
-            many_ = std::exchange(o.many_, nullptr);
+            dropWord(word_);
+            word_ = std::exchange(o.word_, StrRef::kEmptyWord);
         }
         return *this;
     }
-    ~Posting() { release(many_); }
+    ~Posting() { dropWord(word_); }
 
-    bool empty() const { return single_.empty() && (many_ == nullptr || many_->ids.empty()); }
+    bool empty() const {
+        return isMany(word_) ? manyOf(word_)->ids.empty() : word_ == StrRef::kEmptyWord;
+    }
     void add(const Str& id) {
-        if (empty()) {
-            single_ = id;
-        } else if (single_ != id) {
-            mutableMany().set(id, Unit{});
+        if (word_ == StrRef::kEmptyWord) {
+            word_ = StrRef(id).releaseWord();
+        } else if (!isMany(word_)) {
+            if (singleView() == id.view()) return;
+            auto* m = new Many;
+            m->ids.set(StrRef::adoptWord(word_), Unit{});
+            m->ids.set(StrRef(id), Unit{});
+            word_ = reinterpret_cast<std::uintptr_t>(m) | kManyTag;
+        } else {
+            mutableMany().set(StrRef(id), Unit{});
         }
     }
     void remove(const Str& id) {
-        if (single_ == id)
-            single_ = Str();
-        else if (many_ != nullptr && many_->ids.find(id.view()) != nullptr)
+        if (!isMany(word_)) {
+            if (word_ != StrRef::kEmptyWord && singleView() == id.view()) {
+                dropWord(word_);
+                word_ = StrRef::kEmptyWord;
+            }
+        } else if (manyOf(word_)->ids.find(id.view()) != nullptr) {
             mutableMany().erase(id.view());
+        }
     }
     /// The posting of `ids` (in order, repeats allowed) built at once (GraphImage::build).
     static Posting of(const std::vector<Str>& ids) {
         Posting p;
-        p.single_ = ids.front();
-        std::vector<detail::PEntry<Str, Unit>> rest;
-        for (std::size_t i = 1; i < ids.size(); ++i)
-            if (ids[i] != p.single_) rest.push_back({ids[i], Unit{}});
-        if (!rest.empty()) {
-            p.many_ = new Many;
-            p.many_->ids = IdSet::build(std::move(rest));
+        std::vector<detail::PEntry<StrRef, Unit>> all;
+        for (const Str& id : ids)
+            if (id != ids.front() || all.empty()) all.push_back({StrRef(id), Unit{}});
+        if (all.size() == 1) {
+            p.word_ = all.front().first.releaseWord();
+        } else {
+            auto* m = new Many;
+            m->ids = RefSet::build(std::move(all));
+            p.word_ = reinterpret_cast<std::uintptr_t>(m) | kManyTag;
         }
         return p;
     }
     std::size_t size() const {
-        return (single_.empty() ? 0 : 1) + (many_ != nullptr ? many_->ids.size() : 0);
+        if (isMany(word_)) return manyOf(word_)->ids.size();
+        return word_ == StrRef::kEmptyWord ? 0 : 1;
     }
+    /// Calls fn(std::string_view id) per member until it returns false.
     template <typename Fn>
     void forEach(const Fn& fn) const {
-        if (!single_.empty() && !fn(single_)) return;
-        if (many_ != nullptr)
-            many_->ids.forEach([&](const Str& id, const Unit&) { return fn(id); });
+        if (isMany(word_))
+            manyOf(word_)->ids.forEach(
+                [&](const StrRef& id, const Unit&) { return fn(id.view()); });
+        else if (word_ != StrRef::kEmptyWord)
+            fn(singleView());
     }
 
 private:
-    struct Many {
+    struct alignas(8) Many {
         std::atomic<std::uint32_t> refs{1};
-        IdSet ids;
+        RefSet ids;
     };
-    static void retain(Many* m) noexcept {
-        if (m) m->refs.fetch_add(1, std::memory_order_relaxed);
+    // A StrRef word has bit 0 set (inline) or is 8-aligned; a Many* is tagged with bit 2.
+    static constexpr std::uintptr_t kManyTag = 4;
+    static bool isMany(std::uintptr_t w) noexcept { return (w & 5u) == kManyTag; }
+    static Many* manyOf(std::uintptr_t w) noexcept {
+        return reinterpret_cast<Many*>(w & ~std::uintptr_t{7});
     }
-    static void release(Many* m) noexcept {
-        if (m && m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete m;
-    }
-    IdSet& mutableMany() {
-        if (many_ == nullptr) {
-            many_ = new Many;
-        } else if (many_->refs.load(std::memory_order_acquire) != 1) {
-            auto* copy = new Many;
-            copy->ids = many_->ids;  // O(1): the trie is shared, path-copied on write
-            release(std::exchange(many_, copy));
+    static std::uintptr_t copyWord(std::uintptr_t w) noexcept {
+        if (isMany(w)) {
+            manyOf(w)->refs.fetch_add(1, std::memory_order_relaxed);
+            return w;
         }
-        return many_->ids;
+        StrRef borrowed = StrRef::adoptWord(w);
+        StrRef copy = borrowed;
+        (void)borrowed.releaseWord();
+        return copy.releaseWord();
+    }
+    static void dropWord(std::uintptr_t w) noexcept {
+        if (!isMany(w)) {
+            StrRef drop = StrRef::adoptWord(w);  // released as it goes out of scope
+        } else if (Many* m = manyOf(w); m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            delete m;
+        }
+    }
+    std::string_view singleView() const noexcept { return StrRef::viewOfWord(word_); }
+    RefSet& mutableMany() {
+        Many* m = manyOf(word_);
+        if (m->refs.load(std::memory_order_acquire) != 1) {
+            auto* copy = new Many;
+            copy->ids = m->ids;  // O(1): the trie is shared, path-copied on write
+            dropWord(word_);
+            word_ = reinterpret_cast<std::uintptr_t>(copy) | kManyTag;
+            m = copy;
+        }
+        return m->ids;
     }
 
-    Str single_;
-    Many* many_ = nullptr;
+    std::uintptr_t word_ = StrRef::kEmptyWord;
 };
+static_assert(sizeof(Posting) == 8);
 using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 
-// Calls fn(key, ids) once per distinct key of `pairs`, with its ids in input order.
-template <typename K, typename Hash, typename Eq, typename Fn>
-void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
+// (key, element ID) pairs with each key's hash, gathered per loader part.
+template <typename K>
+struct Hashed {
+    std::vector<std::pair<K, Str>> pairs;
+    std::vector<std::uint64_t> hash;
+
+    void add(K key, const Str& id, std::uint64_t h) {
+        pairs.emplace_back(std::move(key), id);
+        hash.push_back(h);
+    }
+    // Moves the lists of every part's member `m` into one (parts in order).
+    template <typename Parts, typename Get>
+    static Hashed joined(Parts& parts, const Get& get) {
+        Hashed all;
+        std::size_t n = 0;
+        for (auto& p : parts) n += get(*p).pairs.size();
+        all.pairs.reserve(n);
+        all.hash.reserve(n);
+        for (auto& p : parts) {
+            Hashed& h = get(*p);
+            std::move(h.pairs.begin(), h.pairs.end(), std::back_inserter(all.pairs));
+            all.hash.insert(all.hash.end(), h.hash.begin(), h.hash.end());
+            h = Hashed();
+        }
+        return all;
+    }
+};
+
+// Calls fn(key, hash, ids) once per distinct key of `in`, with its ids in input order.
+template <typename K, typename Eq, typename Fn>
+void groupByKey(const Hashed<K>& in, const Fn& fn) {
     constexpr auto kTaken = static_cast<std::uint32_t>(-1);
-    std::vector<std::pair<std::size_t, std::uint32_t>> order(pairs.size());
+    const auto& pairs = in.pairs;
+    std::vector<detail::Keyed> order(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i)
-        order[i] = {Hash{}(pairs[i].first), static_cast<std::uint32_t>(i)};
-    std::sort(order.begin(), order.end());
+        order[i] = {in.hash[i], static_cast<std::uint32_t>(i)};
+    detail::sortKeyed(order, 64);
     std::vector<Str> ids;
     for (std::size_t a = 0; a < order.size();) {
         std::size_t b = a + 1;
@@ -148,45 +238,58 @@ void groupByKey(const std::vector<std::pair<K, Str>>& pairs, const Fn& fn) {
                 ids.push_back(pairs[order[j].second].second);
                 order[j].second = kTaken;
             }
-            fn(key, ids);
+            fn(key, order[a].first, ids);
         }
         a = b;
     }
 }
 
-AdjMap adjacencyOf(const std::vector<EdgePtr>& edges, bool out) {
-    std::vector<std::pair<Str, Str>> links;
-    links.reserve(edges.size());
-    for (const EdgePtr& e : edges) links.emplace_back(out ? e->parent : e->child, e->id);
+AdjMap adjacencyOf(const Hashed<Str>& links) {
     std::vector<detail::PEntry<Str, IdSet>> entries;
-    groupByKey<Str, StrKeyHash, StrKeyEq>(links, [&](const Str& node, const std::vector<Str>& ids) {
-        std::vector<detail::PEntry<Str, Unit>> set;
-        set.reserve(ids.size());
-        for (const Str& id : ids) set.push_back({id, Unit{}});
-        entries.push_back({node, IdSet::build(std::move(set))});
-    });
-    return AdjMap::build(std::move(entries));
+    std::vector<std::uint64_t> hashes;
+    groupByKey<Str, StrKeyEq>(links,
+                              [&](const Str& node, std::uint64_t h, const std::vector<Str>& ids) {
+                                  std::vector<detail::PEntry<Str, Unit>> set;
+                                  set.reserve(ids.size());
+                                  for (const Str& id : ids) set.push_back({id, Unit{}});
+                                  entries.push_back({node, IdSet::build(std::move(set))});
+                                  hashes.push_back(h);
+                              });
+    return AdjMap::build(std::move(entries), hashes);
 }
 
-Postings postingsOf(const std::vector<NodePtr>& nodes, const std::string& key) {
-    std::vector<std::pair<Value, Str>> terms;
-    for (const NodePtr& n : nodes)
-        if (auto v = model::fieldOf(*n, key))
-            forEachIndexTerm(*v, [&](const Value& term) { terms.emplace_back(term, n->id); });
+Postings postingsOf(const Hashed<Value>& terms) {
     std::vector<detail::PEntry<Value, Posting>> entries;
-    groupByKey<Value, ValueHash, ValueEq>(terms,
-                                          [&](const Value& term, const std::vector<Str>& ids) {
-                                              entries.push_back({term, Posting::of(ids)});
-                                          });
-    return Postings::build(std::move(entries));
+    std::vector<std::uint64_t> hashes;
+    groupByKey<Value, ValueEq>(
+        terms, [&](const Value& term, std::uint64_t h, const std::vector<Str>& ids) {
+            entries.push_back({term, Posting::of(ids)});
+            hashes.push_back(h);
+        });
+    return Postings::build(std::move(entries), hashes);
 }
 
-template <typename Map, typename Ptr>
-Map elementsOf(const std::vector<Ptr>& elements) {
-    std::vector<detail::PEntry<Str, Ptr>> entries;
-    entries.reserve(elements.size());
-    for (const Ptr& e : elements) entries.push_back({e->id, e});
-    return Map::build(std::move(entries));
+// Element pointers with their ID hashes, gathered per loader part.
+template <typename Ptr>
+struct HashedElements {
+    std::vector<detail::PEntry<Ptr, Unit>> entries;
+    std::vector<std::uint64_t> hash;
+};
+
+template <typename Map, typename Ptr, typename Parts, typename Get>
+Map elementsOf(Parts& parts, const Get& get) {
+    HashedElements<Ptr> all;
+    std::size_t n = 0;
+    for (auto& p : parts) n += get(*p).entries.size();
+    all.entries.reserve(n);
+    all.hash.reserve(n);
+    for (auto& p : parts) {
+        HashedElements<Ptr>& h = get(*p);
+        std::move(h.entries.begin(), h.entries.end(), std::back_inserter(all.entries));
+        all.hash.insert(all.hash.end(), h.hash.begin(), h.hash.end());
+        h = HashedElements<Ptr>();
+    }
+    return Map::build(std::move(all.entries), all.hash);
 }
 
 // Runs the tasks on up to `threads` threads (this one included), each task once.
@@ -284,46 +387,131 @@ GraphImage::~GraphImage() = default;
 
 GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
                              std::vector<EdgePtr> edges, unsigned threads) {
-    GraphImage img(std::move(config));
-    Impl& im = *img.impl_;
+    threads = std::max(threads, 1u);
+    GraphImageLoader loader(std::move(config), threads);
+    // Part t gets the t-th slice of each list, so the parts in order keep the input order.
+    std::vector<std::function<void()>> tasks;
+    for (unsigned t = 0; t < threads; ++t)
+        tasks.emplace_back([&, t] {
+            for (std::size_t i = nodes.size() * t / threads; i < nodes.size() * (t + 1) / threads;
+                 ++i)
+                loader.addNode(t, std::move(nodes[i]));
+            for (std::size_t i = edges.size() * t / threads; i < edges.size() * (t + 1) / threads;
+                 ++i)
+                loader.addEdge(t, std::move(edges[i]));
+        });
+    runTasks(tasks, threads);
+    return loader.build(threads);
+}
+
+struct GraphImageLoader::Part {
+    HashedElements<NodePtr> nodes;
+    HashedElements<EdgePtr> edges;
+    Hashed<Str> out;
+    Hashed<Str> in;
+    std::vector<Hashed<Value>> terms;  // one per config->keys entry
+};
+
+GraphImageLoader::GraphImageLoader(std::shared_ptr<const IndexConfig> config, unsigned parts)
+    : config_(config ? std::move(config) : std::make_shared<IndexConfig>()) {
+    for (unsigned i = 0; i < std::max(parts, 1u); ++i) {
+        parts_.push_back(std::make_unique<Part>());
+        parts_.back()->terms.resize(config_->keys.size());
+    }
+}
+GraphImageLoader::~GraphImageLoader() = default;
+
+void GraphImageLoader::addNode(unsigned part, NodePtr node) {
+    Part& p = *parts_[part];
+    for (std::size_t k = 0; k < config_->keys.size(); ++k)
+        if (auto v = model::fieldOf(*node, config_->keys[k]))
+            forEachIndexTerm(
+                *v, [&](const Value& term) { p.terms[k].add(term, node->id, term.hash()); });
+    p.nodes.hash.push_back(model::StrHash{}(node->id.view()));
+    p.nodes.entries.push_back({std::move(node), Unit{}});
+}
+
+void GraphImageLoader::addEdge(unsigned part, EdgePtr edge) {
+    Part& p = *parts_[part];
+    p.out.add(edge->parent, edge->id, model::StrHash{}(edge->parent.view()));
+    p.in.add(edge->child, edge->id, model::StrHash{}(edge->child.view()));
+    p.edges.hash.push_back(model::StrHash{}(edge->id.view()));
+    p.edges.entries.push_back({std::move(edge), Unit{}});
+}
+
+GraphImage GraphImageLoader::build(unsigned threads) {
+    GraphImage img(config_);
+    GraphImage::Impl& im = *img.impl_;
+    std::size_t node_count = 0;
+    std::size_t edge_count = 0;
+    for (const auto& p : parts_) {
+        node_count += p->nodes.entries.size();
+        edge_count += p->edges.entries.size();
+    }
     // Largest first, so the last task to start is a short one.
     std::vector<std::function<void()>> tasks;
-    tasks.emplace_back([&] { im.edges = elementsOf<EdgeMap>(edges); });
-    tasks.emplace_back([&] { im.nodes = elementsOf<NodeMap>(nodes); });
-    tasks.emplace_back([&] { im.out = adjacencyOf(edges, true); });
-    tasks.emplace_back([&] { im.in = adjacencyOf(edges, false); });
-    for (std::size_t i = 0; i < im.config->keys.size(); ++i)
-        tasks.emplace_back([&, i] { im.index[i] = postingsOf(nodes, im.config->keys[i]); });
+    tasks.emplace_back([&] {
+        im.edges = elementsOf<EdgeMap, EdgePtr>(
+            parts_, [](Part & p) -> auto& { return p.edges; });
+    });
+    tasks.emplace_back([&] {
+        im.nodes = elementsOf<NodeMap, NodePtr>(
+            parts_, [](Part & p) -> auto& { return p.nodes; });
+    });
+    tasks.emplace_back([&] {
+        im.out = adjacencyOf(Hashed<Str>::joined(
+            parts_, [](Part & p) -> auto& { return p.out; }));
+    });
+    tasks.emplace_back([&] {
+        im.in = adjacencyOf(Hashed<Str>::joined(
+            parts_, [](Part & p) -> auto& { return p.in; }));
+    });
+    for (std::size_t k = 0; k < config_->keys.size(); ++k)
+        tasks.emplace_back([&, k] {
+            im.index[k] = postingsOf(Hashed<Value>::joined(
+                parts_, [k](Part & p) -> auto& { return p.terms[k]; }));
+        });
     runTasks(tasks, std::max(threads, 1u));
-    if (im.nodes.size() == nodes.size() && im.edges.size() == edges.size()) return img;
-    // A repeated ID: a replacement re-indexes and re-links, so insert one by one instead.
-    GraphImage slow(im.config);
-    for (NodePtr& n : nodes) slow.putNode(std::move(n));
-    for (EdgePtr& e : edges) slow.putEdge(std::move(e));
-    return slow;
+    parts_.clear();
+    if (im.nodes.size() == node_count && im.edges.size() == edge_count) return img;
+    // A repeated ID: the element maps kept the last version of each ID, which is what inserting
+    // one by one leaves (a replacement re-indexes and re-links), but the links and terms of the
+    // replaced versions are in the other tries. Build again from the maps' elements alone.
+    std::vector<NodePtr> nodes;
+    std::vector<EdgePtr> edges;
+    im.nodes.forEach([&](const NodePtr& n, const Unit&) {
+        nodes.push_back(n);
+        return true;
+    });
+    im.edges.forEach([&](const EdgePtr& e, const Unit&) {
+        edges.push_back(e);
+        return true;
+    });
+    return GraphImage::build(config_, std::move(nodes), std::move(edges), threads);
 }
 
 const NodePtr* GraphImage::node(std::string_view id) const {
-    return impl_->nodes.find(id);
+    return impl_->nodes.findKey(id);
 }
 const EdgePtr* GraphImage::edge(std::string_view id) const {
-    return impl_->edges.find(id);
+    return impl_->edges.findKey(id);
 }
 
 void GraphImage::putNode(NodePtr node) {
     Impl& im = *impl_;
-    bool added = false;
-    NodePtr& slot = im.nodes.getOrInsert(node->id, &added);
-    if (added)
-        im.indexNode(*node, true);
-    else
-        im.reindexNode(*slot, *node);
-    slot = std::move(node);
+    if (NodePtr* slot = im.nodes.findKeyMut(node->id.view())) {
+        im.reindexNode(**slot, *node);
+        *slot = std::move(node);  // the same ID: hashes and compares as the old key
+        return;
+    }
+    im.indexNode(*node, true);
+    im.nodes.set(std::move(node), Unit{});
 }
 
 void GraphImage::putEdge(EdgePtr edge) {
     Impl& im = *impl_;
-    if (const EdgePtr* old = im.edges.find(edge->id.view())) {
+    EdgePtr* old = im.edges.findKeyMut(edge->id.view());
+    if (old != nullptr) {
         if ((*old)->parent != edge->parent || (*old)->child != edge->child) {
             im.unlink(im.out, (*old)->parent, edge->id);
             im.unlink(im.in, (*old)->child, edge->id);
@@ -331,8 +519,10 @@ void GraphImage::putEdge(EdgePtr edge) {
     }
     im.link(im.out, edge->parent, edge->id);
     im.link(im.in, edge->child, edge->id);
-    Str id = edge->id;
-    im.edges.set(id, std::move(edge));
+    if (old != nullptr)
+        *old = std::move(edge);  // the same ID: hashes and compares as the old key
+    else
+        im.edges.set(std::move(edge), Unit{});
 }
 
 void GraphImage::adoptEdges(GraphImage&& other) {
@@ -342,7 +532,7 @@ void GraphImage::adoptEdges(GraphImage&& other) {
 }
 
 bool GraphImage::removeNode(std::string_view id) {
-    const NodePtr* old = impl_->nodes.find(id);
+    const NodePtr* old = impl_->nodes.findKey(id);
     if (old == nullptr) return false;
     impl_->indexNode(**old, false);
     impl_->nodes.erase(id);
@@ -350,7 +540,7 @@ bool GraphImage::removeNode(std::string_view id) {
 }
 
 bool GraphImage::removeEdge(std::string_view id) {
-    const EdgePtr* old = impl_->edges.find(id);
+    const EdgePtr* old = impl_->edges.findKey(id);
     if (old == nullptr) return false;
     EdgePtr keep = *old;
     impl_->unlink(impl_->out, keep->parent, keep->id);
@@ -373,10 +563,10 @@ std::shared_ptr<const IndexConfig> GraphImage::configPtr() const {
 }
 
 void GraphImage::forEachNode(const GraphView::NodeFn& fn) const {
-    impl_->nodes.forEach([&](const Str&, const NodePtr& n) { return fn(*n); });
+    impl_->nodes.forEach([&](const NodePtr& n, const Unit&) { return fn(*n); });
 }
 void GraphImage::forEachEdge(const GraphView::EdgeFn& fn) const {
-    impl_->edges.forEach([&](const Str&, const EdgePtr& e) { return fn(*e); });
+    impl_->edges.forEach([&](const EdgePtr& e, const Unit&) { return fn(*e); });
 }
 
 namespace {
@@ -385,7 +575,7 @@ void visitBatches(const Map& map, const Fn& fn) {
     std::array<const T*, 256> batch;
     std::size_t n = 0;
     bool go = true;
-    map.forEach([&](const Str&, const std::shared_ptr<const T>& p) {
+    map.forEach([&](const std::shared_ptr<const T>& p, const Unit&) {
         batch[n++] = p.get();
         if (n == batch.size()) {
             go = fn(std::span<const T* const>(batch.data(), n));
@@ -422,8 +612,8 @@ void GraphImage::nodesByValue(std::string_view key, const Value& value,
     if (it != keys.end()) {
         const Postings& p = impl_->index[static_cast<std::size_t>(it - keys.begin())];
         if (const Posting* s = p.find(value)) {
-            s->forEach([&](const Str& id) {
-                const NodePtr* n = impl_->nodes.find(id.view());
+            s->forEach([&](std::string_view id) {
+                const NodePtr* n = impl_->nodes.findKey(id);
                 return n == nullptr || fn(**n);
             });
         }

@@ -18,6 +18,37 @@ struct PEntry {
     [[no_unique_address]] V second;
 };
 
+/// (key, index) pairs, sorted by a bulk build.
+using Keyed = std::pair<std::uint64_t, std::uint32_t>;
+
+inline void radixRun(Keyed* run, Keyed* scratch, std::size_t n, int shift) {
+    constexpr std::size_t kSmall = 64;
+    if (n <= kSmall || shift < 0) {
+        std::sort(run, run + n);
+        return;
+    }
+    std::size_t start[257] = {};
+    auto digit = [shift](const Keyed& k) { return (k.first >> shift) & 0xFFu; };
+    for (std::size_t i = 0; i < n; ++i) ++start[digit(run[i]) + 1];
+    for (unsigned d = 0; d < 256; ++d) start[d + 1] += start[d];
+    std::size_t fill[256];
+    std::copy(start, start + 256, fill);
+    for (std::size_t i = 0; i < n; ++i) scratch[fill[digit(run[i])]++] = run[i];
+    std::copy(scratch, scratch + n, run);
+    for (unsigned d = 0; d < 256; ++d)
+        if (start[d + 1] - start[d] > 1)
+            radixRun(run + start[d], scratch + start[d], start[d + 1] - start[d], shift - 8);
+}
+
+/// Sorts pairs whose keys use the low `bits` bits exactly as std::sort would (by key, then
+/// index), in O(n) passes: a most-significant-digit radix sort on 8-bit digits (each pass
+/// stable and sequential), runs of 64 or fewer by std::sort. For 2M entries this is a few
+/// passes instead of ~21 comparison rounds (ADR 014).
+inline void sortKeyed(std::vector<Keyed>& keys, int bits) {
+    std::vector<Keyed> scratch(keys.size());
+    radixRun(keys.data(), scratch.data(), keys.size(), bits - 8);
+}
+
 /// A persistent hash map (hash array mapped trie, 32-way). Copying a PMap is O(1): both copies
 /// share the trie and a mutation copies only the nodes on its path ("path copying"). A node
 /// that is referenced by one map only (refcount 1) is updated in place, so a writer that has
@@ -78,25 +109,24 @@ public:
 
     template <typename Q>
     const V* find(const Q& key) const {
-        Node* n = root_;
-        std::size_t h = Hash{}(key);
-        unsigned shift = 0;
-        while (n != nullptr) {
-            if (shift >= kMaxShift) {
-                for (unsigned i = 0; i < n->ndata; ++i)
-                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i].second;
-                return nullptr;
-            }
-            std::uint32_t bit = 1u << ((h >> shift) & 31u);
-            if (n->datamap & bit) {
-                const Entry& e = n->data()[index(n->datamap, bit)];
-                return Eq{}(e.first, key) ? &e.second : nullptr;
-            }
-            if (!(n->nodemap & bit)) return nullptr;
-            n = n->children()[index(n->nodemap, bit)];
-            shift += kBits;
-        }
-        return nullptr;
+        const Entry* e = findEntry(key);
+        return e != nullptr ? &e->second : nullptr;
+    }
+
+    /// The stored key equal to `key`, nullptr when missing (a set keyed by the element that
+    /// holds its own ID: the lookup key is the ID, the stored key the element).
+    template <typename Q>
+    const K* findKey(const Q& key) const {
+        const Entry* e = findEntry(key);
+        return e != nullptr ? &e->first : nullptr;
+    }
+
+    /// Mutable access to the stored key equal to `key` (path made unique), nullptr when
+    /// missing. REQUIRES: what is stored there hashes and compares as the old key did.
+    template <typename Q>
+    K* findKeyMut(const Q& key) {
+        Entry* e = findEntryMut(key);
+        return e != nullptr ? &e->first : nullptr;
     }
 
     /// A mutable reference to the value of `key`, inserting V{} when missing.
@@ -119,21 +149,8 @@ public:
     /// Mutable access to an existing value (path made unique), nullptr when missing.
     template <typename Q>
     V* findMut(const Q& key) {
-        if (find(key) == nullptr) return nullptr;
-        Node** slot = &root_;
-        std::size_t h = Hash{}(key);
-        for (unsigned shift = 0;; shift += kBits) {
-            makeUnique(*slot);
-            Node* n = *slot;
-            if (shift >= kMaxShift) {
-                for (unsigned i = 0; i < n->ndata; ++i)
-                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i].second;
-                return nullptr;
-            }
-            std::uint32_t bit = 1u << ((h >> shift) & 31u);
-            if (n->datamap & bit) return &n->data()[index(n->datamap, bit)].second;
-            slot = &n->children()[index(n->nodemap, bit)];
-        }
+        Entry* e = findEntryMut(key);
+        return e != nullptr ? &e->second : nullptr;
     }
 
     /// Returns true when the key existed.
@@ -154,12 +171,18 @@ public:
     /// reallocate the nodes on its path at every insert. A repeated key keeps its last entry.
     /// The trie is the one the same entries inserted with set() would give.
     static PMap build(std::vector<Entry>&& entries) {
+        std::vector<std::uint64_t> hashes(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i) hashes[i] = Hash{}(entries[i].first);
+        return build(std::move(entries), hashes);
+    }
+    /// The same with each entry's Hash worked out already (hashes[i] for entries[i]).
+    static PMap build(std::vector<Entry>&& entries, const std::vector<std::uint64_t>& hashes) {
         PMap m;
         if (entries.empty()) return m;
         std::vector<Ordered> order(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i)
-            order[i] = {pathKey(Hash{}(entries[i].first)), static_cast<std::uint32_t>(i)};
-        std::sort(order.begin(), order.end());
+            order[i] = {pathKey(hashes[i]), static_cast<std::uint32_t>(i)};
+        sortKeyed(order, 60);
         dropRepeats(entries, order);
         m.size_ = order.size();
         m.root_ = buildRec(entries, order.data(), order.data() + order.size(), 0);
@@ -173,7 +196,49 @@ public:
     }
 
 private:
-    using Ordered = std::pair<std::uint64_t, std::uint32_t>;  // (trie path, entry index)
+    template <typename Q>
+    const Entry* findEntry(const Q& key) const {
+        Node* n = root_;
+        std::size_t h = Hash{}(key);
+        unsigned shift = 0;
+        while (n != nullptr) {
+            if (shift >= kMaxShift) {
+                for (unsigned i = 0; i < n->ndata; ++i)
+                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i];
+                return nullptr;
+            }
+            std::uint32_t bit = 1u << ((h >> shift) & 31u);
+            if (n->datamap & bit) {
+                const Entry& e = n->data()[index(n->datamap, bit)];
+                return Eq{}(e.first, key) ? &e : nullptr;
+            }
+            if (!(n->nodemap & bit)) return nullptr;
+            n = n->children()[index(n->nodemap, bit)];
+            shift += kBits;
+        }
+        return nullptr;
+    }
+
+    template <typename Q>
+    Entry* findEntryMut(const Q& key) {
+        if (findEntry(key) == nullptr) return nullptr;
+        Node** slot = &root_;
+        std::size_t h = Hash{}(key);
+        for (unsigned shift = 0;; shift += kBits) {
+            makeUnique(*slot);
+            Node* n = *slot;
+            if (shift >= kMaxShift) {
+                for (unsigned i = 0; i < n->ndata; ++i)
+                    if (Eq{}(n->data()[i].first, key)) return &n->data()[i];
+                return nullptr;
+            }
+            std::uint32_t bit = 1u << ((h >> shift) & 31u);
+            if (n->datamap & bit) return &n->data()[index(n->datamap, bit)];
+            slot = &n->children()[index(n->nodemap, bit)];
+        }
+    }
+
+    using Ordered = Keyed;  // (trie path, entry index)
 
     // The hash's 5-bit slots, first level in the high bits: sorting by it groups by trie path.
     static std::uint64_t pathKey(std::size_t h) {

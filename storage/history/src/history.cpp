@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace skydive::store {
 
@@ -22,6 +23,30 @@ std::string refMapKey(const RevKey& k) {
 
 model::Error corrupt(std::string what) {
     return makeError(ErrorCode::Corruption, std::move(what));
+}
+
+// UpdatedAt of a binary (0x02) `rev` record read from its header (FORMAT.md: format byte, three
+// strings, CreatedAt, UpdatedAt) without decoding the rest; nullopt for a JSON (0x01) record or
+// a header that does not parse (then the caller decodes it whole, which reports corruption).
+std::optional<Time> peekUpdatedAt(std::string_view rec) {
+    if (rec.empty() || static_cast<std::uint8_t>(rec[0]) != 0x02) return std::nullopt;
+    std::size_t pos = 1;
+    auto varint = [&](std::uint64_t& v) {
+        v = 0;
+        for (unsigned shift = 0; shift < 64 && pos < rec.size(); shift += 7) {
+            auto b = static_cast<std::uint8_t>(rec[pos++]);
+            v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return true;
+        }
+        return false;
+    };
+    std::uint64_t v = 0;
+    for (int i = 0; i < 3; ++i) {  // id, host, origin
+        if (!varint(v) || v > rec.size() - pos) return std::nullopt;
+        pos += static_cast<std::size_t>(v);
+    }
+    if (!varint(v) || !varint(v)) return std::nullopt;  // CreatedAt, then UpdatedAt
+    return static_cast<Time>((v >> 1) ^ (~(v & 1) + 1));
 }
 
 }  // namespace
@@ -182,9 +207,12 @@ model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::st
     putI64f(target, t);
     putI64f(target, std::numeric_limits<std::int64_t>::max());
     auto it = rocks_.iterator(Cf::Rev, readOptions());
+    // The key orders an incarnation's revisions by number, not by time: the walk passes every
+    // revision written after t, so each is judged by its header's UpdatedAt alone.
     for (it->SeekForPrev(toSlice(target)); it->Valid(); it->Prev()) {
         std::string_view key = view(it->key());
         if (key.substr(0, prefix.size()) != prefix) break;
+        if (auto updated = peekUpdatedAt(view(it->value())); updated && *updated > t) continue;
         auto v = decodeRecord(kind, view(it->value()));
         if (!v) return v.error();
         const auto& b = v->base();

@@ -52,12 +52,14 @@ model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
     return img;
 }
 
-LazyPointView::LazyPointView(Time t, std::shared_ptr<WindowState> window, graph::GraphImage latest,
+LazyPointView::LazyPointView(Time t, std::shared_ptr<WindowState> window,
+                             std::shared_ptr<const graph::GraphImage> latest,
                              std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks,
                              std::shared_ptr<const rocksdb::Snapshot> snap, bool links)
     : t_(t),
       window_(std::move(window)),
-      latest_(std::move(latest)),
+      latest_ptr_(std::move(latest)),
+      latest_(*latest_ptr_),
       seq_limit_(seq_limit),
       rocks_(std::move(rocks)),
       snap_(std::move(snap)),

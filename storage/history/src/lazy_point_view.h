@@ -20,7 +20,7 @@ namespace skydive::store {
 /// The graph at one moment t, built lazily (ADR 017): nothing is computed when the view is
 /// made, each operation costs about what it costs on the live graph.
 ///
-/// Inside the recent window the view keeps an O(1) copy of the latest image and the timeline
+/// Inside the recent window the view shares the store's published latest image and the timeline
 /// sequence it matches; lookups roll that image back per element with the window's chains,
 /// adjacency adds the edges the window indexes by endpoint, index lookups re-check live hits
 /// and the elements changed after t, counts are corrected by those changes. Outside the window
@@ -31,9 +31,12 @@ class LazyPointView final : public graph::GraphView {
 public:
     /// `window` may be null: t is older than the window. `links`: the store has link keys for
     /// every edge, so adjacency outside the window is a scan of the node's links.
-    LazyPointView(Time t, std::shared_ptr<WindowState> window, graph::GraphImage latest,
-                  std::uint64_t seq_limit, std::shared_ptr<Rocks> rocks,
-                  std::shared_ptr<const rocksdb::Snapshot> snap, bool links);
+    /// `latest`: the store's published latest image, shared by every view made before the next
+    /// commit (immutable: a view's image never changes under it).
+    LazyPointView(Time t, std::shared_ptr<WindowState> window,
+                  std::shared_ptr<const graph::GraphImage> latest, std::uint64_t seq_limit,
+                  std::shared_ptr<Rocks> rocks, std::shared_ptr<const rocksdb::Snapshot> snap,
+                  bool links);
 
     graph::ViewKind kind() const override { return graph::ViewKind::Point; }
     Time from() const override { return t_; }
@@ -82,7 +85,8 @@ private:
 
     Time t_;
     std::shared_ptr<WindowState> window_;
-    graph::GraphImage latest_;
+    std::shared_ptr<const graph::GraphImage> latest_ptr_;
+    const graph::GraphImage& latest_;  // *latest_ptr_
     std::uint64_t seq_limit_;
     std::shared_ptr<Rocks> rocks_;
     // RocksDB as of the view's creation: a deletion rewrites a revision's record, which a view

@@ -9,7 +9,6 @@
 #include <thread>
 #include <vector>
 
-#include "image_build.h"
 #include "record.h"
 
 namespace skydive::store {
@@ -79,8 +78,8 @@ model::Error corrupt(const std::string& what) {
     return makeError(ErrorCode::Corruption, "live.image: " + what);
 }
 
-// Decodes one chunk's elements into `out`.
-model::Status decodeChunk(std::string_view in, std::vector<Version>& out) {
+// Decodes one chunk's elements straight into the loader's part `part` (ADR 014).
+model::Status decodeChunk(std::string_view in, graph::GraphImageLoader& loader, unsigned part) {
     while (!in.empty()) {
         char kind = in[0];
         in.remove_prefix(1);
@@ -90,7 +89,10 @@ model::Status decodeChunk(std::string_view in, std::vector<Version>& out) {
         auto v = decodeRecord(kind == 'N' ? model::ElementKind::Node : model::ElementKind::Edge,
                               in.substr(0, len));
         if (!v) return v.error();
-        out.push_back(std::move(*v));
+        if (v->node)
+            loader.addNode(part, std::move(v->node));
+        else
+            loader.addEdge(part, std::move(v->edge));
         in.remove_prefix(len);
     }
     return {};
@@ -192,30 +194,33 @@ model::Result<std::optional<LiveImage>> readLiveImage(
         parts.push_back(std::string_view(data).substr(from, to - from));
         sums.push_back(getBe(data, kHead + 16 * i + 8, 8));
     }
-    // Decoding is most of the work: chunks are decoded on `threads` threads (round robin),
-    // then put into the image in file order on this one.
-    std::vector<std::vector<Version>> decoded(parts.size());
-    std::vector<model::Status> status(std::max(1u, threads));
+    // Thread t decodes the t-th run of chunks into part t of the loader, which also works out
+    // each element's hashes, links and index terms while it is in cache; the parts in order are
+    // the file's order. The loader then builds each trie once.
+    auto workers = std::max(1u, threads);
+    graph::GraphImageLoader loader(std::move(config), workers);
+    std::vector<model::Status> status(workers);
     auto work = [&](unsigned t) {
-        for (std::size_t i = t; i < parts.size(); i += status.size()) {
+        for (std::size_t i = parts.size() * t / workers; i < parts.size() * (t + 1) / workers;
+             ++i) {
             if (chunkSum(parts[i]) != sums[i]) {
                 status[t] = corrupt("chunk checksum mismatch");
                 return;
             }
-            if (auto st = decodeChunk(parts[i], decoded[i]); !st) {
+            if (auto st = decodeChunk(parts[i], loader, t); !st) {
                 status[t] = st;
                 return;
             }
         }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < status.size(); ++t) pool.emplace_back(work, t);
+    for (unsigned t = 1; t < workers; ++t) pool.emplace_back(work, t);
     work(0);
     for (auto& t : pool) t.join();
     for (const auto& st : status)
         if (!st) return st.error();
     if (phase) phase->lap("image_decode");
-    graph::GraphImage img = buildImage(std::move(config), decoded);
+    graph::GraphImage img = loader.build(workers);
     if (phase) phase->lap("image_build");
     return Out(LiveImage{std::move(img), seq, base});
 }

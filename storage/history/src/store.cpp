@@ -155,6 +155,7 @@ Status Store::Impl::load() {
     newest_checkpoint = *cp ? std::optional<Time>((*cp)->time) : std::nullopt;
     loaded_from_image = from_image;
     latest = std::move(*img);
+    published.reset();
     window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
     phase.lap("window");
     last_checkpoint_at = clock.now();

@@ -232,6 +232,7 @@ public:
             Time now = im_.clock.now();
             if (!appended) trimWindow();
             im_.latest = after;
+            im_.published.reset();  // views made before keep theirs
             im_.cache.remove_if([&](const CachedView& c) { return c.to >= stale_from; });
             // A checkpoint costs one reference per live element: it waits for at least as
             // many changes, so its cost per change stays O(1) whatever the graph's size (at

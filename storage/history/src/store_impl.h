@@ -12,6 +12,7 @@
 #include "open_phases.h"
 #include "recent_window.h"
 #include "rocks.h"
+#include "view_cache.h"
 #include "window_state.h"
 
 namespace skydive::store {
@@ -31,6 +32,9 @@ struct Store::Impl {
     std::mutex& mu;
     graph::GraphImage& latest;  // the image matching `window` (may lead live() by a commit)
     RecentWindow& window;
+    // `latest` as lazy point views share it: made on the first view after a commit (one copy
+    // per commit at most, none when nobody reads the past), dropped when `latest` changes.
+    mutable std::shared_ptr<const graph::GraphImage> published;
     std::uint64_t next_seq = 1;
     TimelineKey last_key{};
     bool links_complete = false;  // every edge has its link keys (ADR 017)
@@ -51,12 +55,8 @@ struct Store::Impl {
     class Log;
     std::unique_ptr<graph::CommitLog> log;  // registered with `live`
 
-    struct CachedView {
-        graph::ViewKind kind;
-        Time from, to;
-        graph::GraphViewPtr view;
-    };
-    mutable std::list<CachedView> cache;
+    using CachedView = store::CachedView;
+    mutable ViewCache cache;
 
     std::mutex retention_mu;  // one retention pass at a time
     std::mutex sync_mu;
@@ -84,6 +84,8 @@ struct Store::Impl {
     model::Status applyTail(graph::GraphImage& img, const TimelineKey& base) const;
     void joinImageWriter();
     model::Result<graph::GraphImage> imageFromDisk(Time t, PhaseClock* phase = nullptr) const;
+    /// `published`, made from `latest` if a commit dropped it. REQUIRES: `mu` held.
+    const std::shared_ptr<const graph::GraphImage>& publishedLatest() const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
     void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view) const;
     void syncLoop(Store* store);

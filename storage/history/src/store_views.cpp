@@ -11,19 +11,16 @@ using graph::GraphViewPtr;
 using graph::ViewKind;
 
 GraphViewPtr Store::Impl::cached(ViewKind kind, Time from, Time to) const {
-    for (auto it = cache.begin(); it != cache.end(); ++it) {
-        if (it->kind == kind && it->from == from && it->to == to) {
-            cache.splice(cache.begin(), cache, it);  // most recently used first
-            return cache.front().view;
-        }
-    }
-    return nullptr;
+    return cache.find(kind, from, to);
 }
 
 void Store::Impl::remember(ViewKind kind, Time from, Time to, GraphViewPtr view) const {
-    if (opts.view_cache_entries == 0) return;
-    cache.push_front(CachedView{kind, from, to, std::move(view)});
-    while (cache.size() > opts.view_cache_entries) cache.pop_back();
+    cache.insert(kind, from, to, std::move(view), opts.view_cache_entries);
+}
+
+const std::shared_ptr<const graph::GraphImage>& Store::Impl::publishedLatest() const {
+    if (!published) published = std::make_shared<const graph::GraphImage>(latest);
+    return published;
 }
 
 // A lazy view: nothing is read or rolled back until the query asks (ADR 017).
@@ -40,8 +37,9 @@ model::Result<GraphViewPtr> Store::at(Time t) const {
                       [r = im.rocks](const rocksdb::Snapshot* s) { r->db().ReleaseSnapshot(s); });
         ws.snap_seq = im.next_seq;
     }
-    GraphViewPtr view = std::make_shared<LazyPointView>(
-        t, std::move(window), im.latest, im.next_seq - 1, im.rocks, ws.snap, im.links_complete);
+    GraphViewPtr view =
+        std::make_shared<LazyPointView>(t, std::move(window), im.publishedLatest(), im.next_seq - 1,
+                                        im.rocks, ws.snap, im.links_complete);
     im.remember(ViewKind::Point, t, t, view);
     return view;
 }

@@ -82,8 +82,33 @@ public:
     GraphViewPtr view(ViewKind kind, Time from = 0, Time to = 0) const;
 
 private:
+    friend class GraphImageLoader;
     struct Impl;
     std::unique_ptr<Impl> impl_;
+};
+
+/// Loads a graph into a GraphImage from several threads: each thread adds elements to its own
+/// part, and the work per element (ID hash, adjacency links, index terms) is done right there,
+/// while the just-decoded element is in cache. build() then builds each trie once from the
+/// parts' entry lists (GraphImage::build is this loader over two vectors; ADR 014).
+class GraphImageLoader {
+public:
+    GraphImageLoader(std::shared_ptr<const IndexConfig> config, unsigned parts);
+    ~GraphImageLoader();
+    GraphImageLoader(const GraphImageLoader&) = delete;
+    GraphImageLoader& operator=(const GraphImageLoader&) = delete;
+
+    /// REQUIRES: part < parts; one thread at a time per part.
+    void addNode(unsigned part, NodePtr node);
+    void addEdge(unsigned part, EdgePtr edge);
+    /// The image that putNode() of every node then putEdge() of every edge would give, parts
+    /// taken in order (each in its own order). Consumes the parts.
+    GraphImage build(unsigned threads);
+
+private:
+    struct Part;
+    std::shared_ptr<const IndexConfig> config_;
+    std::vector<std::unique_ptr<Part>> parts_;
 };
 
 /// The index terms of one field value: the value itself and, for a list, each of its items.
