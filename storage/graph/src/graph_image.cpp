@@ -19,22 +19,22 @@ using model::Value;
 
 namespace {
 
-struct StrKeyHash {
+// Hash and equality of a string-like key (Str, StrRef) by its characters, so that a map keyed
+// by one can be probed with a string_view.
+template <typename S>
+struct ViewKeyHash {
     std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
-    std::size_t operator()(const Str& s) const noexcept { return model::StrHash{}(s.view()); }
+    std::size_t operator()(const S& s) const noexcept { return model::StrHash{}(s.view()); }
 };
-struct StrKeyEq {
-    bool operator()(const Str& a, std::string_view b) const noexcept { return a.view() == b; }
-    bool operator()(const Str& a, const Str& b) const noexcept { return a == b; }
+template <typename S>
+struct ViewKeyEq {
+    bool operator()(const S& a, std::string_view b) const noexcept { return a.view() == b; }
+    bool operator()(const S& a, const S& b) const noexcept { return a == b; }
 };
-struct RefHash {
-    std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
-    std::size_t operator()(const StrRef& s) const noexcept { return model::StrHash{}(s.view()); }
-};
-struct RefEq {
-    bool operator()(const StrRef& a, std::string_view b) const noexcept { return a.view() == b; }
-    bool operator()(const StrRef& a, const StrRef& b) const noexcept { return a == b; }
-};
+using StrKeyHash = ViewKeyHash<Str>;
+using StrKeyEq = ViewKeyEq<Str>;
+using RefHash = ViewKeyHash<StrRef>;
+using RefEq = ViewKeyEq<StrRef>;
 // Elements keyed by their own ID: the map stores the element pointer only (16 bytes per entry,
 // not 32 for a separate ID key) and is looked up by ID.
 template <typename Ptr>
