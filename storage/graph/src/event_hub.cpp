@@ -78,13 +78,6 @@ void EventHub::publish(std::span<const model::ChangeKind> kinds,
     if (!subs_.empty()) publishLocked(changeEvents(kinds, versions));
 }
 
-void EventHub::publish(const std::vector<model::Change>& changes) {
-    if (changes.empty()) return;
-    std::lock_guard lock(mu_);
-    std::erase_if(subs_, [](const auto& w) { return w.expired(); });
-    publishLocked(changes);
-}
-
 void EventHub::publishLocked(const std::vector<model::Change>& changes) {
     for (const auto& weak : subs_) {
         auto st = weak.lock();

@@ -35,9 +35,8 @@ struct Subscription::State {
 class EventHub {
 public:
     std::shared_ptr<Subscription::State> add(LiveGraph::ChangeFn fn, SubscribeOptions options);
-    void publish(const std::vector<model::Change>& changes);
-    /// Same, building the events from a mutation's kinds and versions only when there is a
-    /// subscriber (ADR 015: the copy of every element is then skipped).
+    /// Builds the events from a mutation's kinds and versions only when there is a subscriber
+    /// (ADR 015: otherwise no element is copied).
     void publish(std::span<const model::ChangeKind> kinds,
                  std::span<const ChangeVersions> versions);
 
