@@ -187,39 +187,46 @@ private:
 static_assert(sizeof(Posting) == 8);
 using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
 
-// (key, element ID) pairs with each key's hash, gathered per loader part.
-template <typename K>
-struct Hashed {
-    std::vector<std::pair<K, Str>> pairs;
+// Entries with each one's hash, gathered per loader part.
+template <typename Entry>
+struct HashedList {
+    std::vector<Entry> items;
     std::vector<std::uint64_t> hash;
 
-    void add(K key, const Str& id, std::uint64_t h) {
-        pairs.emplace_back(std::move(key), id);
+    template <typename... Args>
+    void add(std::uint64_t h, Args&&... args) {
+        items.push_back(Entry{std::forward<Args>(args)...});
         hash.push_back(h);
     }
-    // Moves the lists of every part's member `m` into one (parts in order).
+    // Moves every part's list (picked by `get`) into one, parts in order.
     template <typename Parts, typename Get>
-    static Hashed joined(Parts& parts, const Get& get) {
-        Hashed all;
+    static HashedList joined(Parts& parts, const Get& get) {
+        HashedList all;
         std::size_t n = 0;
-        for (auto& p : parts) n += get(*p).pairs.size();
-        all.pairs.reserve(n);
+        for (auto& p : parts) n += get(*p).items.size();
+        all.items.reserve(n);
         all.hash.reserve(n);
         for (auto& p : parts) {
-            Hashed& h = get(*p);
-            std::move(h.pairs.begin(), h.pairs.end(), std::back_inserter(all.pairs));
+            HashedList& h = get(*p);
+            std::move(h.items.begin(), h.items.end(), std::back_inserter(all.items));
             all.hash.insert(all.hash.end(), h.hash.begin(), h.hash.end());
-            h = Hashed();
+            h = HashedList();
         }
         return all;
     }
 };
+// (key, element ID) pairs: links by node ID, index terms.
+template <typename K>
+using Hashed = HashedList<std::pair<K, Str>>;
+// Element pointers, hashed by their IDs.
+template <typename Ptr>
+using HashedElements = HashedList<detail::PEntry<Ptr, Unit>>;
 
 // Calls fn(key, hash, ids) once per distinct key of `in`, with its ids in input order.
 template <typename K, typename Eq, typename Fn>
 void groupByKey(const Hashed<K>& in, const Fn& fn) {
     constexpr auto kTaken = static_cast<std::uint32_t>(-1);
-    const auto& pairs = in.pairs;
+    const auto& pairs = in.items;
     std::vector<detail::Keyed> order(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i)
         order[i] = {in.hash[i], static_cast<std::uint32_t>(i)};
@@ -269,27 +276,10 @@ Postings postingsOf(const Hashed<Value>& terms) {
     return Postings::build(std::move(entries), hashes);
 }
 
-// Element pointers with their ID hashes, gathered per loader part.
-template <typename Ptr>
-struct HashedElements {
-    std::vector<detail::PEntry<Ptr, Unit>> entries;
-    std::vector<std::uint64_t> hash;
-};
-
 template <typename Map, typename Ptr, typename Parts, typename Get>
 Map elementsOf(Parts& parts, const Get& get) {
-    HashedElements<Ptr> all;
-    std::size_t n = 0;
-    for (auto& p : parts) n += get(*p).entries.size();
-    all.entries.reserve(n);
-    all.hash.reserve(n);
-    for (auto& p : parts) {
-        HashedElements<Ptr>& h = get(*p);
-        std::move(h.entries.begin(), h.entries.end(), std::back_inserter(all.entries));
-        all.hash.insert(all.hash.end(), h.hash.begin(), h.hash.end());
-        h = HashedElements<Ptr>();
-    }
-    return Map::build(std::move(all.entries), all.hash);
+    auto all = HashedElements<Ptr>::joined(parts, get);
+    return Map::build(std::move(all.items), all.hash);
 }
 
 // Runs the tasks on up to `threads` threads (this one included), each task once.
@@ -426,17 +416,17 @@ void GraphImageLoader::addNode(unsigned part, NodePtr node) {
     for (std::size_t k = 0; k < config_->keys.size(); ++k)
         if (auto v = model::fieldOf(*node, config_->keys[k]))
             forEachIndexTerm(
-                *v, [&](const Value& term) { p.terms[k].add(term, node->id, term.hash()); });
-    p.nodes.hash.push_back(model::StrHash{}(node->id.view()));
-    p.nodes.entries.push_back({std::move(node), Unit{}});
+                *v, [&](const Value& term) { p.terms[k].add(term.hash(), term, node->id); });
+    const auto h = model::StrHash{}(node->id.view());
+    p.nodes.add(h, std::move(node), Unit{});
 }
 
 void GraphImageLoader::addEdge(unsigned part, EdgePtr edge) {
     Part& p = *parts_[part];
-    p.out.add(edge->parent, edge->id, model::StrHash{}(edge->parent.view()));
-    p.in.add(edge->child, edge->id, model::StrHash{}(edge->child.view()));
-    p.edges.hash.push_back(model::StrHash{}(edge->id.view()));
-    p.edges.entries.push_back({std::move(edge), Unit{}});
+    p.out.add(model::StrHash{}(edge->parent.view()), edge->parent, edge->id);
+    p.in.add(model::StrHash{}(edge->child.view()), edge->child, edge->id);
+    const auto h = model::StrHash{}(edge->id.view());
+    p.edges.add(h, std::move(edge), Unit{});
 }
 
 GraphImage GraphImageLoader::build(unsigned threads) {
@@ -445,8 +435,8 @@ GraphImage GraphImageLoader::build(unsigned threads) {
     std::size_t node_count = 0;
     std::size_t edge_count = 0;
     for (const auto& p : parts_) {
-        node_count += p->nodes.entries.size();
-        edge_count += p->edges.entries.size();
+        node_count += p->nodes.items.size();
+        edge_count += p->edges.items.size();
     }
     // Largest first, so the last task to start is a short one.
     std::vector<std::function<void()>> tasks;
