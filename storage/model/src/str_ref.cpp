@@ -10,18 +10,6 @@ using detail::HeapString;
 
 namespace {
 
-// The Str layout of value.cpp: inline: bytes 0..14 and the length in byte 15; heap: the
-// HeapString pointer in bytes 0..7 and 0xFF in byte 15.
-constexpr unsigned char kStrHeapTag = 0xFF;
-
-HeapString* heapOf(const Str& s) {
-    const auto* raw = reinterpret_cast<const unsigned char*>(&s);
-    if (raw[15] != kStrHeapTag) return nullptr;
-    HeapString* h;
-    std::memcpy(&h, raw, sizeof h);
-    return h;
-}
-
 HeapString* asHeap(std::uintptr_t bits) {
     return reinterpret_cast<HeapString*>(bits);
 }
@@ -41,7 +29,8 @@ StrRef::StrRef(std::string_view s) {
 }
 
 StrRef::StrRef(const Str& s) {
-    if (HeapString* h = heapOf(s)) {
+    if (s.isHeap()) {
+        HeapString* h = s.heap();
         h->retain();
         bits_ = reinterpret_cast<std::uintptr_t>(h);
     } else {
@@ -90,9 +79,7 @@ Str StrRef::str() const {
     Str s;
     HeapString* h = asHeap(bits_);
     h->retain();
-    auto* raw = reinterpret_cast<unsigned char*>(&s);
-    std::memcpy(raw, &h, sizeof h);
-    raw[15] = kStrHeapTag;
+    s.adoptHeap(h);
     return s;
 }
 

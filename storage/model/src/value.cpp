@@ -33,10 +33,13 @@ Str::Str(std::string_view s) {
         std::memcpy(raw_, s.data(), s.size());
         raw_[15] = static_cast<char>(s.size());
     } else {
-        HeapString* h = HeapString::make(s);
-        std::memcpy(raw_, &h, sizeof h);
-        raw_[15] = static_cast<char>(kHeapTag);
+        adoptHeap(HeapString::make(s));
     }
+}
+
+void Str::adoptHeap(HeapString* h) noexcept {
+    std::memcpy(raw_, &h, sizeof h);
+    raw_[15] = static_cast<char>(kHeapTag);
 }
 
 Str::Str(const Str& other) noexcept {
