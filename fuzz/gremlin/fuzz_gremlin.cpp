@@ -55,7 +55,17 @@ struct World {
                                   {"Flag", true},
                                   {"Map", model::Object{{"k", 1.5}}}},
                                  1600000002000));
-        (void)graph.addNode(node("c", {{"Name", "br0"}, {"Type", "bridge"}}, 1600000003000));
+        (void)graph.addNode(node(
+            "c",
+            {{"Name", "br0"},
+             {"Type", "bridge"},
+             {"LastUpdateMetric", model::Object{{"RxBytes", 100},
+                                                {"TxPackets", 3},
+                                                {"Start", 1600000000000},
+                                                {"Last", 1600000030000}}},
+             {"Ovs", model::Object{{"LastUpdateMetric",
+                                    model::Object{{"RxBytes", 2.5}, {"Start", 1}, {"Last", 1}}}}}},
+            1600000003000));
         (void)graph.addEdge(edge("ha", "h", "a", "ownership"));
         (void)graph.addEdge(edge("hb", "h", "b", "ownership"));
         (void)graph.addEdge(edge("ab", "a", "b", "layer2"));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <skydive/gremlin/engine.h>
+#include <skydive/gremlin/metrics.h>
 #include <skydive/model/json.h>
 
 #include "case_check.h"
@@ -45,6 +46,33 @@ const model::Value* field(const model::Value& v, std::string_view key) {
 
 std::string str(const model::Value* v) {
     return v && v->isString() ? std::string(v->asString()) : "";
+}
+
+std::int64_t integer(const model::Value* v) {
+    return v && v->isInt() ? v->asInt() : 0;
+}
+
+// A case of upstream's metric unit tests (`metrics_input`): the series, the time context in
+// seconds and the slice length go straight to Aggregates(), then Sum() when asked.
+model::Result<std::string> runMetricsCase(const model::Value& input) {
+    const auto* series = field(input, "Metrics");
+    if (series == nullptr) return model::makeError(model::ErrorCode::InvalidArgument, "no Metrics");
+    const std::int64_t at = integer(field(input, "At")) * 1000;
+    const std::int64_t duration = integer(field(input, "Duration")) * 1000;
+    auto aggregated = gremlin::aggregateMetrics(*series, at - duration, at,
+                                                integer(field(input, "Slice")) * 1000);
+    if (!aggregated) return aggregated.error();
+    const auto* sum = field(input, "Sum");
+    if (sum != nullptr && sum->isBool() && sum->asBool()) {
+        auto one = gremlin::sumMetrics(aggregated->asObject().find("Aggregated") != nullptr
+                                           ? *aggregated
+                                           : model::Value::object());
+        return model::toJson(one);
+    }
+    gremlin::QueryResult r;
+    r.kind = gremlin::ResultKind::Metrics;
+    r.value = std::move(*aggregated);
+    return gremlin::toJson(r);
 }
 
 }  // namespace
@@ -98,6 +126,18 @@ int main(int argc, char** argv) {
         const std::string fixture = str(field(*c, "fixture"));
         const std::string query = str(field(*c, "query"));
         const auto* expect = field(*c, "expect");
+        if (const auto* input = field(*c, "metrics_input"); input != nullptr && expect != nullptr) {
+            const std::string why =
+                gremlin::tools::checkExpectation(*expect, runMetricsCase(*input));
+            if (why.empty()) {
+                ++passed;
+            } else {
+                std::cout << "FAIL " << name << " (" << id << "): " << str(field(*c, "step"))
+                          << ": " << why << "\n";
+                ++failed;
+            }
+            continue;
+        }
         if (fixture.empty() || query.empty() || expect == nullptr) {
             std::cout << "FAIL " << name << " (" << id
                       << "): unsupported case format (no fixture/query/expect)\n";

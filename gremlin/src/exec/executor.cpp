@@ -73,7 +73,10 @@ model::Status Executor::step(const PlanStep& s) {
         case Op::ShortestPath: return shortestPath(s);
         case Op::Dedup: return dedup(s);
         case Op::Count: {
-            const auto n = s.input == ResultKind::Edges ? cur_.edges.size() : cur_.nodes.size();
+            // Metrics().Count() counts the series (nodes), not the metrics (spec §2.9).
+            const auto n = s.input == ResultKind::Metrics ? cur_.value.asObject().size()
+                           : s.input == ResultKind::Edges ? cur_.edges.size()
+                                                          : cur_.nodes.size();
             cur_.kind = ResultKind::Number;
             cur_.value = model::Value(static_cast<long long>(n));
             cur_.nodes.clear();
@@ -83,7 +86,7 @@ model::Status Executor::step(const PlanStep& s) {
         case Op::Values: return values(s);
         case Op::ValueMap: return valueMap(s);
         case Op::Keys: return keys(s);
-        case Op::Sum: return sum(s);
+        case Op::Sum: return s.input == ResultKind::Metrics ? metricSum(s) : sum(s);
         case Op::Sort: return sort(s);
         case Op::Range: return range(s);
         case Op::As: aliases_[s.keys[0]] = cur_.nodes; return {};
@@ -99,6 +102,8 @@ model::Status Executor::step(const PlanStep& s) {
             return {};
         }
         case Op::NextHop: return nextHop(s);
+        case Op::Metrics: return metrics(s);
+        case Op::Aggregates: return aggregates(s);
     }
     return makeError(ErrorCode::Internal, "unknown plan step");
 }
@@ -120,8 +125,10 @@ model::Status Executor::context(const PlanStep& s) {
     if (duration) {
         const model::Time from = duration->kind == TimeArg::Kind::Forever ? 0 : at - duration->ms;
         view = source_.slice(from, at);
+        period_ = {from, at};
     } else {
         view = source_.at(at);
+        period_ = {at, at};
     }
     if (!view) return view.error();
     cur_.graph = *view;
@@ -223,7 +230,8 @@ model::Status Executor::filter(const PlanStep& s) {
         case ResultKind::Graph:
         case ResultKind::Number:
         case ResultKind::Paths:
-        case ResultKind::NextHops: break;
+        case ResultKind::NextHops:
+        case ResultKind::Metrics: break;
     }
     return makeError(ErrorCode::Internal, "Has on an unexpected input", s.column);
 }

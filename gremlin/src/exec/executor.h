@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <skydive/gremlin/engine.h>
@@ -51,6 +52,9 @@ private:
     model::Status sort(const PlanStep& s);
     model::Status range(const PlanStep& s);
     model::Status nextHop(const PlanStep& s);
+    model::Status metrics(const PlanStep& s);
+    model::Status aggregates(const PlanStep& s);
+    model::Status metricSum(const PlanStep& s);
 
     /// Output collector for streaming steps: applies the window, the count-only mode, the
     /// element bound and the deadline. add() returns false when the producer should stop.
@@ -70,7 +74,9 @@ private:
     std::uint64_t ticks_ = 0;
     model::Error error_;
 
-    std::optional<TimeArg> at_, duration_;    ///< bindContext()
+    std::optional<TimeArg> at_, duration_;  ///< bindContext()
+    /// [from, at] of the query's time context ([at, at] for a point); unset for the live graph.
+    std::optional<std::pair<model::Time, model::Time>> period_;
     const graph::GraphView* view_ = nullptr;  ///< the bound graph (cur_.graph)
     QueryResult cur_;
     std::map<std::string, std::vector<const model::Node*>> aliases_;

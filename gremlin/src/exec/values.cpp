@@ -137,7 +137,8 @@ model::Status Executor::dedup(const PlanStep& s) {
         }
         case ResultKind::Graph:
         case ResultKind::Number:
-        case ResultKind::NextHops: break;
+        case ResultKind::NextHops:
+        case ResultKind::Metrics: break;
     }
     return makeError(ErrorCode::Internal, "Dedup on an unexpected input", s.column);
 }

@@ -1,4 +1,7 @@
 // Serialization of results as POST /api/topology returns them (spec §2.9).
+#include <algorithm>
+#include <iterator>
+
 #include <skydive/gremlin/query_result.h>
 #include <skydive/model/json.h>
 
@@ -13,6 +16,7 @@ std::string_view resultKindName(ResultKind kind) {
         case ResultKind::Number: return "Value";
         case ResultKind::Paths: return "ShortestPath";
         case ResultKind::NextHops: return "NextHops";
+        case ResultKind::Metrics: return "Metrics";
     }
     return "?";
 }
@@ -61,6 +65,55 @@ void writeNextHops(model::JsonWriter& w, const model::Value& list) {
     w.endArray();
 }
 
+// A metric with its counters in upstream's struct order (InterfaceMetric, then FlowMetric), any
+// other counter after them by name, then Start and Last.
+void writeMetric(model::JsonWriter& w, const model::Value& metric) {
+    static constexpr std::string_view kOrder[] = {
+        "Collisions",        "Multicast",    "RxBytes",        "RxCompressed",    "RxCrcErrors",
+        "RxDropped",         "RxErrors",     "RxFifoErrors",   "RxFrameErrors",   "RxLengthErrors",
+        "RxMissedErrors",    "RxOverErrors", "RxPackets",      "TxAbortedErrors", "TxBytes",
+        "TxCarrierErrors",   "TxCompressed", "TxDropped",      "TxErrors",        "TxFifoErrors",
+        "TxHeartbeatErrors", "TxPackets",    "TxWindowErrors", "ABPackets",       "ABBytes",
+        "BAPackets",         "BABytes"};
+    if (!metric.isObject()) {
+        w.value(metric);
+        return;
+    }
+    const auto& o = metric.asObject();
+    auto known = [&](std::string_view k) {
+        return k == "Start" || k == "Last" ||
+               std::find(std::begin(kOrder), std::end(kOrder), k) != std::end(kOrder);
+    };
+    w.beginObject();
+    for (auto k : kOrder) {
+        if (const auto* v = o.find(k)) w.key(k).value(*v);
+    }
+    for (const auto& [k, v] : o) {
+        if (!known(k.view())) w.key(k.view()).value(v);
+    }
+    for (std::string_view k : {"Start", "Last"}) {
+        if (const auto* v = o.find(k)) w.key(k).value(*v);
+    }
+    w.endObject();
+}
+
+// `[{"<id>":[metric, ...], ...}]`, or `[]` when no node had a metric (upstream's Values()).
+void writeMetrics(model::JsonWriter& w, const model::Value& series) {
+    w.beginArray();
+    if (series.isObject() && !series.asObject().empty()) {
+        w.beginObject();
+        for (const auto& [id, list] : series.asObject()) {
+            w.key(id.view()).beginArray();
+            if (list.isList()) {
+                for (const auto& m : list.asList()) writeMetric(w, m);
+            }
+            w.endArray();
+        }
+        w.endObject();
+    }
+    w.endArray();
+}
+
 }  // namespace
 
 std::string toJson(const QueryResult& result) {
@@ -84,6 +137,7 @@ std::string toJson(const QueryResult& result) {
         case ResultKind::Values:
         case ResultKind::Number: w.value(result.value); break;
         case ResultKind::NextHops: writeNextHops(w, result.value); break;
+        case ResultKind::Metrics: writeMetrics(w, result.value); break;
         case ResultKind::Paths:
             w.beginArray();
             for (const auto& path : result.paths) {

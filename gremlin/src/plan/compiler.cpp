@@ -1,5 +1,6 @@
 #include "plan/compiler.h"
 
+#include <limits>
 #include <set>
 #include <string>
 
@@ -16,8 +17,6 @@ namespace {
 bool isFlowStep(StepKind k) {
     switch (k) {
         case StepKind::Flows:
-        case StepKind::Metrics:
-        case StepKind::Aggregates:
         case StepKind::Sockets:
         case StepKind::CaptureNode:
         case StepKind::Group:
@@ -243,13 +242,17 @@ private:
                 p.output = kind_;
                 return {};
             case StepKind::Count:
-                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Metrics}); !st) return st;
                 if (n != 0) return stepError(s, "Count accepts no parameter");
                 p.op = Op::Count;
                 p.output = RK::Number;
                 return {};
-            case StepKind::Values:
-            case StepKind::Sum: {
+            case StepKind::Metrics: return compileMetrics(s, p);
+            case StepKind::Aggregates: return compileAggregates(s, p);
+            case StepKind::Sum:
+                if (kind_ == RK::Metrics) return compileMetricSum(s, p);
+                [[fallthrough]];
+            case StepKind::Values: {
                 if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
                 if (n != 1) {
                     return stepError(
@@ -415,6 +418,57 @@ private:
         }
         p.op = Op::ShortestPath;
         p.output = ResultKind::Paths;
+        return {};
+    }
+
+    // Metrics([SFlow|Ovs]) on nodes: the metric object under LastUpdateMetric (spec §3.6).
+    model::Status compileMetrics(const Step& s, PlanStep& p) {
+        if (auto st = expect(s, {ResultKind::Nodes}); !st) return st;
+        if (s.params.size() > 1) return stepError(s, "Metrics accepts at most one parameter");
+        std::string key = "LastUpdateMetric";
+        if (s.params.size() == 1) {
+            auto k = stringArg(s, 0);
+            if (!k) return k.error();
+            if (*k != "SFlow" && *k != "Ovs") {
+                return stepError(s, "Metric field unknown: '" + *k +
+                                        "' (Metrics accepts no parameter, 'SFlow' or 'Ovs')");
+            }
+            key = *k + ".LastUpdateMetric";
+        }
+        p.keys.push_back(std::move(key));
+        p.op = Op::Metrics;
+        p.output = ResultKind::Metrics;
+        return {};
+    }
+
+    // Aggregates([seconds]): 30 s slices by default.
+    model::Status compileAggregates(const Step& s, PlanStep& p) {
+        if (auto st = expect(s, {ResultKind::Metrics}); !st) return st;
+        if (s.params.size() > 1) return stepError(s, "Aggregates accepts at most one parameter");
+        p.slice_ms = 30000;
+        if (s.params.size() == 1) {
+            const Param& a = s.params[0];
+            if (a.kind != ParamKind::Int || a.integer <= 0 ||
+                a.integer > std::numeric_limits<std::int64_t>::max() / 1000) {
+                return stepError(s, "Aggregates parameter has to be a positive number");
+            }
+            p.slice_ms = a.integer * 1000;
+        }
+        p.op = Op::Aggregates;
+        p.output = ResultKind::Metrics;
+        return {};
+    }
+
+    // Sum() on metrics: one metric summing them all; Sum('Field'): that counter's total.
+    model::Status compileMetricSum(const Step& s, PlanStep& p) {
+        if (s.params.size() > 1) return stepError(s, "Sum requires 1 parameter");
+        if (s.params.size() == 1) {
+            auto key = stringArg(s, 0);
+            if (!key) return key.error();
+            p.keys.push_back(*key);
+        }
+        p.op = Op::Sum;
+        p.output = s.params.empty() ? ResultKind::Values : ResultKind::Number;
         return {};
     }
 

@@ -37,6 +37,8 @@ enum class Op : std::uint8_t {
     Select,
     Walk,  ///< Descendants Ascendants Neighbors
     NextHop,
+    Metrics,     ///< the metric series of the nodes (spec §3.6)
+    Aggregates,  ///< metric series summed into time slices
 };
 
 enum class Direction : std::uint8_t { Out, In, Both };
@@ -64,6 +66,7 @@ struct PlanStep {
     std::int64_t depth = 1;               ///< Walk; 0 = unlimited (no expansion for Neighbors)
     std::optional<TimeArg> at, duration;  ///< Context
     std::string ip;                       ///< NextHop
+    std::int64_t slice_ms = 0;            ///< Aggregates
 
     // Set by the optimizer.
     bool count_only = false;  ///< produce only the number of results (next step is Count)

@@ -36,10 +36,10 @@ struct Case {
     model::Value expect;
 };
 
-/// Flow, metric and aggregate cases need the flow pipeline (not part of this issue); the Gremlin
-/// suite skips the same ones.
-bool skipped(const std::string& id) {
-    return id.starts_with("flows-") || id.starts_with("metrics-") || id.starts_with("aggregates-");
+/// Flow cases need the flow pipeline (not built yet); the Gremlin suite skips the same ones. The
+/// `aggregates-*` cases have no query (metric arithmetic, run by the Gremlin suite's runner).
+bool skipped(const Case& c) {
+    return c.id.starts_with("flows-") || c.query.empty();
 }
 
 /// A real analyzer holding one fixture.
@@ -110,7 +110,7 @@ TEST(ConformanceOverHttp, SharedCasesThroughPostApiTopology) {
         auto expect = v->path("expect");
         ASSERT_TRUE(expect) << entry.path();
         Case c{entry.path().filename().string(), text(*v, "id"), text(*v, "query"), *expect};
-        if (skipped(c.id)) {
+        if (skipped(c)) {
             ++skipped_count;
             continue;
         }
@@ -144,9 +144,9 @@ TEST(ConformanceOverHttp, SharedCasesThroughPostApiTopology) {
     }
     fs::remove_all(tmp);
     std::cout << "conformance over HTTP: " << passed << " passed, " << failed << " failed, "
-              << skipped_count << " flow/metric cases not run\n";
+              << skipped_count << " flow and metric-arithmetic cases not run\n";
     EXPECT_EQ(failed, 0u);
-    EXPECT_GE(passed, 100u);
+    EXPECT_GE(passed, 129u);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ enum class ResultKind : std::uint8_t {
     Number,    ///< Count/Sum: `value` is an Int
     Paths,     ///< ShortestPathTo: `paths`
     NextHops,  ///< NextHop: `value` is a List of `{nodeID: {Priority, IP, MAC, IfIndex}}`
+    Metrics,   ///< Metrics/Aggregates: `value` is an Object `{nodeID: [metric, ...]}`
 };
 
 std::string_view resultKindName(ResultKind kind);
