@@ -4,6 +4,8 @@
 #include <skydive/graph/live_graph.h>
 #include <skydive/gremlin/ast.h>
 #include <skydive/gremlin/engine.h>
+#include <skydive/gremlin/flows.h>
+#include <skydive/model/json.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -39,6 +41,7 @@ struct World {
     model::ManualClock clock{1600000060000};
     graph::LiveGraph graph{clock};
     std::unique_ptr<gremlin::Engine> engine;
+    std::unique_ptr<gremlin::FlowList> flows;
 
     World() {
         (void)graph.addNode(node("h", {{"Name", "host"}, {"Type", "host"}}, 1600000000000));
@@ -46,13 +49,15 @@ struct World {
                                  {{"Name", "eth0"},
                                   {"Type", "veth"},
                                   {"MTU", 1500},
-                                  {"IPV4", model::List{"10.0.0.1/24"}}},
+                                  {"IPV4", model::List{"10.0.0.1/24"}},
+                                  {"TID", "t0"}},
                                  1600000001000));
         (void)graph.addNode(node("b",
                                  {{"Name", "eth1"},
                                   {"Type", "veth"},
                                   {"MTU", "1500"},
                                   {"Flag", true},
+                                  {"MAC", "aa"},
                                   {"Map", model::Object{{"k", 1.5}}}},
                                  1600000002000));
         (void)graph.addNode(node(
@@ -75,6 +80,17 @@ struct World {
         options.timeout = std::chrono::milliseconds(200);
         options.max_elements = 10000;
         engine = std::make_unique<gremlin::Engine>(clock, options);
+        std::vector<model::Value> list;
+        for (const char* f :
+             {R"({"UUID":"f1","NodeTID":"t0","TrackingID":"k","Start":1,"Last":9,)"
+              R"("Link":{"Protocol":"ETHERNET","A":"aa","B":"bb","ID":0},)"
+              R"("Metric":{"ABPackets":2,"ABBytes":200,"BAPackets":1,"BABytes":100,)"
+              R"("Start":1,"Last":9}})",
+              R"({"UUID":"f2","NodeTID":"t1","TrackingID":"k","Start":2,"Last":3,)"
+              R"("Network":{"Protocol":"IPV4","A":"10.0.0.1","B":"10.0.0.2","ID":0}})"}) {
+            list.push_back(*model::parseJson(f));
+        }
+        flows = std::make_unique<gremlin::FlowList>(std::move(list));
     }
 };
 
@@ -89,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto again = gremlin::parse(printed);
         if (!again || !(*again == *ast)) std::abort();
     }
-    auto result = world.engine->run(query, world.graph);
+    auto result = world.engine->run(query, world.graph, world.flows.get());
     if (result) {
         const std::string json = gremlin::toJson(*result);
         if (json.empty()) std::abort();

@@ -85,17 +85,17 @@ model::Result<std::shared_ptr<const Plan>> Engine::prepare(std::string_view quer
     return std::shared_ptr<const Plan>(std::move(plan));
 }
 
-model::Result<QueryResult> Engine::execute(const Plan& plan,
-                                           const graph::GraphSource& source) const {
-    Executor executor(clock_, options_, source);
+model::Result<QueryResult> Engine::execute(const Plan& plan, const graph::GraphSource& source,
+                                           const FlowSource* flows) const {
+    Executor executor(clock_, options_, source, flows);
     return executor.run(plan);
 }
 
-model::Result<QueryResult> Engine::run(std::string_view query,
-                                       const graph::GraphSource& source) const {
+model::Result<QueryResult> Engine::run(std::string_view query, const graph::GraphSource& source,
+                                       const FlowSource* flows) const {
     auto p = lookup(query);
     if (!p) return std::move(p).error();
-    Executor executor(clock_, options_, source);
+    Executor executor(clock_, options_, source, flows);
     if (p->at) executor.bindContext(*p->at, p->duration);
     return executor.run(*p->plan);
 }

@@ -1,6 +1,7 @@
 #include "case_check.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -132,6 +133,26 @@ std::string checkExpectation(const Value& expect, const model::Result<std::strin
             static_cast<std::int64_t>(body.asList().size()) == value->asInt())
             return "";
         return "got " + std::to_string(body.asList().size()) + " elements";
+    }
+    if (kind == "group_sizes") {
+        // `[{"<key>":[flow, ...]}]`: the number of flows of every key, and no other key.
+        if (!body.isList() || body.asList().size() > 1) {
+            return "expected [ {key: [flows]} ], got " + result.value().substr(0, 200);
+        }
+        std::map<std::string, std::int64_t> got, want;
+        if (!body.asList().empty()) {
+            const Value& groups = body.asList()[0];
+            if (!groups.isObject()) return "expected an object of groups";
+            for (const auto& [k, flows] : groups.asObject()) {
+                got[k.str()] =
+                    flows.isList() ? static_cast<std::int64_t>(flows.asList().size()) : -1;
+            }
+        }
+        if (value && value->isObject()) {
+            for (const auto& [k, n] : value->asObject()) want[k.str()] = n.isInt() ? n.asInt() : -1;
+        }
+        if (got == want) return "";
+        return "got group sizes " + result.value().substr(0, 300);
     }
     if (kind == "json") {
         if (value && body == *value) return "";

@@ -107,6 +107,8 @@ int main(int argc, char** argv) {
     const auto& clock = model::SystemClock::instance();
     gremlin::Engine engine(clock, {});
     std::map<std::string, std::shared_ptr<graph::GraphSource>> sources;
+    // The fixture's `Flows`: what the agents' live flow tables hold for G.Flows().
+    std::map<std::string, std::shared_ptr<gremlin::FlowList>> flow_lists;
     int passed = 0, failed = 0, skipped = 0;
     for (const auto& file : files) {
         const std::string name = file.filename().string();
@@ -162,8 +164,13 @@ int main(int argc, char** argv) {
                 continue;
             }
             source = *made;
+            std::vector<model::Value> flows;
+            if (const auto* list = field(f->raw, "Flows"); list != nullptr && list->isList()) {
+                flows.assign(list->asList().begin(), list->asList().end());
+            }
+            flow_lists[fixture] = std::make_shared<gremlin::FlowList>(std::move(flows));
         }
-        auto result = engine.run(query, *source);
+        auto result = engine.run(query, *source, flow_lists[fixture].get());
         model::Result<std::string> body = result
                                               ? model::Result<std::string>(gremlin::toJson(*result))
                                               : model::Result<std::string>(result.error());

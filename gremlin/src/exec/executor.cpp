@@ -14,10 +14,11 @@ constexpr std::uint64_t kDeadlineCheckEvery = 1024;
 }  // namespace
 
 Executor::Executor(const model::Clock& clock, const EngineOptions& options,
-                   const graph::GraphSource& source)
+                   const graph::GraphSource& source, const FlowSource* flows)
     : clock_(clock),
       options_(options),
       source_(source),
+      flows_(flows),
       deadline_(Clock::now() + options.timeout) {}
 
 bool Executor::tick() {
@@ -64,17 +65,18 @@ model::Status Executor::step(const PlanStep& s) {
         case Op::Context: return context(s);
         case Op::V: return scanNodes(s);
         case Op::E: return scanEdges(s);
-        case Op::Filter: return filter(s);
+        case Op::Filter: return s.input == ResultKind::Flows ? flowFilter(s) : filter(s);
         case Op::Adjacent: return adjacent(s);
         case Op::IncidentEdges: return incidentEdges(s);
         case Op::EdgeEnds: return edgeEnds(s);
         case Op::Walk: return walk(s);
         case Op::SubGraph: return subGraph(s);
         case Op::ShortestPath: return shortestPath(s);
-        case Op::Dedup: return dedup(s);
+        case Op::Dedup: return s.input == ResultKind::Flows ? flowDedup(s) : dedup(s);
         case Op::Count: {
             // Metrics().Count() counts the series (nodes), not the metrics (spec §2.9).
             const auto n = s.input == ResultKind::Metrics ? cur_.value.asObject().size()
+                           : s.input == ResultKind::Flows ? cur_.value.asList().size()
                            : s.input == ResultKind::Edges ? cur_.edges.size()
                                                           : cur_.nodes.size();
             cur_.kind = ResultKind::Number;
@@ -83,12 +85,15 @@ model::Status Executor::step(const PlanStep& s) {
             cur_.edges.clear();
             return {};
         }
-        case Op::Values: return values(s);
+        case Op::Values: return s.input == ResultKind::Flows ? flowValues(s) : values(s);
         case Op::ValueMap: return valueMap(s);
-        case Op::Keys: return keys(s);
-        case Op::Sum: return s.input == ResultKind::Metrics ? metricSum(s) : sum(s);
-        case Op::Sort: return sort(s);
-        case Op::Range: return range(s);
+        case Op::Keys: return s.input == ResultKind::Flows ? flowKeys(s) : keys(s);
+        case Op::Sum:
+            return s.input == ResultKind::Metrics ? metricSum(s)
+                   : s.input == ResultKind::Flows ? flowSum(s)
+                                                  : sum(s);
+        case Op::Sort: return s.input == ResultKind::Flows ? flowSort(s) : sort(s);
+        case Op::Range: return s.input == ResultKind::Flows ? flowRange(s) : range(s);
         case Op::As: aliases_[s.keys[0]] = cur_.nodes; return {};
         case Op::Select: {
             std::vector<const model::Node*> out;
@@ -102,8 +107,11 @@ model::Status Executor::step(const PlanStep& s) {
             return {};
         }
         case Op::NextHop: return nextHop(s);
-        case Op::Metrics: return metrics(s);
+        case Op::Metrics: return s.input == ResultKind::Flows ? flowMetrics(s) : metrics(s);
         case Op::Aggregates: return aggregates(s);
+        case Op::Flows: return flows(s);
+        case Op::FlowNodes: return flowNodes(s);
+        case Op::Group: return group(s);
     }
     return makeError(ErrorCode::Internal, "unknown plan step");
 }
@@ -231,7 +239,9 @@ model::Status Executor::filter(const PlanStep& s) {
         case ResultKind::Number:
         case ResultKind::Paths:
         case ResultKind::NextHops:
-        case ResultKind::Metrics: break;
+        case ResultKind::Metrics:
+        case ResultKind::Flows:
+        case ResultKind::Groups: break;
     }
     return makeError(ErrorCode::Internal, "Has on an unexpected input", s.column);
 }

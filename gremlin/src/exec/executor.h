@@ -21,7 +21,7 @@ namespace skydive::gremlin {
 class Executor {
 public:
     Executor(const model::Clock& clock, const EngineOptions& options,
-             const graph::GraphSource& source);
+             const graph::GraphSource& source, const FlowSource* flows = nullptr);
 
     model::Result<QueryResult> run(const Plan& plan);
     /// Runs the plan's Context step with these times instead of its own (a cached At template).
@@ -55,6 +55,17 @@ private:
     model::Status metrics(const PlanStep& s);
     model::Status aggregates(const PlanStep& s);
     model::Status metricSum(const PlanStep& s);
+    model::Status flows(const PlanStep& s);
+    model::Status flowFilter(const PlanStep& s);
+    model::Status flowDedup(const PlanStep& s);
+    model::Status flowSort(const PlanStep& s);
+    model::Status flowRange(const PlanStep& s);
+    model::Status flowKeys(const PlanStep& s);
+    model::Status flowValues(const PlanStep& s);
+    model::Status flowSum(const PlanStep& s);
+    model::Status flowNodes(const PlanStep& s);
+    model::Status flowMetrics(const PlanStep& s);
+    model::Status group(const PlanStep& s);
 
     /// Output collector for streaming steps: applies the window, the count-only mode, the
     /// element bound and the deadline. add() returns false when the producer should stop.
@@ -70,6 +81,7 @@ private:
     const model::Clock& clock_;
     const EngineOptions& options_;
     const graph::GraphSource& source_;
+    const FlowSource* flows_;
     Clock::time_point deadline_;
     std::uint64_t ticks_ = 0;
     model::Error error_;

@@ -106,8 +106,9 @@ Value share(const Value& v, double ratio) {
 
 void addInto(Metric& into, const Metric& piece) {
     for (const auto& [k, x] : piece.counters) {
-        auto it = std::lower_bound(into.counters.begin(), into.counters.end(), k,
-                                   [](const auto& c, const std::string& key) { return c.first < key; });
+        auto it =
+            std::lower_bound(into.counters.begin(), into.counters.end(), k,
+                             [](const auto& c, const std::string& key) { return c.first < key; });
         if (it != into.counters.end() && it->first == k) {
             it->second = plus(it->second, x);
         } else {
@@ -209,12 +210,12 @@ void forEachMetric(const Value& series, F&& f) {
 }
 
 constexpr std::array<std::string_view, 27> kKnownCounters = {
-    "Collisions",     "Multicast",      "RxBytes",         "RxCompressed",    "RxCrcErrors",
-    "RxDropped",      "RxErrors",       "RxFifoErrors",    "RxFrameErrors",   "RxLengthErrors",
-    "RxMissedErrors", "RxOverErrors",   "RxPackets",       "TxAbortedErrors", "TxBytes",
-    "TxCarrierErrors", "TxCompressed",  "TxDropped",       "TxErrors",        "TxFifoErrors",
-    "TxHeartbeatErrors", "TxPackets",   "TxWindowErrors",  "ABBytes",         "ABPackets",
-    "BABytes",        "BAPackets"};
+    "Collisions",        "Multicast",    "RxBytes",        "RxCompressed",    "RxCrcErrors",
+    "RxDropped",         "RxErrors",     "RxFifoErrors",   "RxFrameErrors",   "RxLengthErrors",
+    "RxMissedErrors",    "RxOverErrors", "RxPackets",      "TxAbortedErrors", "TxBytes",
+    "TxCarrierErrors",   "TxCompressed", "TxDropped",      "TxErrors",        "TxFifoErrors",
+    "TxHeartbeatErrors", "TxPackets",    "TxWindowErrors", "ABBytes",         "ABPackets",
+    "BABytes",           "BAPackets"};
 
 }  // namespace
 
@@ -242,8 +243,8 @@ model::Result<Value> aggregateMetrics(const Value& series, Time start, Time last
     if (count > static_cast<std::uint64_t>(kMaxAggregateSlices)) {
         return model::makeError(
             model::ErrorCode::InvalidArgument,
-            "Aggregates: the period would be cut into " + std::to_string(count) +
-                " slices of " + std::to_string(slice_ms / 1000) + " s, more than " +
+            "Aggregates: the period would be cut into " + std::to_string(count) + " slices of " +
+                std::to_string(slice_ms / 1000) + " s, more than " +
                 std::to_string(kMaxAggregateSlices) + "; use a longer slice or a shorter period");
     }
     std::vector<std::optional<Metric>> slices(static_cast<std::size_t>(count));
@@ -296,8 +297,8 @@ Value sumMetrics(const Value& series) {
 }
 
 model::Result<Value> sumMetricField(const Value& series, std::string_view field) {
-    bool known = std::find(kKnownCounters.begin(), kKnownCounters.end(), field) !=
-                 kKnownCounters.end();
+    bool known =
+        std::find(kKnownCounters.begin(), kKnownCounters.end(), field) != kKnownCounters.end();
     Value total(0LL);
     forEachMetric(series, [&](const Value& v) {
         const Value* x = v.asObject().find(field);

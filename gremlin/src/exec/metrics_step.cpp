@@ -49,8 +49,8 @@ model::Status Executor::metrics(const PlanStep& s) {
         if (m == nullptr || m->isNull()) continue;
         if (!m->isObject()) {
             return makeError(ErrorCode::InvalidArgument,
-                             "wrong interface metric type: '" + key + "' of node '" +
-                                 n->id.str() + "' is not an object",
+                             "wrong interface metric type: '" + key + "' of node '" + n->id.str() +
+                                 "' is not an object",
                              s.column);
         }
         const model::Time start = metricTime(*m, "Start");
@@ -61,7 +61,9 @@ model::Status Executor::metrics(const PlanStep& s) {
                      [](const Sample& a, const Sample& b) { return a.start < b.start; });
     std::map<std::string, model::List> series;
     for (const auto& x : samples) {
-        if (period_ && !(x.start > period_->first && metricTime(*x.metric, "Last") < period_->second)) continue;
+        if (period_ &&
+            !(x.start > period_->first && metricTime(*x.metric, "Last") < period_->second))
+            continue;
         series[x.node->id.str()].push_back(*x.metric);
     }
     Value out = Value::object();

@@ -138,7 +138,9 @@ model::Status Executor::dedup(const PlanStep& s) {
         case ResultKind::Graph:
         case ResultKind::Number:
         case ResultKind::NextHops:
-        case ResultKind::Metrics: break;
+        case ResultKind::Metrics:
+        case ResultKind::Flows:
+        case ResultKind::Groups: break;
     }
     return makeError(ErrorCode::Internal, "Dedup on an unexpected input", s.column);
 }

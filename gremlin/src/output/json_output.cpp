@@ -17,6 +17,8 @@ std::string_view resultKindName(ResultKind kind) {
         case ResultKind::Paths: return "ShortestPath";
         case ResultKind::NextHops: return "NextHops";
         case ResultKind::Metrics: return "Metrics";
+        case ResultKind::Flows: return "Flows";
+        case ResultKind::Groups: return "Groups";
     }
     return "?";
 }
@@ -138,6 +140,21 @@ std::string toJson(const QueryResult& result) {
         case ResultKind::Number: w.value(result.value); break;
         case ResultKind::NextHops: writeNextHops(w, result.value); break;
         case ResultKind::Metrics: writeMetrics(w, result.value); break;
+        case ResultKind::Flows:
+            w.beginArray();
+            if (result.value.isList()) {
+                for (const auto& flow : result.value.asList()) w.value(flow);
+            }
+            w.endArray();
+            break;
+        case ResultKind::Groups:
+            // `[{"<key>":[flow, ...]}]`, or `[]` when no group is left.
+            w.beginArray();
+            if (result.value.isObject() && !result.value.asObject().empty()) {
+                w.value(result.value);
+            }
+            w.endArray();
+            break;
         case ResultKind::Paths:
             w.beginArray();
             for (const auto& path : result.paths) {

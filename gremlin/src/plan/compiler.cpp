@@ -16,15 +16,9 @@ namespace {
 
 bool isFlowStep(StepKind k) {
     switch (k) {
-        case StepKind::Flows:
         case StepKind::Sockets:
-        case StepKind::CaptureNode:
-        case StepKind::Group:
-        case StepKind::MoreThan:
         case StepKind::RawPackets:
         case StepKind::Bpf:
-        case StepKind::Hops:
-        case StepKind::Nodes:
         case StepKind::Workflow: return true;
         default:  // every other step is handled by the compiler
             return false;
@@ -78,6 +72,21 @@ model::Result<Window> windowOf(const Step& s) {
     return w;
 }
 
+// Flow field names: the layer aliases of spec §3.4 resolve to the JSON layers.
+std::string flowKey(const std::string& key) {
+    static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+        {"ETHERNET.", "Link."}, {"IPV4.", "Network."},  {"IPV6.", "Network."},
+        {"TCP.", "Transport."}, {"UDP.", "Transport."}, {"SCTP.", "Transport."}};
+    for (const auto& [alias, layer] : kAliases) {
+        if (key.starts_with(alias)) return std::string(layer) + key.substr(alias.size());
+    }
+    return key;
+}
+
+void aliasFlowKeys(Filter& f) {
+    for (auto& t : f.terms) t.key = flowKey(t.key);
+}
+
 model::Error invalidStep(const Step& s, ResultKind on) {
     return makeError(ErrorCode::InvalidArgument,
                      "Invalid step '" + std::string(stepName(s.kind)) + "' on '" +
@@ -106,7 +115,9 @@ public:
             if (auto st = compileStep(s, p); !st) return st.error();
             kind_ = p.output;
             // Pagination fusion (spec §2.3): absorbed as a window, or swallowed after As/Select.
-            if (next() && isWindow(next()->kind)) {
+            // Flow steps leave Range/Limit as a step of their own on the flows or nodes.
+            const bool flow_step = p.input == ResultKind::Flows || p.op == Op::Flows;
+            if (next() && isWindow(next()->kind) && !flow_step) {
                 if (absorbsWindow(s.kind)) {
                     auto w = windowOf(*next());
                     if (!w) return w.error();
@@ -170,13 +181,14 @@ private:
             case StepKind::Has:
             case StepKind::HasEither: {
                 const bool either = s.kind == StepKind::HasEither;
-                if (auto st = either ? expect(s, {RK::Nodes, RK::Edges})
-                                     : expect(s, {RK::Nodes, RK::Edges, RK::Values});
+                if (auto st = either ? expect(s, {RK::Nodes, RK::Edges, RK::Flows})
+                                     : expect(s, {RK::Nodes, RK::Edges, RK::Values, RK::Flows});
                     !st)
                     return st;
                 if (n == 0) return stepError(s, "Has requires at least one parameter");
                 auto f = kvFilter(s, s.params, either, !either);
                 if (!f) return f.error();
+                if (kind_ == RK::Flows) aliasFlowKeys(*f);
                 p.op = Op::Filter;
                 p.filter = std::move(*f);
                 p.output = kind_;
@@ -184,7 +196,7 @@ private:
             }
             case StepKind::HasKey:
             case StepKind::HasNot: {
-                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Flows}); !st) return st;
                 if (n != 1) {
                     return stepError(
                         s, std::string(stepName(s.kind)) + " accepts exactly one parameter");
@@ -194,13 +206,15 @@ private:
                 Match m;
                 m.op = s.kind == StepKind::HasKey ? MatchOp::Exists : MatchOp::Missing;
                 p.op = Op::Filter;
-                p.filter.terms.push_back(Term{*key, m});
+                p.filter.terms.push_back(Term{kind_ == RK::Flows ? flowKey(*key) : *key, m});
                 p.output = kind_;
                 return {};
             }
             case StepKind::Out:
             case StepKind::In:
             case StepKind::Both:
+                if (kind_ == RK::Flows) return compileFlowNodes(s, p);
+                [[fallthrough]];
             case StepKind::OutE:
             case StepKind::InE:
             case StepKind::BothE:
@@ -231,36 +245,50 @@ private:
                 return fuseHas(s, p, 1);
             }
             case StepKind::Dedup:
-                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Values, RK::Paths}); !st)
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Values, RK::Paths, RK::Flows});
+                    !st)
                     return st;
                 for (std::size_t k = 0; k < n; ++k) {
                     auto key = stringArg(s, k);
                     if (!key) return key.error();
-                    p.keys.push_back(*key);
+                    p.keys.push_back(kind_ == RK::Flows ? flowKey(*key) : *key);
                 }
+                if (kind_ == RK::Flows && p.keys.empty()) p.keys.push_back("TrackingID");
                 p.op = Op::Dedup;
                 p.output = kind_;
                 return {};
             case StepKind::Count:
-                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Metrics}); !st) return st;
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Metrics, RK::Flows}); !st)
+                    return st;
                 if (n != 0) return stepError(s, "Count accepts no parameter");
                 p.op = Op::Count;
                 p.output = RK::Number;
                 return {};
             case StepKind::Metrics: return compileMetrics(s, p);
+            case StepKind::Flows: return compileFlows(s, p);
+            case StepKind::CaptureNode:
+            case StepKind::Hops:
+            case StepKind::Nodes: return compileFlowNodes(s, p);
+            case StepKind::Group:
+            case StepKind::MoreThan: return compileGroup(s, p);
             case StepKind::Aggregates: return compileAggregates(s, p);
             case StepKind::Sum:
                 if (kind_ == RK::Metrics) return compileMetricSum(s, p);
                 [[fallthrough]];
             case StepKind::Values: {
-                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Flows}); !st) return st;
                 if (n != 1) {
                     return stepError(
                         s, std::string(stepName(s.kind)) + " accepts exactly one parameter");
                 }
                 auto key = stringArg(s, 0);
                 if (!key) return key.error();
-                p.keys.push_back(*key);
+                if (kind_ == RK::Flows && s.kind == StepKind::Sum && !key->starts_with("Metric.") &&
+                    !key->starts_with("LastUpdateMetric.")) {
+                    return stepError(s,
+                                     "Sum on flows needs a 'Metric.' or 'LastUpdateMetric.' key");
+                }
+                p.keys.push_back(kind_ == RK::Flows ? flowKey(*key) : *key);
                 p.op = s.kind == StepKind::Values ? Op::Values : Op::Sum;
                 p.output = s.kind == StepKind::Values ? RK::Values : RK::Number;
                 return {};
@@ -277,7 +305,7 @@ private:
                 p.output = RK::Values;
                 return {};
             case StepKind::Keys:
-                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Flows}); !st) return st;
                 if (n != 0) return stepError(s, "Keys accepts no parameter");
                 p.op = Op::Keys;
                 p.output = RK::Values;
@@ -285,7 +313,7 @@ private:
             case StepKind::Sort: return compileSort(s, p);
             case StepKind::Range:
             case StepKind::Limit: {
-                if (auto st = expect(s, {RK::Nodes, RK::Edges}); !st) return st;
+                if (auto st = expect(s, {RK::Nodes, RK::Edges, RK::Flows}); !st) return st;
                 auto w = windowOf(s);
                 if (!w) return w.error();
                 p.op = Op::Range;
@@ -423,7 +451,7 @@ private:
 
     // Metrics([SFlow|Ovs]) on nodes: the metric object under LastUpdateMetric (spec §3.6).
     model::Status compileMetrics(const Step& s, PlanStep& p) {
-        if (auto st = expect(s, {ResultKind::Nodes}); !st) return st;
+        if (auto st = expect(s, {ResultKind::Nodes, ResultKind::Flows}); !st) return st;
         if (s.params.size() > 1) return stepError(s, "Metrics accepts at most one parameter");
         std::string key = "LastUpdateMetric";
         if (s.params.size() == 1) {
@@ -438,6 +466,77 @@ private:
         p.keys.push_back(std::move(key));
         p.op = Op::Metrics;
         p.output = ResultKind::Metrics;
+        return {};
+    }
+
+    // Flows(k, v, ...) on G or after nodes (spec §3.4). `Network`, `Link` and `Transport` alone
+    // match either end of that layer.
+    model::Status compileFlows(const Step& s, PlanStep& p) {
+        if (auto st = expect(s, {ResultKind::Graph, ResultKind::Nodes}); !st) return st;
+        const auto n = s.params.size();
+        if (n == 1) return stepError(s, "At least two parameters must be provided");
+        if (n % 2 == 1) return stepError(s, "slice must be defined by pair k,v");
+        for (std::size_t k = 0; k < n; k += 2) {
+            auto f = kvFilter(s, {s.params[k], s.params[k + 1]}, false, false);
+            if (!f) return f.error();
+            const std::string key = f->terms[0].key;
+            if (key == "Network" || key == "Link" || key == "Transport") {
+                Term b = f->terms[0];
+                f->terms[0].key = key + ".A";
+                b.key = key + ".B";
+                f->terms.push_back(std::move(b));
+                f->any = true;
+            } else {
+                aliasFlowKeys(*f);
+            }
+            p.flow_filters.push_back(std::move(*f));
+        }
+        p.op = Op::Flows;
+        p.output = ResultKind::Flows;
+        return {};
+    }
+
+    // The nodes of each flow: capture node (TID), A end, B end (MAC or PeerIntfMAC), or all
+    // three for Nodes(); an optional k/v filter on them.
+    model::Status compileFlowNodes(const Step& s, PlanStep& p) {
+        if (auto st = expect(s, {ResultKind::Flows}); !st) return st;
+        auto f = kvFilter(s, s.params, false, false);
+        if (!f) return f.error();
+        p.filter = std::move(*f);
+        switch (s.kind) {
+            case StepKind::In: p.flow_end = FlowEnd::A; break;
+            case StepKind::Out: p.flow_end = FlowEnd::B; break;
+            case StepKind::Both: p.flow_end = FlowEnd::Both; break;
+            case StepKind::Nodes: p.flow_end = FlowEnd::All; break;
+            default:  // CaptureNode, Hops
+                p.flow_end = FlowEnd::Capture;
+                break;
+        }
+        p.op = Op::FlowNodes;
+        p.output = ResultKind::Nodes;
+        return {};
+    }
+
+    // Group([k]): flows by k (TrackingID by default). MoreThan(n): the groups of more than one
+    // flow — n is ignored, as upstream does.
+    model::Status compileGroup(const Step& s, PlanStep& p) {
+        const bool more = s.kind == StepKind::MoreThan;
+        if (auto st = expect(s, {more ? ResultKind::Groups : ResultKind::Flows}); !st) return st;
+        if (s.params.size() > 1) {
+            return stepError(s, std::string(stepName(s.kind)) + " accepts at most one parameter");
+        }
+        if (!more) {
+            std::string key = "TrackingID";
+            if (s.params.size() == 1) {
+                auto k = stringArg(s, 0);
+                if (!k) return k.error();
+                key = flowKey(*k);
+            }
+            p.keys.push_back(std::move(key));
+        }
+        p.more_than = more;
+        p.op = Op::Group;
+        p.output = ResultKind::Groups;
         return {};
     }
 
@@ -473,10 +572,12 @@ private:
     }
 
     model::Status compileSort(const Step& s, PlanStep& p) {
-        if (auto st = expect(s, {ResultKind::Nodes, ResultKind::Edges}); !st) return st;
+        if (auto st = expect(s, {ResultKind::Nodes, ResultKind::Edges, ResultKind::Flows}); !st)
+            return st;
         const auto n = s.params.size();
-        // Upstream's default key is CreatedAt looked up in Metadata, so Sort() is a no-op.
-        std::string key = "CreatedAt";
+        // Upstream's default key is CreatedAt looked up in Metadata, so Sort() is a no-op; flows
+        // sort by Last.
+        std::string key = kind_ == ResultKind::Flows ? "Last" : "CreatedAt";
         if (n == 1) {
             auto k = stringArg(s, 0);
             if (!k) return k.error();
@@ -494,7 +595,7 @@ private:
         } else if (n > 2) {
             return stepError(s, "Sort accepts at most two parameters");
         }
-        p.keys.push_back(key);
+        p.keys.push_back(kind_ == ResultKind::Flows ? flowKey(key) : key);
         p.op = Op::Sort;
         p.output = kind_;
         return {};

@@ -49,6 +49,7 @@ bool earlyStop(Plan& plan) {
 bool countPushdown(Plan& plan) {
     if (plan.steps.size() < 2 || plan.steps.back().op != Op::Count) return false;
     auto& prev = plan.steps[plan.steps.size() - 2];
+    if (prev.input == ResultKind::Flows) return false;  // flows are counted from their list
     switch (prev.op) {
         case Op::V:
         case Op::E:

@@ -39,7 +39,13 @@ enum class Op : std::uint8_t {
     NextHop,
     Metrics,     ///< the metric series of the nodes (spec §3.6)
     Aggregates,  ///< metric series summed into time slices
+    Flows,       ///< flows of the flow source (after nodes: captured on them)
+    FlowNodes,   ///< CaptureNode/Hops/Node, In/Out/Both, Nodes on flows
+    Group,       ///< flows by a field; MoreThan keeps the groups of more than one
 };
+
+/// Which nodes FlowNodes finds for each flow (spec §3.4).
+enum class FlowEnd : std::uint8_t { Capture, A, B, Both, All };
 
 enum class Direction : std::uint8_t { Out, In, Both };
 
@@ -67,6 +73,9 @@ struct PlanStep {
     std::optional<TimeArg> at, duration;  ///< Context
     std::string ip;                       ///< NextHop
     std::int64_t slice_ms = 0;            ///< Aggregates
+    std::vector<Filter> flow_filters;     ///< Flows(k, v, ...): each must match
+    FlowEnd flow_end = FlowEnd::Capture;  ///< FlowNodes
+    bool more_than = false;               ///< Group: MoreThan
 
     // Set by the optimizer.
     bool count_only = false;  ///< produce only the number of results (next step is Count)

@@ -51,7 +51,11 @@ TEST(CaseCheck, GraphsPathsAndErrors) {
     EXPECT_EQ(check(error, model::makeError(model::ErrorCode::InvalidArgument, "a bad thing")), "");
     EXPECT_NE(check(error, model::makeError(model::ErrorCode::InvalidArgument, "other")), "");
     EXPECT_NE(check(error, ok("[]")), "");
-    EXPECT_NE(check(R"({"kind":"group_sizes"})", ok("[]")), "");
+    const char* groups = R"({"kind":"group_sizes","value":{"a":2,"b":1}})";
+    EXPECT_EQ(check(groups, ok(R"([{"a":[{},{}],"b":[{}]}])")), "");
+    EXPECT_NE(check(groups, ok(R"([{"a":[{}],"b":[{}]}])")), "");
+    EXPECT_NE(check(groups, ok(R"([{"a":[{},{}],"b":[{}],"c":[{}]}])")), "");
+    EXPECT_NE(check(groups, ok("[]")), "");
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ TEST_F(EngineTest, InvalidStepsAndArguments) {
     EXPECT_EQ(arg.message, "Values: argument 1: must be a string");
     EXPECT_EQ(arg.position, 14u);
     EXPECT_EQ(error("G.V().Select('nope')").message, "Select: argument 1: unknown alias 'nope'");
-    EXPECT_EQ(error("G.V().Flows()").code, model::ErrorCode::Unsupported);
+    EXPECT_EQ(error("G.Flows().RawPackets()").code, model::ErrorCode::Unsupported);
     EXPECT_EQ(error("G.V().Sockets()").code, model::ErrorCode::Unsupported);
     EXPECT_EQ(error("G.V().Has('Name', Regex('eth$'))").message,
               "Regex are anchored by default, ^ and $ don't have to be provided");

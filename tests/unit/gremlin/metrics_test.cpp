@@ -63,8 +63,9 @@ TEST(MetricMath, InstantsSlicesSpanAndLimits) {
 }
 
 TEST(MetricMath, Sums) {
-    const Value s = parse(R"({"a":[{"RxBytes":1,"TxBytes":2,"Start":5,"Last":9}],)"
-                          R"("b":[{"RxBytes":10,"Start":2,"Last":7},{"RxPackets":1.5,"Start":3,"Last":4}]})");
+    const Value s =
+        parse(R"({"a":[{"RxBytes":1,"TxBytes":2,"Start":5,"Last":9}],)"
+              R"("b":[{"RxBytes":10,"Start":2,"Last":7},{"RxPackets":1.5,"Start":3,"Last":4}]})");
     EXPECT_EQ(model::toJson(sumMetrics(s)),
               R"({"Last":9,"RxBytes":11,"RxPackets":1.5,"Start":2,"TxBytes":2})");
     EXPECT_TRUE(sumMetrics(parse("{}")).isNull());
@@ -78,19 +79,19 @@ class MetricsEngine : public ::testing::Test {
 protected:
     void SetUp() override {
         auto metric = [](long long rx, long long start, long long last) {
-            return Value(model::Object{{"RxBytes", rx}, {"TxPackets", 2}, {"Start", start},
-                                       {"Last", last}});
+            return Value(
+                model::Object{{"RxBytes", rx}, {"TxPackets", 2}, {"Start", start}, {"Last", last}});
         };
         (void)graph_.addNode(makeNode(
             "if0", model::Object{{"Name", "if0"}, {"LastUpdateMetric", metric(100, 1000, 31000)}}));
         (void)graph_.addNode(makeNode(
             "if1", model::Object{{"Name", "if1"}, {"LastUpdateMetric", metric(30, 16000, 46000)}}));
         (void)graph_.addNode(makeNode(
-            "sf", model::Object{{"Name", "sf"},
-                                {"SFlow", model::Object{{"LastUpdateMetric",
-                                                         metric(8, 1000, 2000)}}}}));
-        (void)graph_.addNode(makeNode("bad", model::Object{{"Name", "bad"},
-                                                           {"LastUpdateMetric", "oops"}}));
+            "sf",
+            model::Object{{"Name", "sf"},
+                          {"SFlow", model::Object{{"LastUpdateMetric", metric(8, 1000, 2000)}}}}));
+        (void)graph_.addNode(
+            makeNode("bad", model::Object{{"Name", "bad"}, {"LastUpdateMetric", "oops"}}));
         (void)graph_.addNode(makeNode("plain", model::Object{{"Name", "plain"}}));
     }
     std::string json(std::string_view q) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <skydive/graph/graph_view.h>
+#include <skydive/gremlin/flows.h>
 #include <skydive/gremlin/query_result.h>
 #include <skydive/model/clock.h>
 #include <skydive/model/result.h>
@@ -44,15 +45,17 @@ class Plan;
 ///   if (!r) → HTTP 400 with r.error().message (+ "\n"); else body = toJson(*r)
 /// ```
 /// Errors: InvalidArgument for parse/validation/execution errors (message as upstream, position
-/// = 1-based column when known), Unsupported for flow steps, Timeout past `timeout`,
-/// Unavailable when a bound is hit or history is missing.
+/// = 1-based column when known), Unsupported for the flow steps not built yet, Timeout past
+/// `timeout`, Unavailable when a bound is hit or history is missing.
 class Engine {
 public:
     Engine(const model::Clock& clock, EngineOptions options);
     ~Engine();
 
+    /// `flows` answers `Flows()`; without it `Flows()` has no flow to return.
     [[nodiscard]] model::Result<QueryResult> run(std::string_view query,
-                                                 const graph::GraphSource& source) const;
+                                                 const graph::GraphSource& source,
+                                                 const FlowSource* flows = nullptr) const;
 
     /// The two halves of run(), exposed for benchmarks and tests. prepare() uses the plan cache;
     /// compileUncached() always parses and compiles.
@@ -60,7 +63,8 @@ public:
     [[nodiscard]] model::Result<std::shared_ptr<const Plan>> compileUncached(
         std::string_view query) const;
     [[nodiscard]] model::Result<QueryResult> execute(const Plan& plan,
-                                                     const graph::GraphSource& source) const;
+                                                     const graph::GraphSource& source,
+                                                     const FlowSource* flows = nullptr) const;
 
     const EngineOptions& options() const { return options_; }
 

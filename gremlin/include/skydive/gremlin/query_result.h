@@ -21,6 +21,8 @@ enum class ResultKind : std::uint8_t {
     Paths,     ///< ShortestPathTo: `paths`
     NextHops,  ///< NextHop: `value` is a List of `{nodeID: {Priority, IP, MAC, IfIndex}}`
     Metrics,   ///< Metrics/Aggregates: `value` is an Object `{nodeID: [metric, ...]}`
+    Flows,     ///< Flows: `value` is a List of flows (spec §3.1)
+    Groups,    ///< Group/MoreThan: `value` is an Object `{key: [flow, ...]}`
 };
 
 std::string_view resultKindName(ResultKind kind);
