@@ -80,10 +80,10 @@ std::string stringField(const model::Node& n, std::string_view key) {
 
 bool isCapturableType(std::string_view type) {
     static constexpr std::array<std::string_view, 29> kTypes = {
-        "ovsbridge", "ovsport", "dpdkport", "internal", "veth",    "tun",     "bridge", "dummy",
-        "gre",       "bond",    "can",      "hsr",      "ifb",     "macvlan", "macvtap", "vlan",
-        "vxlan",     "gretap",  "ip6gretap", "geneve",  "ipoib",   "vcan",    "ipip",   "ipvlan",
-        "lowpan",    "ip6tnl",  "ip6gre",   "sit",      "device"};
+        "ovsbridge", "ovsport", "dpdkport",  "internal", "veth",  "tun",     "bridge",  "dummy",
+        "gre",       "bond",    "can",       "hsr",      "ifb",   "macvlan", "macvtap", "vlan",
+        "vxlan",     "gretap",  "ip6gretap", "geneve",   "ipoib", "vcan",    "ipip",    "ipvlan",
+        "lowpan",    "ip6tnl",  "ip6gre",    "sit",      "device"};
     return std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
 }
 

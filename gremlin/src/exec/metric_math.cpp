@@ -209,14 +209,6 @@ void forEachMetric(const Value& series, F&& f) {
     }
 }
 
-constexpr std::array<std::string_view, 27> kKnownCounters = {
-    "Collisions",        "Multicast",    "RxBytes",        "RxCompressed",    "RxCrcErrors",
-    "RxDropped",         "RxErrors",     "RxFifoErrors",   "RxFrameErrors",   "RxLengthErrors",
-    "RxMissedErrors",    "RxOverErrors", "RxPackets",      "TxAbortedErrors", "TxBytes",
-    "TxCarrierErrors",   "TxCompressed", "TxDropped",      "TxErrors",        "TxFifoErrors",
-    "TxHeartbeatErrors", "TxPackets",    "TxWindowErrors", "ABBytes",         "ABPackets",
-    "BABytes",           "BAPackets"};
-
 }  // namespace
 
 Time metricTime(const Value& metric, std::string_view key) {
@@ -298,7 +290,7 @@ Value sumMetrics(const Value& series) {
 
 model::Result<Value> sumMetricField(const Value& series, std::string_view field) {
     bool known =
-        std::find(kKnownCounters.begin(), kKnownCounters.end(), field) != kKnownCounters.end();
+        std::find(kMetricCounters.begin(), kMetricCounters.end(), field) != kMetricCounters.end();
     Value total(0LL);
     forEachMetric(series, [&](const Value& v) {
         const Value* x = v.asObject().find(field);

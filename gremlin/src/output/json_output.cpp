@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include <skydive/gremlin/metrics.h>
 #include <skydive/gremlin/query_result.h>
 #include <skydive/model/json.h>
 
@@ -70,13 +71,6 @@ void writeNextHops(model::JsonWriter& w, const model::Value& list) {
 // A metric with its counters in upstream's struct order (InterfaceMetric, then FlowMetric), any
 // other counter after them by name, then Start and Last.
 void writeMetric(model::JsonWriter& w, const model::Value& metric) {
-    static constexpr std::string_view kOrder[] = {
-        "Collisions",        "Multicast",    "RxBytes",        "RxCompressed",    "RxCrcErrors",
-        "RxDropped",         "RxErrors",     "RxFifoErrors",   "RxFrameErrors",   "RxLengthErrors",
-        "RxMissedErrors",    "RxOverErrors", "RxPackets",      "TxAbortedErrors", "TxBytes",
-        "TxCarrierErrors",   "TxCompressed", "TxDropped",      "TxErrors",        "TxFifoErrors",
-        "TxHeartbeatErrors", "TxPackets",    "TxWindowErrors", "ABPackets",       "ABBytes",
-        "BAPackets",         "BABytes"};
     if (!metric.isObject()) {
         w.value(metric);
         return;
@@ -84,10 +78,11 @@ void writeMetric(model::JsonWriter& w, const model::Value& metric) {
     const auto& o = metric.asObject();
     auto known = [&](std::string_view k) {
         return k == "Start" || k == "Last" ||
-               std::find(std::begin(kOrder), std::end(kOrder), k) != std::end(kOrder);
+               std::find(kMetricCounters.begin(), kMetricCounters.end(), k) !=
+                   kMetricCounters.end();
     };
     w.beginObject();
-    for (auto k : kOrder) {
+    for (auto k : kMetricCounters) {
         if (const auto* v = o.find(k)) w.key(k).value(*v);
     }
     for (const auto& [k, v] : o) {

@@ -24,13 +24,14 @@ class FlowsEngine : public ::testing::Test {
 protected:
     void SetUp() override {
         (void)graph_.addNode(makeNode(
-            "eth0", model::Object{{"Name", "eth0"}, {"Type", "veth"}, {"TID", "t0"},
-                                  {"MAC", "aa"}}));
+            "eth0",
+            model::Object{{"Name", "eth0"}, {"Type", "veth"}, {"TID", "t0"}, {"MAC", "aa"}}));
         (void)graph_.addNode(makeNode(
-            "eth1", model::Object{{"Name", "eth1"}, {"Type", "device"}, {"TID", "t1"},
-                                  {"PeerIntfMAC", "bb"}}));
-        (void)graph_.addNode(makeNode(
-            "host", model::Object{{"Name", "host"}, {"Type", "host"}, {"TID", "th"}}));
+            "eth1",
+            model::Object{
+                {"Name", "eth1"}, {"Type", "device"}, {"TID", "t1"}, {"PeerIntfMAC", "bb"}}));
+        (void)graph_.addNode(
+            makeNode("host", model::Object{{"Name", "host"}, {"Type", "host"}, {"TID", "th"}}));
         flows_ = std::make_unique<FlowList>(std::vector<Value>{
             flow(R"({"UUID":"f1","NodeTID":"t0","TrackingID":"k1","Start":1000,"Last":5000,)"
                  R"("Link":{"Protocol":"ETHERNET","A":"aa","B":"bb","ID":0},)"
@@ -67,8 +68,7 @@ TEST_F(FlowsEngine, FiltersAndLayerAliases) {
     EXPECT_EQ(json("G.Flows().Has('Network.A', '10.0.0.1').Values('UUID')"), R"(["f1"])");
     EXPECT_EQ(json("G.Flows().Has('IPV4.A', '10.0.0.2').Values('UUID')"), R"(["f2"])");
     EXPECT_EQ(json("G.Flows('Network', '10.0.0.2').Values('UUID')"), R"(["f1","f2"])");
-    EXPECT_EQ(json("G.Flows('Network', '10.0.0.2', 'NodeTID', 't1').Values('UUID')"),
-              R"(["f2"])");
+    EXPECT_EQ(json("G.Flows('Network', '10.0.0.2', 'NodeTID', 't1').Values('UUID')"), R"(["f2"])");
     EXPECT_EQ(json("G.Flows().Has('TCP.A', 80).Values('UUID')"), R"(["f3"])");
     EXPECT_EQ(json("G.Flows().HasKey('Transport').Count()"), "1");
     EXPECT_EQ(json("G.Flows().HasNot('Network').Values('UUID')"), R"(["f3"])");
@@ -91,7 +91,7 @@ TEST_F(FlowsEngine, OrderWindowsDedupAndSums) {
     EXPECT_EQ(json("G.Flows().Sort(DESC, 'Start').Values('UUID')"), R"(["f2","f1","f3"])");
     EXPECT_EQ(json("G.Flows().Sort('Start').Range(1, 3).Values('UUID')"), R"(["f1","f2"])");
     EXPECT_EQ(json("G.Flows().Dedup().Values('UUID')"), R"(["f1","f3"])");  // by TrackingID
-    EXPECT_EQ(json("G.Flows().Sum('Metric.ABBytes')"), "250");  // a float, integral
+    EXPECT_EQ(json("G.Flows().Sum('Metric.ABBytes')"), "250");              // a float, integral
     EXPECT_EQ(json("G.Flows().Has('UUID','f1').Keys()").find(R"("Link.A")") != std::string::npos,
               true);
 }
@@ -126,8 +126,7 @@ TEST_F(FlowsEngine, ErrorsAreClear) {
     EXPECT_EQ(error("G.Flows('a', 1, 'b')"), "slice must be defined by pair k,v");
     EXPECT_NE(error("G.Flows().Values('Nope')").find("has no field 'Nope'"), std::string::npos);
     EXPECT_NE(error("G.Flows().Sum('UUID')").find("'Metric.'"), std::string::npos);
-    EXPECT_NE(error("G.V().CaptureNode()").find("Invalid step 'CaptureNode'"),
-              std::string::npos);
+    EXPECT_NE(error("G.V().CaptureNode()").find("Invalid step 'CaptureNode'"), std::string::npos);
     EXPECT_NE(error("G.Flows().MoreThan(1)").find("Invalid step 'MoreThan'"), std::string::npos);
     EXPECT_NE(error("G.Flows().Out().Sockets()").find("not supported"), std::string::npos);
 }

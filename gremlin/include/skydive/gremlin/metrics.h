@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -18,6 +19,15 @@ namespace skydive::gremlin {
 /// A metric's `Start` or `Last` in ms (an int, or a finite double clamped to int64); 0 when
 /// missing or not a number.
 model::Time metricTime(const model::Value& metric, std::string_view key);
+
+/// The counters of upstream's InterfaceMetric then FlowMetric, in their JSON field order.
+inline constexpr std::array<std::string_view, 27> kMetricCounters = {
+    "Collisions",        "Multicast",    "RxBytes",        "RxCompressed",    "RxCrcErrors",
+    "RxDropped",         "RxErrors",     "RxFifoErrors",   "RxFrameErrors",   "RxLengthErrors",
+    "RxMissedErrors",    "RxOverErrors", "RxPackets",      "TxAbortedErrors", "TxBytes",
+    "TxCarrierErrors",   "TxCompressed", "TxDropped",      "TxErrors",        "TxFifoErrors",
+    "TxHeartbeatErrors", "TxPackets",    "TxWindowErrors", "ABPackets",       "ABBytes",
+    "BAPackets",         "BABytes"};
 
 /// The most slices Aggregates() cuts a period into.
 inline constexpr std::int64_t kMaxAggregateSlices = 10000;
