@@ -32,17 +32,24 @@ long long counterOf(const model::Node& n, const std::string& key) {
     return v && v->isInt() ? v->asInt() : 0;  // counters at 0 are omitted (spec §3.6)
 }
 
-std::optional<model::Node> analyzerNode(std::uint16_t port, const std::string& name) {
+/// The body of POST /api/topology for a query, parsed; nullopt unless 200 with JSON.
+std::optional<Value> analyzerQuery(std::uint16_t port, const std::string& query) {
     client::ClientOptions o;
     o.address = "127.0.0.1:" + std::to_string(port);
     o.timeout = std::chrono::milliseconds(2000);
     client::HttpClient http(o);
     model::JsonWriter w;
-    w.beginObject().key("GremlinQuery").string("G.V().Has('Name','" + name + "')").endObject();
+    w.beginObject().key("GremlinQuery").string(query).endObject();
     auto r = http.request("POST", "/api/topology", w.str());
     if (!r.ok() || r->status != 200) return std::nullopt;
     auto v = model::parseJson(r->body);
-    if (!v.ok() || !v->isList() || v->asList().size() != 1) return std::nullopt;
+    if (!v.ok()) return std::nullopt;
+    return std::move(*v);
+}
+
+std::optional<model::Node> analyzerNode(std::uint16_t port, const std::string& name) {
+    auto v = analyzerQuery(port, "G.V().Has('Name','" + name + "')");
+    if (!v || !v->isList() || v->asList().size() != 1) return std::nullopt;
     auto n = model::nodeFromValue(v->asList()[0], 0);
     if (!n.ok()) return std::nullopt;
     return std::move(*n);
@@ -114,6 +121,20 @@ TEST(AgentMetricsE2E, AnalyzerStoresInterfaceMetricsMatchingTheKernel) {
     long long rx1 = counterOf(*node, "Metric.RxPackets");
     long long txb1 = counterOf(*node, "Metric.TxBytes");
     EXPECT_EQ(tx1, kernelCounter(n1, va, "tx_packets"));
+
+    // What a Grafana interface panel asks (spec §9): the metrics of the last hour in one slice
+    // hold the pings (and no more packets than the kernel counted since the veth appeared).
+    const long long now_s = model::SystemClock::instance().now() / 1000 + 1;
+    auto panel = analyzerQuery(port, "G.At(" + std::to_string(now_s) + ", 3600).V().Has('Name','" +
+                                         va + "').HasKey('Metric').Metrics().Aggregates(7200)");
+    ASSERT_TRUE(panel && panel->isList() && panel->asList().size() == 1);
+    auto slices = panel->asList()[0].path("Aggregated");
+    ASSERT_TRUE(slices && slices->isList() && slices->asList().size() == 1)
+        << model::toJson(*panel);
+    auto tx_v = slices->asList()[0].path("TxPackets");
+    const long long panel_tx = tx_v && tx_v->isInt() ? tx_v->asInt() : 0;
+    EXPECT_GE(panel_tx, tx1 - tx0);
+    EXPECT_LE(panel_tx, tx1);
 
     (*agent)->stop();
     (*analyzer)->stop();  // drains the recorder and closes the store
