@@ -1,4 +1,5 @@
-// The docker probe: list + events over the Engine API's unix socket, containers into the graph.
+// The docker probe: list + events over the Engine API (unix socket or TCP), containers into the
+// graph.
 #include <skydive/agent/docker_probe.h>
 #include <skydive/agent/ids.h>
 #include <skydive/model/json.h>
@@ -12,7 +13,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "unix_http.h"
+#include "engine_http.h"
 #include "worker.h"
 
 namespace skydive::agent {
@@ -40,9 +41,9 @@ DockerProbe::~DockerProbe() {
 }
 
 model::Status DockerProbe::start() {
-    auto path = unixSocketPath(url_);
-    if (!path.ok()) return path.error();
-    socket_path_ = *path;
+    auto endpoint = parseEndpoint(url_);
+    if (!endpoint.ok()) return endpoint.error();
+    endpoint_ = std::make_unique<HttpEndpoint>(std::move(*endpoint));
     stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (stop_fd_ < 0) {
         return model::makeError(model::ErrorCode::Unavailable,
@@ -81,10 +82,10 @@ void DockerProbe::run() {
 // true when the stream ended (engine restart) or the probe is stopping.
 bool DockerProbe::session() {
     std::string pending;
-    auto stream = unixHttpStream(socket_path_, kEventsTarget, pending, kRequestTimeout);
+    auto stream = httpStream(*endpoint_, kEventsTarget, pending, kRequestTimeout);
     if (!stream.ok()) return false;
     int fd = *stream;
-    auto list = unixHttpGet(socket_path_, "/containers/json", kRequestTimeout);
+    auto list = httpGet(*endpoint_, "/containers/json", kRequestTimeout);
     if (list.ok() && list->status == 200) {
         auto doc = model::parseJson(list->body);
         if (doc.ok() && doc->isList()) {
@@ -126,7 +127,7 @@ bool DockerProbe::session() {
 
 void DockerProbe::addContainer(const std::string& id) {
     if (id.empty() || containers_.count(id) != 0) return;
-    auto res = unixHttpGet(socket_path_, "/containers/" + id + "/json", kRequestTimeout);
+    auto res = httpGet(*endpoint_, "/containers/" + id + "/json", kRequestTimeout);
     if (!res.ok() || res->status != 200) return;
     auto doc = model::parseJson(res->body);
     if (!doc.ok()) return;

@@ -4,11 +4,21 @@
 // started after (found by the event stream) appear with their namespaces; removal takes them out.
 #include <skydive/agent/agent.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "kernel_fixture.h"
 
@@ -23,6 +33,73 @@ const char* kDocker = "/usr/bin/docker";
 std::string output(const std::string& cmd) {
     return test_support::runCommand(cmd + " 2>/dev/null").line();
 }
+
+// The engine's unix socket published on a loopback TCP port, as `dockerd -H tcp://...` would:
+// each accepted connection is piped both ways to the socket until either side closes.
+class TcpToUnixRelay {
+public:
+    explicit TcpToUnixRelay(std::string unix_path) : path_(std::move(unix_path)) {
+        listen_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (listen_ < 0 || ::bind(listen_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+            ::listen(listen_, 16) != 0 ||
+            ::getsockname(listen_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            return;
+        port_ = ntohs(a.sin_port);
+        accept_ = std::thread([this] { acceptLoop(); });
+    }
+    ~TcpToUnixRelay() {
+        stop_ = true;
+        ::shutdown(listen_, SHUT_RDWR);
+        if (accept_.joinable()) accept_.join();
+        for (auto& t : pipes_) t.join();
+        ::close(listen_);
+    }
+    std::uint16_t port() const { return port_; }
+
+private:
+    void acceptLoop() {
+        while (!stop_) {
+            int c = ::accept4(listen_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c < 0) return;
+            int u = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_un a{};
+            a.sun_family = AF_UNIX;
+            std::strncpy(a.sun_path, path_.c_str(), sizeof a.sun_path - 1);
+            if (u < 0 || ::connect(u, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+                ::close(c);
+                if (u >= 0) ::close(u);
+                continue;
+            }
+            pipes_.emplace_back([this, c, u] { pipe(c, u); });
+        }
+    }
+    void pipe(int a, int b) {
+        char buf[16384];
+        pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
+        while (!stop_ && ::poll(p, 2, 100) >= 0) {
+            bool closed = false;
+            for (int i = 0; i < 2 && !closed; ++i) {
+                if (p[i].revents == 0) continue;
+                ssize_t n = ::read(p[i].fd, buf, sizeof buf);
+                closed = n <= 0 ||
+                         ::send(p[1 - i].fd, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n;
+            }
+            if (closed) break;
+        }
+        ::close(a);
+        ::close(b);
+    }
+    std::string path_;
+    int listen_ = -1;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread accept_;
+    std::vector<std::thread> pipes_;  ///< accept thread only, joined after it
+};
 
 // A private dockerd; stopped by its pid (never by name) and its folders removed afterwards.
 class Dockerd {
@@ -150,6 +227,21 @@ TEST(AgentDockerE2E, ContainersAndTheirNamespacesFollowTheEngine) {
         waitFor([&] { return (hc = nodeNamed(g, hostnet, "container")).has_value(); }, 20s));
     EXPECT_EQ(g.owner(hc->id.view()), agent->hostNodeId());
     EXPECT_FALSE(nodeNamed(g, hostnet, "netns").has_value());
+
+    // The same engine over TCP (agent.topology.docker.url: tcp://host:port, DOCKER_HOST's form).
+    {
+        TcpToUnixRelay relay(dockerd.socket());
+        ASSERT_NE(relay.port(), 0);
+        AgentOptions to;
+        to.host_id = "e2e-docker-tcp-" + tag;
+        to.probes = {"docker"};
+        to.docker_url = "tcp://127.0.0.1:" + std::to_string(relay.port());
+        auto tcp_agent = Agent::create(to, model::SystemClock::instance());
+        ASSERT_TRUE(tcp_agent.ok());
+        ASSERT_TRUE((*tcp_agent)->start().ok());
+        expectContainer(**tcp_agent, before, before_id);
+        (*tcp_agent)->stop();
+    }
 
     ASSERT_TRUE(sh(dockerd.cli() + " rm -f " + after));
     EXPECT_TRUE(waitFor([&] { return !nodeNamed(g, after, "container").has_value(); }, 20s));

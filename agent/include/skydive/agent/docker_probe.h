@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -12,11 +13,14 @@
 
 namespace skydive::agent {
 
+struct HttpEndpoint;
+
 /// The docker probe (spec §7): running containers from the Docker Engine API on its unix socket
-/// (`agent.topology.docker.url`), kept live by its `/events` stream (added on `start`, removed
-/// on `die`). Each container's namespace (/proc/<pid>/ns/net) becomes a netns node (netns
-/// probe, `Manager: docker`) owning the container node; a host-network container is owned by
-/// the host. When the engine is down the probe retries every second.
+/// or a plain TCP address (`agent.topology.docker.url`: `unix:///path`, `tcp://host:port`), kept
+/// live by its `/events` stream (added on `start`, removed on `die`). Each container's namespace
+/// (/proc/<pid>/ns/net) becomes a netns node (netns probe, `Manager: docker`) owning the container
+/// node; a host-network container is owned by the host. When the engine is down the probe retries
+/// every second.
 class DockerProbe {
 public:
     DockerProbe(TopologyGraph& graph, std::string host_node_id, NetnsProbe& netns,
@@ -25,7 +29,8 @@ public:
     DockerProbe(const DockerProbe&) = delete;
     DockerProbe& operator=(const DockerProbe&) = delete;
 
-    /// InvalidArgument for a URL that is not unix://; otherwise starts (connected or not).
+    /// InvalidArgument for a URL that is neither unix:// nor tcp://host:port; otherwise starts
+    /// (connected or not).
     model::Status start();
     void stop();
 
@@ -45,7 +50,7 @@ private:
     std::string host_;
     NetnsProbe& netns_;
     std::string url_;
-    std::string socket_path_;
+    std::unique_ptr<HttpEndpoint> endpoint_;
     std::map<std::string, Known> containers_;  ///< by container ID; worker thread only
     std::thread thread_;
     int stop_fd_ = -1;
