@@ -339,16 +339,17 @@ GraphImage GraphImageLoader::build(unsigned threads) {
     GraphImage::Impl& im = *img.impl_;
     std::size_t node_count = 0;
     std::size_t edge_count = 0;
-    // Slots in part order: a part's node i gets its part's first slot + i.
+    // Slots in part order: node i of all parts, in order, gets SlotTable::slotOf(i).
     std::vector<std::uintptr_t> words;
     for (const auto& p : parts_) {
-        const auto first = static_cast<std::uint32_t>(node_count);
+        const std::size_t first = node_count;
         for (auto& e : p->nodes.items) {
-            e.second = static_cast<std::uint32_t>(words.size());
+            e.second = SlotTable::slotOf(words.size());
             words.push_back(GraphImage::Impl::word(e.first.get()));
         }
         for (auto& terms : p->terms)
-            for (auto& t : terms.items) t.second += first << 1;
+            for (auto& t : terms.items)
+                t.second = (SlotTable::slotOf(first + (t.second >> 1)) << 1) | (t.second & 1u);
         node_count += p->nodes.items.size();
         edge_count += p->edges.items.size();
     }

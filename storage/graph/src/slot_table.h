@@ -13,13 +13,16 @@ namespace skydive::graph::detail {
 /// log32(n)) nodes it touches when they are shared, as PMap does (ADR 010). GraphImage stores
 /// each live node's `const Node*` at the node's slot, so that postings can hold 4-byte slots
 /// instead of IDs. Released slots are chained through their words (odd: `next << 1 | 1`) and
-/// reused first, so slots stay dense.
+/// reused first, so slots stay dense. A tree node holds 31 words, not 32, so that with its
+/// 8-byte header it fills a 256-byte allocation (jemalloc size class) instead of 264 bytes in
+/// a 320-byte one: a slot never has a base-32 digit equal to 31 (acquire() skips those).
 ///
 /// REQUIRES: one thread mutates a given table; copies may be read from any thread. A word
 /// stored by set() is even (a pointer).
 class SlotTable {
     static constexpr unsigned kBits = 5;
-    static constexpr unsigned kWidth = 1u << kBits;
+    static constexpr unsigned kWidth = (1u << kBits) - 1;  // digits 0..30
+    static constexpr unsigned kMask = (1u << kBits) - 1;
     static constexpr std::uint32_t kNone = ~std::uint32_t{0};
 
     struct TNode {
@@ -27,6 +30,7 @@ class SlotTable {
         bool leaf = true;
         std::uintptr_t w[kWidth] = {};  // leaf: words; inner: TNode*
     };
+    static_assert(sizeof(TNode) == 256);
 
 public:
     SlotTable() = default;
@@ -35,8 +39,10 @@ public:
         retain(root_);
     }
     SlotTable(SlotTable&& o) noexcept
-        : root_(std::exchange(o.root_, nullptr)), depth_(std::exchange(o.depth_, 0)),
-          next_(std::exchange(o.next_, 0)), free_(std::exchange(o.free_, kNone)) {}
+        : root_(std::exchange(o.root_, nullptr)),
+          depth_(std::exchange(o.depth_, 0)),
+          next_(std::exchange(o.next_, 0)),
+          free_(std::exchange(o.free_, kNone)) {}
     SlotTable& operator=(SlotTable o) noexcept {
         std::swap(root_, o.root_);
         std::swap(depth_, o.depth_);
@@ -50,8 +56,8 @@ public:
     std::uintptr_t get(std::uint32_t slot) const noexcept {
         const TNode* n = root_;
         for (unsigned d = depth_; d > 1; --d)
-            n = reinterpret_cast<const TNode*>(n->w[(slot >> (kBits * (d - 1))) & (kWidth - 1)]);
-        return n->w[slot & (kWidth - 1)];
+            n = reinterpret_cast<const TNode*>(n->w[(slot >> (kBits * (d - 1))) & kMask]);
+        return n->w[slot & kMask];
     }
     /// A free slot (a released one first) holding `word`.
     std::uint32_t acquire(std::uintptr_t word) {
@@ -59,7 +65,8 @@ public:
         if (slot != kNone) {
             free_ = static_cast<std::uint32_t>(get(slot) >> 1);
         } else {
-            slot = next_++;
+            slot = next_;
+            next_ = valid(next_ + 1);
         }
         set(slot, word);
         return slot;
@@ -75,18 +82,26 @@ public:
         for (unsigned d = depth_;; --d) {
             makeUnique(*at);
             if (d == 1) break;
-            at = reinterpret_cast<TNode**>(&(*at)->w[(slot >> (kBits * (d - 1))) & (kWidth - 1)]);
+            at = reinterpret_cast<TNode**>(&(*at)->w[(slot >> (kBits * (d - 1))) & kMask]);
             if (*at == nullptr) *at = newNode(d - 1 == 1);
         }
-        (*at)->w[slot & (kWidth - 1)] = word;
+        (*at)->w[slot & kMask] = word;
     }
-    /// The table holding words[i] at slot i (a bulk load), every node built once.
+    /// The i-th slot that acquire() hands out on a fresh table (i in base 31, digits in 5 bits).
+    static std::uint32_t slotOf(std::size_t i) {
+        std::uint32_t slot = 0;
+        for (unsigned shift = 0; i != 0; shift += kBits, i /= kWidth)
+            slot |= static_cast<std::uint32_t>(i % kWidth) << shift;
+        return slot;
+    }
+    /// The table holding words[i] at slotOf(i) (a bulk load), every node built once.
     static SlotTable build(const std::vector<std::uintptr_t>& words) {
         SlotTable t;
-        t.next_ = static_cast<std::uint32_t>(words.size());
+        t.next_ = slotOf(words.size());
         if (words.empty()) return t;
         t.depth_ = 1;
-        while (t.depth_ < 7 && (words.size() - 1) >> (kBits * t.depth_) != 0) ++t.depth_;
+        std::size_t cap = kWidth;
+        while (cap < words.size()) cap *= kWidth, ++t.depth_;
         t.root_ = buildRec(words, 0, t.depth_);
         return t;
     }
@@ -94,6 +109,12 @@ public:
     std::uint32_t highWater() const noexcept { return next_; }
 
 private:
+    // `s`, or the next slot above it with no base-32 digit equal to 31.
+    static std::uint32_t valid(std::uint32_t s) {
+        for (unsigned shift = 0; shift < 32; shift += kBits)
+            if (((s >> shift) & kMask) == kMask) s += 1u << shift;  // carries into the next digit
+        return s;
+    }
     static TNode* newNode(bool leaf) {
         auto* n = new TNode;
         n->leaf = leaf;
@@ -102,7 +123,8 @@ private:
     static TNode* buildRec(const std::vector<std::uintptr_t>& words, std::size_t first,
                            unsigned depth) {
         TNode* n = newNode(depth == 1);
-        std::size_t span = std::size_t{1} << (kBits * (depth - 1));
+        std::size_t span = 1;
+        for (unsigned d = 1; d < depth; ++d) span *= kWidth;
         for (unsigned i = 0; i < kWidth && first + i * span < words.size(); ++i)
             n->w[i] = depth == 1 ? words[first + i]
                                  : reinterpret_cast<std::uintptr_t>(

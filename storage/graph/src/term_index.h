@@ -94,7 +94,8 @@ public:
     /// The Many, copied first when another image shares it.
     Many& mutableMany() {
         Many* m = manyPtr();
-        if (m->refs.load(std::memory_order_acquire) != 1) *this = makeMany(m->term, m->hash, m->slots);
+        if (m->refs.load(std::memory_order_acquire) != 1)
+            *this = makeMany(m->term, m->hash, m->slots);
         return *manyPtr();
     }
     std::uintptr_t word() const noexcept { return word_; }

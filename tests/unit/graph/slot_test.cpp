@@ -63,8 +63,16 @@ TEST(SlotTable, AcquireReleaseSetMatchReferenceThroughCopies) {
     std::vector<std::uintptr_t> words(40000);
     for (std::size_t i = 0; i < words.size(); ++i) words[i] = i * 16;
     SlotTable built = SlotTable::build(words);
-    for (std::size_t i = 0; i < words.size(); ++i) ASSERT_EQ(built.get(i), words[i]);
-    EXPECT_EQ(built.acquire(8), 40000u);
+    for (std::size_t i = 0; i < words.size(); ++i)
+        ASSERT_EQ(built.get(SlotTable::slotOf(i)), words[i]);
+    EXPECT_EQ(built.acquire(8), SlotTable::slotOf(40000));
+    // A fresh table hands out slotOf(0), slotOf(1)...: no base-32 digit is ever 31.
+    SlotTable fresh;
+    for (std::size_t i = 0; i < 70000; ++i) {
+        const std::uint32_t s = fresh.acquire(i * 8);
+        ASSERT_EQ(s, SlotTable::slotOf(i));
+        for (unsigned shift = 0; shift < 32; shift += 5) ASSERT_NE((s >> shift) & 31u, 31u);
+    }
 }
 
 // Members drawn from clusters of varied density, so chunks go array -> bitmap -> array.
@@ -114,7 +122,10 @@ TEST(SlotSet, CopiesReadOnOtherThreadsWhileWriterMutates) {
     std::mt19937 rng(5);
     for (int i = 0; i < 40000; ++i) {
         const std::uint32_t x = rng() % 20000;
-        if (rng() % 2) s.insert(x); else s.erase(x);
+        if (rng() % 2)
+            s.insert(x);
+        else
+            s.erase(x);
     }
     for (auto& t : readers) t.join();
     EXPECT_EQ(bad.load(), 0);
@@ -140,8 +151,8 @@ void expectIndexes(const GraphImage& img, const Ref& ref) {
     }
     for (const char* key : {"Type", "Name"})
         for (int v = 0; v < 40; ++v) {
-            const std::string term = std::string(key == std::string("Type") ? "t" : "n") +
-                                     std::to_string(v);
+            const std::string term =
+                std::string(key == std::string("Type") ? "t" : "n") + std::to_string(v);
             std::set<std::string> got;
             img.nodesByValue(key, Value(term), [&](const Node& n) {
                 EXPECT_EQ(n.metadata.path(key)->asString(), term);
@@ -177,7 +188,8 @@ TEST(SlotPostings, ImageMatchesReferenceThroughCopiesAndBuild) {
     expectIndexes(img, ref);
     for (const auto& [copy, r] : copies) expectIndexes(copy, r);
     std::vector<NodePtr> nodes;
-    img.forEachNode([&](const Node& n) { return nodes.push_back(std::make_shared<Node>(n)), true; });
+    img.forEachNode(
+        [&](const Node& n) { return nodes.push_back(std::make_shared<Node>(n)), true; });
     expectIndexes(GraphImage::build(nullptr, nodes, {}, 2), ref);
 }
 
