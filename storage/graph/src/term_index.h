@@ -28,6 +28,7 @@ struct TermCtx {
     bool holds(std::uint32_t slot, const model::Value& term) const {
         const model::Node& n = node(slot);
         if (plain) {
+            if (!n.metadata.isObject()) return false;
             const model::Value* v = n.metadata.asObject().find(key);
             return v != nullptr && *v == term;
         }
