@@ -193,5 +193,49 @@ TEST(SlotPostings, ImageMatchesReferenceThroughCopiesAndBuild) {
     expectIndexes(GraphImage::build(nullptr, nodes, {}, 2), ref);
 }
 
+// List values: a term from a list item is never kept as a single, the list itself is a term,
+// and a node whose value goes list <-> whole value moves between the two forms.
+TEST(SlotPostings, ListAndWholeValuesMatchReference) {
+    std::mt19937 rng(23);
+    GraphImage img(nullptr);
+    std::map<std::string, Value> ref;  // id -> IPV4 value
+    auto addr = [&] { return Value("10.0.0." + std::to_string(rng() % 6)); };
+    for (int op = 0; op < 8000; ++op) {
+        const std::string id = "n" + std::to_string(rng() % 300);
+        if (rng() % 8 == 0) {
+            EXPECT_EQ(img.removeNode(id), ref.erase(id) == 1);
+            continue;
+        }
+        Value v = addr();
+        if (rng() % 2) {
+            v = Value::list();
+            for (unsigned k = rng() % 3; k-- > 0;) v.mutableList().push_back(addr());
+        }
+        auto n = std::make_shared<Node>();
+        n->id = id;
+        n->metadata.mutableObject().set("IPV4", v);
+        img.putNode(n);
+        ref[id] = v;
+        if (op % 500 != 0) continue;
+        std::vector<Value> terms;
+        for (int a = 0; a < 6; ++a) terms.emplace_back("10.0.0." + std::to_string(a));
+        terms.push_back(v);  // a list value is a term of its own
+        for (const Value& t : terms) {
+            std::set<std::string> want;
+            for (const auto& [rid, rv] : ref) {
+                bool hit = rv == t;
+                if (rv.isList())
+                    for (const Value& item : rv.asList()) hit = hit || item == t;
+                if (hit) want.insert(rid);
+            }
+            std::set<std::string> got;
+            img.nodesByValue("IPV4", t,
+                             [&](const Node& x) { return got.insert(x.id.str()), true; });
+            ASSERT_EQ(got, want) << op;
+            ASSERT_EQ(img.countByValue("IPV4", t), want.size());
+        }
+    }
+}
+
 }  // namespace
 }  // namespace skydive::graph
