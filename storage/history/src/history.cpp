@@ -25,28 +25,21 @@ model::Error corrupt(std::string what) {
     return makeError(ErrorCode::Corruption, std::move(what));
 }
 
-// UpdatedAt of a binary (0x02) `rev` record read from its header (FORMAT.md: format byte, three
-// strings, CreatedAt, UpdatedAt) without decoding the rest; nullopt for a JSON (0x01) record or
-// a header that does not parse (then the caller decodes it whole, which reports corruption).
-std::optional<Time> peekUpdatedAt(std::string_view rec) {
-    if (rec.empty() || static_cast<std::uint8_t>(rec[0]) != 0x02) return std::nullopt;
-    std::size_t pos = 1;
-    auto varint = [&](std::uint64_t& v) {
-        v = 0;
-        for (unsigned shift = 0; shift < 64 && pos < rec.size(); shift += 7) {
-            auto b = static_cast<std::uint8_t>(rec[pos++]);
-            v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return true;
-        }
-        return false;
-    };
-    std::uint64_t v = 0;
-    for (int i = 0; i < 3; ++i) {  // id, host, origin
-        if (!varint(v) || v > rec.size() - pos) return std::nullopt;
-        pos += static_cast<std::size_t>(v);
-    }
-    if (!varint(v) || !varint(v)) return std::nullopt;  // CreatedAt, then UpdatedAt
-    return static_cast<Time>((v >> 1) ^ (~(v & 1) + 1));
+// The revision of `kind`/`id` a point lookup at t returns, given its record.
+model::Result<Version> visibleAt(model::ElementKind kind, std::string_view record, Time t) {
+    auto v = decodeRecord(kind, record);
+    if (!v) return v.error();
+    const auto& b = v->base();
+    if (b.deleted_at != 0 && b.deleted_at < t) return Version{};
+    return std::move(*v);
+}
+
+std::string revTarget(const std::string& prefix, Time created, Time updated, std::int64_t rev) {
+    std::string out = prefix;
+    putI64f(out, created);
+    putI64f(out, updated);
+    putI64f(out, rev);
+    return out;
 }
 
 }  // namespace
@@ -200,28 +193,68 @@ model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKe
     return out;
 }
 
+// Keys order an incarnation's revisions by (UpdatedAt, Revision) (FORMAT.md, format 3). The
+// first seek lands on the last key of the newest incarnation created at or before t; when that
+// key is dated after t, a second seek inside the incarnation lands on the newest revision dated
+// at or before t, which is the highest such revision unless the incarnation has a late revision
+// (marked by a key after all its revisions): then its keys are scanned. An incarnation with no
+// revision dated at or before t hands over to the one before it, as the revision walk did.
 model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::string_view id,
                                                 Time t) const {
-    std::string prefix = revPrefix(kind, id);
-    std::string target = prefix;
-    putI64f(target, t);
-    putI64f(target, std::numeric_limits<std::int64_t>::max());
+    const std::string prefix = revPrefix(kind, id);
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
     auto it = rocks_.iterator(Cf::Rev, readOptions());
-    // The key orders an incarnation's revisions by number, not by time: the walk passes every
-    // revision written after t, so each is judged by its header's UpdatedAt alone.
-    for (it->SeekForPrev(toSlice(target)); it->Valid(); it->Prev()) {
+    it->SeekForPrev(toSlice(revTarget(prefix, t, kMax, kMax)));
+    bool inside = false;  // `it` is on a key dated at or before t of the incarnation it names
+    while (it->Valid()) {
         std::string_view key = view(it->key());
-        if (key.substr(0, prefix.size()) != prefix) break;
-        if (auto updated = peekUpdatedAt(view(it->value())); updated && *updated > t) continue;
-        auto v = decodeRecord(kind, view(it->value()));
-        if (!v) return v.error();
-        const auto& b = v->base();
-        if (b.updated_at > t) continue;
-        if (b.deleted_at != 0 && b.deleted_at < t) return Version{};
-        return std::move(*v);
+        if (!key.starts_with(prefix)) break;
+        auto k = decodeRevKey(key);
+        if (!k) return corrupt("bad rev key");
+        if (isLateMarker(*k)) {
+            auto late = highestUpTo(*it, prefix, k->created_at, t);
+            if (!late) return late.error();
+            if (*late) return visibleAt(kind, **late, t);
+            // Nothing of this incarnation at or before t: `it` is before its first key.
+            continue;
+        }
+        if (inside || k->updated_at <= t) return visibleAt(kind, view(it->value()), t);
+        Time created = k->created_at;
+        it->SeekForPrev(toSlice(revTarget(prefix, created, t, kMax)));
+        if (!it->Valid()) break;
+        auto landed = decodeRevKey(view(it->key()));
+        inside = landed && landed->created_at == created && view(it->key()).starts_with(prefix);
     }
     if (!it->status().ok()) return fromRocks(it->status(), "rev seek");
     return Version{};
+}
+
+// Scans the keys of incarnation `created` for the highest revision dated at or before t (the
+// answer when a late revision breaks time order = revision order). Leaves `it` on the last key
+// before the incarnation.
+model::Result<std::optional<std::string>> HistoryReader::highestUpTo(rocksdb::Iterator& it,
+                                                                     const std::string& prefix,
+                                                                     Time created, Time t) const {
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    std::string first = revTarget(prefix, created, kMin, kMin);
+    std::optional<std::string> best;
+    std::int64_t best_rev = kMin;
+    for (it.Seek(toSlice(first)); it.Valid(); it.Next()) {
+        std::string_view key = view(it.key());
+        if (!key.starts_with(prefix)) break;
+        auto k = decodeRevKey(key);
+        if (!k) return corrupt("bad rev key");
+        if (k->created_at != created || isLateMarker(*k)) break;
+        if (k->updated_at <= t && (!best || k->revision > best_rev)) {
+            best_rev = k->revision;
+            best.emplace(view(it.value()));
+        }
+    }
+    if (!it.status().ok()) return fromRocks(it.status(), "rev scan");
+    if (best) return best;
+    it.SeekForPrev(toSlice(first));
+    if (!it.status().ok()) return fromRocks(it.status(), "rev seek");
+    return best;
 }
 
 model::Status HistoryReader::linkedEdges(std::string_view node_id, Time t,

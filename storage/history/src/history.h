@@ -46,6 +46,9 @@ public:
 
 private:
     using RefMap = std::unordered_map<std::string, RevKey>;
+    model::Result<std::optional<std::string>> highestUpTo(rocksdb::Iterator& it,
+                                                          const std::string& prefix, Time created,
+                                                          Time t) const;
     model::Status replay(Time from, Time to, RefMap& refs, std::vector<RevKey>* archived) const;
 
     rocksdb::ReadOptions readOptions() const {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 #include <skydive/model/json.h>
 
@@ -10,6 +11,32 @@ namespace skydive::store {
 
 using model::ErrorCode;
 using model::makeError;
+
+namespace {
+
+// Imported revisions come in any order: an incarnation whose revisions, in revision order, are
+// not in time order gets a late marker (FORMAT.md) at each revision dated before the previous.
+void putImportMarkers(rocksdb::WriteBatch& batch, Rocks& rocks,
+                      const std::vector<model::Change>& records) {
+    std::vector<RevKey> refs;
+    refs.reserve(records.size());
+    for (const model::Change& c : records) refs.push_back(Version::of(c).ref());
+    std::sort(refs.begin(), refs.end(), [](const RevKey& a, const RevKey& b) {
+        return std::tie(a.kind, a.id, a.created_at, a.revision) <
+               std::tie(b.kind, b.id, b.created_at, b.revision);
+    });
+    for (std::size_t i = 1; i < refs.size(); ++i) {
+        const RevKey& prev = refs[i - 1];
+        RevKey cur = refs[i];
+        if (cur.kind != prev.kind || cur.id != prev.id || cur.created_at != prev.created_at ||
+            cur.updated_at >= prev.updated_at)
+            continue;
+        cur.updated_at = kLateMarkerTime;
+        batch.Put(rocks.cf(Cf::Rev), toSlice(encodeRevKey(cur)), rocksdb::Slice());
+    }
+}
+
+}  // namespace
 
 // Writes the records as stored revisions: a `rev` record each, a timeline Put at UpdatedAt and,
 // for a deleted revision, a Delete at DeletedAt. The live graph, the window and the view cache
@@ -37,6 +64,7 @@ model::Status Store::importRevisions(const std::vector<model::Change>& records) 
             batch.Put(im.rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey({b.deleted_at, seq++})),
                       toSlice(encodeTimelineValue({TimelineOp::Delete, ref})));
     }
+    putImportMarkers(batch, *im.rocks, records);
     std::string seq_bytes;
     putU64(seq_bytes, seq - 1);
     batch.Put(im.rocks->cf(Cf::Default), toSlice("seq"), toSlice(seq_bytes));

@@ -81,10 +81,10 @@ void putI64f(std::string& out, std::int64_t v) {
     putU64(out, static_cast<std::uint64_t>(v) ^ kSignFlip);
 }
 
-// rev key: kind u8 | idlen u16 | id | CreatedAt i64f | Revision i64f
+// rev key: kind u8 | idlen u16 | id | CreatedAt i64f | UpdatedAt i64f | Revision i64f
 std::string revPrefix(model::ElementKind kind, std::string_view id) {
     std::string out;
-    out.reserve(3 + id.size() + 16);
+    out.reserve(3 + id.size() + 24);
     out.push_back(kindByte(kind));
     putStr16(out, id);
     return out;
@@ -98,10 +98,11 @@ std::string encodeRevKey(const RevKey& k) {
 
 void encodeRevKeyTo(std::string& out, const RevKey& k) {
     out.clear();
-    out.reserve(3 + k.id.size() + 16);
+    out.reserve(3 + k.id.size() + 24);
     out.push_back(kindByte(k.kind));
     putStr16(out, k.id);
     putI64f(out, k.created_at);
+    putI64f(out, k.updated_at);
     putI64f(out, k.revision);
 }
 
@@ -110,7 +111,7 @@ std::optional<RevKey> decodeRevKey(std::string_view bytes) {
     RevKey k;
     std::uint8_t b;
     if (!r.u8(b) || !kindFromByte(b, k.kind) || !r.str16(k.id) || !r.i64f(k.created_at) ||
-        !r.i64f(k.revision) || !r.in.empty())
+        !r.i64f(k.updated_at) || !r.i64f(k.revision) || !r.in.empty())
         return std::nullopt;
     return k;
 }
@@ -136,7 +137,8 @@ std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes) {
     return k;
 }
 
-// timeline value: 0x01 | op u8 | kind u8 | CreatedAt i64f | Revision i64f | id bytes (rest)
+// timeline value: 0x02 | op u8 | kind u8 | CreatedAt i64f | UpdatedAt i64f | Revision i64f |
+// id bytes (rest)
 std::string encodeTimelineValue(const TimelineEntry& e) {
     std::string out;
     encodeTimelineValueTo(out, e);
@@ -145,11 +147,12 @@ std::string encodeTimelineValue(const TimelineEntry& e) {
 
 void encodeTimelineValueTo(std::string& out, const TimelineEntry& e) {
     out.clear();
-    out.reserve(19 + e.ref.id.size());
-    out.push_back(static_cast<char>(kValueFormat));
+    out.reserve(27 + e.ref.id.size());
+    out.push_back(static_cast<char>(kRefValueFormat));
     out.push_back(static_cast<char>(e.op));
     out.push_back(kindByte(e.ref.kind));
     putI64f(out, e.ref.created_at);
+    putI64f(out, e.ref.updated_at);
     putI64f(out, e.ref.revision);
     out.append(e.ref.id);
 }
@@ -158,8 +161,9 @@ std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes) {
     Reader r{bytes};
     TimelineEntry e;
     std::uint8_t fmt, op, kind;
-    if (!r.u8(fmt) || fmt != kValueFormat || !r.u8(op) || !r.u8(kind) ||
-        !kindFromByte(kind, e.ref.kind) || !r.i64f(e.ref.created_at) || !r.i64f(e.ref.revision))
+    if (!r.u8(fmt) || fmt != kRefValueFormat || !r.u8(op) || !r.u8(kind) ||
+        !kindFromByte(kind, e.ref.kind) || !r.i64f(e.ref.created_at) || !r.i64f(e.ref.updated_at) ||
+        !r.i64f(e.ref.revision))
         return std::nullopt;
     if (op != static_cast<std::uint8_t>(TimelineOp::Put) &&
         op != static_cast<std::uint8_t>(TimelineOp::Delete))
@@ -169,15 +173,17 @@ std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes) {
     return e;
 }
 
-// checkpoint value: 0x01 | count u32 | count x (kind | CreatedAt i64f | Revision i64f | str16 id)
+// checkpoint value: 0x02 | count u32 |
+//                   count x (kind | CreatedAt i64f | UpdatedAt i64f | Revision i64f | str16 id)
 std::string encodeCheckpointValue(const std::vector<RevKey>& refs) {
     std::string out;
-    out.reserve(5 + refs.size() * 40);
-    out.push_back(static_cast<char>(kValueFormat));
+    out.reserve(5 + refs.size() * 48);
+    out.push_back(static_cast<char>(kRefValueFormat));
     putU32(out, static_cast<std::uint32_t>(refs.size()));
     for (const RevKey& k : refs) {
         out.push_back(kindByte(k.kind));
         putI64f(out, k.created_at);
+        putI64f(out, k.updated_at);
         putI64f(out, k.revision);
         putStr16(out, k.id);
     }
@@ -188,13 +194,13 @@ std::optional<std::vector<RevKey>> decodeCheckpointValue(std::string_view bytes)
     Reader r{bytes};
     std::uint8_t fmt;
     std::uint64_t count;
-    if (!r.u8(fmt) || fmt != kValueFormat || !r.be(count, 4)) return std::nullopt;
-    if (count > bytes.size() / 19) return std::nullopt;  // each entry takes at least 19 bytes
+    if (!r.u8(fmt) || fmt != kRefValueFormat || !r.be(count, 4)) return std::nullopt;
+    if (count > bytes.size() / 27) return std::nullopt;  // each entry takes at least 27 bytes
     std::vector<RevKey> refs(count);
     for (RevKey& k : refs) {
         std::uint8_t kind;
         if (!r.u8(kind) || !kindFromByte(kind, k.kind) || !r.i64f(k.created_at) ||
-            !r.i64f(k.revision) || !r.str16(k.id))
+            !r.i64f(k.updated_at) || !r.i64f(k.revision) || !r.str16(k.id))
             return std::nullopt;
     }
     if (!r.in.empty()) return std::nullopt;

@@ -17,6 +17,18 @@ void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before, c
                   toSlice(kValue));
 }
 
+void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before,
+                   const Version& after) {
+    if (!before || !after || before.kind() != after.kind()) return;
+    const model::Element& b = before.base();
+    const model::Element& a = after.base();
+    if (a.created_at != b.created_at || a.revision <= b.revision || a.updated_at >= b.updated_at)
+        return;
+    RevKey marker = after.ref();
+    marker.updated_at = kLateMarkerTime;
+    batch.Put(rocks.cf(Cf::Rev), toSlice(encodeRevKey(marker)), rocksdb::Slice());
+}
+
 // A store created before link keys existed has edges without them: its past views outside the
 // window keep building the image for adjacency.
 model::Status Store::Impl::markLinks(bool fresh) {

@@ -11,4 +11,10 @@ namespace skydive::store {
 void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before, const Version& after,
               Time time);
 
+/// Writes the late marker of `after` (FORMAT.md, `rev`) when it is a revision of the same
+/// incarnation as `before` dated before it: the time order of the incarnation's keys then no
+/// longer follows revision order, and point lookups scan the incarnation.
+void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before,
+                   const Version& after);
+
 }  // namespace skydive::store

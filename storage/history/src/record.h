@@ -25,7 +25,7 @@ struct Version {
     }
     RevKey ref() const {
         const auto& b = base();
-        return RevKey{kind(), b.id.str(), b.created_at, b.revision};
+        return RevKey{kind(), b.id.str(), b.created_at, b.updated_at, b.revision};
     }
     static Version of(const model::Change& c);
 };

@@ -99,16 +99,24 @@ Status Store::Impl::load() {
     PhaseClock phase(&open_phases);
     auto fmt = rocks->get(Cf::Default, kFormatKey);
     if (!fmt) return fmt.error();
-    // Version 1 stores hold JSON `rev` records, which are still decoded (each record starts
-    // with its own format byte): upgrading one only rewrites the version number.
-    if (!*fmt || ((*fmt)->size() == 4 && readU64(**fmt) < kFormatVersion)) {
+    // Format 3 changed the `rev` key layout (time-ordered) and the references to it: a store
+    // of format 1 or 2 is refused, with its version named, and left untouched (FORMAT.md).
+    if (!*fmt) {
         std::string v;
         putU32(v, kFormatVersion);
         rocksdb::WriteBatch b;
         b.Put(rocks->cf(Cf::Default), toSlice(kFormatKey), toSlice(v));
         if (auto st = rocks->write(b, true); !st) return st;
-    } else if ((*fmt)->size() != 4 || readU64(**fmt) > kFormatVersion) {
-        return makeError(ErrorCode::Unsupported, "store format is newer than this binary");
+    } else if ((*fmt)->size() != 4) {
+        return makeError(ErrorCode::Corruption, "store format key is not 4 bytes");
+    } else if (std::uint64_t found = readU64(**fmt); found != kFormatVersion) {
+        return makeError(
+            ErrorCode::Unsupported,
+            "data directory has store format " + std::to_string(found) +
+                ", this binary reads format " + std::to_string(kFormatVersion) +
+                (found < kFormatVersion ? " only (format 3 reorders `rev` keys by time; start from "
+                                          "an empty data directory)"
+                                        : ""));
     }
     auto seq = rocks->get(Cf::Default, kSeqKey);
     if (!seq) return seq.error();
@@ -183,11 +191,13 @@ Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey 
     std::vector<RevKey> refs;
     refs.reserve(image.nodeCount() + image.edgeCount());
     image.forEachNode([&](const model::Node& n) {
-        refs.push_back({model::ElementKind::Node, n.id.str(), n.created_at, n.revision});
+        refs.push_back(
+            {model::ElementKind::Node, n.id.str(), n.created_at, n.updated_at, n.revision});
         return true;
     });
     image.forEachEdge([&](const model::Edge& e) {
-        refs.push_back({model::ElementKind::Edge, e.id.str(), e.created_at, e.revision});
+        refs.push_back(
+            {model::ElementKind::Edge, e.id.str(), e.created_at, e.updated_at, e.revision});
         return true;
     });
     rocksdb::WriteBatch batch;

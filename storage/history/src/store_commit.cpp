@@ -290,7 +290,10 @@ private:
             encodeTimelineValueTo(record, {e.op, std::move(ref)});
             encodeTimelineKeyTo(key, e.key);
             batch.Put(im_.rocks->cf(Cf::Timeline), toSlice(key), toSlice(record));
-            if (e.op == TimelineOp::Put) putLinks(batch, *im_.rocks, e.before, e.after, e.key.time);
+            if (e.op == TimelineOp::Put) {
+                putLinks(batch, *im_.rocks, e.before, e.after, e.key.time);
+                putLateMarker(batch, *im_.rocks, e.before, e.after);
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
 
 namespace skydive::store {
 namespace {
@@ -19,19 +20,31 @@ std::string hex(std::string_view s) {
 
 // Golden bytes: FORMAT.md is the contract, these pin it.
 TEST(Keys, RevKeyGoldenBytes) {
-    RevKey k{model::ElementKind::Node, "n1", 1600000000000, 3};
+    // Format 3: kind | idlen | id | CreatedAt | UpdatedAt | Revision.
+    RevKey k{model::ElementKind::Node, "n1", 1600000000000, 1600000000005, 3};
     EXPECT_EQ(hex(encodeRevKey(k)),
               "4e"
               "0002"
               "6e31"
               "80000174876e8000"
+              "80000174876e8005"
               "8000000000000003");
-    RevKey e{model::ElementKind::Edge, "", -1, 0};
+    RevKey e{model::ElementKind::Edge, "", -1, -1, 0};
     EXPECT_EQ(hex(encodeRevKey(e)),
               "45"
               "0000"
               "7fffffffffffffff"
+              "7fffffffffffffff"
               "8000000000000000");
+    RevKey late{model::ElementKind::Node, "n1", 1, kLateMarkerTime, 4};
+    EXPECT_TRUE(isLateMarker(late));
+    EXPECT_EQ(hex(encodeRevKey(late)),
+              "4e"
+              "0002"
+              "6e31"
+              "8000000000000001"
+              "ffffffffffffffff"
+              "8000000000000004");
 }
 
 TEST(Keys, LinkKeyGoldenBytesAndRoundTrip) {
@@ -45,7 +58,7 @@ TEST(Keys, LinkKeyGoldenBytesAndRoundTrip) {
               "6532");
     EXPECT_EQ(decodeLinkKey(encodeLinkKey(k)), k);
     EXPECT_EQ(encodeLinkKey(k).substr(0, linkPrefix("n1").size()), linkPrefix("n1"));
-    EXPECT_FALSE(decodeLinkKey(encodeRevKey({model::ElementKind::Node, "n1", 1, 1})));
+    EXPECT_FALSE(decodeLinkKey(encodeRevKey({model::ElementKind::Node, "n1", 1, 1, 1})));
     EXPECT_FALSE(decodeLinkKey(encodeLinkKey(k) + "x"));
 }
 
@@ -53,23 +66,25 @@ TEST(Keys, TimelineGoldenBytes) {
     EXPECT_EQ(hex(encodeTimelineKey({1600000000000, 7})),
               "80000174876e8000"
               "0000000000000007");
-    TimelineEntry e{TimelineOp::Delete, {model::ElementKind::Edge, "ab", 5, 2}};
+    TimelineEntry e{TimelineOp::Delete, {model::ElementKind::Edge, "ab", 5, 9, 2}};
     EXPECT_EQ(hex(encodeTimelineValue(e)),
-              "01"
+              "02"
               "02"
               "45"
               "8000000000000005"
+              "8000000000000009"
               "8000000000000002"
               "6162");
 }
 
 TEST(Keys, CheckpointApiFlowMetricGoldenBytes) {
-    std::vector<RevKey> refs{{model::ElementKind::Node, "a", 1, 1}};
+    std::vector<RevKey> refs{{model::ElementKind::Node, "a", 1, 6, 1}};
     EXPECT_EQ(hex(encodeCheckpointValue(refs)),
-              "01"
+              "02"
               "00000001"
               "4e"
               "8000000000000001"
+              "8000000000000006"
               "8000000000000001"
               "0001"
               "61");
@@ -94,7 +109,8 @@ TEST(Keys, RoundTripsAndRejectsGarbage) {
         std::string id(rng() % 40, '\0');
         for (char& c : id) c = static_cast<char>(rng());
         RevKey k{rng() % 2 ? model::ElementKind::Node : model::ElementKind::Edge, id,
-                 static_cast<Time>(rng()), static_cast<std::int64_t>(rng())};
+                 static_cast<Time>(rng()), static_cast<Time>(rng()),
+                 static_cast<std::int64_t>(rng())};
         EXPECT_EQ(decodeRevKey(encodeRevKey(k)), k);
         TimelineKey tk{static_cast<Time>(rng()), rng()};
         EXPECT_EQ(decodeTimelineKey(encodeTimelineKey(tk)), tk);
@@ -107,9 +123,14 @@ TEST(Keys, RoundTripsAndRejectsGarbage) {
         EXPECT_EQ(api->second, id);
     }
     EXPECT_FALSE(decodeRevKey("N\x00"));
-    EXPECT_FALSE(decodeRevKey(encodeRevKey({model::ElementKind::Node, "x", 1, 1}) + "z"));
+    EXPECT_FALSE(decodeRevKey(encodeRevKey({model::ElementKind::Node, "x", 1, 1, 1}) + "z"));
     EXPECT_FALSE(decodeTimelineValue(std::string("\x02\x01N", 3)));
-    EXPECT_FALSE(decodeCheckpointValue(std::string("\x01\xff\xff\xff\xff", 5)));
+    EXPECT_FALSE(decodeCheckpointValue(std::string("\x02\xff\xff\xff\xff", 5)));
+    // A format 2 reference (no UpdatedAt, value byte 0x01) is refused, not misread.
+    std::string v2 =
+        encodeTimelineValue({TimelineOp::Put, {model::ElementKind::Node, "x", 1, 1, 1}});
+    v2[0] = '\x01';
+    EXPECT_FALSE(decodeTimelineValue(v2));
 }
 
 // Byte order = numeric order for times, including negative ones.
@@ -120,9 +141,13 @@ TEST(Keys, ByteOrderIsTimeOrder) {
         TimelineKey b{static_cast<Time>(rng()), rng() % 4};
         if (i % 3 == 0) b.time = a.time;
         EXPECT_EQ(a < b, encodeTimelineKey(a) < encodeTimelineKey(b));
-        RevKey ra{model::ElementKind::Node, "same", a.time, static_cast<std::int64_t>(a.seq)};
-        RevKey rb{model::ElementKind::Node, "same", b.time, static_cast<std::int64_t>(b.seq)};
-        EXPECT_EQ(ra < rb, encodeRevKey(ra) < encodeRevKey(rb));
+        Time ua = static_cast<Time>(rng() % 8) - 4, ub = i % 5 == 0 ? ua : static_cast<Time>(rng());
+        RevKey ra{model::ElementKind::Node, "same", a.time, ua, static_cast<std::int64_t>(a.seq)};
+        RevKey rb{model::ElementKind::Node, "same", b.time, ub, static_cast<std::int64_t>(b.seq)};
+        // Key order is time order inside an incarnation: CreatedAt, UpdatedAt, Revision.
+        EXPECT_EQ(std::tie(ra.created_at, ra.updated_at, ra.revision) <
+                      std::tie(rb.created_at, rb.updated_at, rb.revision),
+                  encodeRevKey(ra) < encodeRevKey(rb));
     }
 }
 

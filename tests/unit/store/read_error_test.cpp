@@ -44,7 +44,7 @@ TEST(ReadError, LazyViewCountsUnreadableRecord) {
     EXPECT_EQ((*s->at(before_update))->nodeCount(), 3u);
     EXPECT_EQ(s->stats().read_errors, 0u);
     s.reset();
-    damageRecord(dir.path(), {model::ElementKind::Node, "n1", 1000, 1});  // n1 revision 1
+    damageRecord(dir.path(), {model::ElementKind::Node, "n1", 1000, 1000, 1});  // n1 rev 1
 
     s = Store::open(o, clock).value();  // from live.image: the damaged record is not live
     EXPECT_EQ(s->live()->nodeCount(), 3u);

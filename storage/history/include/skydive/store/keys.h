@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <skydive/model/clock.h>
@@ -15,17 +16,27 @@ using model::Time;
 
 /// Byte layouts of every key and value: storage/FORMAT.md (diagrams repeated in keys.cpp).
 inline constexpr std::uint8_t kValueFormat = 1;
-inline constexpr std::uint32_t kFormatVersion = 2;  // 2: binary `rev` values
+/// Timeline and checkpoint values name rev keys with their UpdatedAt since format 3.
+inline constexpr std::uint8_t kRefValueFormat = 2;
+/// 2: binary `rev` values; 3: time-ordered `rev` keys (kind | id | CreatedAt | UpdatedAt | Rev).
+inline constexpr std::uint32_t kFormatVersion = 3;
 inline constexpr std::size_t kMaxKeyString = 0xFFFF;
 
-/// A `rev` key: one revision of one incarnation of an element.
+/// A `rev` key: one revision of one incarnation of an element, ordered by time (UpdatedAt)
+/// then revision inside the incarnation, so the revision visible at t is one seek (FORMAT.md).
 struct RevKey {
     model::ElementKind kind = model::ElementKind::Node;
     std::string id;
     Time created_at = 0;
+    Time updated_at = 0;
     std::int64_t revision = 0;
     friend bool operator==(const RevKey&, const RevKey&) = default;
-    friend auto operator<=>(const RevKey&, const RevKey&) = default;
+    /// Revision order (kind, ID, CreatedAt, Revision), not key order: a revision dated before
+    /// an earlier one still sorts after it.
+    friend auto operator<=>(const RevKey& a, const RevKey& b) {
+        return std::tie(a.kind, a.id, a.created_at, a.revision, a.updated_at) <=>
+               std::tie(b.kind, b.id, b.created_at, b.revision, b.updated_at);
+    }
 };
 
 struct TimelineKey {
@@ -56,6 +67,13 @@ void encodeRevKeyTo(std::string& out, const RevKey& k);
 std::optional<RevKey> decodeRevKey(std::string_view bytes);
 /// The common prefix of every revision of one element.
 std::string revPrefix(model::ElementKind kind, std::string_view id);
+/// UpdatedAt of a late marker: the key `kind|id|CreatedAt|kLateMarkerTime|Revision` says that
+/// revision `Revision` is dated before the previous revision of its incarnation, so the
+/// newest-in-time revision up to t is not always the visible one (FORMAT.md). Value empty.
+inline constexpr Time kLateMarkerTime = INT64_MAX;
+inline bool isLateMarker(const RevKey& k) {
+    return k.updated_at == kLateMarkerTime;
+}
 
 std::string encodeTimelineKey(const TimelineKey& k);
 void encodeTimelineKeyTo(std::string& out, const TimelineKey& k);
