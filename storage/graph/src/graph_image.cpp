@@ -10,16 +10,16 @@
 #include <skydive/model/str_ref.h>
 
 #include "pmap.h"
+#include "term_index.h"
 
 namespace skydive::graph {
 
 using model::Str;
-using model::StrRef;
 using model::Value;
 
 namespace {
 
-// Hash and equality of a string-like key (Str, StrRef) by its characters, so that a map keyed
+// Hash and equality of a string-like key by its characters, so that a map keyed
 // by one can be probed with a string_view.
 template <typename S>
 struct ViewKeyHash {
@@ -33,8 +33,6 @@ struct ViewKeyEq {
 };
 using StrKeyHash = ViewKeyHash<Str>;
 using StrKeyEq = ViewKeyEq<Str>;
-using RefHash = ViewKeyHash<StrRef>;
-using RefEq = ViewKeyEq<StrRef>;
 // Elements keyed by their own ID: the map stores the element pointer only (16 bytes per entry,
 // not 32 for a separate ID key) and is looked up by ID.
 template <typename Ptr>
@@ -56,136 +54,15 @@ struct ValueEq {
 
 struct Unit {};
 using IdSet = detail::PMap<Str, Unit, StrKeyHash, StrKeyEq>;
-using RefSet = detail::PMap<StrRef, Unit, RefHash, RefEq>;
-using NodeMap = detail::PMap<NodePtr, Unit, ElemHash<NodePtr>, ElemEq<NodePtr>>;
+// Nodes keyed by their own ID, each with its slot in the image's slot table (ADR 002).
+using NodeMap = detail::PMap<NodePtr, std::uint32_t, ElemHash<NodePtr>, ElemEq<NodePtr>>;
 using EdgeMap = detail::PMap<EdgePtr, Unit, ElemHash<EdgePtr>, ElemEq<EdgePtr>>;
 using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
-// The IDs of one index term. Most terms (Name, MAC, TID...) name one node. A posting is one
-// 8-byte word: that one ID as a StrRef (sharing the characters of the element's ID), or, from
-// the second ID on, a pointer (tagged with bit 2) to an intrusive, copy-on-write set of
-// StrRefs holding every member. No shared_ptr control block, no inline empty set.
-class Posting {
-public:
-    Posting() = default;
-    Posting(const Posting& o) noexcept : word_(copyWord(o.word_)) {}
-    Posting(Posting&& o) noexcept : word_(std::exchange(o.word_, StrRef::kEmptyWord)) {}
-    Posting& operator=(const Posting& o) noexcept {
-        if (this != &o) {
-            std::uintptr_t w = copyWord(o.word_);
-            dropWord(word_);
-            word_ = w;
-        }
-        return *this;
-    }
-    Posting& operator=(Posting&& o) noexcept {
-        if (this != &o) {
-            dropWord(word_);
-            word_ = std::exchange(o.word_, StrRef::kEmptyWord);
-        }
-        return *this;
-    }
-    ~Posting() { dropWord(word_); }
-
-    bool empty() const {
-        return isMany(word_) ? manyOf(word_)->ids.empty() : word_ == StrRef::kEmptyWord;
-    }
-    void add(const Str& id) {
-        if (word_ == StrRef::kEmptyWord) {
-            word_ = StrRef(id).releaseWord();
-        } else if (!isMany(word_)) {
-            if (singleView() == id.view()) return;
-            auto* m = new Many;
-            m->ids.set(StrRef::adoptWord(word_), Unit{});
-            m->ids.set(StrRef(id), Unit{});
-            word_ = reinterpret_cast<std::uintptr_t>(m) | kManyTag;
-        } else {
-            mutableMany().set(StrRef(id), Unit{});
-        }
-    }
-    void remove(const Str& id) {
-        if (!isMany(word_)) {
-            if (word_ != StrRef::kEmptyWord && singleView() == id.view()) {
-                dropWord(word_);
-                word_ = StrRef::kEmptyWord;
-            }
-        } else if (manyOf(word_)->ids.find(id.view()) != nullptr) {
-            mutableMany().erase(id.view());
-        }
-    }
-    /// The posting of `ids` (in order, repeats allowed) built at once (GraphImage::build).
-    static Posting of(const std::vector<Str>& ids) {
-        Posting p;
-        std::vector<detail::PEntry<StrRef, Unit>> all;
-        for (const Str& id : ids)
-            if (id != ids.front() || all.empty()) all.push_back({StrRef(id), Unit{}});
-        if (all.size() == 1) {
-            p.word_ = all.front().first.releaseWord();
-        } else {
-            auto* m = new Many;
-            m->ids = RefSet::build(std::move(all));
-            p.word_ = reinterpret_cast<std::uintptr_t>(m) | kManyTag;
-        }
-        return p;
-    }
-    std::size_t size() const {
-        if (isMany(word_)) return manyOf(word_)->ids.size();
-        return word_ == StrRef::kEmptyWord ? 0 : 1;
-    }
-    /// Calls fn(std::string_view id) per member until it returns false.
-    template <typename Fn>
-    void forEach(const Fn& fn) const {
-        if (isMany(word_))
-            manyOf(word_)->ids.forEach(
-                [&](const StrRef& id, const Unit&) { return fn(id.view()); });
-        else if (word_ != StrRef::kEmptyWord)
-            fn(singleView());
-    }
-
-private:
-    struct alignas(8) Many {
-        std::atomic<std::uint32_t> refs{1};
-        RefSet ids;
-    };
-    // A StrRef word has bit 0 set (inline) or is 8-aligned; a Many* is tagged with bit 2.
-    static constexpr std::uintptr_t kManyTag = 4;
-    static bool isMany(std::uintptr_t w) noexcept { return (w & 5u) == kManyTag; }
-    static Many* manyOf(std::uintptr_t w) noexcept {
-        return reinterpret_cast<Many*>(w & ~std::uintptr_t{7});
-    }
-    static std::uintptr_t copyWord(std::uintptr_t w) noexcept {
-        if (isMany(w)) {
-            manyOf(w)->refs.fetch_add(1, std::memory_order_relaxed);
-            return w;
-        }
-        StrRef borrowed = StrRef::adoptWord(w);
-        StrRef copy = borrowed;
-        (void)borrowed.releaseWord();
-        return copy.releaseWord();
-    }
-    static void dropWord(std::uintptr_t w) noexcept {
-        if (!isMany(w)) {
-            StrRef drop = StrRef::adoptWord(w);  // released as it goes out of scope
-        } else if (Many* m = manyOf(w); m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            delete m;
-        }
-    }
-    std::string_view singleView() const noexcept { return StrRef::viewOfWord(word_); }
-    RefSet& mutableMany() {
-        Many* m = manyOf(word_);
-        if (m->refs.load(std::memory_order_acquire) != 1) {
-            auto* copy = new Many;
-            copy->ids = m->ids;  // O(1): the trie is shared, path-copied on write
-            dropWord(word_);
-            word_ = reinterpret_cast<std::uintptr_t>(copy) | kManyTag;
-            m = copy;
-        }
-        return m->ids;
-    }
-
-    std::uintptr_t word_ = StrRef::kEmptyWord;
-};
-static_assert(sizeof(Posting) == 8);
-using Postings = detail::PMap<Value, Posting, ValueHash, ValueEq>;
+using detail::SlotSet;
+using detail::SlotTable;
+using detail::TermCtx;
+using detail::TermEntry;
+using detail::TermIndex;
 
 // Entries with each one's hash, gathered per loader part.
 template <typename Entry>
@@ -215,23 +92,26 @@ struct HashedList {
         return all;
     }
 };
-// (key, element ID) pairs: links by node ID, index terms.
-template <typename K>
-using Hashed = HashedList<std::pair<K, Str>>;
-// Element pointers, hashed by their IDs.
-template <typename Ptr>
-using HashedElements = HashedList<detail::PEntry<Ptr, Unit>>;
+// (key, element) pairs: links by node ID (edge IDs), index terms (slot codes, see TermCode).
+template <typename K, typename Id = Str>
+using Hashed = HashedList<std::pair<K, Id>>;
+// Element pointers, hashed by their IDs (nodes with their slots).
+template <typename Ptr, typename V = Unit>
+using HashedElements = HashedList<detail::PEntry<Ptr, V>>;
+// An index term's node while loading: its slot (first its index in its part) << 1, | 1 when the
+// term is the node's whole value (TermIndex::add's `whole`).
+using TermCode = std::uint32_t;
 
 // Calls fn(key, hash, ids) once per distinct key of `in`, with its ids in input order.
-template <typename K, typename Eq, typename Fn>
-void groupByKey(const Hashed<K>& in, const Fn& fn) {
+template <typename K, typename Eq, typename Id, typename Fn>
+void groupByKey(const Hashed<K, Id>& in, const Fn& fn) {
     constexpr auto kTaken = static_cast<std::uint32_t>(-1);
     const auto& pairs = in.items;
     std::vector<detail::Keyed> order(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i)
         order[i] = {in.hash[i], static_cast<std::uint32_t>(i)};
     detail::sortKeyed(order, 64);
-    std::vector<Str> ids;
+    std::vector<Id> ids;
     for (std::size_t a = 0; a < order.size();) {
         std::size_t b = a + 1;
         while (b < order.size() && order[b].first == order[a].first) ++b;
@@ -265,20 +145,29 @@ AdjMap adjacencyOf(const Hashed<Str>& links) {
     return AdjMap::build(std::move(entries), hashes);
 }
 
-Postings postingsOf(const Hashed<Value>& terms) {
-    std::vector<detail::PEntry<Value, Posting>> entries;
+// Terms hashed with detail::termHash, codes holding global slots.
+TermIndex termIndexOf(const Hashed<Value, TermCode>& terms) {
+    std::vector<TermIndex::Entry> entries;
     std::vector<std::uint64_t> hashes;
+    std::vector<std::uint32_t> slots;
     groupByKey<Value, ValueEq>(
-        terms, [&](const Value& term, std::uint64_t h, const std::vector<Str>& ids) {
-            entries.push_back({term, Posting::of(ids)});
+        terms, [&](const Value& term, std::uint64_t h, const std::vector<TermCode>& codes) {
+            const auto h31 = static_cast<std::uint32_t>(h);
+            if (codes.size() == 1 && (codes[0] & 1u) != 0) {
+                entries.push_back({TermEntry::single(codes[0] >> 1, h31), {}});
+            } else {
+                slots.clear();
+                for (TermCode c : codes) slots.push_back(c >> 1);
+                entries.push_back({TermEntry::makeMany(term, h31, SlotSet::build(slots)), {}});
+            }
             hashes.push_back(h);
         });
-    return Postings::build(std::move(entries), hashes);
+    return TermIndex::build(std::move(entries), hashes);
 }
 
-template <typename Map, typename Ptr, typename Parts, typename Get>
+template <typename Map, typename Ptr, typename V = Unit, typename Parts, typename Get>
 Map elementsOf(Parts& parts, const Get& get) {
-    auto all = HashedElements<Ptr>::joined(parts, get);
+    auto all = HashedElements<Ptr, V>::joined(parts, get);
     return Map::build(std::move(all.items), all.hash);
 }
 
@@ -312,8 +201,12 @@ struct GraphImage::Impl {
     EdgeMap edges;
     AdjMap out;
     AdjMap in;
-    std::vector<Postings> index;  // one per config->keys entry
-    std::vector<bool> plain;      // per key: a top-level metadata key (no `@`, `.` or prefix)
+    SlotTable slots;               // node slot -> const Node* (owned by `nodes`)
+    std::vector<TermIndex> index;  // one per config->keys entry
+    std::vector<bool> plain;       // per key: a top-level metadata key (no `@`, `.` or prefix)
+
+    TermCtx ctx(std::size_t i) const { return TermCtx{&slots, config->keys[i], plain[i]}; }
+    static std::uintptr_t word(const Node* n) { return reinterpret_cast<std::uintptr_t>(n); }
 
     void link(AdjMap& adj, const Str& node_id, const Str& edge_id) {
         adj.getOrInsert(node_id).set(edge_id, Unit{});
@@ -324,22 +217,31 @@ struct GraphImage::Impl {
         s->erase(edge_id);
         if (s->empty()) adj.erase(node_id);
     }
-    void indexValue(std::size_t i, const Str& id, const Value& v, bool add) {
+    // Removals need the slot table to hold the node the terms were added for, additions the
+    // node they are added for (a single term is read from its node).
+    void indexValue(std::size_t i, std::uint32_t slot, const Value& v, bool add) {
+        const TermCtx c = ctx(i);
         forEachIndexTerm(v, [&](const Value& term) {
-            if (add) {
-                index[i].getOrInsert(term).add(id);
-            } else if (Posting* p = index[i].findMut(term)) {
-                p->remove(id);
-                if (p->empty()) index[i].erase(term);
-            }
+            if (add)
+                index[i].add(c, term, &term == &v && !v.isList(), slot);
+            else
+                index[i].remove(c, term, slot);
         });
     }
-    void indexNode(const Node& n, bool add) {
+    void indexNode(const Node& n, std::uint32_t slot, bool add) {
         for (std::size_t i = 0; i < config->keys.size(); ++i)
-            if (auto v = model::fieldOf(n, config->keys[i])) indexValue(i, n.id, *v, add);
+            if (auto v = model::fieldOf(n, config->keys[i])) indexValue(i, slot, *v, add);
     }
-    // Re-indexes only the keys whose value changed (most updates touch no indexed key).
-    void reindexNode(const Node& old_node, const Node& n) {
+    // Replaces the node at `slot`, re-indexing only the keys whose value changed (most updates
+    // touch no indexed key): old terms out while the table holds the old node, then new in.
+    void replaceNode(const Node& old_node, const Node& n, std::uint32_t slot) {
+        std::vector<std::pair<std::size_t, Value>> added;
+        reindexNode(old_node, n, slot, added);
+        slots.set(slot, word(&n));
+        for (const auto& [i, v] : added) indexValue(i, slot, v, true);
+    }
+    void reindexNode(const Node& old_node, const Node& n, std::uint32_t slot,
+                     std::vector<std::pair<std::size_t, Value>>& added) {
         const model::Object& old_md = old_node.metadata.asObject();
         const model::Object& new_md = n.metadata.asObject();
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
@@ -352,8 +254,8 @@ struct GraphImage::Impl {
             auto before = model::fieldOf(old_node, config->keys[i]);
             auto after = model::fieldOf(n, config->keys[i]);
             if (before == after) continue;
-            if (before) indexValue(i, n.id, *before, false);
-            if (after) indexValue(i, n.id, *after, true);
+            if (before) indexValue(i, slot, *before, false);
+            if (after) added.emplace_back(i, std::move(*after));
         }
     }
 };
@@ -395,11 +297,11 @@ GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vec
 }
 
 struct GraphImageLoader::Part {
-    HashedElements<NodePtr> nodes;
+    HashedElements<NodePtr, std::uint32_t> nodes;  // slots set by build()
     HashedElements<EdgePtr> edges;
     Hashed<Str> out;
     Hashed<Str> in;
-    std::vector<Hashed<Value>> terms;  // one per config->keys entry
+    std::vector<Hashed<Value, TermCode>> terms;  // one per config->keys entry
 };
 
 GraphImageLoader::GraphImageLoader(std::shared_ptr<const IndexConfig> config, unsigned parts)
@@ -413,12 +315,15 @@ GraphImageLoader::~GraphImageLoader() = default;
 
 void GraphImageLoader::addNode(unsigned part, NodePtr node) {
     Part& p = *parts_[part];
+    const auto local = static_cast<TermCode>(p.nodes.items.size() << 1);
     for (std::size_t k = 0; k < config_->keys.size(); ++k)
         if (auto v = model::fieldOf(*node, config_->keys[k]))
-            forEachIndexTerm(
-                *v, [&](const Value& term) { p.terms[k].add(term.hash(), term, node->id); });
+            forEachIndexTerm(*v, [&](const Value& term) {
+                const bool whole = &term == &*v && !v->isList();
+                p.terms[k].add(detail::termHash(term), term, local | TermCode{whole});
+            });
     const auto h = model::StrHash{}(node->id.view());
-    p.nodes.add(h, std::move(node), Unit{});
+    p.nodes.add(h, std::move(node), 0u);
 }
 
 void GraphImageLoader::addEdge(unsigned part, EdgePtr edge) {
@@ -434,10 +339,21 @@ GraphImage GraphImageLoader::build(unsigned threads) {
     GraphImage::Impl& im = *img.impl_;
     std::size_t node_count = 0;
     std::size_t edge_count = 0;
+    // Slots in part order: node i of all parts, in order, gets SlotTable::slotOf(i).
+    std::vector<std::uintptr_t> words;
     for (const auto& p : parts_) {
+        const std::size_t first = node_count;
+        for (auto& e : p->nodes.items) {
+            e.second = SlotTable::slotOf(words.size());
+            words.push_back(GraphImage::Impl::word(e.first.get()));
+        }
+        for (auto& terms : p->terms)
+            for (auto& t : terms.items)
+                t.second = (SlotTable::slotOf(first + (t.second >> 1)) << 1) | (t.second & 1u);
         node_count += p->nodes.items.size();
         edge_count += p->edges.items.size();
     }
+    im.slots = SlotTable::build(words);
     // Largest first, so the last task to start is a short one.
     std::vector<std::function<void()>> tasks;
     tasks.emplace_back([&] {
@@ -445,7 +361,7 @@ GraphImage GraphImageLoader::build(unsigned threads) {
             parts_, [](Part & p) -> auto& { return p.edges; });
     });
     tasks.emplace_back([&] {
-        im.nodes = elementsOf<NodeMap, NodePtr>(
+        im.nodes = elementsOf<NodeMap, NodePtr, std::uint32_t>(
             parts_, [](Part & p) -> auto& { return p.nodes; });
     });
     tasks.emplace_back([&] {
@@ -458,7 +374,7 @@ GraphImage GraphImageLoader::build(unsigned threads) {
     });
     for (std::size_t k = 0; k < config_->keys.size(); ++k)
         tasks.emplace_back([&, k] {
-            im.index[k] = postingsOf(Hashed<Value>::joined(
+            im.index[k] = termIndexOf(Hashed<Value, TermCode>::joined(
                 parts_, [k](Part & p) -> auto& { return p.terms[k]; }));
         });
     runTasks(tasks, std::max(threads, 1u));
@@ -469,7 +385,7 @@ GraphImage GraphImageLoader::build(unsigned threads) {
     // replaced versions are in the other tries. Build again from the maps' elements alone.
     std::vector<NodePtr> nodes;
     std::vector<EdgePtr> edges;
-    im.nodes.forEach([&](const NodePtr& n, const Unit&) {
+    im.nodes.forEach([&](const NodePtr& n, std::uint32_t) {
         nodes.push_back(n);
         return true;
     });
@@ -489,13 +405,14 @@ const EdgePtr* GraphImage::edge(std::string_view id) const {
 
 void GraphImage::putNode(NodePtr node) {
     Impl& im = *impl_;
-    if (NodePtr* slot = im.nodes.findKeyMut(node->id.view())) {
-        im.reindexNode(**slot, *node);
-        *slot = std::move(node);  // the same ID: hashes and compares as the old key
+    if (auto* e = im.nodes.findEntryMut(node->id.view())) {
+        im.replaceNode(*e->first, *node, e->second);
+        e->first = std::move(node);  // the same ID: hashes and compares as the old key
         return;
     }
-    im.indexNode(*node, true);
-    im.nodes.set(std::move(node), Unit{});
+    const std::uint32_t slot = im.slots.acquire(Impl::word(node.get()));
+    im.indexNode(*node, slot, true);
+    im.nodes.set(std::move(node), slot);
 }
 
 void GraphImage::putEdge(EdgePtr edge) {
@@ -522,10 +439,12 @@ void GraphImage::adoptEdges(GraphImage&& other) {
 }
 
 bool GraphImage::removeNode(std::string_view id) {
-    const NodePtr* old = impl_->nodes.findKey(id);
-    if (old == nullptr) return false;
-    impl_->indexNode(**old, false);
+    const std::uint32_t* slot = impl_->nodes.find(id);
+    if (slot == nullptr) return false;
+    const std::uint32_t s = *slot;
+    impl_->indexNode(*impl_->nodes.findKey(id)->get(), s, false);
     impl_->nodes.erase(id);
+    impl_->slots.releaseSlot(s);
     return true;
 }
 
@@ -553,7 +472,7 @@ std::shared_ptr<const IndexConfig> GraphImage::configPtr() const {
 }
 
 void GraphImage::forEachNode(const GraphView::NodeFn& fn) const {
-    impl_->nodes.forEach([&](const NodePtr& n, const Unit&) { return fn(*n); });
+    impl_->nodes.forEach([&](const NodePtr& n, std::uint32_t) { return fn(*n); });
 }
 void GraphImage::forEachEdge(const GraphView::EdgeFn& fn) const {
     impl_->edges.forEach([&](const EdgePtr& e, const Unit&) { return fn(*e); });
@@ -565,7 +484,7 @@ void visitBatches(const Map& map, const Fn& fn) {
     std::array<const T*, 256> batch;
     std::size_t n = 0;
     bool go = true;
-    map.forEach([&](const std::shared_ptr<const T>& p, const Unit&) {
+    map.forEach([&](const std::shared_ptr<const T>& p, const auto&) {
         batch[n++] = p.get();
         if (n == batch.size()) {
             go = fn(std::span<const T* const>(batch.data(), n));
@@ -600,13 +519,9 @@ void GraphImage::nodesByValue(std::string_view key, const Value& value,
     const auto& keys = impl_->config->keys;
     auto it = std::find(keys.begin(), keys.end(), key);
     if (it != keys.end()) {
-        const Postings& p = impl_->index[static_cast<std::size_t>(it - keys.begin())];
-        if (const Posting* s = p.find(value)) {
-            s->forEach([&](std::string_view id) {
-                const NodePtr* n = impl_->nodes.findKey(id);
-                return n == nullptr || fn(**n);
-            });
-        }
+        const auto i = static_cast<std::size_t>(it - keys.begin());
+        const TermCtx c = impl_->ctx(i);
+        impl_->index[i].forEach(c, value, [&](std::uint32_t slot) { return fn(c.node(slot)); });
         return;
     }
     forEachNode([&](const Node& n) {
@@ -626,9 +541,8 @@ std::size_t GraphImage::countByValue(std::string_view key, const Value& value) c
         nodesByValue(key, value, [&](const Node&) { return ++n, true; });
         return n;
     }
-    const Postings& p = impl_->index[static_cast<std::size_t>(it - keys.begin())];
-    const Posting* s = p.find(value);
-    return s != nullptr ? s->size() : 0;
+    const auto i = static_cast<std::size_t>(it - keys.begin());
+    return impl_->index[i].count(impl_->ctx(i), value);
 }
 
 }  // namespace skydive::graph

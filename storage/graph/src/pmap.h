@@ -125,8 +125,15 @@ public:
     /// missing. REQUIRES: what is stored there hashes and compares as the old key did.
     template <typename Q>
     K* findKeyMut(const Q& key) {
-        Entry* e = findEntryMut(key);
+        Entry* e = findEntryMutable(key);
         return e != nullptr ? &e->first : nullptr;
+    }
+
+    /// Mutable access to the stored entry equal to `key` (path made unique), nullptr when
+    /// missing. REQUIRES: a key stored there hashes and compares as the old key did.
+    template <typename Q>
+    Entry* findEntryMut(const Q& key) {
+        return findEntryMutable(key);
     }
 
     /// A mutable reference to the value of `key`, inserting V{} when missing.
@@ -149,7 +156,7 @@ public:
     /// Mutable access to an existing value (path made unique), nullptr when missing.
     template <typename Q>
     V* findMut(const Q& key) {
-        Entry* e = findEntryMut(key);
+        Entry* e = findEntryMutable(key);
         return e != nullptr ? &e->second : nullptr;
     }
 
@@ -220,7 +227,7 @@ private:
     }
 
     template <typename Q>
-    Entry* findEntryMut(const Q& key) {
+    Entry* findEntryMutable(const Q& key) {
         if (findEntry(key) == nullptr) return nullptr;
         Node** slot = &root_;
         std::size_t h = Hash{}(key);
