@@ -26,9 +26,9 @@ TEST(EngineEndpoint, UnixSocketsAndTcpAddresses) {
 }
 
 TEST(EngineEndpoint, RefusesWhatItCannotReach) {
-    for (const char* bad : {"", "unix://", "https://host:2376", "tcp://host", "tcp://:2375",
-                            "tcp://host:", "tcp://host:http", "tcp://host:70000", "tcp://host:0",
-                            "docker.sock"}) {
+    for (const char* bad :
+         {"", "unix://", "https://host:2376", "tcp://host", "tcp://:2375",
+          "tcp://host:", "tcp://host:http", "tcp://host:70000", "tcp://host:0", "docker.sock"}) {
         auto r = parseEndpoint(bad);
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.error().code, model::ErrorCode::InvalidArgument) << bad;

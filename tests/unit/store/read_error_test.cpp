@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include "raw_db.h"
 #include "temp_dir.h"
 
 namespace skydive::store {
@@ -13,17 +14,12 @@ namespace {
 
 // Overwrites one `rev` record with bytes that do not decode (the store must be closed).
 void damageRecord(const std::string& dir, const RevKey& key) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* n :
-         {"default", "rev", "timeline", "checkpoint", "flow", "flowtime", "metric", "api"})
-        cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
-    EXPECT_TRUE(
-        db->Put(rocksdb::WriteOptions(), handles[1], encodeRevKey(key), "\x02\xff\xff").ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
+    testing::RawDb raw(dir, false);
+    ASSERT_TRUE(raw.ok());
+    EXPECT_TRUE(raw.db()
+                    .Put(rocksdb::WriteOptions(), raw.cf(testing::RawDb::kRev), encodeRevKey(key),
+                         "\x02\xff\xff")
+                    .ok());
 }
 
 TEST(ReadError, LazyViewCountsUnreadableRecord) {

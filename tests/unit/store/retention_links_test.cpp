@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "raw_db.h"
 #include "temp_dir.h"
 
 namespace skydive::store {
@@ -16,25 +17,16 @@ namespace {
 
 // (node, edge) of every link key in the store, with their times (the store must be closed).
 std::multimap<std::pair<std::string, std::string>, Time> linkKeys(const std::string& dir) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* n :
-         {"default", "rev", "timeline", "checkpoint", "flow", "flowtime", "metric", "api"})
-        cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
+    testing::RawDb raw(dir, true);
     std::multimap<std::pair<std::string, std::string>, Time> out;
-    if (db == nullptr) return out;
-    {
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
-        for (it->Seek("L"); it->Valid() && it->key()[0] == 'L'; it->Next()) {
-            auto k = decodeLinkKey(std::string_view(it->key().data(), it->key().size()));
-            EXPECT_TRUE(k.has_value());
-            if (k) out.emplace(std::make_pair(k->node_id, k->edge_id), k->time);
-        }
+    if (!raw.ok()) return out;
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw.db().NewIterator(rocksdb::ReadOptions(), raw.cf(testing::RawDb::kRev)));
+    for (it->Seek("L"); it->Valid() && it->key()[0] == 'L'; it->Next()) {
+        auto k = decodeLinkKey(std::string_view(it->key().data(), it->key().size()));
+        EXPECT_TRUE(k.has_value());
+        if (k) out.emplace(std::make_pair(k->node_id, k->edge_id), k->time);
     }
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
     return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "raw_db.h"
 #include "temp_dir.h"
 
 namespace skydive::store {
@@ -127,18 +128,12 @@ TEST(TimeOrderedKeys, RecreatedIdsKeepTheirIncarnations) {
 }
 
 void setFormat(const std::string& dir, std::uint32_t version) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* n :
-         {"default", "rev", "timeline", "checkpoint", "flow", "flowtime", "metric", "api"})
-        cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
+    testing::RawDb raw(dir, false);
+    ASSERT_TRUE(raw.ok());
     std::string v;
     putU32(v, version);
-    EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), handles[0], "format", v).ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
+    EXPECT_TRUE(
+        raw.db().Put(rocksdb::WriteOptions(), raw.cf(testing::RawDb::kDefault), "format", v).ok());
 }
 
 TEST(TimeOrderedKeys, FormatTwoDataDirectoryIsRefusedAndLeftIntact) {
