@@ -21,9 +21,9 @@ public:
         for (const char* n :
              {"default", "rev", "timeline", "checkpoint", "flow", "flowtime", "metric", "api"})
             cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-        auto st = read_only
-                      ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles_, &db_)
-                      : rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles_, &db_);
+        auto st = read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs,
+                                                           &handles_, &db_)
+                            : rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles_, &db_);
         EXPECT_TRUE(st.ok()) << st.ToString();
     }
     ~RawDb() {
