@@ -7,8 +7,6 @@
 #include <thread>
 #include <utility>
 
-#include <skydive/model/str_ref.h>
-
 #include "pmap.h"
 #include "term_index.h"
 

@@ -9,7 +9,7 @@
 
 namespace skydive::model::detail {
 
-/// Header of a shared string block (long `Str`s, `Value` strings, `StrRef`s); the bytes follow
+/// Header of a shared string block (long `Str`s, `Value` strings); the bytes follow
 /// it in the same allocation.
 struct HeapString {
     std::atomic<std::uint32_t> refs;

@@ -1,6 +1,6 @@
-// Index postings (ADR 002): one 8-byte word per term that holds the single ID or a tagged
-// pointer to a copy-on-write set; elements keyed by their own ID. Checked against a reference
-// for IDs of every StrRef length class, through copies and with concurrent readers.
+// Index postings (ADR 002): one 8-byte word per term; elements keyed by their own ID. Checked
+// against a reference for short, medium and long IDs, through copies and with concurrent
+// readers.
 #include <skydive/graph/graph_image.h>
 
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@ namespace {
 using model::Value;
 using Ref = std::map<std::string, std::string>;  // id -> Name
 
-// IDs inline in a StrRef (<= 7 bytes), 8..15 bytes (inline in Str, heap in StrRef), and long.
+// IDs of <= 7 bytes, 8..15 bytes (inline in a Str) and long ones (in a shared heap block).
 std::string idOf(unsigned k) {
     switch (k % 3) {
         case 0: return "n" + std::to_string(k);

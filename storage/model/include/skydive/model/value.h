@@ -48,7 +48,6 @@ public:
     friend auto operator<=>(const Str& a, const Str& b) noexcept { return a.view() <=> b.view(); }
 
 private:
-    friend class StrRef;  // shares the heap block of a long Str
     static constexpr unsigned char kHeapTag = 0xFF;
     bool isHeap() const noexcept { return static_cast<unsigned char>(raw_[15]) == kHeapTag; }
     detail::HeapString* heap() const noexcept;
