@@ -27,12 +27,11 @@ void putImportMarkers(rocksdb::WriteBatch& batch, Rocks& rocks,
     });
     for (std::size_t i = 1; i < refs.size(); ++i) {
         const RevKey& prev = refs[i - 1];
-        RevKey cur = refs[i];
+        const RevKey& cur = refs[i];
         if (cur.kind != prev.kind || cur.id != prev.id || cur.created_at != prev.created_at ||
             cur.updated_at >= prev.updated_at)
             continue;
-        cur.updated_at = kLateMarkerTime;
-        batch.Put(rocks.cf(Cf::Rev), toSlice(encodeRevKey(cur)), rocksdb::Slice());
+        putLateMarker(batch, rocks, cur);
     }
 }
 

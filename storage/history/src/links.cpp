@@ -24,9 +24,12 @@ void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& befo
     const model::Element& a = after.base();
     if (a.created_at != b.created_at || a.revision <= b.revision || a.updated_at >= b.updated_at)
         return;
-    RevKey marker = after.ref();
-    marker.updated_at = kLateMarkerTime;
-    batch.Put(rocks.cf(Cf::Rev), toSlice(encodeRevKey(marker)), rocksdb::Slice());
+    putLateMarker(batch, rocks, after.ref());
+}
+
+void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, RevKey late) {
+    late.updated_at = kLateMarkerTime;
+    batch.Put(rocks.cf(Cf::Rev), toSlice(encodeRevKey(late)), rocksdb::Slice());
 }
 
 // A store created before link keys existed has edges without them: its past views outside the

@@ -16,5 +16,8 @@ void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before, c
 /// longer follows revision order, and point lookups scan the incarnation.
 void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before,
                    const Version& after);
+/// Writes the late marker of the incarnation of `late` (a revision known to be dated before an
+/// earlier-numbered one).
+void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, RevKey late);
 
 }  // namespace skydive::store
