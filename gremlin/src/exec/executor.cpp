@@ -93,7 +93,7 @@ model::Status Executor::step(const PlanStep& s) {
                    : s.input == ResultKind::Flows ? flowSum(s)
                                                   : sum(s);
         case Op::Sort: return s.input == ResultKind::Flows ? flowSort(s) : sort(s);
-        case Op::Range: return s.input == ResultKind::Flows ? flowRange(s) : range(s);
+        case Op::Range: return range(s);
         case Op::As: aliases_[s.keys[0]] = cur_.nodes; return {};
         case Op::Select: {
             std::vector<const model::Node*> out;
@@ -254,7 +254,9 @@ model::Status Executor::range(const PlanStep& s) {
         v.erase(v.begin() + to, v.end());
         v.erase(v.begin(), v.begin() + from);
     };
-    if (s.input == ResultKind::Edges) {
+    if (s.input == ResultKind::Flows) {
+        if (cur_.value.isList()) slice(cur_.value.mutableList());
+    } else if (s.input == ResultKind::Edges) {
         slice(cur_.edges);
     } else {
         slice(cur_.nodes);

@@ -59,7 +59,6 @@ private:
     model::Status flowFilter(const PlanStep& s);
     model::Status flowDedup(const PlanStep& s);
     model::Status flowSort(const PlanStep& s);
-    model::Status flowRange(const PlanStep& s);
     model::Status flowKeys(const PlanStep& s);
     model::Status flowValues(const PlanStep& s);
     model::Status flowSum(const PlanStep& s);

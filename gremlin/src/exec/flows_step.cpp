@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -60,15 +59,6 @@ FlowSortKey sortKeyOf(const Value& flow, const std::string& key) {
         k.text = textOf(*v);
     }
     return k;
-}
-
-void collectPaths(const Value& v, const std::string& prefix, std::set<std::string>& out) {
-    if (!v.isObject()) return;
-    for (const auto& [k, child] : v.asObject()) {
-        std::string key = prefix.empty() ? k.str() : prefix + "." + k.str();
-        collectPaths(child, key, out);
-        out.insert(std::move(key));
-    }
 }
 
 std::string stringField(const model::Node& n, std::string_view key) {
@@ -131,25 +121,6 @@ model::Status Executor::flowFilter(const PlanStep& s) {
     return {};
 }
 
-// By the listed fields (TrackingID by default); a flow lacking every one of them is kept.
-model::Status Executor::flowDedup(const PlanStep& s) {
-    std::unordered_set<std::string> seen;
-    model::List out;
-    for (const auto& flow : flowList(cur_.value)) {
-        std::string sig;
-        bool any = false;
-        for (const auto& k : s.keys) {
-            const auto v = flow.path(k);
-            any = any || v.has_value();
-            sig += v ? model::toJson(*v) : std::string("null");
-            sig += '\x1f';
-        }
-        if (!any || seen.insert(std::move(sig)).second) out.push_back(flow);
-    }
-    cur_.value = Value(std::move(out));
-    return {};
-}
-
 model::Status Executor::flowSort(const PlanStep& s) {
     std::vector<std::pair<FlowSortKey, const Value*>> keyed;
     const auto& in = flowList(cur_.value);
@@ -165,15 +136,6 @@ model::Status Executor::flowSort(const PlanStep& s) {
     return {};
 }
 
-model::Status Executor::flowRange(const PlanStep& s) {
-    const auto& in = flowList(cur_.value);
-    const auto size = static_cast<std::int64_t>(in.size());
-    const auto from = std::clamp<std::int64_t>(s.window->from, 0, size);
-    const auto to = std::clamp<std::int64_t>(s.window->to, from, size);
-    cur_.value = Value(model::List(in.begin() + from, in.begin() + to));
-    return {};
-}
-
 model::Status Executor::flowValues(const PlanStep& s) {
     model::List out;
     for (const auto& flow : flowList(cur_.value)) {
@@ -185,15 +147,6 @@ model::Status Executor::flowValues(const PlanStep& s) {
         }
         out.push_back(std::move(*v));
     }
-    cur_.value = out.empty() ? Value() : Value(std::move(out));
-    cur_.kind = ResultKind::Values;
-    return {};
-}
-
-model::Status Executor::flowKeys(const PlanStep&) {
-    std::set<std::string> paths;
-    for (const auto& flow : flowList(cur_.value)) collectPaths(flow, "", paths);
-    model::List out(paths.begin(), paths.end());
     cur_.value = out.empty() ? Value() : Value(std::move(out));
     cur_.kind = ResultKind::Values;
     return {};

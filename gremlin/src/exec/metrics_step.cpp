@@ -18,21 +18,9 @@ namespace {
 
 struct Sample {
     const model::Node* node;
-    const Value* metric;  ///< the node's metric object, kept alive by the node
+    Value metric;  ///< the node's metric object (a shared, O(1) copy)
     model::Time start;
 };
-
-// Walks a dotted key to the value stored in the node (no copy: the result points into it).
-const Value* findPath(const Value& root, std::string_view dotted) {
-    const Value* cur = &root;
-    while (true) {
-        if (!cur->isObject()) return nullptr;
-        const auto dot = dotted.find('.');
-        cur = cur->asObject().find(dotted.substr(0, dot));
-        if (cur == nullptr || dot == std::string_view::npos) return cur;
-        dotted.remove_prefix(dot + 1);
-    }
-}
 
 }  // namespace
 
@@ -45,8 +33,8 @@ model::Status Executor::metrics(const PlanStep& s) {
     std::unordered_set<std::string> seen;
     for (const auto* n : cur_.nodes) {
         if (!tick()) return error_;
-        const Value* m = findPath(n->metadata, key);
-        if (m == nullptr || m->isNull()) continue;
+        const std::optional<Value> m = n->metadata.path(key);
+        if (!m || m->isNull()) continue;
         if (!m->isObject()) {
             return makeError(ErrorCode::InvalidArgument,
                              "wrong interface metric type: '" + key + "' of node '" + n->id.str() +
@@ -55,16 +43,16 @@ model::Status Executor::metrics(const PlanStep& s) {
         }
         const model::Time start = metricTime(*m, "Start");
         if (!seen.insert(n->id.str() + '\x1f' + std::to_string(start)).second) continue;
-        samples.push_back({n, m, start});
+        samples.push_back({n, *m, start});
     }
     std::stable_sort(samples.begin(), samples.end(),
                      [](const Sample& a, const Sample& b) { return a.start < b.start; });
     std::map<std::string, model::List> series;
     for (const auto& x : samples) {
         if (period_ &&
-            !(x.start > period_->first && metricTime(*x.metric, "Last") < period_->second))
+            !(x.start > period_->first && metricTime(x.metric, "Last") < period_->second))
             continue;
-        series[x.node->id.str()].push_back(*x.metric);
+        series[x.node->id.str()].push_back(x.metric);
     }
     Value out = Value::object();
     auto& o = out.mutableObject();

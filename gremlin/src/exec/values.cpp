@@ -17,17 +17,23 @@ using model::Value;
 
 namespace {
 
-template <typename T>
-std::string dedupKey(const T& e, const std::vector<std::string>& keys, bool& any) {
+// The signature of the listed fields as `get(key)` reads them; `any`: one of them is present.
+template <typename Get>
+std::string dedupSignature(const std::vector<std::string>& keys, bool& any, const Get& get) {
     std::string sig;
     any = false;
     for (const auto& k : keys) {
-        const auto v = model::fieldOf(e, k);
+        const std::optional<Value> v = get(k);
         if (v) any = true;
         sig += v ? model::toJson(*v) : std::string("null");
         sig += '\x1f';
     }
     return sig;
+}
+
+template <typename T>
+std::string dedupKey(const T& e, const std::vector<std::string>& keys, bool& any) {
+    return dedupSignature(keys, any, [&](const std::string& k) { return model::fieldOf(e, k); });
 }
 
 // Dedup of nodes/edges: by ID, or by the tuple of the listed fields; an element lacking every
@@ -202,6 +208,34 @@ model::Status Executor::keys(const PlanStep& s) {
         }
     }
     for (const auto& k : meta) out.emplace_back(k);
+    cur_.value = out.empty() ? Value() : Value(std::move(out));
+    cur_.kind = ResultKind::Values;
+    return {};
+}
+
+// Flows by the listed fields (TrackingID by default); a flow lacking every one of them is kept.
+model::Status Executor::flowDedup(const PlanStep& s) {
+    std::unordered_set<std::string> seen;
+    model::List out;
+    if (cur_.value.isList()) {
+        for (const auto& flow : cur_.value.asList()) {
+            bool any = false;
+            auto sig =
+                dedupSignature(s.keys, any, [&](const std::string& k) { return flow.path(k); });
+            if (!any || seen.insert(std::move(sig)).second) out.push_back(flow);
+        }
+    }
+    cur_.value = Value(std::move(out));
+    return {};
+}
+
+// Every field path of the flows.
+model::Status Executor::flowKeys(const PlanStep&) {
+    std::set<std::string> paths;
+    if (cur_.value.isList()) {
+        for (const auto& flow : cur_.value.asList()) collectKeys(flow, "", paths);
+    }
+    model::List out(paths.begin(), paths.end());
     cur_.value = out.empty() ? Value() : Value(std::move(out));
     cur_.kind = ResultKind::Values;
     return {};
