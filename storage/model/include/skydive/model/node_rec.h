@@ -1,0 +1,137 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <skydive/model/element.h>
+#include <skydive/model/value_ref.h>
+
+namespace skydive::model {
+
+class JsonWriter;
+
+namespace detail {
+struct RecBlock;
+}  // namespace detail
+
+/// A non-owning view of a flat node record (ADR 002, eighth round): the whole node in one
+/// block, read through accessors. Valid while a `NodeRec` holding the block lives (for a graph
+/// view: the view's lifetime, the contract of today's `const Node&`). A default NodeRef is
+/// null.
+class NodeRef {
+public:
+    NodeRef() noexcept = default;
+    explicit NodeRef(const detail::RecBlock* b) noexcept : b_(b) {}
+
+    bool isNull() const noexcept { return b_ == nullptr; }
+    explicit operator bool() const noexcept { return b_ != nullptr; }
+
+    std::string_view id() const noexcept;
+    std::string_view host() const noexcept;
+    std::string_view origin() const noexcept;
+    Time createdAt() const noexcept;
+    Time updatedAt() const noexcept;
+    Time deletedAt() const noexcept;  ///< 0 while alive
+    std::int64_t revision() const noexcept;
+    bool alive() const noexcept { return deletedAt() == 0; }
+
+    /// A top-level metadata value by key (no dotted paths); missing → a missing ValueRef.
+    /// Binary search of the shared key list, then one offset read.
+    ValueRef field(std::string_view key) const noexcept;
+    /// Top-level metadata keys in ascending order: key(i) / value(i), i < keyCount().
+    std::size_t keyCount() const noexcept;
+    std::string_view key(std::size_t i) const noexcept;
+    ValueRef value(std::size_t i) const noexcept;
+
+    /// Materialises today's struct (`toNode(encode(n)) == n`).
+    Node toNode() const;
+    /// Bytes of the block (header included); what the allocator is asked for.
+    std::size_t blockBytes() const noexcept;
+    const detail::RecBlock* block() const noexcept { return b_; }
+
+    /// Same key list and same bytes. Agrees with `Node` equality except for doubles, compared
+    /// bit for bit (NaN equals itself, -0.0 differs from 0.0).
+    friend bool operator==(NodeRef a, NodeRef b) noexcept;
+
+protected:
+    const detail::RecBlock* b_ = nullptr;
+};
+
+/// The owning handle of a flat node record: one intrusively refcounted block holding the ID,
+/// times and revision as varints, Host and Origin as interned ids, the metadata key list
+/// (interned shape of ADR 002) with one offset per key, and the packed values.
+/// Copies are O(1) and thread-safe (the block is immutable).
+class NodeRec : public NodeRef {
+public:
+    NodeRec() noexcept = default;
+    NodeRec(const NodeRec& other) noexcept;
+    NodeRec(NodeRec&& other) noexcept : NodeRef(other.b_) { other.b_ = nullptr; }
+    NodeRec& operator=(const NodeRec& other) noexcept;
+    NodeRec& operator=(NodeRec&& other) noexcept;
+    ~NodeRec();
+
+    /// Encodes a node. `n.metadata` must be an object (the Node contract).
+    static NodeRec encode(const Node& n);
+
+private:
+    explicit NodeRec(detail::RecBlock* b) noexcept : NodeRef(b) {}
+};
+
+/// Writes the record as `writeNode` writes the node it was encoded from, byte for byte.
+void writeNode(JsonWriter& w, NodeRef n);
+void writeValue(JsonWriter& w, ValueRef v);
+std::string toJson(NodeRef n);
+
+/// The process-wide table of interned Host/Origin strings: ids are dense, never reused, and a
+/// string stays at its id for the life of the process, so readers need no lock. Bounded: strings
+/// longer than `kMaxInternedLength` and strings arriving once `kMaxInterned` are stored are not
+/// interned (records then keep them inline), so untrusted input cannot grow it without limit.
+struct InternedStrings {
+    static constexpr std::size_t kMaxInterned = 1u << 16;
+    static constexpr std::size_t kMaxInternedLength = 127;
+    static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+    /// The id of `s`, interning it; kNone when it cannot be interned.
+    static std::uint32_t intern(std::string_view s);
+    /// REQUIRES: id returned by intern().
+    static std::string_view get(std::uint32_t id) noexcept;
+    static std::size_t size() noexcept;
+};
+
+}  // namespace skydive::model
+
+namespace skydive::model {
+
+/// A field of a record as Has/Values/Sort/Dedup read it (spec §1.3, the rules of
+/// `fieldOf(const Node&, key)`): a view into the record when the field is one stored metadata
+/// value (the common case, no allocation), else a value of its own (`@` pseudo keys, and the
+/// list built by a dotted path through a list). Missing when neither.
+class FieldValue {
+public:
+    FieldValue() = default;
+    explicit FieldValue(ValueRef ref) noexcept : ref_(ref) {}
+    explicit FieldValue(Value owned) : owned_(std::move(owned)), has_owned_(true) {}
+
+    bool exists() const noexcept { return has_owned_ || ref_.exists(); }
+    explicit operator bool() const noexcept { return exists(); }
+    /// True when the field is a view into the record.
+    bool isRef() const noexcept { return ref_.exists(); }
+    ValueRef ref() const noexcept { return ref_; }
+    /// REQUIRES: exists().
+    Value toValue() const { return has_owned_ ? owned_ : ref_.toValue(); }
+    std::optional<Value> toOptional() const {
+        return exists() ? std::optional<Value>(toValue()) : std::nullopt;
+    }
+
+private:
+    ValueRef ref_;
+    Value owned_;
+    bool has_owned_ = false;
+};
+
+FieldValue fieldOf(NodeRef n, std::string_view key);
+
+}  // namespace skydive::model

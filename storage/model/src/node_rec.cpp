@@ -1,0 +1,289 @@
+// The flat node record (ADR 002 eighth round): encoding, reference counting and accessors.
+// Layout: rec_format.h.
+#include <skydive/model/node_rec.h>
+
+#include <algorithm>
+#include <cassert>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "rec_format.h"
+
+namespace skydive::model {
+
+namespace detail {
+
+std::string_view getInternedOrInline(const unsigned char*& p) noexcept {
+    std::uint64_t v = getVarint(p);
+    if (v == 0) return getString(p);
+    return InternedStrings::get(static_cast<std::uint32_t>(v - 1));
+}
+
+namespace {
+
+void putInternedOrInline(std::string& out, std::string_view s) {
+    std::uint32_t id = InternedStrings::intern(s);
+    if (id != InternedStrings::kNone) {
+        putVarint(out, std::uint64_t{id} + 1);
+        return;
+    }
+    out.push_back('\0');
+    putVarint(out, s.size());
+    out.append(s);
+}
+
+// The interned key list of a non-empty object. An Object's keys are its shape's trailing array
+// (object_block.h), so the first key's address gives the shape without widening Object's API.
+// A private shape (an object whose decoder has not finished) is interned here.
+Shape* sharedShapeOf(const Object& o) {
+    if (o.empty()) return nullptr;
+    const Str* first = &o.begin()->first;
+    const Shape* s = reinterpret_cast<const Shape*>(first) - 1;
+    if (s->interned) {
+        auto* shared = const_cast<Shape*>(s);
+        retainShape(shared);
+        return shared;
+    }
+    assert(!s->unsorted);
+    return internShape(s->keys(), s->size);
+}
+
+void releaseBlock(const RecBlock* b) noexcept {
+    if (b == nullptr) return;
+    auto* m = const_cast<RecBlock*>(b);
+    if (m->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    releaseShape(m->shape);
+    m->~RecBlock();
+    ::operator delete(m);
+}
+
+void retainBlock(const RecBlock* b) noexcept {
+    if (b != nullptr) const_cast<RecBlock*>(b)->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Where the parts of a body start.
+struct Parts {
+    const unsigned char* meta;
+    const unsigned char* offsets;
+};
+
+Parts partsOf(const RecBlock* b) noexcept {
+    const unsigned char* p = b->body();
+    (void)getString(p);  // ID
+    auto meta_len = static_cast<std::size_t>(getVarint(p));
+    return {p, p + meta_len};
+}
+
+std::size_t keyCountOf(const RecBlock* b) noexcept {
+    return b->shape ? b->shape->size : 0;
+}
+
+ValueRef valueAt(const RecBlock* b, std::size_t i) noexcept {
+    std::size_t n = keyCountOf(b);
+    const unsigned char* offsets = partsOf(b).offsets;
+    std::size_t width = b->wideOffsets() ? 4 : 2;
+    const unsigned char* values = offsets + (n - 1) * width;
+    if (i == 0) return ValueRef(values);
+    const unsigned char* o = offsets + (i - 1) * width;
+    std::uint32_t off = o[0] | (std::uint32_t{o[1]} << 8);
+    if (width == 4) off |= (std::uint32_t{o[2]} << 16) | (std::uint32_t{o[3]} << 24);
+    return ValueRef(values + off);
+}
+
+// An Object over the record's own (interned) key list: the block is filled directly, so the
+// key list is neither rebuilt nor looked up again. Object is standard-layout with its block
+// pointer as only member, so the pointer is reachable through the object's address.
+Value objectOver(const RecBlock* b, std::size_t n) {
+    static_assert(std::is_standard_layout_v<Object> && sizeof(Object) == sizeof(ObjectBlock*));
+    void* mem = ::operator new(sizeof(ObjectBlock) + n * sizeof(Value));  // as object.cpp
+    auto* block = new (mem) ObjectBlock;
+    block->capacity = static_cast<std::uint32_t>(n);
+    ValueRef v = valueAt(b, 0);  // values follow each other in key order
+    for (std::size_t i = 0; i < n; ++i, v = ValueRef(v.data() + v.encodedSize()))
+        new (&block->values()[i]) Value(v.toValue());
+    retainShape(b->shape);
+    block->shape = b->shape;
+    Object o;
+    *reinterpret_cast<ObjectBlock**>(&o) = block;
+    return Value(std::move(o));
+}
+
+}  // namespace
+
+}  // namespace detail
+
+using namespace detail;
+
+NodeRec::NodeRec(const NodeRec& other) noexcept : NodeRef(other.b_) {
+    retainBlock(b_);
+}
+
+NodeRec& NodeRec::operator=(const NodeRec& other) noexcept {
+    retainBlock(other.b_);
+    releaseBlock(b_);
+    b_ = other.b_;
+    return *this;
+}
+
+NodeRec& NodeRec::operator=(NodeRec&& other) noexcept {
+    if (this != &other) {
+        releaseBlock(b_);
+        b_ = std::exchange(other.b_, nullptr);
+    }
+    return *this;
+}
+
+NodeRec::~NodeRec() {
+    releaseBlock(b_);
+}
+
+NodeRec NodeRec::encode(const Node& n) {
+    thread_local std::string head;
+    thread_local std::string values;
+    thread_local std::vector<std::uint32_t> offsets;
+    head.clear();
+    values.clear();
+    offsets.clear();
+
+    putVarint(head, n.id.size());
+    head.append(n.id.view());
+    thread_local std::string meta;
+    meta.clear();
+    putVarint(meta, zigzag(n.created_at));
+    auto delta = static_cast<std::int64_t>(static_cast<std::uint64_t>(n.updated_at) -
+                                           static_cast<std::uint64_t>(n.created_at));
+    putVarint(meta, zigzag(delta));
+    putVarint(meta, zigzag(n.deleted_at));
+    putVarint(meta, zigzag(n.revision));
+    putInternedOrInline(meta, n.host);
+    putInternedOrInline(meta, n.origin);
+    putVarint(head, meta.size());
+    head.append(meta);
+
+    static const Object kEmpty;
+    const Object& md = n.metadata.isObject() ? n.metadata.asObject() : kEmpty;
+    for (const auto& [k, v] : md) {
+        offsets.push_back(static_cast<std::uint32_t>(values.size()));
+        packValue(values, v);
+    }
+    std::size_t extra = offsets.empty() ? 0 : offsets.size() - 1;
+    std::size_t size = head.size() + 2 * extra + values.size();
+    std::size_t width = size >= 65536 ? 4 : 2;
+    size = head.size() + width * extra + values.size();
+
+    void* mem = ::operator new(sizeof(RecBlock) + size);
+    auto* b = new (mem) RecBlock;
+    b->size = static_cast<std::uint32_t>(size);
+    b->shape = sharedShapeOf(md);
+    unsigned char* p = b->body();
+    std::memcpy(p, head.data(), head.size());
+    p += head.size();
+    for (std::size_t i = 1; i < offsets.size(); ++i) {
+        std::uint32_t off = offsets[i];
+        for (std::size_t k = 0; k < width; ++k) *p++ = static_cast<unsigned char>(off >> (8 * k));
+    }
+    std::memcpy(p, values.data(), values.size());
+    return NodeRec(b);
+}
+
+std::string_view NodeRef::id() const noexcept {
+    const unsigned char* p = b_->body();
+    return getString(p);
+}
+
+std::string_view NodeRef::host() const noexcept {
+    const unsigned char* p = partsOf(b_).meta;
+    for (int i = 0; i < 4; ++i) (void)getVarint(p);
+    return getInternedOrInline(p);
+}
+
+std::string_view NodeRef::origin() const noexcept {
+    const unsigned char* p = partsOf(b_).meta;
+    for (int i = 0; i < 4; ++i) (void)getVarint(p);
+    (void)getInternedOrInline(p);
+    return getInternedOrInline(p);
+}
+
+Time NodeRef::createdAt() const noexcept {
+    const unsigned char* p = partsOf(b_).meta;
+    return unzigzag(getVarint(p));
+}
+
+Time NodeRef::updatedAt() const noexcept {
+    const unsigned char* p = partsOf(b_).meta;
+    auto created = static_cast<std::uint64_t>(unzigzag(getVarint(p)));
+    auto delta = static_cast<std::uint64_t>(unzigzag(getVarint(p)));
+    return static_cast<Time>(created + delta);
+}
+
+Time NodeRef::deletedAt() const noexcept {
+    const unsigned char* p = partsOf(b_).meta;
+    (void)getVarint(p);
+    (void)getVarint(p);
+    return unzigzag(getVarint(p));
+}
+
+std::int64_t NodeRef::revision() const noexcept {
+    const unsigned char* p = partsOf(b_).meta;
+    for (int i = 0; i < 3; ++i) (void)getVarint(p);
+    return unzigzag(getVarint(p));
+}
+
+std::size_t NodeRef::keyCount() const noexcept {
+    return keyCountOf(b_);
+}
+
+std::string_view NodeRef::key(std::size_t i) const noexcept {
+    return b_->shape->keys()[i].view();
+}
+
+ValueRef NodeRef::value(std::size_t i) const noexcept {
+    return valueAt(b_, i);
+}
+
+ValueRef NodeRef::field(std::string_view key) const noexcept {
+    const Shape* s = b_->shape;
+    if (s == nullptr) return {};
+    const Str* keys = s->keys();
+    std::size_t n = s->size;
+    if (n <= 8) {  // as Object::find: a linear scan wins on small key lists
+        for (std::size_t i = 0; i < n; ++i)
+            if (keys[i].view() == key) return valueAt(b_, i);
+        return {};
+    }
+    const Str* it = std::lower_bound(keys, keys + n, key,
+                                     [](const Str& k, std::string_view q) { return k.view() < q; });
+    if (it == keys + n || it->view() != key) return {};
+    return valueAt(b_, static_cast<std::size_t>(it - keys));
+}
+
+Node NodeRef::toNode() const {
+    Node n;
+    n.id = id();
+    const unsigned char* p = partsOf(b_).meta;
+    n.created_at = unzigzag(getVarint(p));
+    n.updated_at = static_cast<Time>(static_cast<std::uint64_t>(n.created_at) +
+                                     static_cast<std::uint64_t>(unzigzag(getVarint(p))));
+    n.deleted_at = unzigzag(getVarint(p));
+    n.revision = unzigzag(getVarint(p));
+    n.host = getInternedOrInline(p);
+    n.origin = getInternedOrInline(p);
+    std::size_t count = keyCount();
+    if (count > 0) n.metadata = objectOver(b_, count);
+    return n;
+}
+
+std::size_t NodeRef::blockBytes() const noexcept {
+    return b_ ? sizeof(RecBlock) + b_->size : 0;
+}
+
+bool operator==(NodeRef a, NodeRef b) noexcept {
+    if (a.b_ == b.b_) return true;
+    if (a.b_ == nullptr || b.b_ == nullptr) return false;
+    return a.b_->shape == b.b_->shape && a.b_->size == b.b_->size &&
+           std::memcmp(a.b_->body(), b.b_->body(), a.b_->size) == 0;
+}
+
+}  // namespace skydive::model

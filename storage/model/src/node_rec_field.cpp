@@ -1,0 +1,78 @@
+// fieldOf over a flat record: the same answers as fieldOf(const Node&) (element.cpp) and
+// Value::path (value.cpp), reading the packed values in place.
+#include <skydive/model/node_rec.h>
+
+namespace skydive::model {
+
+namespace {
+
+constexpr std::string_view kMetadataPrefix = "Metadata.";
+
+std::optional<Value> pseudoField(NodeRef n, std::string_view k) {
+    if (k == "ID") return Value(n.id());
+    if (k == "Host") return Value(n.host());
+    if (k == "Origin") return Value(n.origin());
+    if (k == "CreatedAt") return Value(static_cast<long long>(n.createdAt()));
+    if (k == "UpdatedAt") return Value(static_cast<long long>(n.updatedAt()));
+    if (k == "DeletedAt") {
+        if (n.deletedAt() == 0) return std::nullopt;
+        return Value(static_cast<long long>(n.deletedAt()));
+    }
+    if (k == "Revision") return Value(static_cast<long long>(n.revision()));
+    return std::nullopt;
+}
+
+// Fan-out through lists (Value::path's collectPath).
+void collectPath(ValueRef v, std::string_view dotted, List& out, bool& found) {
+    std::string_view head = dotted;
+    std::string_view rest;
+    bool last = true;
+    if (auto dot = dotted.find('.'); dot != std::string_view::npos) {
+        head = dotted.substr(0, dot);
+        rest = dotted.substr(dot + 1);
+        last = false;
+    }
+    if (v.isList()) {
+        for (ValueRef item : v.asList()) collectPath(item, dotted, out, found);
+        return;
+    }
+    if (!v.isObject()) return;
+    ValueRef child = v.asObject().find(head);
+    if (!child) return;
+    if (last) {
+        out.push_back(child.toValue());
+        found = true;
+    } else {
+        collectPath(child, rest, out, found);
+    }
+}
+
+}  // namespace
+
+FieldValue fieldOf(NodeRef n, std::string_view key) {
+    if (!key.empty() && key[0] == '@') {
+        auto v = pseudoField(n, key.substr(1));
+        return v ? FieldValue(std::move(*v)) : FieldValue();
+    }
+    if (key.substr(0, kMetadataPrefix.size()) == kMetadataPrefix)
+        key = key.substr(kMetadataPrefix.size());
+    auto dot = key.find('.');
+    ValueRef cur = n.field(dot == std::string_view::npos ? key : key.substr(0, dot));
+    while (true) {
+        if (!cur) return {};
+        if (dot == std::string_view::npos) return FieldValue(cur);
+        key = key.substr(dot + 1);
+        if (cur.isList()) {
+            List out;
+            bool found = false;
+            collectPath(cur, key, out, found);
+            if (!found) return {};
+            return FieldValue(Value(std::move(out)));
+        }
+        if (!cur.isObject()) return {};
+        dot = key.find('.');
+        cur = cur.asObject().find(dot == std::string_view::npos ? key : key.substr(0, dot));
+    }
+}
+
+}  // namespace skydive::model

@@ -1,0 +1,113 @@
+#pragma once
+
+// The flat node record (ADR 002, eighth round). In-memory only: nothing here is written to disk,
+// so the layout can change without a format version.
+//
+// RecBlock, one allocation:
+//   0   u32 refs (atomic)
+//   4   u32 size            bytes of the body
+//   8   Shape* shape        interned sorted metadata key list (ADR 002); nullptr: no keys
+//   16  body:
+//       varint idlen, id bytes
+//       varint metalen, then metalen bytes:
+//           varint zz(CreatedAt), varint zz(UpdatedAt - CreatedAt), varint zz(DeletedAt),
+//           varint zz(Revision), host, origin
+//           where host/origin = varint (interned id + 1), or 0 then varint len + bytes
+//       offsets of values 1..n-1 from the start of the values (value 0 is at 0):
+//           u16 little-endian each, u32 when size >= 65536
+//       values, n packed values in key order
+//
+// Packed value (tag byte first):
+//   0x00 null | 0x01 false | 0x02 true | 0x03 int: varint zz | 0x04 double: 8 bytes LE bits
+//   0x05 string: varint len, bytes | 0x80 + len (len < 128): short string, bytes
+//   0x06 list:   varint nbytes, then nbytes: varint count, packed items
+//   0x07 object: varint nbytes, then nbytes: varint count, (varint keylen, key, packed value)*
+//                keys ascending, unique
+// varint: unsigned LEB128; zz(x): zigzag of an int64.
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "object_block.h"
+
+namespace skydive::model::detail {
+
+struct RecBlock {
+    std::atomic<std::uint32_t> refs{1};
+    std::uint32_t size = 0;
+    Shape* shape = nullptr;
+
+    const unsigned char* body() const noexcept {
+        return reinterpret_cast<const unsigned char*>(this + 1);
+    }
+    unsigned char* body() noexcept { return reinterpret_cast<unsigned char*>(this + 1); }
+    bool wideOffsets() const noexcept { return size >= 65536; }
+};
+static_assert(sizeof(RecBlock) == 16);
+
+enum RecTag : unsigned char {
+    kTagNull = 0x00,
+    kTagFalse = 0x01,
+    kTagTrue = 0x02,
+    kTagInt = 0x03,
+    kTagDouble = 0x04,
+    kTagString = 0x05,
+    kTagList = 0x06,
+    kTagObject = 0x07,
+    kTagShortString = 0x80,  // + length
+};
+constexpr std::size_t kShortStringMax = 127;
+
+inline std::uint64_t zigzag(std::int64_t v) noexcept {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+inline std::int64_t unzigzag(std::uint64_t v) noexcept {
+    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+
+inline void putVarint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+
+inline std::size_t varintSize(std::uint64_t v) noexcept {
+    std::size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+/// Reads a varint and advances p. REQUIRES: a well-formed record (only our encoder writes them).
+inline std::uint64_t getVarint(const unsigned char*& p) noexcept {
+    std::uint64_t v = *p & 0x7F;
+    if (*p++ < 0x80) return v;
+    for (int shift = 7;; shift += 7) {
+        unsigned char c = *p++;
+        v |= static_cast<std::uint64_t>(c & 0x7F) << shift;
+        if (c < 0x80) return v;
+    }
+}
+
+/// A string after its varint length; advances p past it.
+inline std::string_view getString(const unsigned char*& p) noexcept {
+    auto n = static_cast<std::size_t>(getVarint(p));
+    std::string_view s(reinterpret_cast<const char*>(p), n);
+    p += n;
+    return s;
+}
+
+/// Host or origin: an interned id or the string inline.
+std::string_view getInternedOrInline(const unsigned char*& p) noexcept;
+
+/// Appends the packed form of v.
+void packValue(std::string& out, const Value& v);
+
+}  // namespace skydive::model::detail

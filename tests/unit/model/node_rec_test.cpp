@@ -1,0 +1,377 @@
+#include <skydive/model/json.h>
+#include <skydive/model/node_rec.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <set>
+#include <thread>
+
+namespace skydive::model {
+namespace {
+
+// Random metadata: every value kind, strings short (inline tag), long (> 127 bytes) and
+// multi-byte UTF-8, objects and lists nested down to `depth`. No NaN and no -0.0, whose
+// equality differs between Value (IEEE) and records (bits); see DoublesCompareByBits.
+class Gen {
+public:
+    explicit Gen(unsigned seed) : rng_(seed) {}
+
+    std::string str() {
+        static const char* kPieces[] = {"a", "Z",  "0", "-",  " ",    "\"", "\\",  "<",   "é",
+                                        "ü", "中", "😀", "\n", "\x01", ".",  "eth", "veth"};
+        std::size_t len = pick(4) == 0 ? 40 + pick(200) : pick(12);
+        std::string s;
+        for (std::size_t i = 0; i < len; ++i) s += kPieces[pick(std::size(kPieces))];
+        return s;
+    }
+
+    Value value(int depth) {
+        switch (pick(depth > 0 ? 9 : 7)) {
+            case 0: return Value();
+            case 1: return Value(pick(2) == 0);
+            case 2: return Value(static_cast<long long>(rng_()));
+            case 3: return Value(static_cast<long long>(pick(300)));
+            case 4: {
+                double d =
+                    std::ldexp(static_cast<double>(pick(1000000) + 1), -static_cast<int>(pick(60)));
+                return Value(pick(2) == 0 ? d : -d);
+            }
+            case 5:
+            case 6: return Value(str());
+            case 7: {
+                List l;
+                for (std::size_t i = pick(4); i > 0; --i) l.push_back(value(depth - 1));
+                return Value(std::move(l));
+            }
+            default: return Value(object(depth - 1, pick(5)));
+        }
+    }
+
+    Object object(int depth, std::size_t keys) {
+        Object o;
+        for (std::size_t i = 0; i < keys; ++i) o.set(pick(3) == 0 ? str() : key(), value(depth));
+        return o;
+    }
+
+    Node node(int depth = 4) {
+        Node n;
+        n.id = pick(3) == 0 ? str() + "-id" : "6f1a2b3c-4d5e-4f60-8a9b-" + std::to_string(rng_());
+        n.metadata = Value(object(depth, pick(12)));
+        n.host = pick(5) == 0 ? "" : "host" + std::to_string(pick(3));
+        n.origin = pick(7) == 0 ? std::string(200, 'o') : "agent.host" + std::to_string(pick(3));
+        n.created_at = 1600000000000 + static_cast<Time>(pick(1000000));
+        n.updated_at = n.created_at + static_cast<Time>(pick(3) == 0 ? 0 : pick(100000));
+        n.deleted_at = pick(4) == 0 ? n.updated_at : 0;
+        n.revision = static_cast<std::int64_t>(pick(1000));
+        return n;
+    }
+
+    std::string key() {
+        static const char* kKeys[] = {"Name",   "Type", "MAC",  "MTU",      "State",  "IfIndex",
+                                      "Driver", "TID",  "IPV4", "Captures", "Neutron"};
+        return kKeys[pick(std::size(kKeys))];
+    }
+
+    std::size_t pick(std::size_t n) {
+        return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+    }
+
+private:
+    std::mt19937_64 rng_;
+};
+
+Value nested(int levels) {
+    Value v("leaf");
+    for (int i = 0; i < levels; ++i)
+        v = i % 2 == 0 ? Value(Object{{"k", v}, {"n", i}}) : Value(List{v, Value(i)});
+    return v;
+}
+
+TEST(NodeRec, RoundTripsRandomNodes) {
+    for (unsigned seed = 1; seed <= 4; ++seed) {
+        Gen g(seed);
+        for (int i = 0; i < 500; ++i) {
+            Node n = g.node();
+            NodeRec r = NodeRec::encode(n);
+            ASSERT_EQ(r.toNode(), n) << toJson(n);
+            EXPECT_EQ(r.id(), n.id.view());
+            EXPECT_EQ(r.host(), n.host.view());
+            EXPECT_EQ(r.origin(), n.origin.view());
+            EXPECT_EQ(r.createdAt(), n.created_at);
+            EXPECT_EQ(r.updatedAt(), n.updated_at);
+            EXPECT_EQ(r.deletedAt(), n.deleted_at);
+            EXPECT_EQ(r.revision(), n.revision);
+            const Object& md = n.metadata.asObject();
+            ASSERT_EQ(r.keyCount(), md.size());
+            std::size_t k = 0;
+            for (const auto& [key, value] : md) {
+                EXPECT_EQ(r.key(k), key.view());
+                EXPECT_EQ(r.value(k).toValue(), value);
+                EXPECT_EQ(r.field(key).toValue(), value);
+                ++k;
+            }
+            EXPECT_FALSE(r.field("NoSuchKey").exists());
+        }
+    }
+}
+
+TEST(NodeRec, NestingToTheDepthLimitAndExtremeScalars) {
+    Node n;
+    n.id = "deep";
+    auto& md = n.metadata.mutableObject();
+    md.set("Deep", nested(32));
+    md.set("Max", Value(static_cast<long long>(std::numeric_limits<std::int64_t>::max())));
+    md.set("Min", Value(static_cast<long long>(std::numeric_limits<std::int64_t>::min())));
+    md.set("Tiny", Value(std::numeric_limits<double>::denorm_min()));
+    md.set("Empty", Value(""));
+    md.set("EmptyList", Value::list());
+    md.set("EmptyObject", Value::object());
+    md.set("Exactly127", Value(std::string(127, 'x')));
+    md.set("Exactly128", Value(std::string(128, 'y')));
+    n.created_at = std::numeric_limits<Time>::min();
+    n.updated_at = std::numeric_limits<Time>::max();
+    n.revision = -1;
+    NodeRec r = NodeRec::encode(n);
+    EXPECT_EQ(r.toNode(), n);
+    EXPECT_EQ(depth(r.field("Deep").toValue()), 32u);
+    EXPECT_EQ(r.field("Min").asInt(), std::numeric_limits<std::int64_t>::min());
+    EXPECT_EQ(r.field("Exactly128").asString().size(), 128u);
+    EXPECT_TRUE(r.field("EmptyList").asList().empty());
+    EXPECT_EQ(toJson(NodeRef(r)), toJson(n));
+}
+
+TEST(NodeRec, EmptyNodeAndWideOffsets) {
+    Node empty;
+    NodeRec e = NodeRec::encode(empty);
+    EXPECT_EQ(e.toNode(), empty);
+    EXPECT_EQ(e.keyCount(), 0u);
+    EXPECT_FALSE(e.field("Name").exists());
+
+    Node big;  // > 64 KiB of values: 4-byte offsets
+    big.id = "big";
+    for (int i = 0; i < 40; ++i)
+        big.metadata.mutableObject().set("K" + std::to_string(100 + i),
+                                         std::string(3000, 'a' + i % 26));
+    NodeRec b = NodeRec::encode(big);
+    EXPECT_GT(b.blockBytes(), 65536u);
+    EXPECT_EQ(b.toNode(), big);
+    EXPECT_EQ(b.field("K139").asString(), std::string(3000, 'a' + 39 % 26));
+    EXPECT_EQ(toJson(NodeRef(b)), toJson(big));
+}
+
+TEST(NodeRec, NestedViews) {
+    auto v =
+        parseJson(R"({"Captures":[{"ID":"c1","State":"active"},{"ID":"c2"}],"Map":{"a":{"b":5}},)"
+                  R"("F":1.5,"T":true,"N":null})");
+    ASSERT_TRUE(v.ok());
+    Node n;
+    n.id = "n1";
+    n.metadata = *v;
+    NodeRec r = NodeRec::encode(n);
+    ListRef caps = r.field("Captures").asList();
+    ASSERT_EQ(caps.size(), 2u);
+    std::vector<std::string> ids;
+    for (ValueRef c : caps) ids.emplace_back(c.asObject().find("ID").asString());
+    EXPECT_EQ(ids, (std::vector<std::string>{"c1", "c2"}));
+    EXPECT_FALSE((*caps.begin()).asObject().find("Nope").exists());
+    EXPECT_EQ(r.field("Map").asObject().find("a").asObject().find("b").asInt(), 5);
+    EXPECT_EQ(r.field("F").asDouble(), 1.5);
+    EXPECT_TRUE(r.field("T").asBool());
+    EXPECT_TRUE(r.field("N").isNull());
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < r.keyCount(); ++i) keys.emplace_back(r.key(i));
+    EXPECT_EQ(keys, (std::vector<std::string>{"Captures", "F", "Map", "N", "T"}));
+}
+
+// Record equality (bytes) agrees with Node equality, on equal copies and on small edits.
+TEST(NodeRec, EqualityMatchesNodeEquality) {
+    Gen g(7);
+    int equal = 0, different = 0;
+    for (int i = 0; i < 2000; ++i) {
+        Node a = g.node(3);
+        Node b = a;
+        switch (g.pick(8)) {
+            case 0: b.revision += static_cast<std::int64_t>(g.pick(2)); break;
+            case 1: b.host = "host" + std::to_string(g.pick(3)); break;
+            case 2: b.updated_at += static_cast<Time>(g.pick(2)); break;
+            case 3: b.metadata.mutableObject().set(g.key(), g.value(2)); break;
+            case 4: b.metadata.mutableObject().erase(g.key()); break;
+            case 5: b.deleted_at = b.deleted_at == 0 ? b.updated_at : 0; break;
+            case 6: b.metadata = Value(g.object(2, g.pick(12))); break;
+            default: break;
+        }
+        bool nodes_equal = a == b;
+        (nodes_equal ? equal : different)++;
+        EXPECT_EQ(NodeRec::encode(a) == NodeRec::encode(b), nodes_equal) << toJson(a) << "\n"
+                                                                         << toJson(b);
+    }
+    EXPECT_GT(equal, 200);
+    EXPECT_GT(different, 200);
+}
+
+// What an index needs to compare a stored record's field with a query term: Value equality
+// and Value::hash, read from the packed form.
+TEST(NodeRec, EqualsAndHashAgreeWithValue) {
+    Gen g(41);
+    int equal = 0;
+    for (int i = 0; i < 3000; ++i) {
+        Value a = g.value(3);
+        Value b = g.pick(2) == 0 ? a : g.value(3);
+        Node n;
+        n.metadata.mutableObject().set("A", a);
+        NodeRec r = NodeRec::encode(n);
+        ValueRef ref = r.field("A");
+        EXPECT_EQ(hashOf(ref), a.hash());
+        ASSERT_EQ(equals(ref, b), a == b) << toJson(a) << " vs " << toJson(b);
+        equal += a == b;
+    }
+    EXPECT_GT(equal, 1000);
+    Node n;
+    n.metadata.mutableObject().set("Z", -0.0);
+    EXPECT_TRUE(equals(NodeRec::encode(n).field("Z"), Value(0.0)));  // IEEE, as Value
+    EXPECT_FALSE(equals(ValueRef(), Value()));
+}
+
+TEST(NodeRec, DoublesCompareByBits) {
+    Node a, b;
+    a.metadata.mutableObject().set("D", 0.0);
+    b.metadata.mutableObject().set("D", -0.0);
+    EXPECT_EQ(a, b);
+    EXPECT_FALSE(NodeRec::encode(a) == NodeRec::encode(b));
+    EXPECT_EQ(toJson(NodeRef(NodeRec::encode(b))), toJson(b));  // "-0" kept
+}
+
+TEST(NodeRec, JsonBytesMatchTheNodeWriter) {
+    for (unsigned seed = 11; seed <= 13; ++seed) {
+        Gen g(seed);
+        for (int i = 0; i < 500; ++i) {
+            Node n = g.node();
+            ASSERT_EQ(toJson(NodeRef(NodeRec::encode(n))), toJson(n));
+        }
+    }
+}
+
+TEST(NodeRec, CopiesShareTheBlock) {
+    Node n = Gen(3).node();
+    NodeRec a = NodeRec::encode(n);
+    NodeRec b = a;
+    EXPECT_EQ(a.block(), b.block());
+    NodeRec c = std::move(b);
+    EXPECT_TRUE(b.isNull());  // NOLINT: moved-from state is specified
+    EXPECT_EQ(c.block(), a.block());
+    a = NodeRec();
+    EXPECT_EQ(c.toNode(), n);  // c keeps the block alive
+    NodeRef view = c;
+    EXPECT_EQ(view.id(), n.id.view());
+}
+
+// fieldOf over a record answers as fieldOf over the node: pseudo keys, the Metadata. prefix,
+// dotted paths through objects and through lists (fan-out), missing keys.
+TEST(NodeRec, FieldOfMatchesTheNode) {
+    Gen g(31);
+    static const char* kPseudo[] = {"@ID",        "@Host",      "@Origin",
+                                    "@CreatedAt", "@UpdatedAt", "@DeletedAt",
+                                    "@Revision",  "@Nope",      ""};
+    int found = 0, fanned = 0, refs = 0;
+    for (int i = 0; i < 1000; ++i) {
+        Node n = g.node(3);
+        if (g.pick(2) == 0)  // a list of objects, as Captures: paths through it fan out
+            n.metadata.mutableObject().set(
+                g.key(), Value(List{Value(g.object(1, 6)), Value(g.object(1, 6)), Value(5)}));
+        NodeRec r = NodeRec::encode(n);
+        for (int j = 0; j < 12; ++j) {
+            std::string key;
+            if (g.pick(5) == 0) {
+                key = kPseudo[g.pick(std::size(kPseudo))];
+            } else {
+                key = g.pick(4) == 0 ? "Metadata." : "";
+                for (std::size_t seg = g.pick(3) + 1; seg > 0; --seg)
+                    key += g.key() + (seg > 1 ? "." : "");
+            }
+            auto expected = fieldOf(n, key);
+            FieldValue got = fieldOf(NodeRef(r), key);
+            ASSERT_EQ(got.toOptional(), expected) << key << " in " << toJson(n);
+            found += expected.has_value();
+            refs += got.isRef();
+            fanned += got.exists() && !got.isRef() && key[0] != '@';
+        }
+    }
+    EXPECT_GT(found, 1000);  // the generator hits real paths, not only misses
+    EXPECT_GT(refs, 500);
+    EXPECT_GT(fanned, 20);
+}
+
+TEST(InternedStrings, LongStringsStayInline) {
+    std::size_t before = InternedStrings::size();
+    EXPECT_EQ(InternedStrings::intern(std::string(200, 'h')), InternedStrings::kNone);
+    EXPECT_EQ(InternedStrings::size(), before);
+    std::uint32_t id = InternedStrings::intern("interned-once");
+    EXPECT_EQ(InternedStrings::intern("interned-once"), id);
+    EXPECT_EQ(InternedStrings::get(id), "interned-once");
+}
+
+// Writers intern overlapping sets while readers resolve ids already handed out: every thread
+// sees one id per string and the string at its id.
+TEST(InternedStrings, ConcurrentInterningAndReading) {
+    constexpr int kThreads = 4;
+    constexpr int kStrings = 600;  // crosses several 256-entry chunks
+    std::vector<std::vector<std::uint32_t>> ids(kThreads, std::vector<std::uint32_t>(kStrings));
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kStrings; ++i) {
+                int s = (i * 7 + t * 131) % kStrings;
+                std::string str = "concurrent-host-" + std::to_string(s);
+                std::uint32_t id = InternedStrings::intern(str);
+                ids[t][s] = id;
+                if (InternedStrings::get(id) != str) failed = true;
+                // Re-read an earlier id of this thread while others append.
+                int back = ((i - 1) * 7 + t * 131 + kStrings) % kStrings;
+                if (i > 0 &&
+                    InternedStrings::get(ids[t][back]) != "concurrent-host-" + std::to_string(back))
+                    failed = true;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_FALSE(failed);
+    std::set<std::uint32_t> distinct;
+    for (int s = 0; s < kStrings; ++s) {
+        for (int t = 1; t < kThreads; ++t) EXPECT_EQ(ids[t][s], ids[0][s]);
+        distinct.insert(ids[0][s]);
+    }
+    EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kStrings));
+}
+
+// Records encoded on several threads (interning hosts, sharing shapes) read back on others.
+TEST(NodeRec, EncodeAndReadOnSeveralThreads) {
+    std::vector<NodeRec> recs(400);
+    std::vector<Node> nodes;
+    Gen g(21);
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+        nodes.push_back(g.node(2));
+        nodes.back().host = "thread-host-" + std::to_string(i % 50);
+    }
+    std::vector<std::thread> writers;
+    for (std::size_t t = 0; t < 2; ++t)
+        writers.emplace_back([&, t] {
+            for (std::size_t i = t; i < recs.size(); i += 2) recs[i] = NodeRec::encode(nodes[i]);
+        });
+    for (auto& w : writers) w.join();
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 2; ++t)
+        readers.emplace_back([&] {
+            for (std::size_t i = 0; i < recs.size(); ++i)
+                if (!(recs[i].toNode() == nodes[i])) ++mismatches;
+        });
+    for (auto& r : readers) r.join();
+    EXPECT_EQ(mismatches.load(), 0);
+}
+
+}  // namespace
+}  // namespace skydive::model
