@@ -100,9 +100,8 @@ Value objectOver(const RecBlock* b, std::size_t n) {
     void* mem = ::operator new(sizeof(ObjectBlock) + n * sizeof(Value));  // as object.cpp
     auto* block = new (mem) ObjectBlock;
     block->capacity = static_cast<std::uint32_t>(n);
-    ValueRef v = valueAt(b, 0);  // values follow each other in key order
-    for (std::size_t i = 0; i < n; ++i, v = ValueRef(v.data() + v.encodedSize()))
-        new (&block->values()[i]) Value(v.toValue());
+    std::size_t i = 0;
+    for (auto [k, v] : NodeRef(b).fields()) new (&block->values()[i++]) Value(v.toValue());
     retainShape(b->shape);
     block->shape = b->shape;
     Object o;
@@ -241,6 +240,13 @@ std::string_view NodeRef::key(std::size_t i) const noexcept {
 
 ValueRef NodeRef::value(std::size_t i) const noexcept {
     return valueAt(b_, i);
+}
+
+NodeRef::FieldRange NodeRef::fields() const noexcept {
+    std::size_t n = keyCountOf(b_);
+    if (n == 0) return {};
+    const Str* keys = b_->shape->keys();
+    return {FieldIterator(keys, valueAt(b_, 0).data()), FieldIterator(keys + n, nullptr)};
 }
 
 ValueRef NodeRef::field(std::string_view key) const noexcept {

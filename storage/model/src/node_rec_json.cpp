@@ -32,9 +32,9 @@ void writeNode(JsonWriter& w, NodeRef n) {
     w.beginObject();
     w.key("ID").string(n.id());
     w.key("Metadata").beginObject();
-    for (std::size_t i = 0; i < n.keyCount(); ++i) {
-        w.key(n.key(i));
-        writeValue(w, n.value(i));
+    for (auto [k, v] : n.fields()) {
+        w.key(k);
+        writeValue(w, v);
     }
     w.endObject();
     w.key("Host").string(n.host());

@@ -114,6 +114,15 @@ TEST(NodeRec, RoundTripsRandomNodes) {
                 ++k;
             }
             EXPECT_FALSE(r.field("NoSuchKey").exists());
+            auto it = md.begin();
+            std::size_t walked = 0;
+            for (auto [key, value] : r.fields()) {
+                EXPECT_EQ(key, (*it).first.view());
+                EXPECT_EQ(value.toValue(), (*it).second);
+                ++it;
+                ++walked;
+            }
+            EXPECT_EQ(walked, md.size());
         }
     }
 }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,39 @@ public:
     std::size_t keyCount() const noexcept;
     std::string_view key(std::size_t i) const noexcept;
     ValueRef value(std::size_t i) const noexcept;
+
+    /// Sequential walk of the metadata: `for (auto [key, value] : rec.fields())`, keys
+    /// ascending. Cheaper than key(i)/value(i) for a whole-record walk (JSON, toNode).
+    class FieldIterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = ObjectRef::EntryRef;
+        using difference_type = std::ptrdiff_t;
+        using reference = ObjectRef::EntryRef;
+        using pointer = void;
+
+        FieldIterator() = default;
+        FieldIterator(const Str* key, const unsigned char* value) : key_(key), value_(value) {}
+        ObjectRef::EntryRef operator*() const noexcept { return {key_->view(), ValueRef(value_)}; }
+        FieldIterator& operator++() noexcept {
+            value_ += ValueRef(value_).encodedSize();
+            ++key_;
+            return *this;
+        }
+        friend bool operator==(const FieldIterator& a, const FieldIterator& b) noexcept {
+            return a.key_ == b.key_;
+        }
+
+    private:
+        const Str* key_ = nullptr;
+        const unsigned char* value_ = nullptr;
+    };
+    struct FieldRange {
+        FieldIterator first, last;
+        FieldIterator begin() const noexcept { return first; }
+        FieldIterator end() const noexcept { return last; }
+    };
+    FieldRange fields() const noexcept;
 
     /// Materialises today's struct (`toNode(encode(n)) == n`).
     Node toNode() const;
