@@ -138,6 +138,19 @@ NodeRec::~NodeRec() {
     releaseBlock(b_);
 }
 
+NodeRec NodeRec::share(NodeRef r) noexcept {
+    retainBlock(r.block());
+    return NodeRec(r.block());
+}
+
+const RecBlock* NodeRec::release() && noexcept {
+    return std::exchange(b_, nullptr);
+}
+
+NodeRec NodeRec::adopt(const RecBlock* b) noexcept {
+    return NodeRec(b);
+}
+
 NodeRec NodeRec::encode(const Node& n) {
     thread_local std::string head;
     thread_local std::string values;

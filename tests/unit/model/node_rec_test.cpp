@@ -275,6 +275,13 @@ TEST(NodeRec, CopiesShareTheBlock) {
     EXPECT_EQ(c.toNode(), n);  // c keeps the block alive
     NodeRef view = c;
     EXPECT_EQ(view.id(), n.id.view());
+    NodeRec shared = NodeRec::share(view);  // a second owner from a view
+    c = NodeRec();
+    EXPECT_EQ(shared.toNode(), n);
+    const auto* raw = std::move(shared).release();  // into an 8-byte word and back
+    EXPECT_TRUE(shared.isNull());                   // NOLINT
+    NodeRec back = NodeRec::adopt(raw);
+    EXPECT_EQ(back.toNode(), n);
 }
 
 // fieldOf over a record answers as fieldOf over the node: pseudo keys, the Metadata. prefix,

@@ -111,8 +111,16 @@ public:
     /// Encodes a node. `n.metadata` must be an object (the Node contract).
     static NodeRec encode(const Node& n);
 
+    /// An owning handle on the block a view points at (one more reference): what a reader
+    /// keeps when it must outlive its view (recent window versions, results held across views).
+    static NodeRec share(NodeRef r) noexcept;
+    /// Raw ownership transfer for containers that keep blocks in 8-byte words (the slot table):
+    /// `release` hands over this handle's reference, `adopt` takes one back.
+    const detail::RecBlock* release() && noexcept;
+    static NodeRec adopt(const detail::RecBlock* b) noexcept;
+
 private:
-    explicit NodeRec(detail::RecBlock* b) noexcept : NodeRef(b) {}
+    explicit NodeRec(const detail::RecBlock* b) noexcept : NodeRef(b) {}
 };
 
 /// Writes the record as `writeNode` writes the node it was encoded from, byte for byte.
