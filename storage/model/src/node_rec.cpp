@@ -197,6 +197,12 @@ NodeRec NodeRec::encode(const Node& n) {
         for (std::size_t k = 0; k < width; ++k) *p++ = static_cast<unsigned char>(off >> (8 * k));
     }
     std::memcpy(p, values.data(), values.size());
+    // One large element (metadata may reach 1 MiB) must not pin its buffer in every writer
+    // thread for good.
+    constexpr std::size_t kKeepBytes = 64 * 1024;
+    if (values.capacity() > kKeepBytes) std::string().swap(values);
+    if (head.capacity() > kKeepBytes) std::string().swap(head);
+    if (meta.capacity() > kKeepBytes) std::string().swap(meta);
     return NodeRec(b);
 }
 
