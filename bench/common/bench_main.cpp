@@ -11,6 +11,9 @@ namespace {
 
 class BenchLineReporter : public benchmark::ConsoleReporter {
 public:
+    // No colours: their escape codes would end up in front of the BENCH lines in a log.
+    BenchLineReporter() : ConsoleReporter(OO_Tabular) {}
+
     void ReportRuns(const std::vector<Run>& runs) override {
         ConsoleReporter::ReportRuns(runs);
         for (const Run& run : runs) {

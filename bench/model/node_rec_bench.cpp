@@ -4,10 +4,6 @@
 //   for 100k `make_shared<const Node>` (what the live graph holds today) and 100k `NodeRec`s;
 // - RecVsNode/<op>: time per node of each operation on both forms, measured alternately in
 //   the same iteration, and their ratio (`rec_over_node` < 1: the record is cheaper).
-#ifdef SKYDIVE_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
-#include <malloc.h>
 
 #include <benchmark/benchmark.h>
 
@@ -27,38 +23,23 @@ using model::Node;
 using model::NodeRec;
 using Clock = std::chrono::steady_clock;
 
-std::size_t heapInUse() {
-#ifdef SKYDIVE_JEMALLOC
-    std::uint64_t epoch = 1;
-    std::size_t len = sizeof(epoch);
-    (void)mallctl("epoch", &epoch, &len, &epoch, len);
-    std::size_t allocated = 0;
-    len = sizeof(allocated);
-    (void)mallctl("stats.allocated", &allocated, &len, nullptr, 0);
-    return allocated;
-#else
-    malloc_trim(0);
-    return mallinfo2().uordblks;
-#endif
-}
-
 void BM_RecHeapPerNode(benchmark::State& state) {
     constexpr std::size_t kNodes = 100000;
     for (auto _ : state) {
         std::vector<std::shared_ptr<const Node>> nodes;
         nodes.reserve(kNodes);
-        std::size_t before = heapInUse();
+        std::size_t before = bench::heapInUse();
         for (std::size_t i = 0; i < kNodes; ++i)
             nodes.push_back(std::make_shared<const Node>(bench::interfaceNode(i)));
-        double node_bytes = static_cast<double>(heapInUse() - before) / kNodes;
+        double node_bytes = static_cast<double>(bench::heapInUse() - before) / kNodes;
         nodes = {};
 
         std::vector<NodeRec> recs;
         recs.reserve(kNodes);
-        before = heapInUse();
+        before = bench::heapInUse();
         for (std::size_t i = 0; i < kNodes; ++i)
             recs.push_back(NodeRec::encode(bench::interfaceNode(i)));
-        double rec_bytes = static_cast<double>(heapInUse() - before) / kNodes;
+        double rec_bytes = static_cast<double>(bench::heapInUse() - before) / kNodes;
         state.counters["node_bytes"] = node_bytes;
         state.counters["rec_bytes"] = rec_bytes;
         state.counters["rec_block_bytes"] = static_cast<double>(recs[kNodes / 2].blockBytes());

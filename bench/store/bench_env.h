@@ -1,6 +1,10 @@
 #pragma once
 
+#include <malloc.h>
 #include <unistd.h>
+#ifdef SKYDIVE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +64,23 @@ inline model::Node interfaceNode(std::size_t i) {
     n.host = "node1";
     n.origin = "agent.node1";
     return n;
+}
+
+/// Heap bytes in use: jemalloc's stats.allocated (size classes included), or mallinfo2 after
+/// malloc_trim when built without jemalloc.
+inline std::size_t heapInUse() {
+#ifdef SKYDIVE_JEMALLOC
+    std::uint64_t epoch = 1;
+    std::size_t len = sizeof(epoch);
+    (void)mallctl("epoch", &epoch, &len, &epoch, len);  // refresh the cached statistics
+    std::size_t allocated = 0;
+    len = sizeof(allocated);
+    (void)mallctl("stats.allocated", &allocated, &len, nullptr, 0);
+    return allocated;
+#else
+    malloc_trim(0);
+    return mallinfo2().uordblks;
+#endif
 }
 
 inline std::size_t rssBytes() {

@@ -4,10 +4,6 @@
 // a Store (live graph + recent window), each built from the same interface nodes with 8
 // metadata keys. Differences between the lines are the cost of each layer (the Store line also
 // counts the RocksDB memtables holding the records just written, so it varies with flushes).
-#include <malloc.h>
-#ifdef SKYDIVE_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
 
 #include <benchmark/benchmark.h>
 
@@ -19,21 +15,6 @@
 namespace {
 
 using namespace skydive;
-
-std::size_t heapInUse() {
-#ifdef SKYDIVE_JEMALLOC
-    std::uint64_t epoch = 1;
-    std::size_t len = sizeof(epoch);
-    (void)mallctl("epoch", &epoch, &len, &epoch, len);  // refresh the cached statistics
-    std::size_t allocated = 0;
-    len = sizeof(allocated);
-    (void)mallctl("stats.allocated", &allocated, &len, nullptr, 0);
-    return allocated;
-#else
-    malloc_trim(0);
-    return mallinfo2().uordblks;
-#endif
-}
 
 model::GraphDelta addBatch(std::size_t from, std::size_t to, model::ManualClock& clock) {
     model::GraphDelta d;
@@ -49,7 +30,7 @@ void BM_HeapPerLiveNode(benchmark::State& state) {
     const std::size_t n = bench::sizes().rss_nodes;
     const auto layer = state.range(0);
     for (auto _ : state) {
-        std::size_t before = heapInUse();
+        std::size_t before = bench::heapInUse();
         std::size_t after = 0;
         model::ManualClock clock(1600000000000);
         if (layer == 0) {
@@ -57,23 +38,23 @@ void BM_HeapPerLiveNode(benchmark::State& state) {
             nodes.reserve(n);
             for (std::size_t i = 0; i < n; ++i)
                 nodes.push_back(std::make_shared<const model::Node>(bench::interfaceNode(i)));
-            after = heapInUse();
+            after = bench::heapInUse();
         } else if (layer <= 2) {
             graph::LiveGraphOptions o;
             if (layer == 1) o.indexed_keys.clear();
             graph::LiveGraph g(clock, o);
             for (std::size_t i = 0; i < n; i += 1000)
                 (void)g.apply(addBatch(i, std::min(n, i + 1000), clock));
-            after = heapInUse();
+            after = bench::heapInUse();
         } else {
             bench::BenchDir dir;
             store::StoreOptions o;
             o.data_dir = dir.sub("store");
             auto s = store::Store::open(o, clock).value();
-            before = heapInUse();  // RocksDB's own buffers are not per node
+            before = bench::heapInUse();  // RocksDB's own buffers are not per node
             for (std::size_t i = 0; i < n; i += 1000)
                 (void)s->apply(addBatch(i, std::min(n, i + 1000), clock));
-            after = heapInUse();
+            after = bench::heapInUse();
         }
         state.counters["bytes_per_node"] = static_cast<double>(after - before) / n;
     }
