@@ -1,6 +1,7 @@
 // Prototypes of the write designs of ADR 015's eighth round, measured before building one into
-// the store: the same revisions as BM_Ingest_RawRocksDbBaseline (the store's rev records, rev
-// keys, timeline entries and `seq` for 1000-revision groups of node updates), pre-encoded, into a
+// the store: the revisions of BM_Ingest_RawRocksDbBaseline (rev records, rev keys, `seq` for
+// 1000-revision groups of node updates) with format 3's layout, a timeline key per revision
+// (its value a one-entry format 4 list: the same bytes within a few), pre-encoded, into a
 // RocksDB opened by store::Rocks::open (the store's options). Items = revisions; wall time.
 // - LogRecord: the acknowledged write of design (i): one log record per group (each revision's
 //   op and rev record, length-prefixed; the rev and timeline keys derive from it) + `seq`, WAL
@@ -134,10 +135,7 @@ void BM_IngestDesign_BehindMemtable(benchmark::State& state) {
         if (!writeNoWal(*rocks, batches[next++ % kGroups])) state.SkipWithError("write");
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
 }
-BENCHMARK(BM_IngestDesign_BehindMemtable)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->MinTime(3);
+BENCHMARK(BM_IngestDesign_BehindMemtable)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
 // Sorted SST files (one for `rev`, one for `timeline`) of a run of revisions, ingested with
 // IngestExternalFile. Sorting the rev keys is part of the cost (a group arrives in the delta's
@@ -155,13 +153,11 @@ public:
 
     bool write(std::vector<const Rev*>& revs) {
         auto path = dir_ + "/sst" + std::to_string(file_++);
-        std::sort(revs.begin(), revs.end(), [](const Rev* a, const Rev* b) {
-            return a->key < b->key;
-        });
+        std::sort(revs.begin(), revs.end(),
+                  [](const Rev* a, const Rev* b) { return a->key < b->key; });
         bool ok = writeFile(rev_opts_, path + ".rev", revs, &Rev::key, &Rev::record);
-        std::sort(revs.begin(), revs.end(), [](const Rev* a, const Rev* b) {
-            return a->tl_key < b->tl_key;
-        });
+        std::sort(revs.begin(), revs.end(),
+                  [](const Rev* a, const Rev* b) { return a->tl_key < b->tl_key; });
         ok = ok && writeFile(tl_opts_, path + ".tl", revs, &Rev::tl_key, &Rev::tl_value);
         auto& db = rocks_.db();
         ok = ok && db.IngestExternalFile(rocks_.cf(store::Cf::Rev), {path + ".rev"}, io_).ok();
@@ -330,10 +326,7 @@ void BM_IngestDesign_GroupTimeline(benchmark::State& state) {
         if (!rocks->write(batches[next++ % kGroups], false)) state.SkipWithError("write");
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
 }
-BENCHMARK(BM_IngestDesign_GroupTimeline)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->MinTime(3);
+BENCHMARK(BM_IngestDesign_GroupTimeline)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
 }  // namespace
 
