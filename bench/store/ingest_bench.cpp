@@ -107,36 +107,38 @@ void BM_Ingest_StoreAdds(benchmark::State& state) {
 }
 BENCHMARK(BM_Ingest_StoreAdds)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
-// The ceiling: the rev records, rev keys, timeline entries and `seq` key the store writes for
-// the updates above, encoded before the loop into kRawRing WriteBatches of kIngestBatch
-// revisions, written in turn (WAL on, no sync) to a RocksDB opened by the store's own
-// store::Rocks::open (same options and column families). The ring repeats its keys every
-// kRawRing batches, which only makes the raw loop's flushes cheaper (a stricter ceiling).
+// The ceiling: the rev records, rev keys, timeline key and `seq` key the store writes for the
+// updates above (format 4: one timeline key per group and time, listing the group's
+// revisions), encoded before the loop into kRawRing WriteBatches of kIngestBatch revisions,
+// written in turn (WAL on, no sync) to a RocksDB opened by the store's own store::Rocks::open
+// (same options and column families). The ring repeats its keys every kRawRing batches, which
+// only makes the raw loop's flushes cheaper (a stricter ceiling).
 void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
     constexpr std::size_t kRawRing = 100;
     bench::BenchDir dir;
     auto rocks = store::Rocks::open(dir.sub("raw"), 64u << 20).value();
     std::vector<rocksdb::WriteBatch> ring(kRawRing);
-    std::string record, key, seq_bytes(8, '\0');
+    std::string record, key, timeline, seq_bytes(8, '\0');
     std::uint64_t seq = kIngestNodes + 1;
     for (std::size_t b = 0, next = 0; b < kRawRing; ++b) {
-        for (std::size_t i = 0; i < kIngestBatch; ++i, ++next) {
+        store::startTimelineValue(timeline);
+        const std::uint64_t first_seq = seq;
+        model::Time t = kIngestT0 + 1 + static_cast<model::Time>(b);
+        for (std::size_t i = 0; i < kIngestBatch; ++i, ++next, ++seq) {
             auto n = bench::interfaceNode(next % kIngestNodes);
             n.metadata.mutableObject().set("Seq", static_cast<std::int64_t>(next));
             n.created_at = kIngestT0;
-            n.updated_at = kIngestT0 + 1 + static_cast<model::Time>(b);
+            n.updated_at = t;
             n.revision = static_cast<std::int64_t>(next / kIngestNodes + 2);
             store::Version v{std::make_shared<const model::Node>(std::move(n)), nullptr};
-            store::TimelineKey tk{v.base().updated_at, seq++};
             record.clear();
             store::encodeRecordTo(record, v);
             store::encodeRevKeyTo(key, v.ref());
             ring[b].Put(rocks->cf(store::Cf::Rev), store::toSlice(key), store::toSlice(record));
-            store::encodeTimelineValueTo(record, {store::TimelineOp::Put, v.ref()});
-            store::encodeTimelineKeyTo(key, tk);
-            ring[b].Put(rocks->cf(store::Cf::Timeline), store::toSlice(key),
-                        store::toSlice(record));
+            store::appendTimelineEntry(timeline, store::TimelineOp::Put, v.ref());
         }
+        store::encodeTimelineKeyTo(key, {t, first_seq});
+        ring[b].Put(rocks->cf(store::Cf::Timeline), store::toSlice(key), store::toSlice(timeline));
         ring[b].Put(rocks->cf(store::Cf::Default), "seq", store::toSlice(seq_bytes));
     }
     std::size_t next = 0;

@@ -1,7 +1,8 @@
 // The store's ingest cost split by phase (ADR 015), each on the same input as
 // BM_Ingest_StoreUpdates (ingest_input.h), items = revisions:
 // - LiveApply: the live graph alone (no commit log): validation, copies, trie updates.
-// - Encode: rev record, rev key, timeline key and value of each revision into a WriteBatch.
+// - Encode: rev record and key of each revision, the group's timeline key and value (format
+//   4: one per group and time) into a WriteBatch.
 // - WindowAppend: the recent window's append of each change and its trim.
 // The RocksDB write itself is BM_Ingest_RawRocksDbBaseline.
 #include <benchmark/benchmark.h>
@@ -57,20 +58,23 @@ void BM_IngestPhase_Encode(benchmark::State& state) {
     bench::BenchDir dir;
     auto rocks = store::Rocks::open(dir.sub("cf"), 8u << 20).value();  // column family handles
     auto versions = ringVersions(0);
-    std::string record, key;
+    std::string record, key, timeline;
     std::uint64_t seq = 1;
     for (auto _ : state) {
         rocksdb::WriteBatch batch;
+        store::startTimelineValue(timeline);  // one time per ring delta: one timeline key
+        const std::uint64_t first_seq = seq;
         for (const auto& v : versions) {
             store::RevKey ref = v.ref();
             record.clear();
             store::encodeRecordTo(record, v);
             store::encodeRevKeyTo(key, ref);
             batch.Put(rocks->cf(store::Cf::Rev), store::toSlice(key), store::toSlice(record));
-            store::encodeTimelineValueTo(record, {store::TimelineOp::Put, std::move(ref)});
-            store::encodeTimelineKeyTo(key, {v.base().updated_at, seq++});
-            batch.Put(rocks->cf(store::Cf::Timeline), store::toSlice(key), store::toSlice(record));
+            store::appendTimelineEntry(timeline, store::TimelineOp::Put, ref);
+            ++seq;
         }
+        store::encodeTimelineKeyTo(key, {versions.front().base().updated_at, first_seq});
+        batch.Put(rocks->cf(store::Cf::Timeline), store::toSlice(key), store::toSlice(timeline));
         benchmark::DoNotOptimize(batch.GetDataSize());
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));

@@ -70,9 +70,39 @@ model::Result<std::optional<TimelineKey>> HistoryReader::lastTimelineKey() const
         return std::optional<TimelineKey>();
     }
     auto key = decodeTimelineKey(view(it->key()));
-    if (!key) return corrupt("bad timeline key");
-    return std::optional<TimelineKey>(*key);
+    std::size_t count = timelineValueCount(view(it->value()));
+    if (!key || count == 0) return corrupt("bad timeline record");
+    // The key names the first change it lists; the last one has the following seqs.
+    return std::optional<TimelineKey>(TimelineKey{key->time, key->seq + count - 1});
 }
+
+namespace {
+
+// One change of a replay at `time` (see replay below).
+void replayEntry(Time time, Time from, TimelineEntry& entry,
+                 std::unordered_map<std::string, RevKey>& refs, std::vector<RevKey>* archived) {
+    std::string mk = refMapKey(entry.ref);
+    auto old = refs.find(mk);
+    // A revision dated before a higher one already replayed (skewed clock) was superseded
+    // before it was written: the point view keeps the highest revision (spec §2.8).
+    bool stale = entry.op == TimelineOp::Put && old != refs.end() && entry.ref < old->second;
+    if (time < from) {
+        if (entry.op == TimelineOp::Delete)
+            refs.erase(mk);
+        else if (!stale)
+            refs.insert_or_assign(std::move(mk), std::move(entry.ref));
+        return;
+    }
+    if (entry.op != TimelineOp::Put || stale) return;  // deleted in range: still visible
+    if (old != refs.end()) {
+        if (archived && old->second != entry.ref) archived->push_back(old->second);
+        old->second = std::move(entry.ref);
+    } else {
+        refs.emplace(std::move(mk), std::move(entry.ref));
+    }
+}
+
+}  // namespace
 
 // Replays the timeline over the newest checkpoint before `from`: entries before `from` build
 // the state, entries in [from, to] add revisions (and, when `archived` is set, report the
@@ -114,27 +144,9 @@ model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
     }
     for (; it->Valid(); it->Next()) {
         auto key = decodeTimelineKey(view(it->key()));
-        auto entry = decodeTimelineValue(view(it->value()));
-        if (!key || !entry) return corrupt("bad timeline record");
-        std::string mk = refMapKey(entry->ref);
-        auto old = refs.find(mk);
-        // A revision dated before a higher one already replayed (skewed clock) was superseded
-        // before it was written: the point view keeps the highest revision (spec §2.8).
-        bool stale = entry->op == TimelineOp::Put && old != refs.end() && entry->ref < old->second;
-        if (key->time < from) {
-            if (entry->op == TimelineOp::Delete)
-                refs.erase(mk);
-            else if (!stale)
-                refs.insert_or_assign(std::move(mk), std::move(entry->ref));
-            continue;
-        }
-        if (entry->op != TimelineOp::Put || stale) continue;  // deleted in range: still visible
-        if (old != refs.end()) {
-            if (archived && old->second != entry->ref) archived->push_back(old->second);
-            old->second = std::move(entry->ref);
-        } else {
-            refs.emplace(std::move(mk), std::move(entry->ref));
-        }
+        auto entries = decodeTimelineValue(view(it->value()));
+        if (!key || !entries) return corrupt("bad timeline record");
+        for (TimelineEntry& entry : *entries) replayEntry(key->time, from, entry, refs, archived);
     }
     if (!it->status().ok()) return fromRocks(it->status(), "timeline scan");
     return {};

@@ -58,10 +58,10 @@ model::Status Store::importRevisions(const std::vector<model::Change>& records) 
         batch.Put(im.rocks->cf(Cf::Rev), toSlice(encodeRevKey(ref)), toSlice(encodeRecord(v)));
         putLinks(batch, *im.rocks, Version{}, v, b.updated_at);
         batch.Put(im.rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey({b.updated_at, seq++})),
-                  toSlice(encodeTimelineValue({TimelineOp::Put, ref})));
+                  toSlice(encodeTimelineValue({TimelineEntry{TimelineOp::Put, ref}})));
         if (b.deleted_at != 0)
             batch.Put(im.rocks->cf(Cf::Timeline), toSlice(encodeTimelineKey({b.deleted_at, seq++})),
-                      toSlice(encodeTimelineValue({TimelineOp::Delete, ref})));
+                      toSlice(encodeTimelineValue({TimelineEntry{TimelineOp::Delete, ref}})));
     }
     putImportMarkers(batch, *im.rocks, records);
     std::string seq_bytes;

@@ -28,26 +28,28 @@ model::Status Store::Impl::applyTail(graph::GraphImage& img, const TimelineKey& 
     if (it->Valid() && view(it->key()) == start) it->Next();
     std::string mk;
     for (; it->Valid(); it->Next()) {
-        auto entry = decodeTimelineValue(view(it->value()));
-        if (!entry) return makeError(ErrorCode::Corruption, "bad timeline record");
-        mk.assign(1, entry->ref.kind == model::ElementKind::Node ? 'N' : 'E');
-        mk.append(entry->ref.id);
-        auto [pos, fresh] = tail.try_emplace(mk);
-        if (entry->op == TimelineOp::Delete) {
-            pos->second = Last{std::move(entry->ref), true};
-            continue;
-        }
-        // As in a replay: a Put older than the element's current revision (skewed clock) was
-        // superseded before it was written.
-        if (!fresh && !pos->second.deleted && entry->ref < pos->second.ref) continue;
-        if (fresh) {
-            Version cur = findVersion(img, entry->ref.kind, entry->ref.id);
-            if (cur && entry->ref < cur.ref()) {
-                tail.erase(pos);
+        auto entries = decodeTimelineValue(view(it->value()));
+        if (!entries) return makeError(ErrorCode::Corruption, "bad timeline record");
+        for (TimelineEntry& entry : *entries) {
+            mk.assign(1, entry.ref.kind == model::ElementKind::Node ? 'N' : 'E');
+            mk.append(entry.ref.id);
+            auto [pos, fresh] = tail.try_emplace(mk);
+            if (entry.op == TimelineOp::Delete) {
+                pos->second = Last{std::move(entry.ref), true};
                 continue;
             }
+            // As in a replay: a Put older than the element's current revision (skewed clock)
+            // was superseded before it was written.
+            if (!fresh && !pos->second.deleted && entry.ref < pos->second.ref) continue;
+            if (fresh) {
+                Version cur = findVersion(img, entry.ref.kind, entry.ref.id);
+                if (cur && entry.ref < cur.ref()) {
+                    tail.erase(pos);
+                    continue;
+                }
+            }
+            pos->second = Last{std::move(entry.ref), false};
         }
-        pos->second = Last{std::move(entry->ref), false};
     }
     if (!it->status().ok()) return fromRocks(it->status(), "timeline scan");
     std::vector<RevKey> refs;

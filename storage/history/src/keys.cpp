@@ -137,40 +137,69 @@ std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes) {
     return k;
 }
 
-// timeline value: 0x02 | op u8 | kind u8 | CreatedAt i64f | UpdatedAt i64f | Revision i64f |
-// id bytes (rest)
-std::string encodeTimelineValue(const TimelineEntry& e) {
+// timeline value: 0x03 | count u32 |
+//                 count x (op u8 | kind u8 | CreatedAt i64f | UpdatedAt i64f | Revision i64f |
+//                          str16 id)
+std::string encodeTimelineValue(const std::vector<TimelineEntry>& entries) {
     std::string out;
-    encodeTimelineValueTo(out, e);
+    startTimelineValue(out);
+    for (const TimelineEntry& e : entries) appendTimelineEntry(out, e.op, e.ref);
     return out;
 }
 
 void encodeTimelineValueTo(std::string& out, const TimelineEntry& e) {
-    out.clear();
-    out.reserve(27 + e.ref.id.size());
-    out.push_back(static_cast<char>(kRefValueFormat));
-    out.push_back(static_cast<char>(e.op));
-    out.push_back(kindByte(e.ref.kind));
-    putI64f(out, e.ref.created_at);
-    putI64f(out, e.ref.updated_at);
-    putI64f(out, e.ref.revision);
-    out.append(e.ref.id);
+    startTimelineValue(out);
+    appendTimelineEntry(out, e.op, e.ref);
 }
 
-std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes) {
+void startTimelineValue(std::string& out) {
+    out.clear();
+    out.push_back(static_cast<char>(kTimelineValueFormat));
+    putU32(out, 0);
+}
+
+void appendTimelineEntry(std::string& out, TimelineOp op, const RevKey& ref) {
+    out.push_back(static_cast<char>(op));
+    out.push_back(kindByte(ref.kind));
+    putI64f(out, ref.created_at);
+    putI64f(out, ref.updated_at);
+    putI64f(out, ref.revision);
+    putStr16(out, ref.id);
+    // The count (bytes 1..4, big-endian) grows by one.
+    std::uint32_t count = static_cast<std::uint32_t>(timelineValueCount(out)) + 1;
+    for (std::size_t i = 0; i < 4; ++i)
+        out[1 + i] = static_cast<char>((count >> (8 * (3 - i))) & 0xFF);
+}
+
+std::size_t timelineValueCount(std::string_view bytes) {
     Reader r{bytes};
-    TimelineEntry e;
-    std::uint8_t fmt, op, kind;
-    if (!r.u8(fmt) || fmt != kRefValueFormat || !r.u8(op) || !r.u8(kind) ||
-        !kindFromByte(kind, e.ref.kind) || !r.i64f(e.ref.created_at) || !r.i64f(e.ref.updated_at) ||
-        !r.i64f(e.ref.revision))
+    std::uint8_t fmt;
+    std::uint64_t count;
+    if (!r.u8(fmt) || fmt != kTimelineValueFormat || !r.be(count, 4)) return 0;
+    return count;
+}
+
+std::optional<std::vector<TimelineEntry>> decodeTimelineValue(std::string_view bytes) {
+    Reader r{bytes};
+    std::uint8_t fmt;
+    std::uint64_t count;
+    if (!r.u8(fmt) || fmt != kTimelineValueFormat || !r.be(count, 4) || count == 0)
         return std::nullopt;
-    if (op != static_cast<std::uint8_t>(TimelineOp::Put) &&
-        op != static_cast<std::uint8_t>(TimelineOp::Delete))
-        return std::nullopt;
-    e.op = static_cast<TimelineOp>(op);
-    e.ref.id.assign(r.in);
-    return e;
+    if (count > bytes.size() / 28) return std::nullopt;  // each entry takes at least 28 bytes
+    std::vector<TimelineEntry> out(count);
+    for (TimelineEntry& e : out) {
+        std::uint8_t op, kind;
+        if (!r.u8(op) || !r.u8(kind) || !kindFromByte(kind, e.ref.kind) ||
+            !r.i64f(e.ref.created_at) || !r.i64f(e.ref.updated_at) || !r.i64f(e.ref.revision) ||
+            !r.str16(e.ref.id))
+            return std::nullopt;
+        if (op != static_cast<std::uint8_t>(TimelineOp::Put) &&
+            op != static_cast<std::uint8_t>(TimelineOp::Delete))
+            return std::nullopt;
+        e.op = static_cast<TimelineOp>(op);
+    }
+    if (!r.in.empty()) return std::nullopt;
+    return out;
 }
 
 // checkpoint value: 0x02 | count u32 |

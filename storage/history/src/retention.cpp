@@ -65,12 +65,13 @@ model::Status dropBefore(Store::Impl& im, Time cutoff) {
     std::size_t dropped = 0;
     auto it = im.rocks->iterator(Cf::Timeline);
     for (it->SeekToFirst(); it->Valid() && view(it->key()) < cut_key; it->Next()) {
-        auto entry = decodeTimelineValue(view(it->value()));
-        if (!entry) return model::makeError(model::ErrorCode::Corruption, "bad timeline record");
-        if (!keep.count(entry->ref) && dropped_refs.insert(entry->ref).second) {
-            if (entry->ref.kind == model::ElementKind::Edge)
-                if (auto st = dropLinks(im, batch, entry->ref, kept_edges); !st) return st;
-            batch.Delete(im.rocks->cf(Cf::Rev), toSlice(encodeRevKey(entry->ref)));
+        auto entries = decodeTimelineValue(view(it->value()));
+        if (!entries) return model::makeError(model::ErrorCode::Corruption, "bad timeline record");
+        for (const TimelineEntry& entry : *entries) {
+            if (keep.count(entry.ref) || !dropped_refs.insert(entry.ref).second) continue;
+            if (entry.ref.kind == model::ElementKind::Edge)
+                if (auto st = dropLinks(im, batch, entry.ref, kept_edges); !st) return st;
+            batch.Delete(im.rocks->cf(Cf::Rev), toSlice(encodeRevKey(entry.ref)));
             ++dropped;
         }
     }

@@ -99,8 +99,9 @@ Status Store::Impl::load() {
     PhaseClock phase(&open_phases);
     auto fmt = rocks->get(Cf::Default, kFormatKey);
     if (!fmt) return fmt.error();
-    // Format 3 changed the `rev` key layout (time-ordered) and the references to it: a store
-    // of format 1 or 2 is refused, with its version named, and left untouched (FORMAT.md).
+    // Format 3 changed the `rev` key layout (time-ordered) and the references to it, format 4
+    // the timeline's keys and values (one key per commit and time): an older store is
+    // refused, with its version named, and left untouched (FORMAT.md).
     if (!*fmt) {
         std::string v;
         putU32(v, kFormatVersion);
@@ -110,13 +111,13 @@ Status Store::Impl::load() {
     } else if ((*fmt)->size() != 4) {
         return makeError(ErrorCode::Corruption, "store format key is not 4 bytes");
     } else if (std::uint64_t found = readU64(**fmt); found != kFormatVersion) {
-        return makeError(
-            ErrorCode::Unsupported,
-            "data directory has store format " + std::to_string(found) +
-                ", this binary reads format " + std::to_string(kFormatVersion) +
-                (found < kFormatVersion ? " only (format 3 reorders `rev` keys by time; start from "
-                                          "an empty data directory)"
-                                        : ""));
+        return makeError(ErrorCode::Unsupported,
+                         "data directory has store format " + std::to_string(found) +
+                             ", this binary reads format " + std::to_string(kFormatVersion) +
+                             (found < kFormatVersion
+                                  ? " only (format 4 lists a commit's changes under one timeline "
+                                    "key; start from an empty data directory)"
+                                  : ""));
     }
     auto seq = rocks->get(Cf::Default, kSeqKey);
     if (!seq) return seq.error();

@@ -66,15 +66,34 @@ TEST(Keys, TimelineGoldenBytes) {
     EXPECT_EQ(hex(encodeTimelineKey({1600000000000, 7})),
               "80000174876e8000"
               "0000000000000007");
-    TimelineEntry e{TimelineOp::Delete, {model::ElementKind::Edge, "ab", 5, 9, 2}};
-    EXPECT_EQ(hex(encodeTimelineValue(e)),
-              "02"
+    // Format 4: a count, then the commit's changes at that time.
+    std::vector<TimelineEntry> es{{TimelineOp::Delete, {model::ElementKind::Edge, "ab", 5, 9, 2}},
+                                  {TimelineOp::Put, {model::ElementKind::Node, "c", 1, 9, 3}}};
+    EXPECT_EQ(hex(encodeTimelineValue(es)),
+              "03"
+              "00000002"
               "02"
               "45"
               "8000000000000005"
               "8000000000000009"
               "8000000000000002"
-              "6162");
+              "0002"
+              "6162"
+              "01"
+              "4e"
+              "8000000000000001"
+              "8000000000000009"
+              "8000000000000003"
+              "0001"
+              "63");
+    EXPECT_EQ(timelineValueCount(encodeTimelineValue(es)), 2u);
+    std::string built;
+    startTimelineValue(built);
+    for (const TimelineEntry& e : es) appendTimelineEntry(built, e.op, e.ref);
+    EXPECT_EQ(built, encodeTimelineValue(es));
+    std::string one;
+    encodeTimelineValueTo(one, es[1]);
+    EXPECT_EQ(decodeTimelineValue(one), std::vector<TimelineEntry>{es[1]});
 }
 
 TEST(Keys, CheckpointApiFlowMetricGoldenBytes) {
@@ -114,7 +133,9 @@ TEST(Keys, RoundTripsAndRejectsGarbage) {
         EXPECT_EQ(decodeRevKey(encodeRevKey(k)), k);
         TimelineKey tk{static_cast<Time>(rng()), rng()};
         EXPECT_EQ(decodeTimelineKey(encodeTimelineKey(tk)), tk);
-        TimelineEntry te{rng() % 2 ? TimelineOp::Put : TimelineOp::Delete, k};
+        std::vector<TimelineEntry> te{{rng() % 2 ? TimelineOp::Put : TimelineOp::Delete, k},
+                                      {TimelineOp::Put, k}};
+        te.resize(1 + rng() % 2);
         EXPECT_EQ(decodeTimelineValue(encodeTimelineValue(te)), te);
         std::vector<RevKey> refs{k, k};
         EXPECT_EQ(decodeCheckpointValue(encodeCheckpointValue(refs)), refs);
@@ -124,13 +145,19 @@ TEST(Keys, RoundTripsAndRejectsGarbage) {
     }
     EXPECT_FALSE(decodeRevKey("N\x00"));
     EXPECT_FALSE(decodeRevKey(encodeRevKey({model::ElementKind::Node, "x", 1, 1, 1}) + "z"));
-    EXPECT_FALSE(decodeTimelineValue(std::string("\x02\x01N", 3)));
+    EXPECT_FALSE(decodeTimelineValue(std::string("\x03\x00\x00\x00\x01\x01N", 7)));
+    EXPECT_FALSE(decodeTimelineValue(std::string("\x03\x00\x00\x00\x00", 5)));  // empty list
     EXPECT_FALSE(decodeCheckpointValue(std::string("\x02\xff\xff\xff\xff", 5)));
-    // A format 2 reference (no UpdatedAt, value byte 0x01) is refused, not misread.
-    std::string v2 =
-        encodeTimelineValue({TimelineOp::Put, {model::ElementKind::Node, "x", 1, 1, 1}});
-    v2[0] = '\x01';
+    // A format 3 value (one reference, value byte 0x02) is refused, not misread; so is a
+    // count larger than the entries.
+    std::string v3 = encodeTimelineValue(
+        {TimelineEntry{TimelineOp::Put, {model::ElementKind::Node, "x", 1, 1, 1}}});
+    std::string v2 = v3;
+    v3[0] = '\x02';
+    EXPECT_FALSE(decodeTimelineValue(v3));
+    v2[4] = '\x02';
     EXPECT_FALSE(decodeTimelineValue(v2));
+    EXPECT_FALSE(decodeTimelineValue(encodeTimelineValue({TimelineEntry{}}) + "x"));
 }
 
 // Byte order = numeric order for times, including negative ones.

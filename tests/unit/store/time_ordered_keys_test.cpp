@@ -1,6 +1,6 @@
 // Format 3 orders an incarnation's `rev` keys by time (FORMAT.md): a lookup outside the window
 // is two seeks, late revisions are found through their marker, re-created IDs keep their
-// incarnations apart, and a format 2 data directory is refused with its version named.
+// incarnations apart, and a format 2 or 3 data directory is refused with its version named.
 #include <skydive/store/keys.h>
 #include <skydive/store/store.h>
 
@@ -136,27 +136,32 @@ void setFormat(const std::string& dir, std::uint32_t version) {
         raw.db().Put(rocksdb::WriteOptions(), raw.cf(testing::RawDb::kDefault), "format", v).ok());
 }
 
-TEST(TimeOrderedKeys, FormatTwoDataDirectoryIsRefusedAndLeftIntact) {
-    testing::TempDir dir;
-    ManualClock clock(1000);
-    {
+// Format 2 (revision-ordered `rev` keys) and format 3 (one timeline key per change) are
+// refused with their version named; nothing is written before the check.
+TEST(TimeOrderedKeys, OlderFormatDataDirectoriesAreRefusedAndLeftIntact) {
+    for (std::uint32_t old_format : {2u, 3u}) {
+        testing::TempDir dir;
+        ManualClock clock(1000);
+        {
+            auto s = openNoWindow(dir.path(), clock);
+            model::Node n;
+            n.id = "kept";
+            ASSERT_TRUE(s->addNode(n));
+        }
+        setFormat(dir.path(), old_format);
+        StoreOptions o;
+        o.data_dir = dir.path();
+        auto refused = Store::open(o, clock);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_EQ(refused.error().code, model::ErrorCode::Unsupported);
+        EXPECT_NE(refused.error().message.find("format " + std::to_string(old_format)),
+                  std::string::npos)
+            << refused.error().message;
+        setFormat(dir.path(), kFormatVersion);  // nothing else was touched
         auto s = openNoWindow(dir.path(), clock);
-        model::Node n;
-        n.id = "kept";
-        ASSERT_TRUE(s->addNode(n));
+        ASSERT_NE(s, nullptr);
+        EXPECT_EQ(valueAt(*s, "kept", 1000), 0);
     }
-    setFormat(dir.path(), 2);
-    StoreOptions o;
-    o.data_dir = dir.path();
-    auto refused = Store::open(o, clock);
-    ASSERT_FALSE(refused.ok());
-    EXPECT_EQ(refused.error().code, model::ErrorCode::Unsupported);
-    EXPECT_NE(refused.error().message.find("format 2"), std::string::npos)
-        << refused.error().message;
-    setFormat(dir.path(), kFormatVersion);  // nothing else was touched
-    auto s = openNoWindow(dir.path(), clock);
-    ASSERT_NE(s, nullptr);
-    EXPECT_EQ(valueAt(*s, "kept", 1000), 0);
 }
 
 }  // namespace

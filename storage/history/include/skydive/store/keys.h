@@ -18,8 +18,11 @@ using model::Time;
 inline constexpr std::uint8_t kValueFormat = 1;
 /// Timeline and checkpoint values name rev keys with their UpdatedAt since format 3.
 inline constexpr std::uint8_t kRefValueFormat = 2;
-/// 2: binary `rev` values; 3: time-ordered `rev` keys (kind | id | CreatedAt | UpdatedAt | Rev).
-inline constexpr std::uint32_t kFormatVersion = 3;
+/// `timeline` values since format 4: a list of the changes of one commit at one time.
+inline constexpr std::uint8_t kTimelineValueFormat = 3;
+/// 2: binary `rev` values; 3: time-ordered `rev` keys (kind | id | CreatedAt | UpdatedAt | Rev);
+/// 4: one timeline key per commit and time, listing its changes (ADR 015, eighth round).
+inline constexpr std::uint32_t kFormatVersion = 4;
 inline constexpr std::size_t kMaxKeyString = 0xFFFF;
 
 /// A `rev` key: one revision of one incarnation of an element, ordered by time (UpdatedAt)
@@ -78,9 +81,17 @@ inline bool isLateMarker(const RevKey& k) {
 std::string encodeTimelineKey(const TimelineKey& k);
 void encodeTimelineKeyTo(std::string& out, const TimelineKey& k);
 std::optional<TimelineKey> decodeTimelineKey(std::string_view bytes);
-std::string encodeTimelineValue(const TimelineEntry& e);
+/// A timeline value lists the changes of one commit dated at its key's time, in seq order: the
+/// first has the key's seq, the next ones the following seqs (FORMAT.md, format 4).
+std::string encodeTimelineValue(const std::vector<TimelineEntry>& entries);
+/// A value of one entry into `out` (cleared first).
 void encodeTimelineValueTo(std::string& out, const TimelineEntry& e);
-std::optional<TimelineEntry> decodeTimelineValue(std::string_view bytes);
+/// Builds a value in place: start (clears `out`), then one append per change.
+void startTimelineValue(std::string& out);
+void appendTimelineEntry(std::string& out, TimelineOp op, const RevKey& ref);
+std::optional<std::vector<TimelineEntry>> decodeTimelineValue(std::string_view bytes);
+/// The number of entries of a value (0 when it is not one), without decoding them.
+std::size_t timelineValueCount(std::string_view bytes);
 
 std::string encodeCheckpointValue(const std::vector<RevKey>& refs);
 std::optional<std::vector<RevKey>> decodeCheckpointValue(std::string_view bytes);
