@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 
+#include "kill_child.h"
 #include "raw_db.h"
 #include "temp_dir.h"
 
@@ -173,27 +174,8 @@ TEST(GroupTimeline, AcknowledgedMultiTimeDeltasSurviveSigkill) {
     testing::TempDir dir;
     std::mt19937 rng(99);
     for (int round = 0; round < 3; ++round) {
-        int fds[2];
-        ASSERT_EQ(pipe(fds), 0);
-        pid_t pid = fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            close(fds[0]);
-            deltaWriter(dir.path(), round, fds[1]);
-        }
-        close(fds[1]);
-        std::int64_t last = -1;
-        std::uint32_t v;
-        auto wanted = 5 + rng() % 40;
-        while (last + 1 < static_cast<std::int64_t>(wanted) &&
-               read(fds[0], &v, sizeof v) == sizeof v)
-            last = v;
-        kill(pid, SIGKILL);
-        while (read(fds[0], &v, sizeof v) == sizeof v) last = v;  // acks sent before death
-        close(fds[0]);
-        int status = 0;
-        waitpid(pid, &status, 0);
-        ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+        std::int64_t last = testing::runAndKill([&](int fd) { deltaWriter(dir.path(), round, fd); },
+                                                static_cast<std::int64_t>(5 + rng() % 40));
         ASSERT_GE(last, 0);
 
         ManualClock clock(1000000 * (round + 1) + 900000);
