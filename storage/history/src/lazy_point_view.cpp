@@ -157,35 +157,94 @@ void LazyPointView::findEdge(std::string_view id, const EdgeFn& fn) const {
     if (const auto* e = find(ElementKind::Edge, id)) fn(static_cast<const model::Edge&>(*e));
 }
 
+// Every element changed at or after t: one walk of the window's tail after t.
+std::shared_ptr<const PointOverlay> LazyPointView::fullOverlay(const RecentWindow& w) const {
+    // Collected first (valid under the lock) so that each map gets its exact size.
+    std::vector<std::pair<const Version*, const Version*>> changed;
+    changed.reserve(w.tailSize(t_));
+    std::size_t node_count = 0;
+    w.changedElements(t_, seq_limit_, [&](const Version& now, const Version& then) {
+        changed.emplace_back(&now, &then);
+        node_count += now.node ? 1 : 0;
+    });
+    auto ov = std::make_shared<PointOverlay>(
+        PointOverlay{t_,
+                     seq_limit_,
+                     latest_ptr_,
+                     PtrMap<graph::NodePtr>(node_count),
+                     PtrMap<graph::EdgePtr>(changed.size() - node_count),
+                     {},
+                     {}});
+    // `now` is the element the latest image holds (the same pointer): keyed by address.
+    for (auto [now, then] : changed) {
+        if (now->node) {
+            ov->nodes.put(now->node.get(), then->node);
+        } else if (now->edge) {
+            ov->edges.put(now->edge.get(), then->edge);
+        } else if (then->node) {
+            ov->extra_nodes.push_back(then->node);
+        } else if (then->edge) {
+            ov->extra_edges.push_back(then->edge);
+        }
+    }
+    return ov;
+}
+
+// The elements changed in [t, base.t]: the others have the same version at t as at base.t.
+// Null when one of them is absent from the latest image (base's extra elements may differ at t:
+// the caller builds a full overlay then).
+std::unique_ptr<PointOverlay> LazyPointView::deltaOverlay(const RecentWindow& w,
+                                                          const PointOverlay& base) const {
+    std::vector<std::pair<const Version*, const Version*>> changed;
+    std::size_t node_count = 0;
+    bool extra = false;
+    w.changedElementsBetween(t_, base.t, seq_limit_, [&](const Version& now, const Version* then) {
+        if (!now) {  // absent now: base's extra elements may be wrong at t
+            extra = true;
+            return;
+        }
+        changed.emplace_back(&now, then);
+        node_count += now.node ? 1 : 0;
+    });
+    if (extra) return nullptr;
+    auto ov = std::make_unique<PointOverlay>(
+        PointOverlay{t_,
+                     seq_limit_,
+                     latest_ptr_,
+                     PtrMap<graph::NodePtr>(node_count),
+                     PtrMap<graph::EdgePtr>(changed.size() - node_count),
+                     {},
+                     {}});
+    // An element unchanged at t maps to itself: it hides base's entry of a later moment.
+    for (auto [now, then] : changed) {
+        if (now->node)
+            ov->nodes.put(now->node.get(), then != nullptr ? then->node : now->node);
+        else
+            ov->edges.put(now->edge.get(), then != nullptr ? then->edge : now->edge);
+    }
+    return ov;
+}
+
+// A scan's overlay: the window's last one when it is of the same latest image at a later moment
+// not too far (a delta of the changes in between, ADR 021), else a full one that becomes the
+// window's last one.
 const LazyPointView::Overlay* LazyPointView::overlay() const {
     if (overlaid_.load(std::memory_order_acquire)) return overlay_.get();
     std::lock_guard l(overlay_mu_);
     if (overlaid_.load(std::memory_order_relaxed)) return overlay_.get();
     std::unique_ptr<Overlay> ov;
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
-        // Collected first (valid under the lock) so that each map gets its exact size.
-        std::vector<std::pair<const Version*, const Version*>> changed;
-        changed.reserve(w.tailSize(t_));
-        std::size_t node_count = 0;
-        w.changedElements(t_, seq_limit_, [&](const Version& now, const Version& then) {
-            changed.emplace_back(&now, &then);
-            node_count += now.node ? 1 : 0;
-        });
-        ov = std::make_unique<Overlay>(Overlay{PtrMap<graph::NodePtr>(node_count),
-                                               PtrMap<graph::EdgePtr>(changed.size() - node_count),
-                                               {},
-                                               {}});
-        // `now` is the element the latest image holds (the same pointer): keyed by address.
-        for (auto [now, then] : changed) {
-            if (now->node) {
-                ov->nodes.put(now->node.get(), then->node);
-            } else if (now->edge) {
-                ov->edges.put(now->edge.get(), then->edge);
-            } else if (then->node) {
-                ov->extra_nodes.push_back(then->node);
-            } else if (then->edge) {
-                ov->extra_edges.push_back(then->edge);
-            }
+        ov = std::make_unique<Overlay>();
+        std::shared_ptr<const PointOverlay>& last = window_->overlay;
+        if (last && last->seq_limit == seq_limit_ && last->t >= t_ &&
+            last->latest.lock() == latest_ptr_ &&
+            4 * w.changesBetween(t_, last->t) <= w.tailSize(t_)) {
+            ov->delta = deltaOverlay(w, *last);
+            if (ov->delta) ov->base = last;
+        }
+        if (!ov->base) {
+            ov->base = fullOverlay(w);
+            last = ov->base;
         }
     });
     if (done) overlay_ = std::move(ov);
@@ -205,13 +264,13 @@ const LazyPointView::Overlay* LazyPointView::scanOverlay() const {
 // One overlay walk for nodes and edges: the latest image in batches (one indirect call per
 // 256 elements), each element swapped for its version at t when it changed after t, then the
 // elements present at t only. One std::function call per visited element.
-template <typename T, typename Ptr, typename Batches, typename Fn>
-static void overlayWalk(const Batches& batches, const PtrMap<Ptr>& changed,
-                        const std::vector<Ptr>& extra, const Fn& fn) {
+template <typename T, typename Ptr, typename Batches, typename Find, typename Fn>
+static void overlayWalk(const Batches& batches, const Find& changed, const std::vector<Ptr>& extra,
+                        const Fn& fn) {
     bool go = true;
     batches([&](std::span<const T* const> batch) {
         for (const T* x : batch) {
-            const Ptr* then = changed.find(x);
+            const Ptr* then = changed(x);
             if (then == nullptr)
                 go = fn(*x);
             else if (*then != nullptr)
@@ -227,16 +286,17 @@ void LazyPointView::forEachNode(const NodeFn& fn) const {
     const Overlay* ov = scanOverlay();
     if (ov == nullptr) return image().forEachNode(fn);
     overlayWalk<model::Node>(
-        [&](const graph::GraphImage::NodeBatchFn& b) { latest_.forEachNodeBatch(b); }, ov->nodes,
-        ov->extra_nodes, fn);
+        [&](const graph::GraphImage::NodeBatchFn& b) { latest_.forEachNodeBatch(b); },
+        [ov](const void* x) { return ov->node(x); }, ov->base->extra_nodes, fn);
 }
 
 void LazyPointView::forEachEdge(const EdgeFn& fn) const {
     const Overlay* ov = built() || scans_.load(std::memory_order_relaxed) > 1 ? nullptr : overlay();
     if (ov == nullptr) return image().forEachEdge(fn);
+    if (ov->edgesUnchanged()) return latest_.forEachEdge(fn);
     overlayWalk<model::Edge>(
-        [&](const graph::GraphImage::EdgeBatchFn& b) { latest_.forEachEdgeBatch(b); }, ov->edges,
-        ov->extra_edges, fn);
+        [&](const graph::GraphImage::EdgeBatchFn& b) { latest_.forEachEdgeBatch(b); },
+        [ov](const void* x) { return ov->edge(x); }, ov->base->extra_edges, fn);
 }
 
 bool LazyPointView::hasIndex(std::string_view key) const {
@@ -261,7 +321,7 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
         done = inWindow(window_, t_, [&](const RecentWindow& w) {
             if (ov != nullptr) {
                 for (const model::Node* n : hits) {
-                    const graph::NodePtr* then = ov->nodes.find(n);  // the overlay owns it
+                    const graph::NodePtr* then = ov->node(n);  // the overlay owns it
                     if (then == nullptr)
                         found.push_back(n);
                     else if (*then && matches(**then, key, value))

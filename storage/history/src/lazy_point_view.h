@@ -17,6 +17,20 @@
 
 namespace skydive::store {
 
+/// What differs at t from a latest image, computed from the window: the latest element (by
+/// address) → its version at t (null: absent at t; the element itself: unchanged at t), and the
+/// elements present at t but absent from the latest image. Immutable once built: shared by the
+/// views of one latest image (ADR 021, "overlay reuse").
+struct PointOverlay {
+    Time t = 0;
+    std::uint64_t seq_limit = 0;
+    std::weak_ptr<const graph::GraphImage> latest;
+    PtrMap<graph::NodePtr> nodes;
+    PtrMap<graph::EdgePtr> edges;
+    std::vector<graph::NodePtr> extra_nodes;
+    std::vector<graph::EdgePtr> extra_edges;
+};
+
 /// The graph at one moment t, built lazily (ADR 017): nothing is computed when the view is
 /// made, each operation costs about what it costs on the live graph.
 ///
@@ -70,15 +84,30 @@ private:
     bool adjacentOnDisk(std::string_view node_id, bool out,
                         std::vector<const model::Edge*>& found) const;
     const graph::GraphImage& image() const;
-    /// What differs at t from the latest image, computed once from the window: the latest
-    /// element (by address) → its version at t (null: absent at t), and the elements present at
-    /// t but absent from the latest image. Null when the window no longer covers t.
+    /// What differs at t from the latest image, computed once from the window: `base` at t or
+    /// at a later moment of the same latest image, and `delta`, the elements changed between t
+    /// and that moment (null when base is at t), looked up first. Null when the window no
+    /// longer covers t.
     struct Overlay {
-        PtrMap<graph::NodePtr> nodes;
-        PtrMap<graph::EdgePtr> edges;
-        std::vector<graph::NodePtr> extra_nodes;
-        std::vector<graph::EdgePtr> extra_edges;
+        std::shared_ptr<const PointOverlay> base;
+        std::unique_ptr<PointOverlay> delta;
+        const graph::NodePtr* node(const void* latest) const {
+            const graph::NodePtr* p = delta ? delta->nodes.find(latest) : nullptr;
+            return p != nullptr ? p : base->nodes.find(latest);
+        }
+        const graph::EdgePtr* edge(const void* latest) const {
+            const graph::EdgePtr* p = delta ? delta->edges.find(latest) : nullptr;
+            return p != nullptr ? p : base->edges.find(latest);
+        }
+        /// No edge differs at t from the latest image (a scan of edges is the latest one's).
+        bool edgesUnchanged() const {
+            return base->edges.empty() && base->extra_edges.empty() &&
+                   (!delta || delta->edges.empty());
+        }
     };
+    std::shared_ptr<const PointOverlay> fullOverlay(const RecentWindow& w) const;
+    std::unique_ptr<PointOverlay> deltaOverlay(const RecentWindow& w,
+                                               const PointOverlay& base) const;
     const Overlay* overlay() const;
     const Overlay* scanOverlay() const;
     void countChanges() const;

@@ -28,11 +28,14 @@ public:
         filter_[f >> 6] |= std::uint64_t{1} << (f & 63);
         for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
             if (slots_[i].first == nullptr || slots_[i].first == key) {
+                size_ += slots_[i].first == nullptr ? 1 : 0;
                 slots_[i] = {key, std::move(value)};
                 return;
             }
         }
     }
+
+    bool empty() const { return size_ == 0; }
 
     /// The value of `key`, or nullptr when absent.
     const V* find(const void* key) const {
@@ -61,6 +64,7 @@ private:
     std::size_t filter_mask_ = 0;
     std::vector<std::pair<const void*, V>> slots_;
     std::size_t mask_ = 0;
+    std::size_t size_ = 0;
 };
 
 }  // namespace skydive::store

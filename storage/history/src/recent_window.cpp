@@ -1,6 +1,7 @@
 #include "recent_window.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace skydive::store {
 
@@ -256,6 +257,42 @@ void RecentWindow::changedElements(
         else if (e.op == TimelineOp::Delete)
             fn(now, e.after);
     }
+}
+
+void RecentWindow::changedElementsBetween(
+    Time t, Time until, std::uint64_t seq_limit,
+    const std::function<void(const Version& now, const Version* then)>& fn) const {
+    static const Version kAbsent;
+    auto it = std::partition_point(log_.begin(), log_.end(),
+                                   [t](const LogEntry& e) { return e.key.time < t; });
+    std::unordered_set<const LogEntry*> done;  // each element's newest change, once
+    for (; it != log_.end() && it->key.time <= until; ++it) {
+        if (it->key.seq > seq_limit) continue;
+        // The element's newest change as of seq_limit, then the same rule as changedElements.
+        const LogEntry* e = &*it;
+        while (e->newer != nullptr && e->newer->key.seq <= seq_limit) e = e->newer;
+        if (!done.insert(e).second) continue;
+        const Version& now = e->op == TimelineOp::Delete ? kAbsent : e->after;
+        const LogEntry* first = nullptr;
+        if (e->key.time > t) {
+            first = e;
+            while (first->older != nullptr && first->older_time > t) first = first->older;
+        }
+        if (first != nullptr)
+            fn(now, first->op == TimelineOp::Delete ? &first->after : &first->before);
+        else if (e->op == TimelineOp::Delete)
+            fn(now, &e->after);
+        else
+            fn(now, nullptr);
+    }
+}
+
+std::size_t RecentWindow::changesBetween(Time t, Time until) const {
+    auto lo = std::partition_point(log_.begin(), log_.end(),
+                                   [t](const LogEntry& e) { return e.key.time < t; });
+    auto hi = std::partition_point(lo, log_.end(),
+                                   [until](const LogEntry& e) { return e.key.time <= until; });
+    return static_cast<std::size_t>(hi - lo);
 }
 
 std::size_t RecentWindow::tailSize(Time t) const {

@@ -90,6 +90,15 @@ public:
     void changedElements(
         Time t, std::uint64_t seq_limit,
         const std::function<void(const Version& now, const Version& then)>& fn) const;
+    /// changedElements for the elements with a change in [t, until] only (what a scan at t can
+    /// take over from one at `until` >= t: the others have the same version at both moments):
+    /// `then` is the version at t, or nullptr when it is the latest one. Each element once.
+    /// The versions live in the window: valid under the lock. REQUIRES: covers(t).
+    void changedElementsBetween(
+        Time t, Time until, std::uint64_t seq_limit,
+        const std::function<void(const Version& now, const Version* then)>& fn) const;
+    /// The number of changes in [t, until] (the work of changedElementsBetween).
+    std::size_t changesBetween(Time t, Time until) const;
     /// The number of changes at or after t (the work of changedElements), found by bisection.
     std::size_t tailSize(Time t) const;
     /// False when no edge changed at or after t (edges at t are the latest ones).

@@ -1,4 +1,6 @@
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include <skydive/graph/slice_view.h>
 
@@ -118,6 +120,29 @@ model::Result<std::optional<model::Edge>> Store::edgeAt(std::string_view id, Tim
     if (!v) return v.error();
     if (!v->edge) return std::optional<model::Edge>();
     return std::optional<model::Edge>(*v->edge);
+}
+
+// RocksDB 7.8 has no WaitForCompact: poll the flush/compaction properties of every column family.
+model::Status Store::waitForCompactions(std::int64_t timeout_ms) const {
+    rocksdb::DB& db = impl_->rocks->db();
+    auto busy = [&] {
+        static constexpr const char* kProps[] = {
+            "rocksdb.mem-table-flush-pending", "rocksdb.compaction-pending",
+            "rocksdb.num-running-flushes", "rocksdb.num-running-compactions"};
+        for (const char* p : kProps) {
+            std::uint64_t v = 0;
+            if (db.GetAggregatedIntProperty(p, &v) && v > 0) return true;
+        }
+        return false;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (busy()) {
+        if (std::chrono::steady_clock::now() > deadline)
+            return model::makeError(model::ErrorCode::Unavailable,
+                                    "RocksDB still compacting after the timeout");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return {};
 }
 
 }  // namespace skydive::store

@@ -252,9 +252,23 @@ TEST_P(StoreProperty, ViewsMatchReference) {
             EXPECT_EQ(got_slice, want) << "slice " << s << ".." << l;
         }
     };
+    // Whole scans going back in time 1 ms at a time, no commit in between: each reuses the
+    // previous moment's overlay plus the changes between the two (ADR 021, "overlay reuse").
+    auto scanBack = [&] {
+        Time end = clock.now();
+        Time t0 = 1000 + static_cast<Time>(rng() % (end - 990));
+        for (Time d = 0; d < 8; ++d) {
+            auto view = store->at(t0 - d);
+            ASSERT_TRUE(view.ok());
+            auto got = viewLines(**view);
+            std::sort(got.begin(), got.end());
+            EXPECT_EQ(got, expectPoint(ref, t0 - d)) << "scan back " << t0 - d;
+        }
+    };
     const int ops = 3000;
     for (int i = 0; i < ops; ++i) {
         if (i % 500 == 499) check(5);  // queries while history grows (caches, window)
+        if (i % 500 == 249) scanBack();
         clock.advance(rng() % 3);
         Time now = clock.now();
         Value v = "v" + std::to_string(rng() % 5);

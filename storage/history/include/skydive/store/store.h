@@ -101,6 +101,9 @@ public:
     model::Status enforceRetention();
     /// Waits until everything acknowledged is fsynced.
     model::Status sync();
+    /// Waits until RocksDB has no flush or compaction pending or running (or `timeout_ms`
+    /// passed: then Unavailable). For benchmarks that time reads on a settled store.
+    model::Status waitForCompactions(std::int64_t timeout_ms = 600000) const;
 
     /// API objects (captures, alerts, rules, users): JSON objects by kind and ID.
     model::Status putApiObject(std::string_view kind, std::string_view id,
