@@ -167,14 +167,8 @@ std::shared_ptr<const PointOverlay> LazyPointView::fullOverlay(const RecentWindo
         changed.emplace_back(&now, &then);
         node_count += now.node ? 1 : 0;
     });
-    auto ov = std::make_shared<PointOverlay>(
-        PointOverlay{t_,
-                     seq_limit_,
-                     latest_ptr_,
-                     PtrMap<graph::NodePtr>(node_count),
-                     PtrMap<graph::EdgePtr>(changed.size() - node_count),
-                     {},
-                     {}});
+    auto ov = std::make_shared<PointOverlay>(t_, seq_limit_, latest_ptr_, node_count,
+                                             changed.size() - node_count);
     // `now` is the element the latest image holds (the same pointer): keyed by address.
     for (auto [now, then] : changed) {
         if (now->node) {
@@ -207,14 +201,8 @@ std::unique_ptr<PointOverlay> LazyPointView::deltaOverlay(const RecentWindow& w,
         node_count += now.node ? 1 : 0;
     });
     if (extra) return nullptr;
-    auto ov = std::make_unique<PointOverlay>(
-        PointOverlay{t_,
-                     seq_limit_,
-                     latest_ptr_,
-                     PtrMap<graph::NodePtr>(node_count),
-                     PtrMap<graph::EdgePtr>(changed.size() - node_count),
-                     {},
-                     {}});
+    auto ov = std::make_unique<PointOverlay>(t_, seq_limit_, latest_ptr_, node_count,
+                                             changed.size() - node_count);
     // An element unchanged at t maps to itself: it hides base's entry of a later moment.
     for (auto [now, then] : changed) {
         if (now->node)

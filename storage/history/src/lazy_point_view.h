@@ -29,6 +29,11 @@ struct PointOverlay {
     PtrMap<graph::EdgePtr> edges;
     std::vector<graph::NodePtr> extra_nodes;
     std::vector<graph::EdgePtr> extra_edges;
+
+    /// Empty maps sized for the changed elements about to be put.
+    PointOverlay(Time at, std::uint64_t seq, std::weak_ptr<const graph::GraphImage> image,
+                 std::size_t node_count, std::size_t edge_count)
+        : t(at), seq_limit(seq), latest(std::move(image)), nodes(node_count), edges(edge_count) {}
 };
 
 /// The graph at one moment t, built lazily (ADR 017): nothing is computed when the view is
