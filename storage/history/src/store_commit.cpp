@@ -31,28 +31,25 @@ struct Staged final : graph::StagedCommit {
     std::size_t changes = 0;
 };
 
-// Re-puts the records of a staged batch into the group's batch (column families by ID).
-class Copier final : public rocksdb::WriteBatch::Handler {
-public:
-    Copier(Rocks& rocks, rocksdb::WriteBatch& out) : rocks_(rocks), out_(out) {}
-    rocksdb::Status PutCF(std::uint32_t cf, const rocksdb::Slice& k,
-                          const rocksdb::Slice& v) override {
-        return out_.Put(handle(cf), k, v);
+// The records of `parts`, in order, as one batch: their representations laid end to end
+// under one header (RocksDB's WriteBatch layout: fixed64 sequence, fixed32 little-endian
+// count, then the records), one copy of the bytes instead of decoding and re-putting every
+// record (ADR 015, ninth round).
+rocksdb::WriteBatch joinBatches(std::span<const rocksdb::WriteBatch* const> parts) {
+    constexpr std::size_t kHeader = 12;
+    std::size_t bytes = kHeader;
+    std::uint32_t count = 0;
+    for (const auto* p : parts) {
+        bytes += p->GetDataSize() - kHeader;
+        count += p->Count();
     }
-    rocksdb::Status DeleteRangeCF(std::uint32_t cf, const rocksdb::Slice& from,
-                                  const rocksdb::Slice& to) override {
-        return out_.DeleteRange(handle(cf), from, to);
-    }
-
-private:
-    rocksdb::ColumnFamilyHandle* handle(std::uint32_t id) const {
-        for (std::size_t i = 0; i < kCfCount; ++i)
-            if (rocks_.cf(static_cast<Cf>(i))->GetID() == id) return rocks_.cf(static_cast<Cf>(i));
-        return rocks_.cf(Cf::Default);
-    }
-    Rocks& rocks_;
-    rocksdb::WriteBatch& out_;
-};
+    std::string rep;
+    rep.reserve(bytes);
+    rep.append(parts[0]->Data(), 0, kHeader);
+    for (const auto* p : parts) rep.append(p->Data(), kHeader, std::string::npos);
+    for (std::size_t i = 0; i < 4; ++i) rep[8 + i] = static_cast<char>((count >> (8 * i)) & 0xff);
+    return rocksdb::WriteBatch(std::move(rep));
+}
 
 // A second thread that runs one job at a time beside the group leader (ADR 015): the recent
 // window's append of a large group while the leader writes it to RocksDB.
@@ -156,10 +153,10 @@ public:
         rocksdb::WriteBatch merged;
         rocksdb::WriteBatch* out = &static_cast<Staged*>(group[0])->batch;
         if (group.size() > 1) {
-            Copier copier(*im_.rocks, merged);
-            for (auto* g : group)
-                if (auto st = static_cast<Staged*>(g)->batch.Iterate(&copier); !st.ok())
-                    return fromRocks(st, "group commit");
+            std::vector<const rocksdb::WriteBatch*> parts;
+            parts.reserve(group.size());
+            for (auto* g : group) parts.push_back(&static_cast<Staged*>(g)->batch);
+            merged = joinBatches(parts);
             out = &merged;
         }
         Time oldest = std::numeric_limits<Time>::max();
@@ -337,7 +334,7 @@ private:
 
     // Encodes the rev record, rev key, timeline key and value (and link keys) of every entry
     // into the staged batch. A large mutation has its second half encoded on `stage_helper_`
-    // into a batch of its own, copied after the first half (same order as one pass): the
+    // into a batch of its own, joined after the first half (same order as one pass): the
     // second core is idle while a single writer stages (ADR 015).
     Status encodeEntries(Staged& s) {
         std::size_t n = s.entries.size();
@@ -350,8 +347,8 @@ private:
         stage_helper_.start([&] { encodeRange(half, s.entries, mid, n); });
         encodeRange(s.batch, s.entries, 0, mid);
         stage_helper_.wait();
-        Copier copier(*im_.rocks, s.batch);
-        if (auto st = half.Iterate(&copier); !st.ok()) return fromRocks(st, "staging");
+        const rocksdb::WriteBatch* parts[] = {&s.batch, &half};
+        s.batch = joinBatches(parts);
         return {};
     }
 

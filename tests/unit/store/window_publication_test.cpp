@@ -57,7 +57,8 @@ TEST(WindowPublication, ViewsRightAfterTheAckSeeTheWholeGroupAndThePastStays) {
     ASSERT_TRUE(opened.ok());
     auto& s = *opened;
     model::GraphDelta seed;
-    for (int i = 0; i < kNodes; ++i) seed.changes.push_back({ChangeKind::NodeAdded, node(i, 1, 1000)});
+    for (int i = 0; i < kNodes; ++i)
+        seed.changes.push_back({ChangeKind::NodeAdded, node(i, 1, 1000)});
     ASSERT_TRUE(s->apply(seed));
 
     // A reader on another thread: whatever view it gets at `now`, all nodes agree (a group is
@@ -77,11 +78,12 @@ TEST(WindowPublication, ViewsRightAfterTheAckSeeTheWholeGroupAndThePastStays) {
         Time t = 1000 + rev * 10;
         clock.set(t);
         model::GraphDelta d;
-        for (int i = 0; i < kNodes; ++i) d.changes.push_back({ChangeKind::NodeUpdated, node(i, rev, t)});
+        for (int i = 0; i < kNodes; ++i)
+            d.changes.push_back({ChangeKind::NodeUpdated, node(i, rev, t)});
         ASSERT_TRUE(s->apply(d));
         acked = rev;
-        EXPECT_EQ(commonValueAt(*s, t), rev);           // the acknowledged group, whole
-        EXPECT_EQ(commonValueAt(*s, t - 1), rev - 1);   // the past, from the window
+        EXPECT_EQ(commonValueAt(*s, t), rev);          // the acknowledged group, whole
+        EXPECT_EQ(commonValueAt(*s, t - 1), rev - 1);  // the past, from the window
         EXPECT_EQ(s->stats().revisions_written, static_cast<std::uint64_t>(kNodes * rev));
     }
     stop = true;
