@@ -45,6 +45,9 @@ World& world() {
         w->opts.checkpoint_every_changes = std::min<std::size_t>(sz.revisions / 10, 200000);
         // About 1.5 KB per recent revision with 8 keys.
         w->opts.recent_window_bytes = recent * 1500;
+        // SKYDIVE_BENCH_BLOCK_CACHE_MB: RocksDB's block cache (default: the store's).
+        if (const char* mb = std::getenv("SKYDIVE_BENCH_BLOCK_CACHE_MB"))
+            w->opts.block_cache_bytes = std::stoull(mb) << 20;
         w->store = store::Store::open(w->opts, w->clock).value();
         model::GraphDelta d;
         for (std::size_t i = 0; i < sz.nodes; ++i) {
