@@ -77,9 +77,16 @@ std::vector<Group> buildGroups() {
 }
 
 // Design (i): the group's log record, keyed by its first seq.
+// The `seq` record every committed group ends with.
+void putSeq(store::Rocks& rocks, std::uint64_t seq, rocksdb::WriteBatch& out) {
+    std::string seq_bytes;
+    store::putU64(seq_bytes, seq);
+    out.Put(rocks.cf(store::Cf::Default), "seq", store::toSlice(seq_bytes));
+}
+
 void logBatch(store::Rocks& rocks, const Group& g, std::uint64_t first_seq,
               rocksdb::WriteBatch& out) {
-    std::string key, value, seq_bytes;
+    std::string key, value;
     store::putU64(key, first_seq);
     value.push_back(0x01);
     putVarint(value, g.size());
@@ -88,9 +95,8 @@ void logBatch(store::Rocks& rocks, const Group& g, std::uint64_t first_seq,
         putVarint(value, r.record.size());
         value += r.record;
     }
-    store::putU64(seq_bytes, first_seq + g.size());
     out.Put(rocks.cf(store::Cf::Api), store::toSlice(key), store::toSlice(value));
-    out.Put(rocks.cf(store::Cf::Default), "seq", store::toSlice(seq_bytes));
+    putSeq(rocks, first_seq + g.size(), out);
 }
 
 void behindBatch(store::Rocks& rocks, const Group& g, rocksdb::WriteBatch& out) {
@@ -107,6 +113,15 @@ bool writeNoWal(store::Rocks& rocks, rocksdb::WriteBatch& b) {
     return rocks.db().Write(wo, &b).ok();
 }
 
+// The timed loop of the acknowledged-write designs: the prepared batches in turn, WAL on.
+void writeRing(benchmark::State& state, store::Rocks& rocks,
+               std::vector<rocksdb::WriteBatch>& batches) {
+    std::size_t next = 0;
+    for (auto _ : state)
+        if (!rocks.write(batches[next++ % batches.size()], false)) state.SkipWithError("write");
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+}
+
 void BM_IngestDesign_LogRecord(benchmark::State& state) {
     bench::BenchDir dir;
     auto rocks = store::Rocks::open(dir.sub("db"), 64u << 20).value();
@@ -114,10 +129,7 @@ void BM_IngestDesign_LogRecord(benchmark::State& state) {
     std::vector<rocksdb::WriteBatch> batches(kGroups);
     for (std::size_t b = 0; b < kGroups; ++b)
         logBatch(*rocks, groups[b], 1 + b * kIngestBatch, batches[b]);
-    std::size_t next = 0;
-    for (auto _ : state)
-        if (!rocks->write(batches[next++ % kGroups], false)) state.SkipWithError("write");
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+    writeRing(state, *rocks, batches);
     state.counters["bytes_per_rev"] =
         static_cast<double>(batches[0].GetDataSize()) / static_cast<double>(kIngestBatch);
 }
@@ -317,14 +329,9 @@ void BM_IngestDesign_GroupTimeline(benchmark::State& state) {
         groupTimelineBatch(*rocks, groups[b], kIngestT0 + 1 + static_cast<model::Time>(b), seq,
                            batches[b]);
         seq += groups[b].size();
-        std::string seq_bytes;
-        store::putU64(seq_bytes, seq);
-        batches[b].Put(rocks->cf(store::Cf::Default), "seq", store::toSlice(seq_bytes));
+        putSeq(*rocks, seq, batches[b]);
     }
-    std::size_t next = 0;
-    for (auto _ : state)
-        if (!rocks->write(batches[next++ % kGroups], false)) state.SkipWithError("write");
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+    writeRing(state, *rocks, batches);
 }
 BENCHMARK(BM_IngestDesign_GroupTimeline)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
@@ -369,14 +376,9 @@ void BM_IngestDesign_RawByCf(benchmark::State& state) {
             batches[b].Put(rocks->cf(store::Cf::Timeline), store::toSlice(r.tl_key),
                            store::toSlice(r.tl_value));
         seq += groups[b].size();
-        std::string seq_bytes;
-        store::putU64(seq_bytes, seq);
-        batches[b].Put(rocks->cf(store::Cf::Default), "seq", store::toSlice(seq_bytes));
+        putSeq(*rocks, seq, batches[b]);
     }
-    std::size_t next = 0;
-    for (auto _ : state)
-        if (!rocks->write(batches[next++ % kGroups], false)) state.SkipWithError("write");
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+    writeRing(state, *rocks, batches);
 }
 BENCHMARK(BM_IngestDesign_RawByCf)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
