@@ -145,4 +145,24 @@ model::Status Store::waitForCompactions(std::int64_t timeout_ms) const {
     return {};
 }
 
+std::string Store::revShape() const {
+    rocksdb::DB& db = impl_->rocks->db();
+    rocksdb::ColumnFamilyHandle* rev = impl_->rocks->cf(Cf::Rev);
+    auto prop = [&](const std::string& name) {
+        std::uint64_t v = 0;
+        return db.GetIntProperty(rev, name, &v) ? v : 0;
+    };
+    std::string out = "rev: memtable " +
+                      std::to_string(prop("rocksdb.num-entries-active-mem-table")) +
+                      " entries, files per level";
+    for (int level = 0; level < db.NumberLevels(rev); ++level) {
+        std::string files;
+        if (!db.GetProperty(rev, "rocksdb.num-files-at-level" + std::to_string(level), &files))
+            break;
+        out += " L" + std::to_string(level) + "=" + files;
+    }
+    out += ", live data " + std::to_string(prop("rocksdb.estimate-live-data-size") >> 20) + " MiB";
+    return out;
+}
+
 }  // namespace skydive::store

@@ -154,6 +154,25 @@ TEST_P(StoreTest, BadInputWritesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(WindowOnOff, StoreTest, ::testing::Bool());
 
+// The LSM shape line counts what was written: memtable entries before a flush, an L0 file after.
+TEST(Store, RevShapeFollowsFlushes) {
+    TempDir dir;
+    ManualClock clock(1);
+    {
+        auto s = openStore(dir.path(), clock);
+        for (int i = 0; i < 3; ++i) {
+            model::Node n;
+            n.id = "n" + std::to_string(i);
+            ASSERT_TRUE(s->addNode(n));
+        }
+        EXPECT_NE(s->revShape().find("memtable 3 entries"), std::string::npos) << s->revShape();
+        EXPECT_NE(s->revShape().find("L0=0"), std::string::npos) << s->revShape();
+    }  // a clean shutdown flushes the memtables
+    auto s = openStore(dir.path(), clock);
+    EXPECT_NE(s->revShape().find("memtable 0 entries"), std::string::npos) << s->revShape();
+    EXPECT_NE(s->revShape().find("L0=1"), std::string::npos) << s->revShape();
+}
+
 TEST(Store, SecondOpenerGetsClearError) {
     TempDir dir;
     ManualClock clock(1);

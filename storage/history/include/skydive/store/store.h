@@ -104,6 +104,10 @@ public:
     /// Waits until RocksDB has no flush or compaction pending or running (or `timeout_ms`
     /// passed: then Unavailable). For benchmarks that time reads on a settled store.
     model::Status waitForCompactions(std::int64_t timeout_ms = 600000) const;
+    /// The shape of the `rev` column family's LSM tree, one line: entries in the active
+    /// memtable, files per level, live data size. Outside-window lookups cost one seek per
+    /// sorted run, so benchmarks print it beside their figures.
+    std::string revShape() const;
 
     /// API objects (captures, alerts, rules, users): JSON objects by kind and ID.
     model::Status putApiObject(std::string_view kind, std::string_view id,
