@@ -17,6 +17,24 @@ const void* address(const Version& v) {
     return v.node ? static_cast<const void*>(v.node.get()) : v.edge.get();
 }
 
+// The oldest change at or after t (the log is in time order).
+std::deque<LogEntry>::const_iterator firstAtOrAfter(const std::deque<LogEntry>& log, Time t) {
+    return std::partition_point(log.begin(), log.end(),
+                                [t](const LogEntry& e) { return e.key.time < t; });
+}
+
+// The version at t of an element whose newest visible change `e` is at or after t (changedAt's
+// rule): the first change after t gives it (its `before`, or a delete's deleted form); without
+// one, a delete at exactly t leaves its deleted form visible; nullptr: e's version is t's.
+// older_time is kept inline so that an element without another change after t costs no visit
+// of its older entry.
+const Version* versionAt(const LogEntry& e, Time t) {
+    if (e.key.time <= t) return e.op == TimelineOp::Delete ? &e.after : nullptr;
+    const LogEntry* first = &e;
+    while (first->older != nullptr && first->older_time > t) first = first->older;
+    return first->op == TimelineOp::Delete ? &first->after : &first->before;
+}
+
 }  // namespace
 
 std::uint64_t RecentWindow::keysChanged(const LogEntry& e, const graph::IndexConfig* config) {
@@ -242,20 +260,8 @@ void RecentWindow::changedElements(
         const LogEntry& e = *it;
         if (e.key.seq > seq_limit) continue;
         if (e.newer != nullptr && e.newer->key.seq <= seq_limit) continue;
-        const Version& now = e.op == TimelineOp::Delete ? kAbsent : e.after;
-        // Same rule as changedAt: the first change after t gives t's version; without one, a
-        // delete at exactly t leaves its deleted form visible.
-        const LogEntry* first = nullptr;
-        // older_time is kept inline so that an element without another change after t costs
-        // no visit of its older entry.
-        if (e.key.time > t) {
-            first = &e;
-            while (first->older != nullptr && first->older_time > t) first = first->older;
-        }
-        if (first != nullptr)
-            fn(now, first->op == TimelineOp::Delete ? first->after : first->before);
-        else if (e.op == TimelineOp::Delete)
-            fn(now, e.after);
+        if (const Version* then = versionAt(e, t))
+            fn(e.op == TimelineOp::Delete ? kAbsent : e.after, *then);
     }
 }
 
@@ -263,8 +269,7 @@ void RecentWindow::changedElementsBetween(
     Time t, Time until, std::uint64_t seq_limit,
     const std::function<void(const Version& now, const Version* then)>& fn) const {
     static const Version kAbsent;
-    auto it = std::partition_point(log_.begin(), log_.end(),
-                                   [t](const LogEntry& e) { return e.key.time < t; });
+    auto it = firstAtOrAfter(log_, t);
     std::unordered_set<const LogEntry*> done;  // each element's newest change, once
     for (; it != log_.end() && it->key.time <= until; ++it) {
         if (it->key.seq > seq_limit) continue;
@@ -272,32 +277,19 @@ void RecentWindow::changedElementsBetween(
         const LogEntry* e = &*it;
         while (e->newer != nullptr && e->newer->key.seq <= seq_limit) e = e->newer;
         if (!done.insert(e).second) continue;
-        const Version& now = e->op == TimelineOp::Delete ? kAbsent : e->after;
-        const LogEntry* first = nullptr;
-        if (e->key.time > t) {
-            first = e;
-            while (first->older != nullptr && first->older_time > t) first = first->older;
-        }
-        if (first != nullptr)
-            fn(now, first->op == TimelineOp::Delete ? &first->after : &first->before);
-        else if (e->op == TimelineOp::Delete)
-            fn(now, &e->after);
-        else
-            fn(now, nullptr);
+        fn(e->op == TimelineOp::Delete ? kAbsent : e->after, versionAt(*e, t));
     }
 }
 
 std::size_t RecentWindow::changesBetween(Time t, Time until) const {
-    auto lo = std::partition_point(log_.begin(), log_.end(),
-                                   [t](const LogEntry& e) { return e.key.time < t; });
+    auto lo = firstAtOrAfter(log_, t);
     auto hi = std::partition_point(lo, log_.end(),
                                    [until](const LogEntry& e) { return e.key.time <= until; });
     return static_cast<std::size_t>(hi - lo);
 }
 
 std::size_t RecentWindow::tailSize(Time t) const {
-    auto it = std::partition_point(log_.begin(), log_.end(),
-                                   [t](const LogEntry& e) { return e.key.time < t; });
+    auto it = firstAtOrAfter(log_, t);
     return static_cast<std::size_t>(log_.end() - it);
 }
 

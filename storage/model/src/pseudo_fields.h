@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <skydive/model/value.h>
+
+namespace skydive::model::detail {
+
+/// The `Metadata.` prefix fieldOf accepts before a metadata path.
+inline std::string_view stripMetadataPrefix(std::string_view key) {
+    constexpr std::string_view kMetadataPrefix = "Metadata.";
+    if (key.substr(0, kMetadataPrefix.size()) == kMetadataPrefix)
+        return key.substr(kMetadataPrefix.size());
+    return key;
+}
+
+/// fieldOf's `@` keys (`k` without the `@`): the element's own fields, `@DeletedAt` missing
+/// while it is alive. `E` reads them: id(), host(), origin(), createdAt(), updatedAt(),
+/// deletedAt(), revision() (an `Element` through `ElementFields`, a record through `NodeRef`).
+template <typename E>
+std::optional<Value> pseudoField(const E& e, std::string_view k) {
+    if (k == "ID") return Value(e.id());
+    if (k == "Host") return Value(e.host());
+    if (k == "Origin") return Value(e.origin());
+    if (k == "CreatedAt") return Value(e.createdAt());
+    if (k == "UpdatedAt") return Value(e.updatedAt());
+    if (k == "DeletedAt") {
+        if (e.deletedAt() == 0) return std::nullopt;
+        return Value(e.deletedAt());
+    }
+    if (k == "Revision") return Value(e.revision());
+    return std::nullopt;
+}
+
+}  // namespace skydive::model::detail
