@@ -2,36 +2,29 @@
 
 #include <array>
 
+#include "pseudo_fields.h"
+
 namespace skydive::model {
 
 namespace {
 
-constexpr std::string_view kMetadataPrefix = "Metadata.";
+// An Element's fields under the accessor names detail::pseudoField reads (Str: shared, not
+// copied, into the Value).
+struct ElementFields {
+    const Element& e;
+    const Str& id() const { return e.id; }
+    const Str& host() const { return e.host; }
+    const Str& origin() const { return e.origin; }
+    Time createdAt() const { return e.created_at; }
+    Time updatedAt() const { return e.updated_at; }
+    Time deletedAt() const { return e.deleted_at; }
+    std::int64_t revision() const { return e.revision; }
+};
 
 std::optional<Value> commonField(const Element& e, std::string_view key, bool& handled) {
-    handled = true;
-    if (!key.empty() && key[0] == '@') {
-        std::string_view k = key.substr(1);
-        if (k == "ID") return Value(e.id);
-        if (k == "Host") return Value(e.host);
-        if (k == "Origin") return Value(e.origin);
-        if (k == "CreatedAt") return Value(e.created_at);
-        if (k == "UpdatedAt") return Value(e.updated_at);
-        if (k == "DeletedAt") {
-            if (e.deleted_at == 0) return std::nullopt;
-            return Value(e.deleted_at);
-        }
-        if (k == "Revision") return Value(e.revision);
-        return std::nullopt;
-    }
-    handled = false;
-    return std::nullopt;
-}
-
-std::string_view stripMetadataPrefix(std::string_view key) {
-    if (key.substr(0, kMetadataPrefix.size()) == kMetadataPrefix)
-        return key.substr(kMetadataPrefix.size());
-    return key;
+    handled = !key.empty() && key[0] == '@';
+    if (!handled) return std::nullopt;
+    return detail::pseudoField(ElementFields{e}, key.substr(1));
 }
 
 }  // namespace
@@ -40,7 +33,7 @@ std::optional<Value> fieldOf(const Node& node, std::string_view key) {
     bool handled = false;
     auto v = commonField(node, key, handled);
     if (handled) return v;
-    return node.metadata.path(stripMetadataPrefix(key));
+    return node.metadata.path(detail::stripMetadataPrefix(key));
 }
 
 std::optional<Value> fieldOf(const Edge& edge, std::string_view key) {
@@ -49,7 +42,7 @@ std::optional<Value> fieldOf(const Edge& edge, std::string_view key) {
     if (handled) return v;
     if (key == "Parent") return Value(edge.parent);
     if (key == "Child") return Value(edge.child);
-    return edge.metadata.path(stripMetadataPrefix(key));
+    return edge.metadata.path(detail::stripMetadataPrefix(key));
 }
 
 namespace {

@@ -2,25 +2,11 @@
 // Value::path (value.cpp), reading the packed values in place.
 #include <skydive/model/node_rec.h>
 
+#include "pseudo_fields.h"
+
 namespace skydive::model {
 
 namespace {
-
-constexpr std::string_view kMetadataPrefix = "Metadata.";
-
-std::optional<Value> pseudoField(NodeRef n, std::string_view k) {
-    if (k == "ID") return Value(n.id());
-    if (k == "Host") return Value(n.host());
-    if (k == "Origin") return Value(n.origin());
-    if (k == "CreatedAt") return Value(static_cast<long long>(n.createdAt()));
-    if (k == "UpdatedAt") return Value(static_cast<long long>(n.updatedAt()));
-    if (k == "DeletedAt") {
-        if (n.deletedAt() == 0) return std::nullopt;
-        return Value(static_cast<long long>(n.deletedAt()));
-    }
-    if (k == "Revision") return Value(static_cast<long long>(n.revision()));
-    return std::nullopt;
-}
 
 // Fan-out through lists (Value::path's collectPath).
 void collectPath(ValueRef v, std::string_view dotted, List& out, bool& found) {
@@ -51,11 +37,10 @@ void collectPath(ValueRef v, std::string_view dotted, List& out, bool& found) {
 
 FieldValue fieldOf(NodeRef n, std::string_view key) {
     if (!key.empty() && key[0] == '@') {
-        auto v = pseudoField(n, key.substr(1));
+        auto v = detail::pseudoField(n, key.substr(1));
         return v ? FieldValue(std::move(*v)) : FieldValue();
     }
-    if (key.substr(0, kMetadataPrefix.size()) == kMetadataPrefix)
-        key = key.substr(kMetadataPrefix.size());
+    key = detail::stripMetadataPrefix(key);
     auto dot = key.find('.');
     ValueRef cur = n.field(dot == std::string_view::npos ? key : key.substr(0, dot));
     while (true) {
