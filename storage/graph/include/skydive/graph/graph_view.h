@@ -7,6 +7,7 @@
 
 #include <skydive/model/clock.h>
 #include <skydive/model/element.h>
+#include <skydive/model/node_handle.h>
 #include <skydive/model/result.h>
 #include <skydive/model/value.h>
 
@@ -14,6 +15,7 @@ namespace skydive::graph {
 
 using model::Edge;
 using model::Node;
+using model::NodeHandle;
 using model::Time;
 
 /// What a view shows: the live graph, the graph at one moment, or every revision of a period.
@@ -21,15 +23,15 @@ enum class ViewKind : std::uint8_t { Live, Point, Slice };
 
 /// A read-only, consistent graph that a query runs on (ARCHITECTURE.md "Storage").
 ///
-/// Contract: every reference handed to a callback stays valid, and the view's content stays the
-/// same, for the lifetime of the view object (hold it through a shared_ptr for the whole query).
-/// Callbacks return `true` to continue and `false` to stop the iteration early.
+/// Contract: every handle or reference handed to a callback stays valid, and the view's content
+/// stays the same, for the lifetime of the view object (hold it through a shared_ptr for the whole
+/// query). Callbacks return `true` to continue and `false` to stop the iteration early.
 ///
 /// In a Slice view the same ID may be visited several times (one visit per visible revision),
 /// ordered by ascending UpdatedAt (spec §2.8); Live and Point views visit each ID at most once.
 class GraphView {
 public:
-    using NodeFn = std::function<bool(const Node&)>;
+    using NodeFn = std::function<bool(NodeHandle)>;
     using EdgeFn = std::function<bool(const Edge&)>;
 
     virtual ~GraphView() = default;

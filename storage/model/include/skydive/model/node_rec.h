@@ -147,29 +147,42 @@ struct InternedStrings {
 
 namespace skydive::model {
 
-/// A field of a record as Has/Values/Sort/Dedup read it (spec §1.3, the rules of
-/// `fieldOf(const Node&, key)`): a view into the record when the field is one stored metadata
-/// value (the common case, no allocation), else a value of its own (`@` pseudo keys, and the
-/// list built by a dotted path through a list). Missing when neither.
+/// A field of a node as Has/Values/Sort/Dedup read it (spec §1.3, the rules of
+/// `fieldOf(const Node&, key)`): a view into a record or a pointer to a `Node`'s value when the
+/// field is one stored metadata value (the common case, no allocation), else a value of its own
+/// (`@` pseudo keys, and the list built by a dotted path through a list). Missing when none.
 class FieldValue {
 public:
     FieldValue() = default;
     explicit FieldValue(ValueRef ref) noexcept : ref_(ref) {}
+    /// A value owned by a `Node` that outlives this FieldValue.
+    explicit FieldValue(const Value* borrowed) noexcept : borrowed_(borrowed) {}
     explicit FieldValue(Value owned) : owned_(std::move(owned)), has_owned_(true) {}
 
-    bool exists() const noexcept { return has_owned_ || ref_.exists(); }
+    bool exists() const noexcept { return has_owned_ || borrowed_ || ref_.exists(); }
     explicit operator bool() const noexcept { return exists(); }
-    /// True when the field is a view into the record.
+    /// True when the field is a view into a record.
     bool isRef() const noexcept { return ref_.exists(); }
     ValueRef ref() const noexcept { return ref_; }
     /// REQUIRES: exists().
-    Value toValue() const { return has_owned_ ? owned_ : ref_.toValue(); }
+    ValueType type() const noexcept { return ref_ ? ref_.type() : value().type(); }
+    bool isString() const noexcept { return exists() && type() == ValueType::String; }
+    /// REQUIRES: isString(). Valid while the field's node is.
+    std::string_view asString() const noexcept {
+        return ref_ ? ref_.asString() : value().asString();
+    }
+    /// REQUIRES: exists().
+    Value toValue() const { return ref_ ? ref_.toValue() : value(); }
     std::optional<Value> toOptional() const {
         return exists() ? std::optional<Value>(toValue()) : std::nullopt;
     }
 
 private:
+    // REQUIRES: !ref_ and exists().
+    const Value& value() const noexcept { return borrowed_ ? *borrowed_ : owned_; }
+
     ValueRef ref_;
+    const Value* borrowed_ = nullptr;
     Value owned_;
     bool has_owned_ = false;
 };
