@@ -117,9 +117,9 @@ void runQuery(benchmark::State& state, const char* query, gremlin::OptimizerPass
 std::size_t loopHasTypeScan() {
     auto view = world().graph.snapshot();
     std::size_t count = 0;
-    view->forEachNode([&](const model::Node& n) {
-        const auto* t = n.metadata.asObject().find("Type");
-        count += t != nullptr && t->isString() && t->asString() == "veth";
+    view->forEachNode([&](model::NodeHandle n) {
+        const model::FieldValue t = n.field("Type");
+        count += t.isString() && t.asString() == "veth";
         return true;
     });
     return count;
@@ -128,7 +128,7 @@ std::size_t loopHasTypeScan() {
 std::size_t loopHasTypeIndex() {
     auto view = world().graph.snapshot();
     std::size_t count = 0;
-    view->nodesByValue("Type", model::Value("veth"), [&](const model::Node&) {
+    view->nodesByValue("Type", model::Value("veth"), [&](model::NodeHandle) {
         ++count;
         return true;
     });
@@ -137,22 +137,22 @@ std::size_t loopHasTypeIndex() {
 
 std::size_t loopOutOut() {
     auto view = world().graph.snapshot();
-    std::vector<const model::Node*> out;
-    std::vector<const model::Node*> first;
-    view->findNode("n0", [&](const model::Node& start) {
-        view->outEdges(start.id, [&](const model::Edge& e) {
-            view->findNode(e.child, [&](const model::Node& c) {
-                first.push_back(&c);
+    std::vector<model::NodeHandle> out;
+    std::vector<model::NodeHandle> first;
+    view->findNode("n0", [&](model::NodeHandle start) {
+        view->outEdges(start.id(), [&](const model::Edge& e) {
+            view->findNode(e.child, [&](model::NodeHandle c) {
+                first.push_back(c);
                 return true;
             });
             return true;
         });
         return false;
     });
-    for (const auto* n : first) {
-        view->outEdges(n->id, [&](const model::Edge& e) {
-            view->findNode(e.child, [&](const model::Node& c) {
-                out.push_back(&c);
+    for (const model::NodeHandle n : first) {
+        view->outEdges(n.id(), [&](const model::Edge& e) {
+            view->findNode(e.child, [&](model::NodeHandle c) {
+                out.push_back(c);
                 return true;
             });
             return true;
@@ -163,26 +163,26 @@ std::size_t loopOutOut() {
 
 std::size_t loopDescendants3() {
     auto view = world().graph.snapshot();
-    std::vector<const model::Node*> out;
+    std::vector<model::NodeHandle> out;
     std::unordered_set<std::string_view> seen;
-    std::deque<std::pair<const model::Node*, int>> queue;
-    view->findNode("n0", [&](const model::Node& n) {
-        seen.insert(n.id.view());
-        out.push_back(&n);
-        queue.emplace_back(&n, 0);
+    std::deque<std::pair<model::NodeHandle, int>> queue;
+    view->findNode("n0", [&](model::NodeHandle n) {
+        seen.insert(n.id());
+        out.push_back(n);
+        queue.emplace_back(n, 0);
         return false;
     });
     while (!queue.empty()) {
         auto [node, depth] = queue.front();
         queue.pop_front();
         if (depth == 3) continue;
-        view->outEdges(node->id, [&](const model::Edge& e) {
+        view->outEdges(node.id(), [&](const model::Edge& e) {
             const auto* rel = e.metadata.asObject().find("RelationType");
             if (rel == nullptr || !rel->isString() || rel->asString() != "ownership") return true;
-            view->findNode(e.child, [&](const model::Node& c) {
-                if (seen.insert(c.id.view()).second) {
-                    out.push_back(&c);
-                    queue.emplace_back(&c, depth + 1);
+            view->findNode(e.child, [&](model::NodeHandle c) {
+                if (seen.insert(c.id()).second) {
+                    out.push_back(c);
+                    queue.emplace_back(c, depth + 1);
                 }
                 return false;
             });

@@ -96,7 +96,7 @@ model::Status Executor::step(const PlanStep& s) {
         case Op::Range: return range(s);
         case Op::As: aliases_[s.keys[0]] = cur_.nodes; return {};
         case Op::Select: {
-            std::vector<const model::Node*> out;
+            std::vector<model::NodeHandle> out;
             for (const auto& name : s.keys) {
                 const auto& set = aliases_[name];
                 out.insert(out.end(), set.begin(), set.end());
@@ -162,11 +162,11 @@ model::Status Executor::scanNodes(const PlanStep& s) {
             view_->countByValue(s.filter.terms[0].key, s.filter.terms[0].match.value)));
         return {};
     }
-    Sink<model::Node> sink(*this, s, cur_.nodes);
-    auto offer = [&](const model::Node& n) { return s.filter.matches(n) ? sink.add(n) : tick(); };
+    Sink<model::NodeHandle> sink(*this, s, cur_.nodes);
+    auto offer = [&](model::NodeHandle n) { return s.filter.matches(n) ? sink.add(n) : tick(); };
     if (s.id) {
         bool found = false;
-        view_->findNode(*s.id, [&](const model::Node& n) {
+        view_->findNode(*s.id, [&](model::NodeHandle n) {
             found = true;
             return offer(n);
         });
@@ -177,7 +177,7 @@ model::Status Executor::scanNodes(const PlanStep& s) {
     } else if (s.use_index && view_->hasIndex(s.filter.terms[0].key)) {
         view_->nodesByValue(
             s.filter.terms[0].key, s.filter.terms[0].match.value,
-            [&](const model::Node& n) { return s.residual.matches(n) ? sink.add(n) : tick(); });
+            [&](model::NodeHandle n) { return s.residual.matches(n) ? sink.add(n) : tick(); });
     } else {
         view_->forEachNode(offer);
     }
@@ -186,8 +186,8 @@ model::Status Executor::scanNodes(const PlanStep& s) {
 }
 
 model::Status Executor::scanEdges(const PlanStep& s) {
-    Sink<model::Edge> sink(*this, s, cur_.edges);
-    auto offer = [&](const model::Edge& e) { return s.filter.matches(e) ? sink.add(e) : tick(); };
+    Sink<const model::Edge*> sink(*this, s, cur_.edges);
+    auto offer = [&](const model::Edge& e) { return s.filter.matches(e) ? sink.add(&e) : tick(); };
     if (s.id) {
         bool found = false;
         view_->findEdge(*s.id, [&](const model::Edge& e) {
@@ -209,18 +209,18 @@ model::Status Executor::filter(const PlanStep& s) {
     switch (s.input) {
         case ResultKind::Nodes: {
             const auto in = std::move(cur_.nodes);
-            Sink<model::Node> sink(*this, s, cur_.nodes);
-            for (const auto* n : in) {
-                if (s.filter.matches(*n) && !sink.add(*n)) break;
+            Sink<model::NodeHandle> sink(*this, s, cur_.nodes);
+            for (const model::NodeHandle n : in) {
+                if (s.filter.matches(n) && !sink.add(n)) break;
             }
             sink.finish(ResultKind::Nodes);
             return {};
         }
         case ResultKind::Edges: {
             const auto in = std::move(cur_.edges);
-            Sink<model::Edge> sink(*this, s, cur_.edges);
+            Sink<const model::Edge*> sink(*this, s, cur_.edges);
             for (const auto* e : in) {
-                if (s.filter.matches(*e) && !sink.add(*e)) break;
+                if (s.filter.matches(*e) && !sink.add(e)) break;
             }
             sink.finish(ResultKind::Edges);
             return {};

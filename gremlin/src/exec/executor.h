@@ -68,7 +68,8 @@ private:
 
     /// Output collector for streaming steps: applies the window, the count-only mode, the
     /// element bound and the deadline. add() returns false when the producer should stop.
-    template <typename T>
+    /// `Item` is what the result holds: model::NodeHandle or const model::Edge*.
+    template <typename Item>
     class Sink;
 
     /// Called once per produced element; false (and a recorded error) past the deadline.
@@ -90,7 +91,7 @@ private:
     std::optional<std::pair<model::Time, model::Time>> period_;
     const graph::GraphView* view_ = nullptr;  ///< the bound graph (cur_.graph)
     QueryResult cur_;
-    std::map<std::string, std::vector<const model::Node*>> aliases_;
+    std::map<std::string, std::vector<model::NodeHandle>> aliases_;
 };
 
 }  // namespace skydive::gremlin

@@ -61,9 +61,9 @@ FlowSortKey sortKeyOf(const Value& flow, const std::string& key) {
     return k;
 }
 
-std::string stringField(const model::Node& n, std::string_view key) {
-    const Value* v = n.metadata.isObject() ? n.metadata.asObject().find(key) : nullptr;
-    return v && v->isString() ? std::string(v->asString()) : std::string();
+std::string stringField(model::NodeHandle n, std::string_view key) {
+    const model::FieldValue f = n.field(key);
+    return f.isString() ? std::string(f.asString()) : std::string();
 }
 
 }  // namespace
@@ -82,9 +82,9 @@ model::Status Executor::flows(const PlanStep& s) {
     std::unordered_set<std::string> tids;
     const bool after_nodes = s.input == ResultKind::Nodes;
     if (after_nodes) {
-        for (const auto* n : cur_.nodes) {
-            if (!isCapturableType(stringField(*n, "Type"))) continue;
-            if (auto tid = stringField(*n, "TID"); !tid.empty()) tids.insert(std::move(tid));
+        for (const model::NodeHandle n : cur_.nodes) {
+            if (!isCapturableType(stringField(n, "Type"))) continue;
+            if (auto tid = stringField(n, "TID"); !tid.empty()) tids.insert(std::move(tid));
         }
     }
     model::List out;
@@ -168,26 +168,26 @@ model::Status Executor::flowSum(const PlanStep& s) {
 
 // The first node (in the view's order) carrying each TID / MAC, found in one scan of the graph.
 model::Status Executor::flowNodes(const PlanStep& s) {
-    std::unordered_map<std::string, const model::Node*> by_tid, by_mac, by_mac_or_peer;
-    view_->forEachNode([&](const model::Node& n) {
-        if (auto tid = stringField(n, "TID"); !tid.empty()) by_tid.try_emplace(std::move(tid), &n);
+    std::unordered_map<std::string, model::NodeHandle> by_tid, by_mac, by_mac_or_peer;
+    view_->forEachNode([&](model::NodeHandle n) {
+        if (auto tid = stringField(n, "TID"); !tid.empty()) by_tid.try_emplace(std::move(tid), n);
         if (auto mac = stringField(n, "MAC"); !mac.empty()) {
-            by_mac.try_emplace(mac, &n);
-            by_mac_or_peer.try_emplace(std::move(mac), &n);
+            by_mac.try_emplace(mac, n);
+            by_mac_or_peer.try_emplace(std::move(mac), n);
         }
         if (auto peer = stringField(n, "PeerIntfMAC"); !peer.empty()) {
-            by_mac_or_peer.try_emplace(std::move(peer), &n);
+            by_mac_or_peer.try_emplace(std::move(peer), n);
         }
         return tick();
     });
     if (failed()) return error_;
-    std::vector<const model::Node*> out;
-    auto add = [&](const std::unordered_map<std::string, const model::Node*>& index,
+    std::vector<model::NodeHandle> out;
+    auto add = [&](const std::unordered_map<std::string, model::NodeHandle>& index,
                    const Value& flow, std::string_view field) {
         const auto v = flow.path(field);
         if (!v || !v->isString()) return;
         auto it = index.find(std::string(v->asString()));
-        if (it != index.end() && s.filter.matches(*it->second)) out.push_back(it->second);
+        if (it != index.end() && s.filter.matches(it->second)) out.push_back(it->second);
     };
     for (const auto& flow : flowList(cur_.value)) {
         switch (s.flow_end) {

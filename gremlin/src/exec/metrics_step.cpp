@@ -17,10 +17,18 @@ using model::Value;
 namespace {
 
 struct Sample {
-    const model::Node* node;
+    model::NodeHandle node;
     Value metric;  ///< the node's metric object (a shared, O(1) copy)
     model::Time start;
 };
+
+// The metric object at `key` as Value::path reads the metadata (no `@` keys, no `Metadata.`
+// prefix, unlike fieldOf): in place for a record but for those two rare spellings.
+std::optional<Value> metricOf(model::NodeHandle n, const std::string& key) {
+    if (const model::Node* node = n.node()) return node->metadata.path(key);
+    if (key.starts_with('@') || key.starts_with("Metadata.")) return n.metadata().path(key);
+    return model::fieldOf(n, key).toOptional();
+}
 
 }  // namespace
 
@@ -31,18 +39,18 @@ model::Status Executor::metrics(const PlanStep& s) {
     const std::string& key = s.keys[0];
     std::vector<Sample> samples;
     std::unordered_set<std::string> seen;
-    for (const auto* n : cur_.nodes) {
+    for (const model::NodeHandle n : cur_.nodes) {
         if (!tick()) return error_;
-        const std::optional<Value> m = n->metadata.path(key);
+        const std::optional<Value> m = metricOf(n, key);
         if (!m || m->isNull()) continue;
         if (!m->isObject()) {
             return makeError(ErrorCode::InvalidArgument,
-                             "wrong interface metric type: '" + key + "' of node '" + n->id.str() +
-                                 "' is not an object",
+                             "wrong interface metric type: '" + key + "' of node '" +
+                                 std::string(n.id()) + "' is not an object",
                              s.column);
         }
         const model::Time start = metricTime(*m, "Start");
-        if (!seen.insert(n->id.str() + '\x1f' + std::to_string(start)).second) continue;
+        if (!seen.insert(std::string(n.id()) + '\x1f' + std::to_string(start)).second) continue;
         samples.push_back({n, *m, start});
     }
     std::stable_sort(samples.begin(), samples.end(),
@@ -52,7 +60,7 @@ model::Status Executor::metrics(const PlanStep& s) {
         if (period_ &&
             !(x.start > period_->first && metricTime(x.metric, "Last") < period_->second))
             continue;
-        series[x.node->id.str()].push_back(x.metric);
+        series[std::string(x.node.id())].push_back(x.metric);
     }
     Value out = Value::object();
     auto& o = out.mutableObject();

@@ -43,10 +43,12 @@ Value hopOf(const Value& route, const Value* neighbors) {
     return Value(std::move(hop));
 }
 
-std::optional<Value> nextHopOf(const model::Node& node, const Ipv4& target) {
-    const auto* tables = get(node.metadata, "RoutingTables");
-    if (tables == nullptr || !tables->isList()) return std::nullopt;
-    const auto* neighbors = get(node.metadata, "Neighbors");
+std::optional<Value> nextHopOf(model::NodeHandle node, const Ipv4& target) {
+    // Materialised (built for a record): NextHop reads a few nodes, not a scan.
+    const std::optional<Value> tables = node.field("RoutingTables").toOptional();
+    if (!tables || !tables->isList()) return std::nullopt;
+    const std::optional<Value> neighbor_list = node.field("Neighbors").toOptional();
+    const Value* neighbors = neighbor_list ? &*neighbor_list : nullptr;
     for (const auto& table : tables->asList()) {
         const auto* routes = get(table, "Routes");
         if (routes == nullptr || !routes->isList()) continue;
@@ -73,9 +75,9 @@ std::optional<Value> nextHopOf(const model::Node& node, const Ipv4& target) {
 model::Status Executor::nextHop(const PlanStep& s) {
     const auto target = parseIpv4(s.ip, false);
     model::Object hops;
-    for (const auto* n : cur_.nodes) {
+    for (const model::NodeHandle n : cur_.nodes) {
         if (!tick()) return error_;
-        if (auto hop = nextHopOf(*n, *target)) hops.set(n->id.view(), std::move(*hop));
+        if (auto hop = nextHopOf(n, *target)) hops.set(n.id(), std::move(*hop));
     }
     model::List out;
     if (!hops.empty()) out.push_back(Value(std::move(hops)));

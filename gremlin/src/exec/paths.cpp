@@ -9,7 +9,7 @@
 namespace skydive::gremlin {
 
 using model::Edge;
-using model::Node;
+using model::NodeHandle;
 
 model::Status Executor::shortestPath(const PlanStep& s) {
     const auto sources = std::move(cur_.nodes);
@@ -17,50 +17,50 @@ model::Status Executor::shortestPath(const PlanStep& s) {
     cur_.paths.clear();
     cur_.kind = ResultKind::Paths;
     // Upstream looks the target up once: the first node matching the metadata.
-    const Node* target = nullptr;
-    view_->forEachNode([&](const Node& n) {
+    NodeHandle target;
+    view_->forEachNode([&](NodeHandle n) {
         if (!s.filter.matches(n)) return tick();
-        target = &n;
+        target = n;
         return false;
     });
-    if (target == nullptr || failed()) return {};
+    if (target.isNull() || failed()) return {};
 
-    for (const auto* source : sources) {
-        // parent pointers of the BFS tree, keyed by node ID
-        std::unordered_map<std::string_view, const Node*> prev;
-        std::deque<const Node*> queue{source};
-        prev.emplace(source->id.view(), nullptr);
-        bool found = source->id == target->id;
+    for (const NodeHandle source : sources) {
+        // parent handles of the BFS tree, keyed by node ID (a null handle for the source)
+        std::unordered_map<std::string_view, NodeHandle> prev;
+        std::deque<NodeHandle> queue{source};
+        prev.emplace(source.id(), NodeHandle());
+        bool found = source.id() == target.id();
         while (!queue.empty() && !found && !failed()) {
-            const Node* cur = queue.front();
+            const NodeHandle cur = queue.front();
             queue.pop_front();
             auto follow = [&](const Edge& e, const model::Str& other) {
                 if (!tick()) return false;
                 if (!s.edge_filter.matches(e) || prev.contains(other.view())) return true;
-                const Node* next = nullptr;
-                view_->findNode(other, [&](const Node& n) {
-                    next = &n;
+                NodeHandle next;
+                view_->findNode(other, [&](NodeHandle n) {
+                    next = n;
                     return false;
                 });
-                if (next == nullptr) return true;
-                prev.emplace(next->id.view(), cur);
-                if (next->id == target->id) {
+                if (next.isNull()) return true;
+                prev.emplace(next.id(), cur);
+                if (next.id() == target.id()) {
                     found = true;
                     return false;
                 }
                 queue.push_back(next);
                 return true;
             };
-            view_->outEdges(cur->id, [&](const Edge& e) { return follow(e, e.child); });
+            view_->outEdges(cur.id(), [&](const Edge& e) { return follow(e, e.child); });
             if (!found) {
-                view_->inEdges(cur->id, [&](const Edge& e) { return follow(e, e.parent); });
+                view_->inEdges(cur.id(), [&](const Edge& e) { return follow(e, e.parent); });
             }
         }
         if (!found) continue;
-        std::vector<const Node*> path;
-        const Node* at = target;
-        if (source->id == target->id) at = source;
-        for (; at != nullptr; at = prev.at(at->id.view())) path.push_back(at);
+        std::vector<NodeHandle> path;
+        NodeHandle at = target;
+        if (source.id() == target.id()) at = source;
+        for (; !at.isNull(); at = prev.at(at.id())) path.push_back(at);
         std::reverse(path.begin(), path.end());
         cur_.paths.push_back(std::move(path));
     }

@@ -7,18 +7,17 @@
 
 namespace skydive::gremlin {
 
-template <typename T>
+template <typename Item>
 class Executor::Sink {
 public:
-    Sink(Executor& ex, const PlanStep& s, std::vector<const T*>& out)
-        : ex_(ex), step_(s), out_(out) {
+    Sink(Executor& ex, const PlanStep& s, std::vector<Item>& out) : ex_(ex), step_(s), out_(out) {
         out_.clear();
     }
 
     /// Offers one result; false when the producer should stop (window full, error). Producers
     /// call Executor::tick() for the elements they reject, so that the deadline holds even when
     /// a filter rejects everything.
-    bool add(const T& element) {
+    bool add(Item element) {
         if (!ex_.tick()) return false;
         const std::int64_t i = index_++;
         if (step_.window) {
@@ -30,7 +29,7 @@ public:
             return true;
         }
         if (out_.size() >= ex_.options_.max_elements) return ex_.fail(ex_.boundError());
-        out_.push_back(&element);
+        out_.push_back(element);
         return true;
     }
 
@@ -47,7 +46,7 @@ public:
 private:
     Executor& ex_;
     const PlanStep& step_;
-    std::vector<const T*>& out_;
+    std::vector<Item>& out_;
     std::int64_t index_ = 0;
     std::int64_t count_ = 0;
 };

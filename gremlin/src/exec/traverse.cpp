@@ -12,25 +12,25 @@
 namespace skydive::gremlin {
 
 using model::Edge;
-using model::Node;
+using model::NodeHandle;
 
 model::Status Executor::adjacent(const PlanStep& s) {
     const auto in = std::move(cur_.nodes);
-    Sink<Node> sink(*this, s, cur_.nodes);
+    Sink<NodeHandle> sink(*this, s, cur_.nodes);
     bool go = true;
-    auto offer = [&](const Node& n) {
+    auto offer = [&](NodeHandle n) {
         go = s.filter.matches(n) ? sink.add(n) : tick();
         return go;
     };
-    for (const auto* n : in) {
+    for (const NodeHandle n : in) {
         if (s.direction != Direction::In) {
-            view_->outEdges(n->id, [&](const Edge& e) {
+            view_->outEdges(n.id(), [&](const Edge& e) {
                 view_->findNode(e.child, offer);
                 return go;
             });
         }
         if (go && s.direction != Direction::Out) {
-            view_->inEdges(n->id, [&](const Edge& e) {
+            view_->inEdges(n.id(), [&](const Edge& e) {
                 view_->findNode(e.parent, offer);
                 return go;
             });
@@ -44,15 +44,15 @@ model::Status Executor::adjacent(const PlanStep& s) {
 model::Status Executor::incidentEdges(const PlanStep& s) {
     const auto in = std::move(cur_.nodes);
     cur_.nodes.clear();
-    Sink<Edge> sink(*this, s, cur_.edges);
+    Sink<const Edge*> sink(*this, s, cur_.edges);
     bool go = true;
     auto offer = [&](const Edge& e) {
-        go = s.filter.matches(e) ? sink.add(e) : tick();
+        go = s.filter.matches(e) ? sink.add(&e) : tick();
         return go;
     };
-    for (const auto* n : in) {
-        if (s.direction != Direction::In) view_->outEdges(n->id, offer);
-        if (go && s.direction != Direction::Out) view_->inEdges(n->id, offer);
+    for (const NodeHandle n : in) {
+        if (s.direction != Direction::In) view_->outEdges(n.id(), offer);
+        if (go && s.direction != Direction::Out) view_->inEdges(n.id(), offer);
         if (!go) break;
     }
     sink.finish(ResultKind::Edges);
@@ -63,9 +63,9 @@ model::Status Executor::incidentEdges(const PlanStep& s) {
 model::Status Executor::edgeEnds(const PlanStep& s) {
     const auto in = std::move(cur_.edges);
     cur_.edges.clear();
-    Sink<Node> sink(*this, s, cur_.nodes);
+    Sink<NodeHandle> sink(*this, s, cur_.nodes);
     bool go = true;
-    auto offer = [&](const Node& n) {
+    auto offer = [&](NodeHandle n) {
         go = s.filter.matches(n) ? sink.add(n) : tick();
         return go;
     };
@@ -87,17 +87,17 @@ model::Status Executor::walk(const PlanStep& s) {
     const auto in = std::move(cur_.nodes);
     cur_.nodes.clear();
     std::unordered_set<std::string_view> seen;
-    std::deque<std::pair<const Node*, std::int64_t>> queue;
-    auto visit = [&](const Node& n, std::int64_t depth) {
+    std::deque<std::pair<NodeHandle, std::int64_t>> queue;
+    auto visit = [&](NodeHandle n, std::int64_t depth) {
         if (!tick()) return false;
-        if (!seen.insert(n.id.view()).second) return true;
+        if (!seen.insert(n.id()).second) return true;
         if (cur_.nodes.size() >= options_.max_elements) return fail(boundError());
-        cur_.nodes.push_back(&n);
-        queue.emplace_back(&n, depth);
+        cur_.nodes.push_back(n);
+        queue.emplace_back(n, depth);
         return true;
     };
-    for (const auto* start : in) {
-        if (!visit(*start, 0)) break;
+    for (const NodeHandle start : in) {
+        if (!visit(start, 0)) break;
         while (!queue.empty() && !failed()) {
             const auto [node, depth] = queue.front();
             queue.pop_front();
@@ -105,17 +105,17 @@ model::Status Executor::walk(const PlanStep& s) {
             auto follow = [&, d = depth + 1](const Edge& e, const model::Str& other) {
                 if (!s.edge_filter.matches(e)) return true;
                 bool ok = true;
-                view_->findNode(other, [&](const Node& n) {
+                view_->findNode(other, [&](NodeHandle n) {
                     ok = visit(n, d);
                     return false;  // first revision only
                 });
                 return ok;
             };
             if (s.direction != Direction::In) {
-                view_->outEdges(node->id, [&](const Edge& e) { return follow(e, e.child); });
+                view_->outEdges(node.id(), [&](const Edge& e) { return follow(e, e.child); });
             }
             if (s.direction != Direction::Out) {
-                view_->inEdges(node->id, [&](const Edge& e) { return follow(e, e.parent); });
+                view_->inEdges(node.id(), [&](const Edge& e) { return follow(e, e.parent); });
             }
         }
     }
@@ -126,11 +126,12 @@ model::Status Executor::walk(const PlanStep& s) {
 // The nodes of the input (or the ends of the input edges, or the nodes of the paths) and the
 // edges between them, as a new in-memory graph.
 model::Status Executor::subGraph(const PlanStep& s) {
-    std::vector<Node> nodes;
+    std::vector<model::Node> nodes;
     std::vector<Edge> edges;
     std::unordered_set<std::string> node_ids, edge_ids;
-    auto addNode = [&](const Node& n) {
-        if (node_ids.insert(n.id.str()).second) nodes.push_back(n);
+    // The subgraph is a new in-memory view: its nodes are copies (a boundary, not a hot path).
+    auto addNode = [&](NodeHandle n) {
+        if (node_ids.emplace(n.id()).second) nodes.push_back(n.toNode());
     };
     auto addEdge = [&](const Edge& e) {
         if (s.edge_filter.matches(e) && edge_ids.insert(e.id.str()).second) edges.push_back(e);
@@ -140,7 +141,7 @@ model::Status Executor::subGraph(const PlanStep& s) {
             if (!s.edge_filter.matches(*e)) continue;
             addEdge(*e);
             for (const auto* end : {&e->parent, &e->child}) {
-                view_->findNode(*end, [&](const Node& n) {
+                view_->findNode(*end, [&](NodeHandle n) {
                     addNode(n);
                     return false;
                 });
@@ -149,10 +150,10 @@ model::Status Executor::subGraph(const PlanStep& s) {
     } else {
         if (s.input == ResultKind::Paths) {
             for (const auto& path : cur_.paths) {
-                for (const auto* n : path) addNode(*n);
+                for (const NodeHandle n : path) addNode(n);
             }
         } else {
-            for (const auto* n : cur_.nodes) addNode(*n);
+            for (const NodeHandle n : cur_.nodes) addNode(n);
         }
         for (const auto& n : nodes) {
             view_->outEdges(n.id, [&](const Edge& e) {

@@ -31,27 +31,44 @@ std::string dedupSignature(const std::vector<std::string>& keys, bool& any, cons
     return sig;
 }
 
-template <typename T>
-std::string dedupKey(const T& e, const std::vector<std::string>& keys, bool& any) {
-    return dedupSignature(keys, any, [&](const std::string& k) { return model::fieldOf(e, k); });
+// What the result vectors hold: node handles and edge pointers, read alike below.
+std::string_view idOf(model::NodeHandle n) {
+    return n.id();
+}
+std::string_view idOf(const model::Edge* e) {
+    return e->id.view();
+}
+
+// fieldOf as an optional Value. A `Node` answers with one already (no FieldValue copy).
+std::optional<Value> fieldValue(model::NodeHandle n, std::string_view key) {
+    if (const model::Node* node = n.node()) return model::fieldOf(*node, key);
+    return model::fieldOf(n, key).toOptional();
+}
+std::optional<Value> fieldValue(const model::Edge* e, std::string_view key) {
+    return model::fieldOf(*e, key);
+}
+
+template <typename Item>
+std::string dedupKey(Item e, const std::vector<std::string>& keys, bool& any) {
+    return dedupSignature(keys, any, [&](const std::string& k) { return fieldValue(e, k); });
 }
 
 // Dedup of nodes/edges: by ID, or by the tuple of the listed fields; an element lacking every
 // listed key is always kept. The window counts duplicates too (spec §2.3).
-template <typename T>
-void dedupElements(std::vector<const T*>& elements, const PlanStep& s) {
+template <typename Item>
+void dedupElements(std::vector<Item>& elements, const PlanStep& s) {
     std::unordered_set<std::string> seen;
-    std::vector<const T*> out;
+    std::vector<Item> out;
     std::int64_t i = 0;
-    for (const auto* e : elements) {
+    for (const Item e : elements) {
         const std::int64_t index = i++;
         if (s.window && index >= s.window->to) break;
         bool keep = true;
         if (s.keys.empty()) {
-            keep = seen.insert(e->id.str()).second;
+            keep = seen.emplace(idOf(e)).second;
         } else {
             bool any = false;
-            auto sig = dedupKey(*e, s.keys, any);
+            auto sig = dedupKey(e, s.keys, any);
             keep = !any || seen.insert(std::move(sig)).second;
         }
         if (keep && (!s.window || index >= s.window->from)) out.push_back(e);
@@ -68,16 +85,17 @@ void collectKeys(const Value& v, const std::string& prefix, std::set<std::string
     }
 }
 
-template <typename T>
-model::Result<std::int64_t> sumOf(const std::vector<const T*>& elements, const std::string& key) {
+template <typename Item>
+model::Result<std::int64_t> sumOf(const std::vector<Item>& elements, const std::string& key) {
     std::int64_t total = 0;
-    for (const auto* e : elements) {
-        const auto v = model::fieldOf(*e, key);
+    for (const Item e : elements) {
+        const auto v = fieldValue(e, key);
         if (!v || v->isNull()) continue;
         const auto i = lenientInt(*v);
         if (!i) {
-            return makeError(ErrorCode::InvalidArgument,
-                             "Sum: field '" + key + "' of '" + e->id.str() + "' is not a number");
+            return makeError(
+                ErrorCode::InvalidArgument,
+                "Sum: field '" + key + "' of '" + std::string(idOf(e)) + "' is not a number");
         }
         total += *i;
     }
@@ -89,9 +107,9 @@ struct SortKey {
     std::string s;
 };
 
-template <typename T>
-SortKey sortKeyOf(const T& e, const std::string& key) {
-    const auto v = model::fieldOf(e, key);
+template <typename Item>
+SortKey sortKeyOf(Item e, const std::string& key) {
+    const auto v = fieldValue(e, key);
     if (!v || v->isNull()) return SortKey{0, ""};
     if (v->isString()) return SortKey{lenientInt(*v), std::string(v->asString())};
     if (v->isInt() || v->isDouble() || v->isBool()) return SortKey{lenientInt(*v), ""};
@@ -103,11 +121,11 @@ bool lessKey(const SortKey& a, const SortKey& b) {
     return a.s < b.s;
 }
 
-template <typename T>
-void sortElements(std::vector<const T*>& elements, const PlanStep& s) {
-    std::vector<std::pair<SortKey, const T*>> keyed;
+template <typename Item>
+void sortElements(std::vector<Item>& elements, const PlanStep& s) {
+    std::vector<std::pair<SortKey, Item>> keyed;
     keyed.reserve(elements.size());
-    for (const auto* e : elements) keyed.emplace_back(sortKeyOf(*e, s.keys[0]), e);
+    for (const Item e : elements) keyed.emplace_back(sortKeyOf(e, s.keys[0]), e);
     std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
         return s.descending ? lessKey(b.first, a.first) : lessKey(a.first, b.first);
     });
@@ -132,10 +150,10 @@ model::Status Executor::dedup(const PlanStep& s) {
         }
         case ResultKind::Paths: {
             std::set<std::vector<std::string>> seen;
-            std::vector<std::vector<const model::Node*>> out;
+            std::vector<std::vector<model::NodeHandle>> out;
             for (auto& p : cur_.paths) {
                 std::vector<std::string> ids;
-                for (const auto* n : p) ids.push_back(n->id.str());
+                for (const model::NodeHandle n : p) ids.emplace_back(n.id());
                 if (seen.insert(std::move(ids)).second) out.push_back(std::move(p));
             }
             cur_.paths = std::move(out);
@@ -160,9 +178,9 @@ model::Status Executor::values(const PlanStep& s) {
         out.push_back(*v);
     };
     if (s.input == ResultKind::Edges) {
-        for (const auto* e : cur_.edges) take(model::fieldOf(*e, s.keys[0]));
+        for (const auto* e : cur_.edges) take(fieldValue(e, s.keys[0]));
     } else {
-        for (const auto* n : cur_.nodes) take(model::fieldOf(*n, s.keys[0]));
+        for (const model::NodeHandle n : cur_.nodes) take(fieldValue(n, s.keys[0]));
     }
     if (out.size() > options_.max_elements) return boundError();
     cur_.value = out.empty() ? Value() : Value(std::move(out));
@@ -172,18 +190,18 @@ model::Status Executor::values(const PlanStep& s) {
 
 model::Status Executor::valueMap(const PlanStep& s) {
     model::List out;
-    auto take = [&](const auto& e) {
+    auto take = [&](auto e) {
         model::Object obj;
         for (const auto& k : s.keys) {
-            const auto v = model::fieldOf(e, k);
+            const auto v = fieldValue(e, k);
             if (v && !v->isNull()) obj.set(k, *v);
         }
         if (!obj.empty()) out.push_back(Value(std::move(obj)));
     };
     if (s.input == ResultKind::Edges) {
-        for (const auto* e : cur_.edges) take(*e);
+        for (const auto* e : cur_.edges) take(e);
     } else {
-        for (const auto* n : cur_.nodes) take(*n);
+        for (const model::NodeHandle n : cur_.nodes) take(n);
     }
     cur_.value = out.empty() ? Value() : Value(std::move(out));
     cur_.kind = ResultKind::Values;
@@ -197,7 +215,12 @@ model::Status Executor::keys(const PlanStep& s) {
     const bool edges = s.input == ResultKind::Edges;
     const std::size_t n = edges ? cur_.edges.size() : cur_.nodes.size();
     for (std::size_t i = 0; i < n; ++i) {
-        collectKeys(edges ? cur_.edges[i]->metadata : cur_.nodes[i]->metadata, "", meta);
+        if (edges) {
+            collectKeys(cur_.edges[i]->metadata, "", meta);
+        } else {
+            // A record builds its metadata here: Keys() is not a per-element hot path.
+            collectKeys(cur_.nodes[i].metadata(), "", meta);
+        }
     }
     model::List out;
     if (n > 0) {

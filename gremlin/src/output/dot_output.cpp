@@ -30,12 +30,12 @@ model::Result<std::string> toDot(const QueryResult& result) {
                                 "Only graph can be outputted as dot");
     }
     std::string out = "digraph g {\n";
-    result.graph->forEachNode([&](const model::Node& n) {
+    result.graph->forEachNode([&](model::NodeHandle n) {
         std::string name;
-        if (const auto* v = n.metadata.asObject().find("Name"); v && v->isString()) {
-            name = std::string(v->asString());
+        if (const model::FieldValue v = n.field("Name"); v.isString()) {
+            name = std::string(v.asString());
         }
-        const auto id = n.id.view();
+        const auto id = n.id();
         out += "  " + quoted(id) + " [label=" + quoted(name + "-" + std::string(id.substr(0, 8))) +
                "];\n";
         return true;

@@ -5,6 +5,7 @@
 #include <skydive/gremlin/metrics.h>
 #include <skydive/gremlin/query_result.h>
 #include <skydive/model/json.h>
+#include <skydive/model/node_handle.h>
 
 namespace skydive::gremlin {
 
@@ -30,7 +31,7 @@ namespace {
 void writeGraphView(model::JsonWriter& w, const graph::GraphView& view) {
     bool any = false;
     w.beginObject().key("Nodes");
-    view.forEachNode([&](const model::Node& n) {
+    view.forEachNode([&](model::NodeHandle n) {
         if (!any) w.beginArray();
         any = true;
         model::writeNode(w, n);
@@ -123,7 +124,7 @@ std::string toJson(const QueryResult& result) {
             break;
         case ResultKind::Nodes:
             w.beginArray();
-            for (const auto* n : result.nodes) model::writeNode(w, *n);
+            for (const model::NodeHandle n : result.nodes) model::writeNode(w, n);
             w.endArray();
             break;
         case ResultKind::Edges:
@@ -154,7 +155,7 @@ std::string toJson(const QueryResult& result) {
             w.beginArray();
             for (const auto& path : result.paths) {
                 w.beginArray();
-                for (const auto* n : path) model::writeNode(w, *n);
+                for (const model::NodeHandle n : path) model::writeNode(w, n);
                 w.endArray();
             }
             w.endArray();

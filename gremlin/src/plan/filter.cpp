@@ -6,6 +6,7 @@
 #include <string>
 
 #include <re2/re2.h>
+#include <skydive/model/value_ref.h>
 
 #include "plan/ipv4.h"
 
@@ -47,6 +48,34 @@ bool scalarEquals(const Value& field, const Value& want) {
 
 bool eqField(const Value& field, const Value& want) {
     return anyScalar(field, [&](const Value& s) { return scalarEquals(s, want); });
+}
+
+// eqField on a value packed in a record, read in place (no Value is built but for the lenient
+// int of a non-Int scalar).
+bool refEquals(model::ValueRef field, const Value& want) {
+    if (field.isList()) {
+        for (model::ValueRef item : field.asList()) {
+            if (refEquals(item, want)) return true;
+        }
+        return false;
+    }
+    switch (want.type()) {
+        case model::ValueType::String:
+            return field.isString() && field.asString() == want.asString();
+        case model::ValueType::Bool:
+            return field.type() == model::ValueType::Bool && field.asBool() == want.asBool();
+        case model::ValueType::Int: {
+            if (field.type() == model::ValueType::Int) return field.asInt() == want.asInt();
+            if (field.isObject()) return false;
+            const auto i = lenientInt(field.toValue());
+            return i && *i == want.asInt();
+        }
+        case model::ValueType::Null:
+        case model::ValueType::Double:
+        case model::ValueType::List:
+        case model::ValueType::Object: return false;
+    }
+    return false;
 }
 
 bool inRange(const Match& m, std::int64_t v) {
@@ -146,7 +175,48 @@ bool Match::matches(const std::optional<Value>& field) const {
     return false;
 }
 
-bool Filter::matches(const model::Node& n) const {
+bool Match::matches(const model::FieldValue& field) const {
+    if (!field.isRef()) return matches(field.toOptional());
+    const model::ValueRef f = field.ref();
+    const bool present = !f.isNull();
+    switch (op) {
+        case MatchOp::Exists: return present;
+        case MatchOp::Missing: return !present;
+        case MatchOp::Eq: return present && refEquals(f, value);
+        case MatchOp::Ne:
+            if (value.isBool()) return present && refEquals(f, Value(!value.asBool()));
+            return present && !refEquals(f, value);
+        case MatchOp::Nee: return !present || !refEquals(f, value);
+        case MatchOp::Within:
+            if (!present) return false;
+            for (const auto& v : values) {
+                if (refEquals(f, v)) return true;
+            }
+            return false;
+        case MatchOp::Without:
+            if (!present) return true;
+            for (const auto& v : values) {
+                if (refEquals(f, v)) return false;
+            }
+            return true;
+        case MatchOp::Range:
+        case MatchOp::Regex:
+        case MatchOp::Ipv4Range: return matches(std::optional<Value>(f.toValue()));
+    }
+    return false;
+}
+
+bool Filter::matches(model::NodeHandle n) const {
+    // A `Node` answers fieldOf with an optional<Value> already: test it as is, without the
+    // FieldValue wrapping (and its copy). A record is read in place.
+    if (const model::Node* node = n.node()) {
+        for (const auto& t : terms) {
+            const bool ok = t.match.matches(model::fieldOf(*node, t.key));
+            if (any && ok) return true;
+            if (!any && !ok) return false;
+        }
+        return !any || terms.empty();
+    }
     for (const auto& t : terms) {
         const bool ok = t.match.matches(model::fieldOf(n, t.key));
         if (any && ok) return true;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <skydive/model/element.h>
+#include <skydive/model/node_handle.h>
 #include <skydive/model/value.h>
 
 namespace re2 {
@@ -41,6 +42,9 @@ struct Match {
 
     /// `field` is the looked-up field (nullopt when missing).
     bool matches(const std::optional<model::Value>& field) const;
+    /// The same test on a field read through a NodeHandle: in place when it is a view into a
+    /// record and the test is a simple one (Exists, Missing, Eq, Ne, Nee, Within, Without).
+    bool matches(const model::FieldValue& field) const;
 };
 
 struct Term {
@@ -55,7 +59,7 @@ struct Filter {
     std::vector<Term> terms;
 
     bool empty() const { return terms.empty(); }
-    bool matches(const model::Node& n) const;
+    bool matches(model::NodeHandle n) const;
     bool matches(const model::Edge& e) const;
     /// For Has on Values: tests object values through their dotted paths.
     bool matchesValue(const model::Value& v) const;

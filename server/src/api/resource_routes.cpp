@@ -216,8 +216,8 @@ std::int64_t activeCaptures(ApiContext& ctx, std::string_view query) {
     auto r = ctx.engine->run(query, *ctx.source);
     if (!r.ok() || r->kind != gremlin::ResultKind::Nodes) return 0;
     std::int64_t n = 0;
-    for (const model::Node* node : r->nodes) {
-        auto caps = node->metadata.path("Captures");
+    for (const model::NodeHandle node : r->nodes) {
+        auto caps = node.field("Captures").toOptional();
         if (!caps || !caps->isList()) continue;
         for (const Value& c : caps->asList()) {
             if (c.isObject() && str(c.asObject(), "State") == "active") ++n;
@@ -231,7 +231,7 @@ std::vector<model::Node> selectNodes(ApiContext& ctx, std::string_view query) {
     std::vector<model::Node> out;
     auto r = ctx.engine->run(query, *ctx.source);
     if (!r.ok() || r->kind != gremlin::ResultKind::Nodes) return out;
-    for (const model::Node* n : r->nodes) out.push_back(*n);
+    for (const model::NodeHandle n : r->nodes) out.push_back(n.toNode());
     return out;
 }
 

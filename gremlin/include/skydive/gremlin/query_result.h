@@ -6,6 +6,7 @@
 
 #include <skydive/graph/graph_view.h>
 #include <skydive/model/element.h>
+#include <skydive/model/node_handle.h>
 #include <skydive/model/result.h>
 #include <skydive/model/value.h>
 
@@ -27,14 +28,15 @@ enum class ResultKind : std::uint8_t {
 
 std::string_view resultKindName(ResultKind kind);
 
-/// A query result. Element pointers point into the views of `views`, which the result keeps
-/// alive: a QueryResult is self-contained and may outlive the GraphSource's current state.
+/// A query result. Node handles and edge pointers point into the views of `views`, which the
+/// result keeps alive: a QueryResult is self-contained and may outlive the GraphSource's current
+/// state.
 struct QueryResult {
     ResultKind kind = ResultKind::Graph;
     graph::GraphViewPtr graph;  ///< the Graph result, and the view the elements came from
-    std::vector<const model::Node*> nodes;
+    std::vector<model::NodeHandle> nodes;
     std::vector<const model::Edge*> edges;
-    std::vector<std::vector<const model::Node*>> paths;
+    std::vector<std::vector<model::NodeHandle>> paths;
     model::Value value;
     std::vector<graph::GraphViewPtr> views;  ///< keeps every element above alive
 };
