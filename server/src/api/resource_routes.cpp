@@ -210,16 +210,26 @@ Kind edgeRuleKind() {
     return k;
 }
 
+/// A query result's node as a handle, whether the result holds `const Node*` or handles (one of
+/// the two is unused, depending on the gremlin module's QueryResult).
+[[maybe_unused]] model::NodeHandle handleOf(const model::Node* n) {
+    return *n;
+}
+[[maybe_unused]] model::NodeHandle handleOf(model::NodeHandle n) {
+    return n;
+}
+
 /// Capture `Count`: active entries in the Captures lists of the nodes its query returns (all
 /// captures' entries, as upstream counts them).
 std::int64_t activeCaptures(ApiContext& ctx, std::string_view query) {
     auto r = ctx.engine->run(query, *ctx.source);
     if (!r.ok() || r->kind != gremlin::ResultKind::Nodes) return 0;
     std::int64_t n = 0;
-    for (const model::Node* node : r->nodes) {
-        auto caps = node->metadata.path("Captures");
-        if (!caps || !caps->isList()) continue;
-        for (const Value& c : caps->asList()) {
+    for (const auto& node : r->nodes) {
+        model::FieldValue caps = handleOf(node).field("Captures");
+        if (!caps || caps.type() != model::ValueType::List) continue;
+        Value list = caps.toValue();
+        for (const Value& c : list.asList()) {
             if (c.isObject() && str(c.asObject(), "State") == "active") ++n;
         }
     }
@@ -231,7 +241,7 @@ std::vector<model::Node> selectNodes(ApiContext& ctx, std::string_view query) {
     std::vector<model::Node> out;
     auto r = ctx.engine->run(query, *ctx.source);
     if (!r.ok() || r->kind != gremlin::ResultKind::Nodes) return out;
-    for (const model::Node* n : r->nodes) out.push_back(*n);
+    for (const auto& n : r->nodes) out.push_back(handleOf(n).toNode());
     return out;
 }
 
@@ -301,9 +311,9 @@ void unapplyRule(ApiContext& ctx, const std::string& id) {
         }
         return true;
     });
-    view->forEachNode([&](const model::Node& n) {
-        if (n.origin.view() == origin) {
-            model::Node d = n;
+    view->forEachNode([&](model::NodeHandle n) {
+        if (n.origin() == origin) {
+            model::Node d = n.toNode();  // a node the rule made, copied into the delta
             d.deleted_at = now;
             delta.changes.push_back(model::Change{model::ChangeKind::NodeDeleted, std::move(d)});
         }
