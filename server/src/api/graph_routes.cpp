@@ -74,19 +74,18 @@ template <class Element>
 std::string listingJson(const graph::GraphView& view) {
     model::JsonWriter w;
     w.beginObject();
-    auto write = [&w](const Element& e) {
-        w.key(e.id.view());
-        if constexpr (std::is_same_v<Element, model::Node>) {
-            model::writeNode(w, e);
-        } else {
-            model::writeEdge(w, e);
-        }
-        return true;
-    };
     if constexpr (std::is_same_v<Element, model::Node>) {
-        view.forEachNode(write);
+        view.forEachNode([&w](model::NodeHandle n) {
+            w.key(n.id());
+            model::writeNode(w, n);
+            return true;
+        });
     } else {
-        view.forEachEdge(write);
+        view.forEachEdge([&w](const model::Edge& e) {
+            w.key(e.id.view());
+            model::writeEdge(w, e);
+            return true;
+        });
     }
     w.endObject();
     return std::move(w).str();
@@ -101,7 +100,7 @@ HttpResponse getOne(ApiContext& ctx, std::string_view title, const std::string& 
     if (id.empty()) return errorResponse(400, "Bad Request");
     auto view = ctx.graph->snapshot();
     std::optional<std::string> json;
-    auto found = [&json](const Element& e) {
+    auto found = [&json](const auto& e) {  // a NodeHandle or an Edge
         json = model::toJson(e);
         return false;
     };
@@ -150,14 +149,16 @@ template <class Element>
 HttpResponse patchElement(ApiContext& ctx, std::string_view title, const std::string& id,
                           std::string_view body) {
     std::optional<Element> current;
-    auto found = [&current](const Element& e) {
-        current = e;
-        return false;
-    };
     if constexpr (std::is_same_v<Element, model::Node>) {
-        ctx.graph->snapshot()->findNode(id, found);
+        ctx.graph->snapshot()->findNode(id, [&current](model::NodeHandle n) {
+            current = n.toNode();  // one element, copied to be patched
+            return false;
+        });
     } else {
-        ctx.graph->snapshot()->findEdge(id, found);
+        ctx.graph->snapshot()->findEdge(id, [&current](const model::Edge& e) {
+            current = e;
+            return false;
+        });
     }
     if (!current) return HttpResponse::empty(404);
     auto patch = model::parseJson(body);
@@ -233,7 +234,7 @@ void registerGraphRoutes(ApiContext& ctx) {
     r.add("DELETE", "/api/node/{id}", {"node", Action::Write, true}, [&ctx](RequestContext& rc) {
         const std::string& id = rc.params[0];
         bool exists = false;
-        ctx.graph->snapshot()->findNode(id, [&exists](const model::Node&) {
+        ctx.graph->snapshot()->findNode(id, [&exists](model::NodeHandle) {
             exists = true;
             return false;
         });

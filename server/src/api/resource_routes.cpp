@@ -301,9 +301,9 @@ void unapplyRule(ApiContext& ctx, const std::string& id) {
         }
         return true;
     });
-    view->forEachNode([&](const model::Node& n) {
-        if (n.origin.view() == origin) {
-            model::Node d = n;
+    view->forEachNode([&](model::NodeHandle n) {
+        if (n.origin() == origin) {
+            model::Node d = n.toNode();  // a node the rule made, copied into the delta
             d.deleted_at = now;
             delta.changes.push_back(model::Change{model::ChangeKind::NodeDeleted, std::move(d)});
         }

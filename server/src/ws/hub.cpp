@@ -82,8 +82,8 @@ void Hub::start() {
     // back, as if they had answered a ping at start-up.
     model::Time now = ctx_.clock->now();
     std::vector<std::string> origins;
-    ctx_.graph->snapshot()->forEachNode([&](const model::Node& n) {
-        if (n.origin.view().starts_with("agent.")) origins.emplace_back(n.origin.view());
+    ctx_.graph->snapshot()->forEachNode([&](model::NodeHandle n) {
+        if (n.origin().starts_with("agent.")) origins.emplace_back(n.origin());
         return true;
     });
     {
@@ -209,8 +209,8 @@ void Hub::startTrackingMetadata() {
     if (metadata_tracked_.load()) return;
     // The first partial subscriber: from now on every node's last metadata is kept (also
     // while no partial subscriber is connected, so that a later one starts from the truth).
-    ctx_.graph->snapshot()->forEachNode([this](const model::Node& n) {
-        node_metadata_.insert_or_assign(std::string(n.id.view()), n.metadata);
+    ctx_.graph->snapshot()->forEachNode([this](model::NodeHandle n) {
+        node_metadata_.insert_or_assign(std::string(n.id()), n.metadata());
         return true;
     });
     metadata_tracked_.store(true, std::memory_order_release);

@@ -104,9 +104,9 @@ void Hub::deleteOrigin(const std::string& origin, bool replicated) {
         }
         return true;
     });
-    view->forEachNode([&](const model::Node& n) {
-        if (n.origin.view() == origin) {
-            model::Node d = n;
+    view->forEachNode([&](model::NodeHandle n) {
+        if (n.origin() == origin) {
+            model::Node d = n.toNode();  // the connection's node, copied into the delta
             d.deleted_at = now;
             delta.changes.push_back(Change{ChangeKind::NodeDeleted, std::move(d)});
         }
@@ -126,7 +126,7 @@ static void applySync(ApiContext& ctx, Hub& hub, const model::Graph& g, const st
     model::GraphDelta delta;
     for (const auto& n : g.nodes) {
         bool exists = false;
-        view->findNode(n.id.view(), [&exists](const model::Node&) { return !(exists = true); });
+        view->findNode(n.id.view(), [&exists](model::NodeHandle) { return !(exists = true); });
         if (!exists) delta.changes.push_back(Change{ChangeKind::NodeAdded, n});
     }
     for (const auto& e : g.edges) {
@@ -158,8 +158,8 @@ static void applyPartial(ApiContext& ctx, Hub& hub, const ingest::PartialUpdate&
         (void)hub.apply(delta, replicated);
     };
     if (node) {
-        view->findNode(p.id, [&](const model::Node& n) {
-            update(n, ChangeKind::NodeUpdated);
+        view->findNode(p.id, [&](model::NodeHandle n) {
+            update(n.toNode(), ChangeKind::NodeUpdated);
             return false;
         });
     } else {

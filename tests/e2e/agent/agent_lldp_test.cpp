@@ -123,9 +123,9 @@ TEST(AgentLldpE2E, NeighbourFromLldpdAppears) {
         EXPECT_TRUE(hasEdge(g, port_id, std::string(local()->id.view()), "layer2"));
         // The LiveGraph the agent's API reads has them too.
         std::size_t switches = 0;
-        agent->liveGraph().snapshot()->forEachNode([&](const model::Node& n) {
-            const auto* t = n.metadata.asObject().find("Type");
-            if (t && *t == Value("switch")) ++switches;
+        agent->liveGraph().snapshot()->forEachNode([&](model::NodeHandle n) {
+            model::FieldValue t = n.field("Type");
+            if (t.isString() && t.asString() == "switch") ++switches;
             return true;
         });
         EXPECT_EQ(switches, 1u);
