@@ -130,7 +130,7 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
             n.created_at = kIngestT0;
             n.updated_at = t;
             n.revision = static_cast<std::int64_t>(next / kIngestNodes + 2);
-            store::Version v{std::make_shared<const model::Node>(std::move(n)), nullptr};
+            store::Version v{model::NodeRec::encode(n), nullptr};
             record.clear();
             store::encodeRecordTo(record, v);
             store::encodeRevKeyTo(key, v.ref());

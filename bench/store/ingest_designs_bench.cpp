@@ -64,12 +64,12 @@ std::vector<Group> buildGroups() {
             n.created_at = kIngestT0;
             n.updated_at = kIngestT0 + 1 + static_cast<model::Time>(b);
             n.revision = static_cast<std::int64_t>(next / kIngestNodes + 2);
-            store::Version v{std::make_shared<const model::Node>(std::move(n)), nullptr};
+            store::Version v{model::NodeRec::encode(n), nullptr};
             Rev r;
             store::encodeRecordTo(r.record, v);
             store::encodeRevKeyTo(r.key, v.ref());
             store::encodeTimelineValueTo(r.tl_value, {store::TimelineOp::Put, v.ref()});
-            store::encodeTimelineKeyTo(r.tl_key, {v.base().updated_at, seq++});
+            store::encodeTimelineKeyTo(r.tl_key, {v.updatedAt(), seq++});
             groups[b].push_back(std::move(r));
         }
     }

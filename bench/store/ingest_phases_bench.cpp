@@ -49,7 +49,7 @@ std::vector<store::Version> ringVersions(std::size_t delta) {
         auto n = std::get<model::Node>(c.element);
         n.created_at = kIngestT0;
         n.updated_at = kIngestT0 + 1;
-        out.push_back({std::make_shared<const model::Node>(std::move(n)), nullptr});
+        out.push_back({model::NodeRec::encode(n), nullptr});
     }
     return out;
 }
@@ -73,7 +73,7 @@ void BM_IngestPhase_Encode(benchmark::State& state) {
             store::appendTimelineEntry(timeline, store::TimelineOp::Put, ref);
             ++seq;
         }
-        store::encodeTimelineKeyTo(key, {versions.front().base().updated_at, first_seq});
+        store::encodeTimelineKeyTo(key, {versions.front().updatedAt(), first_seq});
         batch.Put(rocks->cf(store::Cf::Timeline), store::toSlice(key), store::toSlice(timeline));
         benchmark::DoNotOptimize(batch.GetDataSize());
     }

@@ -1,9 +1,10 @@
 // Where the bytes of a live node go: heap in use (jemalloc's stats.allocated, or mallinfo2 after
 // malloc_trim when built without jemalloc) per node for
-// the elements alone, a LiveGraph without indexes, a LiveGraph with the default indexes, and
-// a Store (live graph + recent window), each built from the same interface nodes with 8
-// metadata keys. Differences between the lines are the cost of each layer (the Store line also
-// counts the RocksDB memtables holding the records just written, so it varies with flushes).
+// the elements alone (flat records, as the live graph holds them), a LiveGraph without indexes, a
+// LiveGraph with the default indexes, and a Store (live graph + recent window), each built from the
+// same interface nodes with 8 metadata keys. Differences between the lines are the cost of each
+// layer (the Store line also counts the RocksDB memtables holding the records just written, so it
+// varies with flushes).
 
 #include <benchmark/benchmark.h>
 
@@ -34,10 +35,10 @@ void BM_HeapPerLiveNode(benchmark::State& state) {
         std::size_t after = 0;
         model::ManualClock clock(1600000000000);
         if (layer == 0) {
-            std::vector<std::shared_ptr<const model::Node>> nodes;
+            std::vector<model::NodeRec> nodes;  // what the live graph holds (ADR 002)
             nodes.reserve(n);
             for (std::size_t i = 0; i < n; ++i)
-                nodes.push_back(std::make_shared<const model::Node>(bench::interfaceNode(i)));
+                nodes.push_back(model::NodeRec::encode(bench::interfaceNode(i)));
             after = bench::heapInUse();
         } else if (layer <= 2) {
             graph::LiveGraphOptions o;

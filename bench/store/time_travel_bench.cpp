@@ -138,7 +138,7 @@ void BM_Lookup_Live(benchmark::State& state) {
     for (auto _ : state) {
         auto v = w.store->live();
         v->findNode(someId(++i),
-                    [](const model::Node& n) { return benchmark::DoNotOptimize(n), true; });
+                    [](model::NodeHandle n) { return benchmark::DoNotOptimize(n), true; });
     }
 }
 void BM_Lookup_AtInWindow(benchmark::State& state) {
@@ -160,7 +160,7 @@ void lookupAtNew(benchmark::State& state, Time t) {
     for (auto _ : state) {
         auto v = w.store->at(t - (++k % 1000) - 1).value();
         v->findNode(someId(++i),
-                    [](const model::Node& n) { return benchmark::DoNotOptimize(n), true; });
+                    [](model::NodeHandle n) { return benchmark::DoNotOptimize(n), true; });
     }
 }
 void BM_Lookup_AtNewMomentInWindow(benchmark::State& state) {
@@ -227,7 +227,7 @@ void BM_TwoHop_AtOutsideWindow(benchmark::State& state) {
 // (c) whole graph: get the view and walk every node and edge
 std::size_t walk(const graph::GraphView& v) {
     std::size_t n = 0;
-    v.forEachNode([&](const model::Node&) { return ++n, true; });
+    v.forEachNode([&](model::NodeHandle) { return ++n, true; });
     v.forEachEdge([&](const model::Edge&) { return ++n, true; });
     return n;
 }

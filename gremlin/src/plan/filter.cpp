@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <string>
 
 #include <re2/re2.h>
@@ -129,35 +130,54 @@ std::optional<std::int64_t> lenientInt(const Value& v) {
     return std::nullopt;
 }
 
-bool Match::matches(const std::optional<Value>& field) const {
-    const bool present = field.has_value() && !field->isNull();
-    switch (op) {
+namespace {
+
+// The ops that only test presence and equality, for a field that is `present` (not missing,
+// not null) and equals a wanted value when `eq(want)`; nullopt for the other ops.
+template <typename Eq>
+std::optional<bool> equalityMatch(const Match& m, bool present, const Eq& eq) {
+    switch (m.op) {
         case MatchOp::Exists: return present;
         case MatchOp::Missing: return !present;
-        case MatchOp::Eq: return present && eqField(*field, value);
+        case MatchOp::Eq: return present && eq(m.value);
         case MatchOp::Ne:
-            if (value.isBool()) {
-                return present && eqField(*field, Value(!value.asBool()));
-            }
-            return present && !eqField(*field, value);
-        case MatchOp::Nee: return !present || !eqField(*field, value);
+            if (m.value.isBool()) return present && eq(Value(!m.value.asBool()));
+            return present && !eq(m.value);
+        case MatchOp::Nee: return !present || !eq(m.value);
+        case MatchOp::Within:
+            return present && std::any_of(m.values.begin(), m.values.end(), eq);
+        case MatchOp::Without:
+            return !present || std::none_of(m.values.begin(), m.values.end(), eq);
+        case MatchOp::Range:
+        case MatchOp::Regex:
+        case MatchOp::Ipv4Range: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// A conjunction (or with `any`, a disjunction) of the terms, `field(key)` reading each.
+template <typename Field>
+bool testTerms(const Filter& f, const Field& field) {
+    for (const auto& t : f.terms) {
+        const bool ok = t.match.matches(field(t.key));
+        if (f.any && ok) return true;
+        if (!f.any && !ok) return false;
+    }
+    return !f.any || f.terms.empty();
+}
+
+}  // namespace
+
+bool Match::matches(const std::optional<Value>& field) const {
+    const bool present = field.has_value() && !field->isNull();
+    if (auto r = equalityMatch(*this, present, [&](const Value& w) { return eqField(*field, w); }))
+        return *r;
+    switch (op) {
         case MatchOp::Range:
             return present && anyScalar(*field, [&](const Value& s) {
                        const auto i = lenientInt(s);
                        return i && inRange(*this, *i);
                    });
-        case MatchOp::Within:
-            if (!present) return false;
-            for (const auto& v : values) {
-                if (eqField(*field, v)) return true;
-            }
-            return false;
-        case MatchOp::Without:
-            if (!present) return true;
-            for (const auto& v : values) {
-                if (eqField(*field, v)) return false;
-            }
-            return true;
         case MatchOp::Regex:
             return present && anyScalar(*field, [&](const Value& s) {
                        if (!s.isString()) return false;
@@ -171,6 +191,13 @@ bool Match::matches(const std::optional<Value>& field) const {
                        const auto addr = parseIpv4(s.asString(), true);
                        return addr && (addr->address & mask) == net;
                    });
+        case MatchOp::Exists:
+        case MatchOp::Missing:
+        case MatchOp::Eq:
+        case MatchOp::Ne:
+        case MatchOp::Nee:
+        case MatchOp::Within:
+        case MatchOp::Without: return false;  // answered above
     }
     return false;
 }
@@ -178,70 +205,26 @@ bool Match::matches(const std::optional<Value>& field) const {
 bool Match::matches(const model::FieldValue& field) const {
     if (!field.isRef()) return matches(field.toOptional());
     const model::ValueRef f = field.ref();
-    const bool present = !f.isNull();
-    switch (op) {
-        case MatchOp::Exists: return present;
-        case MatchOp::Missing: return !present;
-        case MatchOp::Eq: return present && refEquals(f, value);
-        case MatchOp::Ne:
-            if (value.isBool()) return present && refEquals(f, Value(!value.asBool()));
-            return present && !refEquals(f, value);
-        case MatchOp::Nee: return !present || !refEquals(f, value);
-        case MatchOp::Within:
-            if (!present) return false;
-            for (const auto& v : values) {
-                if (refEquals(f, v)) return true;
-            }
-            return false;
-        case MatchOp::Without:
-            if (!present) return true;
-            for (const auto& v : values) {
-                if (refEquals(f, v)) return false;
-            }
-            return true;
-        case MatchOp::Range:
-        case MatchOp::Regex:
-        case MatchOp::Ipv4Range: return matches(std::optional<Value>(f.toValue()));
-    }
-    return false;
+    if (auto r = equalityMatch(*this, !f.isNull(), [&](const Value& w) { return refEquals(f, w); }))
+        return *r;
+    return matches(std::optional<Value>(f.toValue()));  // Range, Regex, Ipv4Range
 }
 
 bool Filter::matches(model::NodeHandle n) const {
     // A `Node` answers fieldOf with an optional<Value> already: test it as is, without the
     // FieldValue wrapping (and its copy). A record is read in place.
-    if (const model::Node* node = n.node()) {
-        for (const auto& t : terms) {
-            const bool ok = t.match.matches(model::fieldOf(*node, t.key));
-            if (any && ok) return true;
-            if (!any && !ok) return false;
-        }
-        return !any || terms.empty();
-    }
-    for (const auto& t : terms) {
-        const bool ok = t.match.matches(model::fieldOf(n, t.key));
-        if (any && ok) return true;
-        if (!any && !ok) return false;
-    }
-    return !any || terms.empty();
+    if (const model::Node* node = n.node())
+        return testTerms(*this, [&](const std::string& key) { return model::fieldOf(*node, key); });
+    return testTerms(*this, [&](const std::string& key) { return model::fieldOf(n, key); });
 }
 
 bool Filter::matches(const model::Edge& e) const {
-    for (const auto& t : terms) {
-        const bool ok = t.match.matches(model::fieldOf(e, t.key));
-        if (any && ok) return true;
-        if (!any && !ok) return false;
-    }
-    return !any || terms.empty();
+    return testTerms(*this, [&](const std::string& key) { return model::fieldOf(e, key); });
 }
 
 bool Filter::matchesValue(const Value& v) const {
     if (!v.isObject()) return false;
-    for (const auto& t : terms) {
-        const bool ok = t.match.matches(v.path(t.key));
-        if (any && ok) return true;
-        if (!any && !ok) return false;
-    }
-    return !any || terms.empty();
+    return testTerms(*this, [&](const std::string& key) { return v.path(key); });
 }
 
 }  // namespace skydive::gremlin

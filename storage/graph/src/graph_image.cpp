@@ -31,17 +31,23 @@ struct ViewKeyEq {
 };
 using StrKeyHash = ViewKeyHash<Str>;
 using StrKeyEq = ViewKeyEq<Str>;
-// Elements keyed by their own ID: the map stores the element pointer only (16 bytes per entry,
-// not 32 for a separate ID key) and is looked up by ID.
+// Elements keyed by their own ID: the map stores the element handle only (no separate ID key)
+// and is looked up by ID.
+inline std::string_view idOf(const NodeRec& n) noexcept {
+    return n.id();
+}
+inline std::string_view idOf(const EdgePtr& e) noexcept {
+    return e->id.view();
+}
 template <typename Ptr>
 struct ElemHash {
     std::size_t operator()(std::string_view s) const noexcept { return model::StrHash{}(s); }
-    std::size_t operator()(const Ptr& e) const noexcept { return model::StrHash{}(e->id.view()); }
+    std::size_t operator()(const Ptr& e) const noexcept { return model::StrHash{}(idOf(e)); }
 };
 template <typename Ptr>
 struct ElemEq {
-    bool operator()(const Ptr& a, std::string_view b) const noexcept { return a->id.view() == b; }
-    bool operator()(const Ptr& a, const Ptr& b) const noexcept { return a->id == b->id; }
+    bool operator()(const Ptr& a, std::string_view b) const noexcept { return idOf(a) == b; }
+    bool operator()(const Ptr& a, const Ptr& b) const noexcept { return idOf(a) == idOf(b); }
 };
 struct ValueHash {
     std::size_t operator()(const Value& v) const noexcept { return v.hash(); }
@@ -53,7 +59,7 @@ struct ValueEq {
 struct Unit {};
 using IdSet = detail::PMap<Str, Unit, StrKeyHash, StrKeyEq>;
 // Nodes keyed by their own ID, each with its slot in the image's slot table (ADR 002).
-using NodeMap = detail::PMap<NodePtr, std::uint32_t, ElemHash<NodePtr>, ElemEq<NodePtr>>;
+using NodeMap = detail::PMap<NodeRec, std::uint32_t, ElemHash<NodeRec>, ElemEq<NodeRec>>;
 using EdgeMap = detail::PMap<EdgePtr, Unit, ElemHash<EdgePtr>, ElemEq<EdgePtr>>;
 using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
 using detail::SlotSet;
@@ -199,12 +205,14 @@ struct GraphImage::Impl {
     EdgeMap edges;
     AdjMap out;
     AdjMap in;
-    SlotTable slots;               // node slot -> const Node* (owned by `nodes`)
+    SlotTable slots;               // node slot -> record block (owned by `nodes`)
     std::vector<TermIndex> index;  // one per config->keys entry
     std::vector<bool> plain;       // per key: a top-level metadata key (no `@`, `.` or prefix)
 
     TermCtx ctx(std::size_t i) const { return TermCtx{&slots, config->keys[i], plain[i]}; }
-    static std::uintptr_t word(const Node* n) { return reinterpret_cast<std::uintptr_t>(n); }
+    static std::uintptr_t word(model::NodeRef n) {
+        return reinterpret_cast<std::uintptr_t>(n.block());
+    }
 
     void link(AdjMap& adj, const Str& node_id, const Str& edge_id) {
         adj.getOrInsert(node_id).set(edge_id, Unit{});
@@ -226,34 +234,32 @@ struct GraphImage::Impl {
                 index[i].remove(c, term, slot);
         });
     }
-    void indexNode(const Node& n, std::uint32_t slot, bool add) {
+    void indexNode(model::NodeRef n, std::uint32_t slot, bool add) {
         for (std::size_t i = 0; i < config->keys.size(); ++i)
-            if (auto v = model::fieldOf(n, config->keys[i])) indexValue(i, slot, *v, add);
+            if (auto v = model::fieldOf(n, config->keys[i])) indexValue(i, slot, v.toValue(), add);
     }
     // Replaces the node at `slot`, re-indexing only the keys whose value changed (most updates
     // touch no indexed key): old terms out while the table holds the old node, then new in.
-    void replaceNode(const Node& old_node, const Node& n, std::uint32_t slot) {
+    void replaceNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot) {
         std::vector<std::pair<std::size_t, Value>> added;
         reindexNode(old_node, n, slot, added);
-        slots.set(slot, word(&n));
+        slots.set(slot, word(n));
         for (const auto& [i, v] : added) indexValue(i, slot, v, true);
     }
-    void reindexNode(const Node& old_node, const Node& n, std::uint32_t slot,
+    void reindexNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot,
                      std::vector<std::pair<std::size_t, Value>>& added) {
-        const model::Object& old_md = old_node.metadata.asObject();
-        const model::Object& new_md = n.metadata.asObject();
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
             std::string_view key = config->keys[i];
-            if (plain[i]) {  // a top-level metadata key: compare in place, no copies
-                const Value* a = old_md.find(key);
-                const Value* b = new_md.find(key);
-                if (a == nullptr ? b == nullptr : b != nullptr && *a == *b) continue;
+            if (plain[i]) {  // a top-level metadata key: compare the packed bytes in place
+                const model::ValueRef a = old_node.field(key);
+                const model::ValueRef b = n.field(key);
+                if (!a ? !b : b && a == b) continue;
             }
-            auto before = model::fieldOf(old_node, config->keys[i]);
-            auto after = model::fieldOf(n, config->keys[i]);
+            const model::FieldValue before = model::fieldOf(old_node, key);
+            const model::FieldValue after = model::fieldOf(n, key);
             if (before == after) continue;
-            if (before) indexValue(i, slot, *before, false);
-            if (after) added.emplace_back(i, std::move(*after));
+            if (before) indexValue(i, slot, before.toValue(), false);
+            if (after) added.emplace_back(i, after.toValue());
         }
     }
 };
@@ -275,7 +281,7 @@ GraphImage& GraphImage::operator=(const GraphImage& other) {
 GraphImage& GraphImage::operator=(GraphImage&& other) noexcept = default;
 GraphImage::~GraphImage() = default;
 
-GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
+GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vector<NodeRec> nodes,
                              std::vector<EdgePtr> edges, unsigned threads) {
     threads = std::max(threads, 1u);
     GraphImageLoader loader(std::move(config), threads);
@@ -295,7 +301,7 @@ GraphImage GraphImage::build(std::shared_ptr<const IndexConfig> config, std::vec
 }
 
 struct GraphImageLoader::Part {
-    HashedElements<NodePtr, std::uint32_t> nodes;  // slots set by build()
+    HashedElements<NodeRec, std::uint32_t> nodes;  // slots set by build()
     HashedElements<EdgePtr> edges;
     Hashed<Str> out;
     Hashed<Str> in;
@@ -311,16 +317,18 @@ GraphImageLoader::GraphImageLoader(std::shared_ptr<const IndexConfig> config, un
 }
 GraphImageLoader::~GraphImageLoader() = default;
 
-void GraphImageLoader::addNode(unsigned part, NodePtr node) {
+void GraphImageLoader::addNode(unsigned part, NodeRec node) {
     Part& p = *parts_[part];
     const auto local = static_cast<TermCode>(p.nodes.items.size() << 1);
     for (std::size_t k = 0; k < config_->keys.size(); ++k)
-        if (auto v = model::fieldOf(*node, config_->keys[k]))
-            forEachIndexTerm(*v, [&](const Value& term) {
-                const bool whole = &term == &*v && !v->isList();
+        if (auto f = model::fieldOf(node, config_->keys[k])) {
+            const Value v = f.toValue();
+            forEachIndexTerm(v, [&](const Value& term) {
+                const bool whole = &term == &v && !v.isList();
                 p.terms[k].add(detail::termHash(term), term, local | TermCode{whole});
             });
-    const auto h = model::StrHash{}(node->id.view());
+        }
+    const auto h = model::StrHash{}(node.id());
     p.nodes.add(h, std::move(node), 0u);
 }
 
@@ -343,7 +351,7 @@ GraphImage GraphImageLoader::build(unsigned threads) {
         const std::size_t first = node_count;
         for (auto& e : p->nodes.items) {
             e.second = SlotTable::slotOf(words.size());
-            words.push_back(GraphImage::Impl::word(e.first.get()));
+            words.push_back(GraphImage::Impl::word(e.first));
         }
         for (auto& terms : p->terms)
             for (auto& t : terms.items)
@@ -359,7 +367,7 @@ GraphImage GraphImageLoader::build(unsigned threads) {
             parts_, [](Part & p) -> auto& { return p.edges; });
     });
     tasks.emplace_back([&] {
-        im.nodes = elementsOf<NodeMap, NodePtr, std::uint32_t>(
+        im.nodes = elementsOf<NodeMap, NodeRec, std::uint32_t>(
             parts_, [](Part & p) -> auto& { return p.nodes; });
     });
     tasks.emplace_back([&] {
@@ -381,9 +389,9 @@ GraphImage GraphImageLoader::build(unsigned threads) {
     // A repeated ID: the element maps kept the last version of each ID, which is what inserting
     // one by one leaves (a replacement re-indexes and re-links), but the links and terms of the
     // replaced versions are in the other tries. Build again from the maps' elements alone.
-    std::vector<NodePtr> nodes;
+    std::vector<NodeRec> nodes;
     std::vector<EdgePtr> edges;
-    im.nodes.forEach([&](const NodePtr& n, std::uint32_t) {
+    im.nodes.forEach([&](const NodeRec& n, std::uint32_t) {
         nodes.push_back(n);
         return true;
     });
@@ -394,22 +402,23 @@ GraphImage GraphImageLoader::build(unsigned threads) {
     return GraphImage::build(config_, std::move(nodes), std::move(edges), threads);
 }
 
-const NodePtr* GraphImage::node(std::string_view id) const {
-    return impl_->nodes.findKey(id);
+model::NodeRef GraphImage::node(std::string_view id) const {
+    const NodeRec* n = impl_->nodes.findKey(id);
+    return n != nullptr ? model::NodeRef(*n) : model::NodeRef();
 }
 const EdgePtr* GraphImage::edge(std::string_view id) const {
     return impl_->edges.findKey(id);
 }
 
-void GraphImage::putNode(NodePtr node) {
+void GraphImage::putNode(NodeRec node) {
     Impl& im = *impl_;
-    if (auto* e = im.nodes.findEntryMut(node->id.view())) {
-        im.replaceNode(*e->first, *node, e->second);
+    if (auto* e = im.nodes.findEntryMut(node.id())) {
+        im.replaceNode(e->first, node, e->second);
         e->first = std::move(node);  // the same ID: hashes and compares as the old key
         return;
     }
-    const std::uint32_t slot = im.slots.acquire(Impl::word(node.get()));
-    im.indexNode(*node, slot, true);
+    const std::uint32_t slot = im.slots.acquire(Impl::word(node));
+    im.indexNode(node, slot, true);
     im.nodes.set(std::move(node), slot);
 }
 
@@ -440,7 +449,7 @@ bool GraphImage::removeNode(std::string_view id) {
     const std::uint32_t* slot = impl_->nodes.find(id);
     if (slot == nullptr) return false;
     const std::uint32_t s = *slot;
-    impl_->indexNode(*impl_->nodes.findKey(id)->get(), s, false);
+    impl_->indexNode(*impl_->nodes.findKey(id), s, false);
     impl_->nodes.erase(id);
     impl_->slots.releaseSlot(s);
     return true;
@@ -470,35 +479,38 @@ std::shared_ptr<const IndexConfig> GraphImage::configPtr() const {
 }
 
 void GraphImage::forEachNode(const GraphView::NodeFn& fn) const {
-    impl_->nodes.forEach([&](const NodePtr& n, std::uint32_t) { return fn(*n); });
+    impl_->nodes.forEach([&](const NodeRec& n, std::uint32_t) { return fn(NodeHandle(n)); });
 }
 void GraphImage::forEachEdge(const GraphView::EdgeFn& fn) const {
     impl_->edges.forEach([&](const EdgePtr& e, const Unit&) { return fn(*e); });
 }
 
 namespace {
-template <typename T, typename Map, typename Fn>
-void visitBatches(const Map& map, const Fn& fn) {
-    std::array<const T*, 256> batch;
+// Calls fn with spans of up to 256 items, `item(element)` each.
+template <typename T, typename Map, typename Item, typename Fn>
+void visitBatches(const Map& map, const Item& item, const Fn& fn) {
+    std::array<T, 256> batch;
     std::size_t n = 0;
     bool go = true;
-    map.forEach([&](const std::shared_ptr<const T>& p, const auto&) {
-        batch[n++] = p.get();
+    map.forEach([&](const auto& e, const auto&) {
+        batch[n++] = item(e);
         if (n == batch.size()) {
-            go = fn(std::span<const T* const>(batch.data(), n));
+            go = fn(std::span<const T>(batch.data(), n));
             n = 0;
         }
         return go;
     });
-    if (go && n > 0) fn(std::span<const T* const>(batch.data(), n));
+    if (go && n > 0) fn(std::span<const T>(batch.data(), n));
 }
 }  // namespace
 
 void GraphImage::forEachNodeBatch(const NodeBatchFn& fn) const {
-    visitBatches<Node>(impl_->nodes, fn);
+    visitBatches<model::NodeRef>(
+        impl_->nodes, [](const NodeRec& n) { return model::NodeRef(n); }, fn);
 }
 void GraphImage::forEachEdgeBatch(const EdgeBatchFn& fn) const {
-    visitBatches<Edge>(impl_->edges, fn);
+    visitBatches<const Edge*>(
+        impl_->edges, [](const EdgePtr& e) { return e.get(); }, fn);
 }
 
 void GraphImage::outEdgeIds(std::string_view node_id,
@@ -522,11 +534,12 @@ void GraphImage::nodesByValue(std::string_view key, const Value& value,
         impl_->index[i].forEach(c, value, [&](std::uint32_t slot) { return fn(c.node(slot)); });
         return;
     }
-    forEachNode([&](const Node& n) {
-        auto v = model::fieldOf(n, key);
-        if (!v) return true;
+    forEachNode([&](NodeHandle n) {
+        auto f = model::fieldOf(n, key);
+        if (!f) return true;
+        const Value v = f.toValue();
         bool match = false;
-        forEachIndexTerm(*v, [&](const Value& term) { match = match || term == value; });
+        forEachIndexTerm(v, [&](const Value& term) { match = match || term == value; });
         return !match || fn(n);
     });
 }
@@ -536,7 +549,7 @@ std::size_t GraphImage::countByValue(std::string_view key, const Value& value) c
     auto it = std::find(keys.begin(), keys.end(), key);
     if (it == keys.end()) {
         std::size_t n = 0;
-        nodesByValue(key, value, [&](const Node&) { return ++n, true; });
+        nodesByValue(key, value, [&](NodeHandle) { return ++n, true; });
         return n;
     }
     const auto i = static_cast<std::size_t>(it - keys.begin());

@@ -27,16 +27,34 @@ bool sameContent(const model::Element& a, const model::Element& b) {
     return a.metadata == b.metadata && a.host == b.host && a.origin == b.origin;
 }
 
-// Full replace of `cur` by `next`; returns false when the spec says to ignore it.
-bool prepareReplace(const model::Element& cur, model::Element& next, Time now) {
+// Whether `next` has the stored node's metadata, Host and Origin (spec §1.4: no revision for
+// an equal value), compared in place.
+bool sameContent(model::NodeRef cur, const Node& next) {
+    if (cur.host() != next.host.view() || cur.origin() != next.origin.view()) return false;
+    const model::Object& md = next.metadata.asObject();
+    if (cur.keyCount() != md.size()) return false;
+    std::size_t i = 0;
+    for (const auto& [k, v] : md) {
+        if (cur.key(i) != k.view() || !model::equals(cur.value(i), v)) return false;
+        ++i;
+    }
+    return true;
+}
+
+// Full replace of an element created at `created_at` with revision `revision` by `next`;
+// returns false when the spec says to ignore it. `same()` tells whether `next` has the current
+// element's metadata, Host and Origin.
+template <typename Same>
+bool prepareReplace(Time created_at, std::int64_t revision, model::Element& next, Time now,
+                    const Same& same) {
     if (next.revision != 0) {
-        if (next.revision <= cur.revision) return false;
+        if (next.revision <= revision) return false;
     } else {
-        if (sameContent(cur, next)) return false;
-        next.revision = cur.revision + 1;
+        if (same()) return false;
+        next.revision = revision + 1;
         next.updated_at = now;
     }
-    if (next.created_at == 0) next.created_at = cur.created_at;
+    if (next.created_at == 0) next.created_at = created_at;
     if (next.updated_at == 0) next.updated_at = now;
     return true;
 }
@@ -45,10 +63,10 @@ Status checkEdge(const GraphImage& img, const Edge& e) {
     if (auto st = validateElement(e); !st) return st;
     if (e.parent.empty()) return makeError(ErrorCode::InvalidArgument, "parent ID wrong format");
     if (e.child.empty()) return makeError(ErrorCode::InvalidArgument, "child ID wrong format");
-    if (img.node(e.parent.view()) == nullptr)
+    if (!img.node(e.parent.view()))
         return makeError(ErrorCode::InvalidArgument,
                          "Edge " + e.id.str() + ": parent node " + e.parent.str() + " not found");
-    if (img.node(e.child.view()) == nullptr)
+    if (!img.node(e.child.view()))
         return makeError(ErrorCode::InvalidArgument,
                          "Edge " + e.id.str() + ": child node " + e.child.str() + " not found");
     return {};
@@ -68,10 +86,10 @@ Status GraphTxn::addNode(Node n) {
     if (image.node(n.id.view()))
         return makeError(ErrorCode::Conflict, "Node " + n.id.str() + " already exists");
     stampNew(n, now);
-    auto ptr = std::make_shared<const Node>(std::move(n));
-    image.putNode(ptr);
+    NodeRec rec = NodeRec::encode(n);
+    image.putNode(rec);
     kinds.push_back(ChangeKind::NodeAdded);
-    versions.push_back({nullptr, ptr, nullptr, nullptr});
+    versions.push_back({NodeRec(), std::move(rec), nullptr, nullptr});
     return {};
 }
 
@@ -84,20 +102,22 @@ Status GraphTxn::addEdge(Edge e) {
     auto ptr = std::make_shared<const Edge>(std::move(e));
     image.putEdge(ptr);
     kinds.push_back(ChangeKind::EdgeAdded);
-    versions.push_back({nullptr, nullptr, nullptr, ptr});
+    versions.push_back({NodeRec(), NodeRec(), nullptr, ptr});
     return {};
 }
 
 Status GraphTxn::replaceNode(Node n) {
     if (auto st = checkNew(n); !st) return st;
-    const NodePtr* cur = image.node(n.id.view());
-    if (cur == nullptr) return addNode(std::move(n));
-    if (!prepareReplace(**cur, n, now)) return {};
-    NodePtr old = *cur;
-    auto ptr = std::make_shared<const Node>(std::move(n));
-    image.putNode(ptr);
+    const model::NodeRef cur = image.node(n.id.view());
+    if (!cur) return addNode(std::move(n));
+    if (!prepareReplace(cur.createdAt(), cur.revision(), n, now,
+                        [&] { return sameContent(cur, n); }))
+        return {};
+    NodeRec old = NodeRec::share(cur);
+    NodeRec rec = NodeRec::encode(n);
+    image.putNode(rec);
     kinds.push_back(ChangeKind::NodeUpdated);
-    versions.push_back({std::move(old), ptr, nullptr, nullptr});
+    versions.push_back({std::move(old), std::move(rec), nullptr, nullptr});
     return {};
 }
 
@@ -107,7 +127,8 @@ Status GraphTxn::replaceEdge(Edge e) {
     if (cur == nullptr) return addEdge(std::move(e));
     if (auto st = checkEdge(image, e); !st) return st;
     bool moved = (*cur)->parent != e.parent || (*cur)->child != e.child;
-    if (!prepareReplace(**cur, e, now)) {
+    if (!prepareReplace((*cur)->created_at, (*cur)->revision, e, now,
+                        [&] { return sameContent(**cur, e); })) {
         if (!moved || e.revision != 0) return {};
         e.revision = (*cur)->revision + 1;  // same metadata, new endpoints: still a change
         e.updated_at = now;
@@ -117,7 +138,7 @@ Status GraphTxn::replaceEdge(Edge e) {
     auto ptr = std::make_shared<const Edge>(std::move(e));
     image.putEdge(ptr);
     kinds.push_back(ChangeKind::EdgeUpdated);
-    versions.push_back({nullptr, nullptr, std::move(old), ptr});
+    versions.push_back({NodeRec(), NodeRec(), std::move(old), ptr});
     return {};
 }
 
@@ -148,17 +169,17 @@ model::Result<bool> editMetadata(const T& cur, T& next, std::string_view key, co
 }  // namespace
 
 Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key, const Value* value) {
-    const NodePtr* cur = image.node(id);
-    if (cur == nullptr) return notFound("Node", id);
+    const model::NodeRef cur = image.node(id);
+    if (!cur) return notFound("Node", id);
     Node next;
-    auto r = editMetadata(**cur, next, key, value, now);
+    auto r = editMetadata(cur.toNode(), next, key, value, now);
     if (!r) return r.error();
     if (!*r) return {};
-    NodePtr old = *cur;
-    auto ptr = std::make_shared<const Node>(std::move(next));
-    image.putNode(ptr);
+    NodeRec old = NodeRec::share(cur);
+    NodeRec rec = NodeRec::encode(next);
+    image.putNode(rec);
     kinds.push_back(ChangeKind::NodeUpdated);
-    versions.push_back({std::move(old), ptr, nullptr, nullptr});
+    versions.push_back({std::move(old), std::move(rec), nullptr, nullptr});
     return {};
 }
 
@@ -173,7 +194,7 @@ Status GraphTxn::updateEdgeMetadata(std::string_view id, std::string_view key, c
     auto ptr = std::make_shared<const Edge>(std::move(next));
     image.putEdge(ptr);
     kinds.push_back(ChangeKind::EdgeUpdated);
-    versions.push_back({nullptr, nullptr, std::move(old), ptr});
+    versions.push_back({NodeRec(), NodeRec(), std::move(old), ptr});
     return {};
 }
 
@@ -185,25 +206,25 @@ Status GraphTxn::deleteEdge(std::string_view id, Time at, bool must_exist) {
     last->deleted_at = at != 0 ? at : now;
     image.removeEdge(id);
     kinds.push_back(ChangeKind::EdgeDeleted);
-    versions.push_back({nullptr, nullptr, std::move(old), std::move(last)});
+    versions.push_back({NodeRec(), NodeRec(), std::move(old), std::move(last)});
     return {};
 }
 
 Status GraphTxn::deleteNode(std::string_view id, Time at, bool must_exist) {
-    const NodePtr* cur = image.node(id);
-    if (cur == nullptr) return must_exist ? notFound("Node", id) : Status{};
+    const model::NodeRef cur = image.node(id);
+    if (!cur) return must_exist ? notFound("Node", id) : Status{};
     if (at == 0) at = now;
     std::vector<model::Str> edges;
     image.outEdgeIds(id, [&](const model::Str& e) { return edges.push_back(e), true; });
     image.inEdgeIds(id, [&](const model::Str& e) { return edges.push_back(e), true; });
     for (const model::Str& e : edges)
         if (auto st = deleteEdge(e.view(), at, false); !st) return st;  // self-loops: once
-    NodePtr old = *cur;
-    auto last = std::make_shared<Node>(*old);
-    last->deleted_at = at;
+    NodeRec old = NodeRec::share(cur);
+    Node last = cur.toNode();
+    last.deleted_at = at;
     image.removeNode(id);
     kinds.push_back(ChangeKind::NodeDeleted);
-    versions.push_back({std::move(old), std::move(last), nullptr, nullptr});
+    versions.push_back({std::move(old), NodeRec::encode(last), nullptr, nullptr});
     return {};
 }
 
@@ -233,7 +254,7 @@ std::vector<Change> changeEvents(std::span<const ChangeKind> kinds,
     out.reserve(kinds.size());
     for (std::size_t i = 0; i < kinds.size() && i < versions.size(); ++i) {
         if (versions[i].node_after)
-            out.push_back(Change{kinds[i], *versions[i].node_after});
+            out.push_back(Change{kinds[i], versions[i].node_after.toNode()});
         else
             out.push_back(Change{kinds[i], *versions[i].edge_after});
     }

@@ -6,8 +6,8 @@ model::Graph materialize(const GraphView& view) {
     model::Graph g;
     g.nodes.reserve(view.nodeCount());
     g.edges.reserve(view.edgeCount());
-    view.forEachNode([&g](const Node& n) {
-        g.nodes.push_back(n);
+    view.forEachNode([&g](NodeHandle n) {
+        g.nodes.push_back(n.toNode());
         return true;
     });
     view.forEachEdge([&g](const Edge& e) {

@@ -18,7 +18,7 @@ public:
     void forEachNode(const NodeFn& fn) const override { image_.forEachNode(fn); }
     void forEachEdge(const EdgeFn& fn) const override { image_.forEachEdge(fn); }
     void findNode(std::string_view id, const NodeFn& fn) const override {
-        if (const NodePtr* n = image_.node(id)) fn(**n);
+        if (const model::NodeRef n = image_.node(id)) fn(NodeHandle(n));
     }
     void findEdge(std::string_view id, const EdgeFn& fn) const override {
         if (const EdgePtr* e = image_.edge(id)) fn(**e);

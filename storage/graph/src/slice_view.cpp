@@ -1,26 +1,42 @@
 #include <skydive/graph/slice_view.h>
 
 #include <algorithm>
+#include <tuple>
 #include <unordered_map>
 
 namespace skydive::graph {
 
 namespace {
 
+// Ascending UpdatedAt, then Revision, then ID.
+struct RevisionOrder {
+    static auto key(const NodeRec& n) { return std::tuple(n.updatedAt(), n.revision(), n.id()); }
+    static auto key(const EdgePtr& e) {
+        return std::tuple(e->updated_at, e->revision, e->id.view());
+    }
+    template <typename T>
+    bool operator()(const T& a, const T& b) const {
+        return key(a) < key(b);
+    }
+};
+
 template <typename T>
-void sortRevisions(std::vector<std::shared_ptr<const T>>& v) {
-    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
-        if (a->updated_at != b->updated_at) return a->updated_at < b->updated_at;
-        if (a->revision != b->revision) return a->revision < b->revision;
-        return a->id < b->id;
-    });
+void sortRevisions(std::vector<T>& v) {
+    std::stable_sort(v.begin(), v.end(), RevisionOrder{});
+}
+
+NodeHandle handleOf(const NodeRec& n) {
+    return NodeHandle(n);
+}
+const Edge& handleOf(const EdgePtr& e) {
+    return *e;
 }
 
 using Positions = std::unordered_map<std::string_view, std::vector<std::size_t>>;
 
 class SliceView final : public GraphView {
 public:
-    SliceView(std::vector<NodePtr> nodes, std::vector<EdgePtr> edges, Time from, Time to,
+    SliceView(std::vector<NodeRec> nodes, std::vector<EdgePtr> edges, Time from, Time to,
               std::shared_ptr<const IndexConfig> config)
         : nodes_(std::move(nodes)),
           edges_(std::move(edges)),
@@ -29,8 +45,7 @@ public:
           config_(std::move(config)) {
         sortRevisions(nodes_);
         sortRevisions(edges_);
-        for (std::size_t i = 0; i < nodes_.size(); ++i)
-            node_pos_[nodes_[i]->id.view()].push_back(i);
+        for (std::size_t i = 0; i < nodes_.size(); ++i) node_pos_[nodes_[i].id()].push_back(i);
         for (std::size_t i = 0; i < edges_.size(); ++i) {
             edge_pos_[edges_[i]->id.view()].push_back(i);
             out_pos_[edges_[i]->parent.view()].push_back(i);
@@ -44,7 +59,7 @@ public:
 
     void forEachNode(const NodeFn& fn) const override {
         for (const auto& n : nodes_)
-            if (!fn(*n)) return;
+            if (!fn(NodeHandle(n))) return;
     }
     void forEachEdge(const EdgeFn& fn) const override {
         for (const auto& e : edges_)
@@ -60,11 +75,12 @@ public:
     void nodesByValue(std::string_view key, const model::Value& value,
                       const NodeFn& fn) const override {
         for (const auto& n : nodes_) {
-            auto v = model::fieldOf(*n, key);
-            if (!v) continue;
+            auto f = model::fieldOf(n, key);
+            if (!f) continue;
+            const model::Value v = f.toValue();
             bool match = false;
-            forEachIndexTerm(*v, [&](const model::Value& t) { match = match || t == value; });
-            if (match && !fn(*n)) return;
+            forEachIndexTerm(v, [&](const model::Value& t) { match = match || t == value; });
+            if (match && !fn(NodeHandle(n))) return;
         }
     }
     void outEdges(std::string_view node_id, const EdgeFn& fn) const override {
@@ -78,15 +94,15 @@ public:
 
 private:
     template <typename T, typename Fn>
-    static void visit(const Positions& pos, const std::vector<std::shared_ptr<const T>>& v,
-                      std::string_view id, const Fn& fn) {
+    static void visit(const Positions& pos, const std::vector<T>& v, std::string_view id,
+                      const Fn& fn) {
         auto it = pos.find(id);
         if (it == pos.end()) return;
         for (std::size_t i : it->second)
-            if (!fn(*v[i])) return;
+            if (!fn(handleOf(v[i]))) return;
     }
 
-    std::vector<NodePtr> nodes_;
+    std::vector<NodeRec> nodes_;
     std::vector<EdgePtr> edges_;
     Time from_, to_;
     std::shared_ptr<const IndexConfig> config_;
@@ -95,7 +111,7 @@ private:
 
 }  // namespace
 
-GraphViewPtr makeSliceView(std::vector<NodePtr> nodes, std::vector<EdgePtr> edges, Time from,
+GraphViewPtr makeSliceView(std::vector<NodeRec> nodes, std::vector<EdgePtr> edges, Time from,
                            Time to, std::shared_ptr<const IndexConfig> config) {
     return std::make_shared<SliceView>(std::move(nodes), std::move(edges), from, to,
                                        std::move(config));

@@ -11,7 +11,7 @@ namespace skydive::graph::detail {
 /// A persistent array of words indexed by a dense 4-byte slot (ADR 002, seventh round): a
 /// 32-way radix tree whose copies are O(1) and whose writer path-copies the (at most
 /// log32(n)) nodes it touches when they are shared, as PMap does (ADR 010). GraphImage stores
-/// each live node's `const Node*` at the node's slot, so that postings can hold 4-byte slots
+/// each live node's record block at the node's slot, so that postings can hold 4-byte slots
 /// instead of IDs. Released slots are chained through their words (odd: `next << 1 | 1`) and
 /// reused first, so slots stay dense. A tree node holds 31 words, not 32, so that with its
 /// 8-byte header it fills a 256-byte allocation (jemalloc size class) instead of 264 bytes in

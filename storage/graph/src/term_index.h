@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <skydive/model/element.h>
+#include <skydive/model/node_rec.h>
 
 #include "pmap.h"
 #include "slot_set.h"
@@ -14,26 +15,23 @@
 
 namespace skydive::graph::detail {
 
-/// What a term index needs to read a node's value: the image's slot table (slot -> Node*)
+/// What a term index needs to read a node's value: the image's slot table (slot -> record)
 /// and the indexed key. Passed to each call, never stored, so image copies need no fixing.
 struct TermCtx {
     const SlotTable* table;
     std::string_view key;
     bool plain;  // a top-level metadata key: read in place, no fieldOf copy
 
-    const model::Node& node(std::uint32_t slot) const {
-        return *reinterpret_cast<const model::Node*>(table->get(slot));
+    model::NodeRef node(std::uint32_t slot) const {
+        return model::NodeRef(reinterpret_cast<const model::detail::RecBlock*>(table->get(slot)));
     }
     /// True when the node at `slot` has exactly `term` as its value of the key.
     bool holds(std::uint32_t slot, const model::Value& term) const {
-        const model::Node& n = node(slot);
-        if (plain) {
-            if (!n.metadata.isObject()) return false;
-            const model::Value* v = n.metadata.asObject().find(key);
-            return v != nullptr && *v == term;
-        }
-        auto v = model::fieldOf(n, key);
-        return v && *v == term;
+        const model::NodeRef n = node(slot);
+        if (plain) return model::equals(n.field(key), term);
+        const model::FieldValue f = model::fieldOf(n, key);
+        if (!f) return false;
+        return f.isRef() ? model::equals(f.ref(), term) : f.toValue() == term;
     }
 };
 

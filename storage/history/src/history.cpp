@@ -29,8 +29,7 @@ model::Error corrupt(std::string what) {
 model::Result<Version> visibleAt(model::ElementKind kind, std::string_view record, Time t) {
     auto v = decodeRecord(kind, record);
     if (!v) return v.error();
-    const auto& b = v->base();
-    if (b.deleted_at != 0 && b.deleted_at < t) return Version{};
+    if (v->deletedAt() != 0 && v->deletedAt() < t) return Version{};
     return std::move(*v);
 }
 

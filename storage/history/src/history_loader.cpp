@@ -50,7 +50,7 @@ model::Status Store::importRevisions(const std::vector<model::Change>& records) 
     }
     for (const model::Change& c : records) {
         Version v = Version::of(c);
-        const model::Element& b = v.base();
+        const model::Element& b = c.base();
         if (auto st = graph::validateElement(b); !st) return st;
         if (b.id.size() > kMaxKeyString)
             return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");

@@ -6,7 +6,7 @@ graph::GraphImage buildImage(std::shared_ptr<const graph::IndexConfig> config,
                              std::vector<std::vector<Version>>& parts) {
     std::size_t total = 0;
     for (const auto& part : parts) total += part.size();
-    std::vector<graph::NodePtr> nodes;
+    std::vector<model::NodeRec> nodes;
     std::vector<graph::EdgePtr> edges;
     nodes.reserve(total / 3 + 1);
     edges.reserve(total - total / 3);

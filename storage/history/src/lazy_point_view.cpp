@@ -10,13 +10,16 @@ using model::ElementKind;
 
 namespace {
 
-using StrSet = std::unordered_set<model::Str, model::StrHash, std::equal_to<>>;
+// IDs read from records the window holds (valid under its lock).
+using IdSet = std::unordered_set<std::string_view>;
 
-bool matches(const model::Node& n, std::string_view key, const model::Value& value) {
-    auto v = model::fieldOf(n, key);
-    if (!v) return false;
+bool matches(model::NodeHandle n, std::string_view key, const model::Value& value) {
+    auto f = model::fieldOf(n, key);
+    if (!f) return false;
+    if (f.isRef() && !f.ref().isList()) return model::equals(f.ref(), value);
+    const model::Value v = f.toValue();
     bool match = false;
-    graph::forEachIndexTerm(*v, [&](const model::Value& term) { match = match || term == value; });
+    graph::forEachIndexTerm(v, [&](const model::Value& term) { match = match || term == value; });
     return match;
 }
 
@@ -24,18 +27,15 @@ const model::Str& endpoint(const model::Edge& e, bool out) {
     return out ? e.parent : e.child;
 }
 
-const model::Element* inImage(const graph::GraphImage& img, ElementKind kind, std::string_view id) {
+ElementRef inImage(const graph::GraphImage& img, ElementKind kind, std::string_view id) {
     switch (kind) {
-        case ElementKind::Node: {
-            const graph::NodePtr* n = img.node(id);
-            return n != nullptr ? n->get() : nullptr;
-        }
+        case ElementKind::Node: return ElementRef{img.node(id), nullptr};
         case ElementKind::Edge: {
             const graph::EdgePtr* e = img.edge(id);
-            return e != nullptr ? e->get() : nullptr;
+            return ElementRef{model::NodeRef(), e != nullptr ? e->get() : nullptr};
         }
     }
-    return nullptr;
+    return {};
 }
 
 }  // namespace
@@ -98,14 +98,14 @@ const graph::GraphImage& LazyPointView::image() const {
 
 // Unchanged elements are handed out as pointers into latest_ (alive as long as the view); the
 // others are held by the view (hold, diskElement), since callers keep what a view hands out.
-const model::Element* LazyPointView::find(ElementKind kind, std::string_view id) const {
+ElementRef LazyPointView::find(ElementKind kind, std::string_view id) const {
     if (built()) return inImage(*image_, kind, id);
-    const model::Element* found = nullptr;
+    ElementRef found;
     if (inWindow(window_, t_, [&](const RecentWindow& w) {
-            const model::Element* now = inImage(latest_, kind, id);
+            const ElementRef now = inImage(latest_, kind, id);
             bool unused = false;
-            const Version* then = now != nullptr ? w.rolledBack(now, t_, -1, unused)
-                                                 : w.changedAt(kind, id, t_, seq_limit_);
+            const Version* then = now ? w.rolledBack(now.address(), t_, -1, unused)
+                                      : w.changedAt(kind, id, t_, seq_limit_);
             found = then != nullptr ? hold(*then) : now;
         }))
         return found;
@@ -115,12 +115,12 @@ const model::Element* LazyPointView::find(ElementKind kind, std::string_view id)
 
 // Appended (cheap), deduplicated by address once the list doubles: a view queried many times
 // holds each version about once.
-const model::Element* LazyPointView::hold(const Version& v) const {
-    if (!v) return nullptr;
+ElementRef LazyPointView::hold(const Version& v) const {
+    if (!v) return {};
     std::lock_guard l(held_mu_);
     held_.push_back(v);
     if (held_.size() > held_limit_) {
-        auto addr = [](const Version& x) { return &x.base(); };
+        auto addr = [](const Version& x) { return x.address(); };
         std::sort(held_.begin(), held_.end(),
                   [&](const Version& a, const Version& b) { return addr(a) < addr(b); });
         held_.erase(
@@ -129,32 +129,30 @@ const model::Element* LazyPointView::hold(const Version& v) const {
             held_.end());
         held_limit_ = std::max<std::size_t>(held_limit_, 2 * held_.size());
     }
-    return &v.base();
+    return ElementRef::of(v);  // the same element as the copy held
 }
 
 // One seek in `rev`, remembered for the view's lifetime (a point view's element never changes).
-std::optional<const model::Element*> LazyPointView::diskElement(ElementKind kind,
-                                                                std::string_view id) const {
+std::optional<ElementRef> LazyPointView::diskElement(ElementKind kind, std::string_view id) const {
     std::string key(1, kind == ElementKind::Node ? 'N' : 'E');
     key.append(id);
     {
         std::lock_guard l(held_mu_);
-        if (auto it = disk_.find(key); it != disk_.end())
-            return it->second ? &it->second.base() : nullptr;
+        if (auto it = disk_.find(key); it != disk_.end()) return ElementRef::of(it->second);
     }
     auto seek = reader_.elementAt(kind, id, t_);
     if (!seek) return std::nullopt;
     std::lock_guard l(held_mu_);
     const Version& v = disk_.try_emplace(std::move(key), std::move(*seek)).first->second;
-    return v ? &v.base() : nullptr;
+    return ElementRef::of(v);
 }
 
 void LazyPointView::findNode(std::string_view id, const NodeFn& fn) const {
-    if (const auto* n = find(ElementKind::Node, id)) fn(static_cast<const model::Node&>(*n));
+    if (const ElementRef n = find(ElementKind::Node, id)) fn(model::NodeHandle(n.node));
 }
 
 void LazyPointView::findEdge(std::string_view id, const EdgeFn& fn) const {
-    if (const auto* e = find(ElementKind::Edge, id)) fn(static_cast<const model::Edge&>(*e));
+    if (const ElementRef e = find(ElementKind::Edge, id)) fn(*e.edge);
 }
 
 // Every element changed at or after t: one walk of the window's tail after t.
@@ -172,7 +170,7 @@ std::shared_ptr<const PointOverlay> LazyPointView::fullOverlay(const RecentWindo
     // `now` is the element the latest image holds (the same pointer): keyed by address.
     for (auto [now, then] : changed) {
         if (now->node) {
-            ov->nodes.put(now->node.get(), then->node);
+            ov->nodes.put(now->node.block(), then->node);
         } else if (now->edge) {
             ov->edges.put(now->edge.get(), then->edge);
         } else if (then->node) {
@@ -206,7 +204,7 @@ std::unique_ptr<PointOverlay> LazyPointView::deltaOverlay(const RecentWindow& w,
     // An element unchanged at t maps to itself: it hides base's entry of a later moment.
     for (auto [now, then] : changed) {
         if (now->node)
-            ov->nodes.put(now->node.get(), then != nullptr ? then->node : now->node);
+            ov->nodes.put(now->node.block(), then != nullptr ? then->node : now->node);
         else
             ov->edges.put(now->edge.get(), then != nullptr ? then->edge : now->edge);
     }
@@ -252,39 +250,52 @@ const LazyPointView::Overlay* LazyPointView::scanOverlay() const {
 // One overlay walk for nodes and edges: the latest image in batches (one indirect call per
 // 256 elements), each element swapped for its version at t when it changed after t, then the
 // elements present at t only. One std::function call per visited element.
-template <typename T, typename Ptr, typename Batches, typename Find, typename Fn>
+// `T`: what a batch holds (a node record or an edge pointer); `handOut` turns it, or the
+// version the overlay holds, into what the callback takes.
+template <typename T, typename Ptr, typename Batches, typename Find, typename Out, typename Fn>
 static void overlayWalk(const Batches& batches, const Find& changed, const std::vector<Ptr>& extra,
-                        const Fn& fn) {
+                        const Out& handOut, const Fn& fn) {
     bool go = true;
-    batches([&](std::span<const T* const> batch) {
-        for (const T* x : batch) {
+    batches([&](std::span<const T> batch) {
+        for (const T& x : batch) {
             const Ptr* then = changed(x);
             if (then == nullptr)
-                go = fn(*x);
-            else if (*then != nullptr)
-                go = fn(**then);
+                go = fn(handOut(x));
+            else if (*then)
+                go = fn(handOut(*then));
             if (!go) return false;
         }
         return true;
     });
-    for (std::size_t i = 0; go && i < extra.size(); ++i) go = fn(*extra[i]);
+    for (std::size_t i = 0; go && i < extra.size(); ++i) go = fn(handOut(extra[i]));
 }
+
+namespace {
+model::NodeHandle handOutNode(model::NodeRef n) {
+    return model::NodeHandle(n);
+}
+const model::Edge& handOutEdge(const model::Edge* e) {
+    return *e;
+}
+}  // namespace
 
 void LazyPointView::forEachNode(const NodeFn& fn) const {
     const Overlay* ov = scanOverlay();
     if (ov == nullptr) return image().forEachNode(fn);
-    overlayWalk<model::Node>(
+    overlayWalk<model::NodeRef>(
         [&](const graph::GraphImage::NodeBatchFn& b) { latest_.forEachNodeBatch(b); },
-        [ov](const void* x) { return ov->node(x); }, ov->base->extra_nodes, fn);
+        [ov](model::NodeRef x) { return ov->node(x.block()); }, ov->base->extra_nodes, handOutNode,
+        fn);
 }
 
 void LazyPointView::forEachEdge(const EdgeFn& fn) const {
     const Overlay* ov = built() || scans_.load(std::memory_order_relaxed) > 1 ? nullptr : overlay();
     if (ov == nullptr) return image().forEachEdge(fn);
     if (ov->edgesUnchanged()) return latest_.forEachEdge(fn);
-    overlayWalk<model::Edge>(
+    overlayWalk<const model::Edge*>(
         [&](const graph::GraphImage::EdgeBatchFn& b) { latest_.forEachEdgeBatch(b); },
-        [ov](const void* x) { return ov->edge(x); }, ov->base->extra_edges, fn);
+        [ov](const model::Edge* x) { return ov->edge(x); }, ov->base->extra_edges,
+        [](const auto& e) -> const model::Edge& { return *e; }, fn);
 }
 
 bool LazyPointView::hasIndex(std::string_view key) const {
@@ -297,59 +308,54 @@ bool LazyPointView::hasIndex(std::string_view key) const {
 void LazyPointView::nodesByValue(std::string_view key, const model::Value& value,
                                  const NodeFn& fn) const {
     // Unchanged hits point into latest_ (alive as long as the view); the view holds the others.
-    std::vector<const model::Node*> found;
+    std::vector<model::NodeRef> found;
     bool done = false;
     if (!built() && hasIndex(key) && window_) {
-        std::vector<const model::Node*> hits;  // latest_ never changes: no lock needed
-        latest_.nodesByValue(key, value, [&](const model::Node& n) {
-            hits.push_back(&n);
+        std::vector<model::NodeRef> hits;  // latest_ never changes: no lock needed
+        latest_.nodesByValue(key, value, [&](model::NodeHandle n) {
+            hits.push_back(n.record());
             return true;
         });
         const Overlay* ov = overlaid_.load(std::memory_order_acquire) ? overlay_.get() : nullptr;
         done = inWindow(window_, t_, [&](const RecentWindow& w) {
             if (ov != nullptr) {
-                for (const model::Node* n : hits) {
-                    const graph::NodePtr* then = ov->node(n);  // the overlay owns it
+                for (model::NodeRef n : hits) {
+                    const model::NodeRec* then = ov->node(n.block());  // the overlay owns it
                     if (then == nullptr)
                         found.push_back(n);
-                    else if (*then && matches(**then, key, value))
-                        found.push_back(then->get());
+                    else if (*then && matches(*then, key, value))
+                        found.push_back(*then);
                 }
             } else {
                 const int bit = w.keyBit(key);
-                for (const model::Node* n : hits) {
+                for (model::NodeRef n : hits) {
                     bool kept = false;
-                    const Version* then = w.rolledBack(n, t_, bit, kept);
+                    const Version* then = w.rolledBack(n.block(), t_, bit, kept);
                     if (then == nullptr) {
                         found.push_back(n);
-                    } else if (then->node && (kept || matches(*then->node, key, value))) {
-                        hold(*then);
-                        found.push_back(then->node.get());
+                    } else if (then->node && (kept || matches(then->node, key, value))) {
+                        found.push_back(hold(*then).node);
                     }
                 }
             }
-            StrSet seen;
-            w.lostTermNodes(
-                latest_.config(), key, value, t_, seq_limit_, [&](const model::Str& id) {
-                    if (!seen.insert(id).second) return;
-                    const graph::NodePtr* live = latest_.node(id.view());
-                    if (live != nullptr && matches(**live, key, value)) return;
-                    Version now{live != nullptr ? *live : nullptr, nullptr};
-                    Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
-                    if (v.node && matches(*v.node, key, value)) {
-                        hold(v);
-                        found.push_back(v.node.get());
-                    }
-                });
+            IdSet seen;
+            w.lostTermNodes(latest_.config(), key, value, t_, seq_limit_, [&](std::string_view id) {
+                if (!seen.insert(id).second) return;
+                const model::NodeRef live = latest_.node(id);
+                if (live && matches(live, key, value)) return;
+                Version now{model::NodeRec::share(live), nullptr};
+                Version v = w.elementAt(ElementKind::Node, id, now, t_, seq_limit_);
+                if (v.node && matches(v.node, key, value)) found.push_back(hold(v).node);
+            });
         });
         if (!done) found.clear();
     }
     if (!done && (built() || hasIndex(key))) return image().nodesByValue(key, value, fn);
     if (!done) {  // no index: a scan (streamed through the overlay inside the window)
-        return forEachNode([&](const model::Node& n) { return !matches(n, key, value) || fn(n); });
+        return forEachNode([&](model::NodeHandle n) { return !matches(n, key, value) || fn(n); });
     }
-    for (const auto& n : found) {
-        if (!fn(*n)) return;
+    for (model::NodeRef n : found) {
+        if (!fn(model::NodeHandle(n))) return;
     }
 }
 
@@ -363,14 +369,14 @@ std::size_t LazyPointView::countByValue(std::string_view key, const model::Value
     if (!hasIndex(key)) return GraphView::countByValue(key, value);
     std::ptrdiff_t delta = 0;
     bool done = inWindow(window_, t_, [&](const RecentWindow& w) {
-        StrSet seen;
-        auto consider = [&](const model::Str& id) {
+        IdSet seen;
+        auto consider = [&](std::string_view id) {
             if (!seen.insert(id).second) return;
-            const graph::NodePtr* live = latest_.node(id.view());
-            const bool now_match = live != nullptr && matches(**live, key, value);
-            Version now{live != nullptr ? *live : nullptr, nullptr};
-            Version v = w.elementAt(ElementKind::Node, id.view(), now, t_, seq_limit_);
-            const bool then_match = v.node && matches(*v.node, key, value);
+            const model::NodeRef live = latest_.node(id);
+            const bool now_match = live && matches(live, key, value);
+            Version now{model::NodeRec::share(live), nullptr};
+            Version v = w.elementAt(ElementKind::Node, id, now, t_, seq_limit_);
+            const bool then_match = v.node && matches(v.node, key, value);
             delta +=
                 static_cast<std::ptrdiff_t>(then_match) - static_cast<std::ptrdiff_t>(now_match);
         };
@@ -454,7 +460,7 @@ bool LazyPointView::adjacentOnDisk(std::string_view node_id, bool out,
     for (const std::string& id : ids) {
         auto v = diskElement(ElementKind::Edge, id);
         if (!v) return found.clear(), false;
-        const auto* e = static_cast<const model::Edge*>(*v);
+        const model::Edge* e = v->edge;
         if (e != nullptr && endpoint(*e, out) == node_id) found.push_back(e);
     }
     return true;
@@ -475,14 +481,14 @@ void LazyPointView::countChanges() const {
     if (counted_.load(std::memory_order_relaxed)) return;
     std::ptrdiff_t delta[2] = {0, 0};
     bool done = !built() && inWindow(window_, t_, [&](const RecentWindow& w) {
-        StrSet seen[2];
+        IdSet seen[2];
         w.presenceChangesSince(t_, seq_limit_, [&](const LogEntry& e) {
             ElementKind kind = e.after.kind();
             int k = kind == ElementKind::Node ? 0 : 1;
-            const model::Str& id = e.after.base().id;
+            const std::string_view id = e.after.id();
             if (!seen[k].insert(id).second) return;
-            Version now = findVersion(latest_, kind, id.view());
-            bool then = static_cast<bool>(w.elementAt(kind, id.view(), now, t_, seq_limit_));
+            Version now = findVersion(latest_, kind, id);
+            bool then = static_cast<bool>(w.elementAt(kind, id, now, t_, seq_limit_));
             delta[k] += static_cast<std::ptrdiff_t>(then) - static_cast<std::ptrdiff_t>(bool(now));
         });
     });

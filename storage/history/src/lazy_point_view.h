@@ -25,15 +25,28 @@ struct PointOverlay {
     Time t = 0;
     std::uint64_t seq_limit = 0;
     std::weak_ptr<const graph::GraphImage> latest;
-    PtrMap<graph::NodePtr> nodes;
+    PtrMap<model::NodeRec> nodes;
     PtrMap<graph::EdgePtr> edges;
-    std::vector<graph::NodePtr> extra_nodes;
+    std::vector<model::NodeRec> extra_nodes;
     std::vector<graph::EdgePtr> extra_edges;
 
     /// Empty maps sized for the changed elements about to be put.
     PointOverlay(Time at, std::uint64_t seq, std::weak_ptr<const graph::GraphImage> image,
                  std::size_t node_count, std::size_t edge_count)
         : t(at), seq_limit(seq), latest(std::move(image)), nodes(node_count), edges(edge_count) {}
+};
+
+/// An element a view hands out, not owned: a node record or an edge (at most one set).
+struct ElementRef {
+    model::NodeRef node;
+    const model::Edge* edge = nullptr;
+
+    explicit operator bool() const { return node || edge != nullptr; }
+    /// The address an image knows the element by (what the window's rollbacks are keyed by).
+    const void* address() const {
+        return node ? static_cast<const void*>(node.block()) : static_cast<const void*>(edge);
+    }
+    static ElementRef of(const Version& v) { return ElementRef{v.node, v.edge.get()}; }
 };
 
 /// The graph at one moment t, built lazily (ADR 017): nothing is computed when the view is
@@ -78,13 +91,12 @@ public:
     bool built() const { return built_.load(std::memory_order_acquire); }
 
 private:
-    /// The element at t (nullptr: absent), alive as long as the view.
-    const model::Element* find(model::ElementKind kind, std::string_view id) const;
+    /// The element at t (empty: absent), alive as long as the view.
+    ElementRef find(model::ElementKind kind, std::string_view id) const;
     /// Keeps `v` alive as long as the view (callers keep pointers to what a view hands out).
-    const model::Element* hold(const Version& v) const;
-    /// The element at t read from RocksDB (nullptr: absent), held by the view; nullopt on error.
-    std::optional<const model::Element*> diskElement(model::ElementKind kind,
-                                                     std::string_view id) const;
+    ElementRef hold(const Version& v) const;
+    /// The element at t read from RocksDB (empty: absent), held by the view; nullopt on error.
+    std::optional<ElementRef> diskElement(model::ElementKind kind, std::string_view id) const;
     void adjacent(std::string_view node_id, bool out, const EdgeFn& fn) const;
     bool adjacentOnDisk(std::string_view node_id, bool out,
                         std::vector<const model::Edge*>& found) const;
@@ -96,8 +108,8 @@ private:
     struct Overlay {
         std::shared_ptr<const PointOverlay> base;
         std::unique_ptr<PointOverlay> delta;
-        const graph::NodePtr* node(const void* latest) const {
-            const graph::NodePtr* p = delta ? delta->nodes.find(latest) : nullptr;
+        const model::NodeRec* node(const void* latest) const {
+            const model::NodeRec* p = delta ? delta->nodes.find(latest) : nullptr;
             return p != nullptr ? p : base->nodes.find(latest);
         }
         const graph::EdgePtr* edge(const void* latest) const {

@@ -20,9 +20,8 @@ void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before, c
 void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before,
                    const Version& after) {
     if (!before || !after || before.kind() != after.kind()) return;
-    const model::Element& b = before.base();
-    const model::Element& a = after.base();
-    if (a.created_at != b.created_at || a.revision <= b.revision || a.updated_at >= b.updated_at)
+    if (after.createdAt() != before.createdAt() || after.revision() <= before.revision() ||
+        after.updatedAt() >= before.updatedAt())
         return;
     putLateMarker(batch, rocks, after.ref());
 }

@@ -113,8 +113,8 @@ model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& im
         putVu(body, record.size());
         body.append(record);
     };
-    image.forEachNode([&](const model::Node& n) {
-        add('N', Version{std::shared_ptr<const model::Node>(std::shared_ptr<void>(), &n), {}});
+    image.forEachNodeBatch([&](std::span<const model::NodeRef> batch) {
+        for (model::NodeRef n : batch) add('N', Version{model::NodeRec::share(n), {}});
         return true;
     });
     image.forEachEdge([&](const model::Edge& e) {

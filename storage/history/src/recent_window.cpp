@@ -7,14 +7,14 @@ namespace skydive::store {
 
 std::size_t versionBytes(const Version& v) {
     if (!v) return 0;
-    const auto& b = v.base();
-    return 160 + b.metadata.heapBytes() + b.id.heapBytes();
+    if (v.node) return 64 + v.node.blockBytes();
+    return 160 + v.edge->metadata.heapBytes() + v.edge->id.heapBytes();
 }
 
 namespace {
 
 const void* address(const Version& v) {
-    return v.node ? static_cast<const void*>(v.node.get()) : v.edge.get();
+    return v.address();
 }
 
 // The oldest change at or after t (the log is in time order).
@@ -46,8 +46,8 @@ std::uint64_t RecentWindow::keysChanged(const LogEntry& e, const graph::IndexCon
         return ~std::uint64_t{0};
     std::uint64_t mask = 0;
     for (std::size_t k = 0; k < mask_keys_.size(); ++k) {
-        if (model::fieldOf(*e.before.node, mask_keys_[k]) !=
-            model::fieldOf(*e.after.node, mask_keys_[k]))
+        if (!(model::fieldOf(e.before.node, mask_keys_[k]) ==
+              model::fieldOf(e.after.node, mask_keys_[k])))
             mask |= std::uint64_t{1} << k;
     }
     return mask;
@@ -115,7 +115,7 @@ void RecentWindow::edgesTouching(std::string_view node_id, Time t, std::uint64_t
     auto it = endpoints_.find(node_id);
     if (it == endpoints_.end()) return;
     for (auto e = it->second.rbegin(); e != it->second.rend() && (*e)->key.time >= t; ++e) {
-        if ((*e)->key.seq <= seq_limit) fn((*e)->after.base().id);
+        if ((*e)->key.seq <= seq_limit) fn((*e)->after.edge->id);
     }
 }
 
@@ -183,7 +183,7 @@ graph::GraphImage RecentWindow::imageAt(graph::GraphImage img, Time t,
             if (e.before)
                 putVersion(img, e.before);
             else
-                removeVersion(img, e.after.kind(), e.after.base().id.view());
+                removeVersion(img, e.after.kind(), e.after.id());
         }
     }
     return img;
@@ -307,20 +307,20 @@ Version RecentWindow::finalForm(const Version& v) const {
     for (const ChainItem& c : it->second) {
         const LogEntry* e = c.entry;
         if (e->op != TimelineOp::Delete) continue;
-        const auto& d = e->after.base();
-        if (d.revision == v.base().revision && d.created_at == v.base().created_at) return e->after;
+        const Version& d = e->after;
+        if (d.revision() == v.revision() && d.createdAt() == v.createdAt()) return e->after;
     }
     return v;
 }
 
 void RecentWindow::sliceVersions(const graph::GraphImage& at_from, Time from, Time to,
                                  std::vector<Version>& out) const {
-    at_from.forEachNode([&](const model::Node& n) {
-        out.push_back(Version{*at_from.node(n.id.view()), nullptr});
+    at_from.forEachNodeBatch([&](std::span<const model::NodeRef> batch) {
+        for (model::NodeRef n : batch) out.push_back(Version{model::NodeRec::share(n), nullptr});
         return true;
     });
     at_from.forEachEdge([&](const model::Edge& e) {
-        out.push_back(Version{nullptr, *at_from.edge(e.id.view())});
+        out.push_back(Version{model::NodeRec(), *at_from.edge(e.id.view())});
         return true;
     });
     for (const LogEntry& e : log_) {

@@ -117,13 +117,13 @@ public:
     /// REQUIRES: covers(t), the caller holds the lock that guards the window.
     void lostTermNodes(const graph::IndexConfig& config, std::string_view key,
                        const model::Value& value, Time t, std::uint64_t seq_limit,
-                       const std::function<void(const model::Str&)>& fn) const;
+                       const std::function<void(std::string_view)>& fn) const;
     /// IDs of the nodes changed at or after t by a change that added the index term `value` of
     /// `key` (an add, or a Put whose field changed to have it): the only nodes that can match
     /// in the latest image without matching at t. Same contract as lostTermNodes.
     void gainedTermNodes(const graph::IndexConfig& config, std::string_view key,
                          const model::Value& value, Time t, std::uint64_t seq_limit,
-                         const std::function<void(const model::Str&)>& fn) const;
+                         const std::function<void(std::string_view)>& fn) const;
     /// Every version visible in [from, to] given the point image at `from`. REQUIRES: covers(from).
     void sliceVersions(const graph::GraphImage& at_from, Time from, Time to,
                        std::vector<Version>& out) const;
@@ -156,7 +156,7 @@ private:
             return v(a).kind == v(b).kind && v(a).id == v(b).id;
         }
     };
-    static ChainKey chainKey(const Version& v) { return {v.kind(), v.base().id}; }
+    static ChainKey chainKey(const Version& v) { return {v.kind(), model::Str(v.id())}; }
 
     void indexEndpoints(const LogEntry& e, bool add);
     void postChangedTerms(const graph::IndexConfig& config, const LogEntry& e, bool front) const;
@@ -178,7 +178,7 @@ private:
         std::unordered_map<std::pair<std::size_t, model::Value>, std::deque<Posted>, TermHash>;
     void termNodes(const TermMap& map, const graph::IndexConfig& config, std::string_view key,
                    const model::Value& value, Time t, std::uint64_t seq_limit,
-                   const std::function<void(const model::Str&)>& fn) const;
+                   const std::function<void(std::string_view)>& fn) const;
     mutable TermMap lost_, gained_;  // gained_: the terms changes added (gainedTermNodes)
     mutable std::size_t lost_lo_ = 0, lost_hi_ = 0, term_items_ = 0;
     std::size_t popped_ = 0;

@@ -12,13 +12,13 @@ namespace skydive::store {
 void RecentWindow::postChangedTerms(const graph::IndexConfig& config, const LogEntry& e,
                                     bool front) const {
     if (!e.after.node) return;
-    const model::Node* gone = nullptr;
-    const model::Node* kept = nullptr;
+    model::NodeRef gone;
+    model::NodeRef kept;
     if (e.op == TimelineOp::Delete) {
-        gone = e.after.node.get();
+        gone = e.after.node;
     } else {
-        gone = e.before.node.get();  // null for an add
-        kept = e.after.node.get();
+        gone = e.before.node;  // null for an add
+        kept = e.after.node;
     }
     auto post = [&](auto& map, std::size_t k, const model::Value& field) {
         graph::forEachIndexTerm(field, [&](const model::Value& term) {
@@ -32,11 +32,13 @@ void RecentWindow::postChangedTerms(const graph::IndexConfig& config, const LogE
         });
     };
     for (std::size_t k = 0; k < config.keys.size(); ++k) {
-        auto was = gone != nullptr ? model::fieldOf(*gone, config.keys[k]) : std::nullopt;
-        auto now = kept != nullptr ? model::fieldOf(*kept, config.keys[k]) : std::nullopt;
-        if (was && now && *now == *was) continue;
-        if (was) post(lost_, k, *was);
-        if (now) post(gained_, k, *now);
+        const model::FieldValue was =
+            gone ? model::fieldOf(gone, config.keys[k]) : model::FieldValue();
+        const model::FieldValue now =
+            kept ? model::fieldOf(kept, config.keys[k]) : model::FieldValue();
+        if (was && now && was == now) continue;  // compared in place: most updates
+        if (was) post(lost_, k, was.toValue());
+        if (now) post(gained_, k, now.toValue());
     }
 }
 
@@ -56,20 +58,20 @@ void RecentWindow::pruneChangedTerms() const {
 
 void RecentWindow::lostTermNodes(const graph::IndexConfig& config, std::string_view key,
                                  const model::Value& value, Time t, std::uint64_t seq_limit,
-                                 const std::function<void(const model::Str&)>& fn) const {
+                                 const std::function<void(std::string_view)>& fn) const {
     termNodes(lost_, config, key, value, t, seq_limit, fn);
 }
 
 void RecentWindow::gainedTermNodes(const graph::IndexConfig& config, std::string_view key,
                                    const model::Value& value, Time t, std::uint64_t seq_limit,
-                                   const std::function<void(const model::Str&)>& fn) const {
+                                   const std::function<void(std::string_view)>& fn) const {
     termNodes(gained_, config, key, value, t, seq_limit, fn);
 }
 
 void RecentWindow::termNodes(const TermMap& map, const graph::IndexConfig& config,
                              std::string_view key, const model::Value& value, Time t,
                              std::uint64_t seq_limit,
-                             const std::function<void(const model::Str&)>& fn) const {
+                             const std::function<void(std::string_view)>& fn) const {
     std::size_t k = 0;
     while (k < config.keys.size() && config.keys[k] != key) ++k;
     if (k == config.keys.size()) return;
@@ -92,7 +94,7 @@ void RecentWindow::termNodes(const TermMap& map, const graph::IndexConfig& confi
     auto it = map.find({k, value});
     if (it == map.end()) return;
     for (auto p = it->second.rbegin(); p != it->second.rend() && p->time >= t; ++p) {
-        if (p->seq <= seq_limit) fn(p->entry->after.base().id);
+        if (p->seq <= seq_limit) fn(p->entry->after.id());
     }
 }
 

@@ -10,7 +10,7 @@ using model::ElementKind;
 Version Version::of(const model::Change& c) {
     Version v;
     if (const auto* n = std::get_if<model::Node>(&c.element))
-        v.node = std::make_shared<const model::Node>(*n);
+        v.node = model::NodeRec::encode(*n);
     else
         v.edge = std::make_shared<const model::Edge>(std::get<model::Edge>(c.element));
     return v;
@@ -24,14 +24,18 @@ bool sameRevision(const model::Element& a, const model::Element& b) {
     return a.revision == b.revision && a.updated_at == b.updated_at &&
            a.created_at == b.created_at && a.deleted_at == b.deleted_at && a.id == b.id;
 }
+bool sameRevision(model::NodeRef a, const model::Node& b) {
+    return a.revision() == b.revision && a.updatedAt() == b.updated_at &&
+           a.createdAt() == b.created_at && a.deletedAt() == b.deleted_at && a.id() == b.id.view();
+}
 
 }  // namespace
 
 Version sharedVersion(const model::Change& c, const graph::GraphImage& after) {
     Version v;
     if (const auto* n = std::get_if<model::Node>(&c.element)) {
-        if (const auto* p = after.node(n->id.view()); p && sameRevision(**p, *n)) {
-            v.node = *p;
+        if (const model::NodeRef p = after.node(n->id.view()); p && sameRevision(p, *n)) {
+            v.node = model::NodeRec::share(p);
             return v;
         }
     } else {
@@ -52,7 +56,7 @@ std::string encodeRecord(const Version& v) {
 
 void encodeRecordTo(std::string& out, const Version& v) {
     if (v.node)
-        encodeNodeRecord(out, *v.node);
+        encodeNodeRecord(out, v.node);
     else
         encodeEdgeRecord(out, *v.edge);
 }
@@ -70,7 +74,7 @@ model::Result<Version> decodeJsonRecord(ElementKind kind, std::string_view json_
         case ElementKind::Node: {
             auto n = model::nodeFromValue(*json, 0);
             if (!n) return model::makeError(model::ErrorCode::Corruption, n.error().message);
-            v.node = std::make_shared<const model::Node>(std::move(*n));
+            v.node = model::NodeRec::encode(*n);
             break;
         }
         case ElementKind::Edge: {
@@ -93,7 +97,7 @@ model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
         case ElementKind::Node: {
             auto n = decodeNodeRecord(bytes);
             if (!n) return n.error();
-            v.node = std::make_shared<const model::Node>(std::move(*n));
+            v.node = model::NodeRec::encode(*n);
             break;
         }
         case ElementKind::Edge: {
@@ -124,7 +128,7 @@ Version findVersion(const graph::GraphImage& img, ElementKind kind, std::string_
     Version v;
     switch (kind) {
         case ElementKind::Node:
-            if (const auto* n = img.node(id)) v.node = *n;
+            if (const model::NodeRef n = img.node(id)) v.node = model::NodeRec::share(n);
             break;
         case ElementKind::Edge:
             if (const auto* e = img.edge(id)) v.edge = *e;

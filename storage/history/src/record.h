@@ -11,21 +11,26 @@
 
 namespace skydive::store {
 
-/// One stored revision of a node or an edge (exactly one pointer is set).
+/// One stored revision of a node or an edge (exactly one of the two is set).
 struct Version {
-    graph::NodePtr node;
+    model::NodeRec node;
     graph::EdgePtr edge;
 
     explicit operator bool() const { return node || edge; }
-    const model::Element& base() const {
-        return node ? static_cast<const model::Element&>(*node) : *edge;
+    std::string_view id() const { return node ? node.id() : edge->id.view(); }
+    model::Time createdAt() const { return node ? node.createdAt() : edge->created_at; }
+    model::Time updatedAt() const { return node ? node.updatedAt() : edge->updated_at; }
+    model::Time deletedAt() const { return node ? node.deletedAt() : edge->deleted_at; }
+    std::int64_t revision() const { return node ? node.revision() : edge->revision; }
+    /// The element's address: what identifies this very version in an image.
+    const void* address() const {
+        return node ? static_cast<const void*>(node.block()) : edge.get();
     }
     model::ElementKind kind() const {
         return node ? model::ElementKind::Node : model::ElementKind::Edge;
     }
     RevKey ref() const {
-        const auto& b = base();
-        return RevKey{kind(), b.id.str(), b.created_at, b.updated_at, b.revision};
+        return RevKey{kind(), std::string(id()), createdAt(), updatedAt(), revision()};
     }
     static Version of(const model::Change& c);
 };

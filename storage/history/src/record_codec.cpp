@@ -80,6 +80,14 @@ struct Cursor {
     }
 };
 
+void putDouble(std::string& out, double d) {
+    out.push_back(static_cast<char>(kDouble));
+    auto bits = std::bit_cast<std::uint64_t>(d);
+    char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(bits >> (8 * i));
+    out.append(b, 8);
+}
+
 void encodeObjectBody(std::string& out, const model::Object& o) {
     putVarint(out, o.size());
     for (const auto& [k, v] : o) {
@@ -199,14 +207,7 @@ void encodeValue(std::string& out, const Value& v) {
             out.push_back(static_cast<char>(kInt));
             putZigzag(out, v.asInt());
             return;
-        case model::ValueType::Double: {
-            out.push_back(static_cast<char>(kDouble));
-            auto bits = std::bit_cast<std::uint64_t>(v.asDouble());
-            char b[8];
-            for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(bits >> (8 * i));
-            out.append(b, 8);
-            return;
-        }
+        case model::ValueType::Double: putDouble(out, v.asDouble()); return;
         case model::ValueType::String:
             out.push_back(static_cast<char>(kString));
             putBytes(out, v.asString());
@@ -235,6 +236,57 @@ Result<Value> decodeValue(std::string_view& in) {
 void encodeNodeRecord(std::string& out, const model::Node& n) {
     encodeElement(out, n);
     encodeObjectBody(out, n.metadata.asObject());
+}
+
+namespace {
+
+void encodeValueRef(std::string& out, model::ValueRef v) {
+    switch (v.type()) {
+        case model::ValueType::Null: out.push_back(static_cast<char>(kNull)); return;
+        case model::ValueType::Bool:
+            out.push_back(static_cast<char>(v.asBool() ? kTrue : kFalse));
+            return;
+        case model::ValueType::Int:
+            out.push_back(static_cast<char>(kInt));
+            putZigzag(out, v.asInt());
+            return;
+        case model::ValueType::Double: putDouble(out, v.asDouble()); return;
+        case model::ValueType::String:
+            out.push_back(static_cast<char>(kString));
+            putBytes(out, v.asString());
+            return;
+        case model::ValueType::List:
+            out.push_back(static_cast<char>(kList));
+            putVarint(out, v.asList().size());
+            for (model::ValueRef item : v.asList()) encodeValueRef(out, item);
+            return;
+        case model::ValueType::Object:
+            out.push_back(static_cast<char>(kObject));
+            putVarint(out, v.asObject().size());
+            for (auto [k, child] : v.asObject()) {
+                putBytes(out, k);
+                encodeValueRef(out, child);
+            }
+            return;
+    }
+}
+
+}  // namespace
+
+void encodeNodeRecord(std::string& out, model::NodeRef n) {
+    out.push_back(static_cast<char>(kRecordFormat));
+    putBytes(out, n.id());
+    putBytes(out, n.host());
+    putBytes(out, n.origin());
+    putZigzag(out, n.createdAt());
+    putZigzag(out, n.updatedAt());
+    putZigzag(out, n.deletedAt());
+    putZigzag(out, n.revision());
+    putVarint(out, n.keyCount());
+    for (auto [k, v] : n.fields()) {
+        putBytes(out, k);
+        encodeValueRef(out, v);
+    }
 }
 
 void encodeEdgeRecord(std::string& out, const model::Edge& e) {

@@ -191,9 +191,10 @@ Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey 
                                     std::uint64_t seq, bool wait) {
     std::vector<RevKey> refs;
     refs.reserve(image.nodeCount() + image.edgeCount());
-    image.forEachNode([&](const model::Node& n) {
-        refs.push_back(
-            {model::ElementKind::Node, n.id.str(), n.created_at, n.updated_at, n.revision});
+    image.forEachNodeBatch([&](std::span<const model::NodeRef> batch) {
+        for (model::NodeRef n : batch)
+            refs.push_back({model::ElementKind::Node, std::string(n.id()), n.createdAt(),
+                            n.updatedAt(), n.revision()});
         return true;
     });
     image.forEachEdge([&](const model::Edge& e) {

@@ -122,16 +122,16 @@ public:
             LogEntry e;
             e.after = Version{cv.node_after, cv.edge_after};
             e.before = Version{cv.node_before, cv.edge_before};
-            const model::Element& b = e.after.base();
-            if (b.id.size() > kMaxKeyString)
+            const Version& b = e.after;
+            if (b.id().size() > kMaxKeyString)
                 return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
             bool del = kinds[i] == model::ChangeKind::NodeDeleted ||
                        kinds[i] == model::ChangeKind::EdgeDeleted;
             e.op = del ? TimelineOp::Delete : TimelineOp::Put;
-            e.key = TimelineKey{del ? b.deleted_at : b.updated_at, seq++};
+            e.key = TimelineKey{del ? b.deletedAt() : b.updatedAt(), seq++};
             s->oldest_time = std::min(s->oldest_time, e.key.time);
             // A deletion rewrites its revision's record: views since that revision change too.
-            s->stale_from = std::min(s->stale_from, del ? b.updated_at : e.key.time);
+            s->stale_from = std::min(s->stale_from, del ? b.updatedAt() : e.key.time);
             if (s->newest < e.key) s->newest = e.key;
             s->entries.push_back(std::move(e));
         }

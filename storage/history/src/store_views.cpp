@@ -54,9 +54,9 @@ GraphViewPtr sliceFromVersions(std::vector<Version>& versions, Time from, Time t
     std::map<RevKey, Version> unique;
     for (Version& v : versions) {
         auto [it, added] = unique.try_emplace(v.ref(), v);
-        if (!added && it->second.base().deleted_at == 0) it->second = v;
+        if (!added && it->second.deletedAt() == 0) it->second = v;
     }
-    std::vector<graph::NodePtr> nodes;
+    std::vector<model::NodeRec> nodes;
     std::vector<graph::EdgePtr> edges;
     for (auto& [ref, v] : unique) {
         if (v.node)
@@ -112,7 +112,7 @@ model::Result<std::optional<model::Node>> Store::nodeAt(std::string_view id, Tim
     auto v = elementAt(*impl_, model::ElementKind::Node, id, t);
     if (!v) return v.error();
     if (!v->node) return std::optional<model::Node>();
-    return std::optional<model::Node>(*v->node);
+    return std::optional<model::Node>(v->node.toNode());
 }
 
 model::Result<std::optional<model::Edge>> Store::edgeAt(std::string_view id, Time t) const {

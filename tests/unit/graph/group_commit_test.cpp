@@ -29,7 +29,8 @@ public:
         EXPECT_EQ(versions.size(), kinds.size());
         auto t = std::make_unique<Tag>();
         for (const auto& v : versions)
-            t->ids.push_back(v.node_after ? v.node_after->id.str() : v.edge_after->id.str());
+            t->ids.push_back(v.node_after ? std::string(v.node_after.id())
+                                          : v.edge_after->id.str());
         ++staged;
         return std::unique_ptr<StagedCommit>(std::move(t));
     }
@@ -82,7 +83,7 @@ Node node(std::string id) {
 
 bool visible(const LiveGraph& g, std::string_view id) {
     bool found = false;
-    g.snapshot()->findNode(id, [&](const Node&) { return found = true, true; });
+    g.snapshot()->findNode(id, [&](model::NodeHandle) { return found = true, true; });
     return found;
 }
 

@@ -17,10 +17,10 @@ namespace {
 using model::Str;
 using model::Value;
 
-NodePtr randomNode(std::mt19937& rng, const std::string& id) {
-    auto n = std::make_shared<Node>();
-    n->id = id;
-    auto& md = n->metadata.mutableObject();
+NodeRec randomNode(std::mt19937& rng, const std::string& id) {
+    Node n;
+    n.id = id;
+    auto& md = n.metadata.mutableObject();
     md.set("Type", std::string(1, static_cast<char>('a' + rng() % 4)));
     if (rng() % 3 != 0) md.set("Name", "name" + std::to_string(rng() % 50));
     if (rng() % 2 == 0) md.set("MAC", id);  // unique: a single-ID posting
@@ -30,7 +30,7 @@ NodePtr randomNode(std::mt19937& rng, const std::string& id) {
         md.set("IPV4", Value(std::move(ips)));
     }
     md.set("V", static_cast<std::int64_t>(rng() % 1000));
-    return n;
+    return NodeRec::encode(n);
 }
 
 EdgePtr randomEdge(std::mt19937& rng, const std::string& id, int node_ids) {
@@ -55,11 +55,11 @@ void expectSame(const GraphImage& a, const GraphImage& b, int node_ids, int edge
     std::map<std::string, std::set<std::string>> terms;  // "key\tvalue" -> node IDs, from b
     for (int i = 0; i < node_ids + 10; ++i) {
         std::string id = "n" + std::to_string(i);
-        const NodePtr* x = a.node(id);
-        const NodePtr* y = b.node(id);
-        ASSERT_EQ(x == nullptr, y == nullptr) << id;
-        if (x != nullptr) {
-            EXPECT_EQ(x->get(), y->get()) << id;
+        const model::NodeRef x = a.node(id);
+        const model::NodeRef y = b.node(id);
+        ASSERT_EQ(!x, !y) << id;
+        if (x) {
+            EXPECT_EQ(x.block(), y.block()) << id;
         }
         auto out = [&](const GraphImage& g) {
             return ids([&](const auto& fn) { g.outEdgeIds(id, fn); });
@@ -80,12 +80,16 @@ void expectSame(const GraphImage& a, const GraphImage& b, int node_ids, int edge
         }
     }
     std::size_t seen = 0;
-    a.forEachNode([&](const Node& n) { return ++seen, b.node(n.id.view()) != nullptr; });
+    a.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return ++seen, static_cast<bool>(b.node(n.id.view()));
+    });
     EXPECT_EQ(seen, a.nodeCount());
     for (const std::string& key : b.config().keys) {
         std::unordered_map<std::size_t, std::vector<Value>> by_hash;  // distinct terms
         std::vector<Value> values{Value("absent")};
-        b.forEachNode([&](const Node& n) {
+        b.forEachNode([&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             if (auto v = model::fieldOf(n, key))
                 forEachIndexTerm(*v, [&](const Value& t) {
                     auto& bucket = by_hash[t.hash()];
@@ -98,7 +102,10 @@ void expectSame(const GraphImage& a, const GraphImage& b, int node_ids, int edge
         for (const Value& v : values) {
             auto by = [&](const GraphImage& g) {
                 std::set<std::string> out;
-                g.nodesByValue(key, v, [&](const Node& n) { return out.insert(n.id.str()), true; });
+                g.nodesByValue(key, v, [&](model::NodeHandle n_h) {
+                    const model::Node n = n_h.toNode();
+                    return out.insert(n.id.str()), true;
+                });
                 return out;
             };
             EXPECT_EQ(by(a), by(b)) << key << "=" << model::toJson(v);
@@ -111,14 +118,14 @@ TEST(GraphImageBuild, EqualsOneByOneImageThenAfterMutations) {
         std::mt19937 rng(seed);
         int node_ids = seed == 4 ? 20000 : 2000;
         int edge_ids = node_ids * 2;
-        std::vector<NodePtr> nodes;
+        std::vector<NodeRec> nodes;
         std::vector<EdgePtr> edges;
         for (int i = 0; i < node_ids; ++i)
             if (rng() % 5 != 0) nodes.push_back(randomNode(rng, "n" + std::to_string(i)));
         for (int i = 0; i < edge_ids; ++i)
             if (rng() % 5 != 0) edges.push_back(randomEdge(rng, "e" + std::to_string(i), node_ids));
         GraphImage slow(nullptr);
-        for (const NodePtr& n : nodes) slow.putNode(n);
+        for (const NodeRec& n : nodes) slow.putNode(n);
         for (const EdgePtr& e : edges) slow.putEdge(e);
         GraphImage bulk = GraphImage::build(slow.configPtr(), nodes, edges, seed % 3);
         expectSame(bulk, slow, node_ids, edge_ids);
@@ -128,7 +135,7 @@ TEST(GraphImageBuild, EqualsOneByOneImageThenAfterMutations) {
             std::string e = "e" + std::to_string(rng() % edge_ids);
             switch (rng() % 4) {
                 case 0: {
-                    NodePtr p = randomNode(rng, n);
+                    NodeRec p = randomNode(rng, n);
                     bulk.putNode(p);
                     slow.putNode(p);
                     break;
@@ -152,13 +159,13 @@ TEST(GraphImageBuild, EqualsOneByOneImageThenAfterMutations) {
 // Repeated IDs: the later element wins and re-indexes, as putNode/putEdge in order would do.
 TEST(GraphImageBuild, RepeatedIdsMatchInsertOrder) {
     std::mt19937 rng(7);
-    std::vector<NodePtr> nodes;
+    std::vector<NodeRec> nodes;
     std::vector<EdgePtr> edges;
     for (int i = 0; i < 3000; ++i) nodes.push_back(randomNode(rng, "n" + std::to_string(i % 1000)));
     for (int i = 0; i < 3000; ++i)
         edges.push_back(randomEdge(rng, "e" + std::to_string(i % 700), 1000));
     GraphImage slow(nullptr);
-    for (const NodePtr& n : nodes) slow.putNode(n);
+    for (const NodeRec& n : nodes) slow.putNode(n);
     for (const EdgePtr& e : edges) slow.putEdge(e);
     GraphImage bulk = GraphImage::build(slow.configPtr(), nodes, edges);
     EXPECT_EQ(bulk.nodeCount(), 1000u);
@@ -170,12 +177,12 @@ TEST(GraphImageBuild, EmptyInput) {
     GraphImage bulk = GraphImage::build(nullptr, {}, {});
     EXPECT_EQ(bulk.nodeCount(), 0u);
     EXPECT_EQ(bulk.edgeCount(), 0u);
-    auto n = std::make_shared<Node>();
-    n->id = "x";
-    n->metadata.mutableObject().set("Type", "host");
-    bulk.putNode(n);
+    Node n;
+    n.id = "x";
+    n.metadata.mutableObject().set("Type", "host");
+    bulk.putNode(NodeRec::encode(n));
     std::size_t hosts = 0;
-    bulk.nodesByValue("Type", Value("host"), [&](const Node&) { return ++hosts, true; });
+    bulk.nodesByValue("Type", Value("host"), [&](model::NodeHandle) { return ++hosts, true; });
     EXPECT_EQ(hosts, 1u);
 }
 

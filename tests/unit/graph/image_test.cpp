@@ -9,17 +9,18 @@
 namespace skydive::graph {
 namespace {
 
-NodePtr node(const std::string& id, int v) {
-    auto n = std::make_shared<Node>();
-    n->id = id;
-    n->metadata.mutableObject().set("Type", v % 3 == 0 ? "a" : "b");
-    n->metadata.mutableObject().set("V", v);
-    return n;
+NodeRec node(const std::string& id, int v) {
+    Node n;
+    n.id = id;
+    n.metadata.mutableObject().set("Type", v % 3 == 0 ? "a" : "b");
+    n.metadata.mutableObject().set("V", v);
+    return NodeRec::encode(n);
 }
 
 std::map<std::string, int> contents(const GraphImage& img) {
     std::map<std::string, int> out;
-    img.forEachNode([&](const Node& n) {
+    img.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         out[n.id.str()] = static_cast<int>(n.metadata.path("V")->asInt());
         return true;
     });
@@ -49,7 +50,8 @@ TEST(GraphImage, MatchesReferenceAndCopiesArePersistent) {
         EXPECT_EQ(contents(img), ref);
         for (const auto& [copy, want] : copies) EXPECT_EQ(contents(copy), want);
         std::size_t type_a = 0;
-        img.nodesByValue("Type", "a", [&](const Node& n) {
+        img.nodesByValue("Type", "a", [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             EXPECT_EQ(n.metadata.path("V")->asInt() % 3, 0);
             return ++type_a, true;
         });

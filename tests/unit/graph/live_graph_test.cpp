@@ -38,13 +38,19 @@ Value md(std::string_view json) {
 
 std::optional<Node> getNode(const GraphView& v, std::string_view id) {
     std::optional<Node> out;
-    v.findNode(id, [&](const Node& n) { return out = n, true; });
+    v.findNode(id, [&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return out = n, true;
+    });
     return out;
 }
 
 std::vector<std::string> idsByValue(const GraphView& v, std::string_view key, const Value& val) {
     std::vector<std::string> ids;
-    v.nodesByValue(key, val, [&](const Node& n) { return ids.push_back(n.id.str()), true; });
+    v.nodesByValue(key, val, [&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return ids.push_back(n.id.str()), true;
+    });
     std::sort(ids.begin(), ids.end());
     return ids;
 }
@@ -244,11 +250,11 @@ TEST_F(LiveGraphTest, SnapshotIsolationUnderConcurrentWriter) {
         std::size_t edges = v->edgeCount();
         ASSERT_EQ(edges + 1, nodes);
         std::size_t seen_nodes = 0, seen_edges = 0;
-        v->forEachNode([&](const Node&) { return ++seen_nodes, true; });
+        v->forEachNode([&](model::NodeHandle) { return ++seen_nodes, true; });
         v->forEachEdge([&](const Edge& e) {
             ++seen_edges;
             bool has_parent = false;
-            v->findNode(e.parent.view(), [&](const Node&) { return has_parent = true; });
+            v->findNode(e.parent.view(), [&](model::NodeHandle) { return has_parent = true; });
             EXPECT_TRUE(has_parent);
             return true;
         });

@@ -27,16 +27,17 @@ std::string idOf(unsigned k) {
     return {};
 }
 
-NodePtr named(const std::string& id, const std::string& name) {
-    auto n = std::make_shared<Node>();
-    n->id = id;
-    n->metadata.mutableObject().set("Name", name);
-    return n;
+NodeRec named(const std::string& id, const std::string& name) {
+    Node n;
+    n.id = id;
+    n.metadata.mutableObject().set("Name", name);
+    return NodeRec::encode(n);
 }
 
 std::set<std::string> byName(const GraphImage& img, const std::string& name) {
     std::set<std::string> out;
-    img.nodesByValue("Name", Value(name), [&](const Node& n) {
+    img.nodesByValue("Name", Value(name), [&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         EXPECT_EQ(n.metadata.path("Name")->asString(), name);
         return out.insert(n.id.str()), true;
     });
@@ -69,9 +70,9 @@ TEST(Postings, MatchReferenceThroughCopies) {
                 std::string name = "name" + std::to_string(rng() % 12);
                 img.putNode(named(id, name));
                 ref[id] = name;
-                const NodePtr* stored = img.node(id);
-                ASSERT_NE(stored, nullptr);
-                EXPECT_EQ((*stored)->metadata.path("Name")->asString(), name);
+                const model::NodeRef stored = img.node(id);
+                ASSERT_TRUE(stored);
+                EXPECT_EQ(stored.field("Name").asString(), name);
             }
             if (i % 500 == 0) copies.emplace_back(img, ref);
         }

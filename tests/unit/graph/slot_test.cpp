@@ -132,13 +132,13 @@ TEST(SlotSet, CopiesReadOnOtherThreadsWhileWriterMutates) {
     EXPECT_EQ(members(frozen), want);
 }
 
-NodePtr typed(const std::string& id, const std::string& type, const std::string& name) {
-    auto n = std::make_shared<Node>();
-    n->id = id;
-    n->metadata.mutableObject().set("Type", type);
-    n->metadata.mutableObject().set("Name", name);
-    n->host = "h" + std::to_string(id.size() % 2);
-    return n;
+NodeRec typed(const std::string& id, const std::string& type, const std::string& name) {
+    Node n;
+    n.id = id;
+    n.metadata.mutableObject().set("Type", type);
+    n.metadata.mutableObject().set("Name", name);
+    n.host = "h" + std::to_string(id.size() % 2);
+    return NodeRec::encode(n);
 }
 
 using Ref = std::map<std::string, std::pair<std::string, std::string>>;  // id -> (Type, Name)
@@ -154,7 +154,8 @@ void expectIndexes(const GraphImage& img, const Ref& ref) {
             const std::string term =
                 std::string(key == std::string("Type") ? "t" : "n") + std::to_string(v);
             std::set<std::string> got;
-            img.nodesByValue(key, Value(term), [&](const Node& n) {
+            img.nodesByValue(key, Value(term), [&](model::NodeHandle n_h) {
+                const model::Node n = n_h.toNode();
                 EXPECT_EQ(n.metadata.path(key)->asString(), term);
                 return got.insert(n.id.str()), true;
             });
@@ -187,9 +188,11 @@ TEST(SlotPostings, ImageMatchesReferenceThroughCopiesAndBuild) {
     }
     expectIndexes(img, ref);
     for (const auto& [copy, r] : copies) expectIndexes(copy, r);
-    std::vector<NodePtr> nodes;
-    img.forEachNode(
-        [&](const Node& n) { return nodes.push_back(std::make_shared<Node>(n)), true; });
+    std::vector<NodeRec> nodes;
+    img.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return nodes.push_back(NodeRec::encode(n)), true;
+    });
     expectIndexes(GraphImage::build(nullptr, nodes, {}, 2), ref);
 }
 
@@ -211,10 +214,10 @@ TEST(SlotPostings, ListAndWholeValuesMatchReference) {
             v = Value::list();
             for (unsigned k = rng() % 3; k-- > 0;) v.mutableList().push_back(addr());
         }
-        auto n = std::make_shared<Node>();
-        n->id = id;
-        n->metadata.mutableObject().set("IPV4", v);
-        img.putNode(n);
+        Node n;
+        n.id = id;
+        n.metadata.mutableObject().set("IPV4", v);
+        img.putNode(NodeRec::encode(n));
         ref[id] = v;
         if (op % 500 != 0) continue;
         std::vector<Value> terms;
@@ -229,8 +232,10 @@ TEST(SlotPostings, ListAndWholeValuesMatchReference) {
                 if (hit) want.insert(rid);
             }
             std::set<std::string> got;
-            img.nodesByValue("IPV4", t,
-                             [&](const Node& x) { return got.insert(x.id.str()), true; });
+            img.nodesByValue("IPV4", t, [&](model::NodeHandle x_h) {
+                const model::Node x = x_h.toNode();
+                return got.insert(x.id.str()), true;
+            });
             ASSERT_EQ(got, want) << op;
             ASSERT_EQ(img.countByValue("IPV4", t), want.size());
         }

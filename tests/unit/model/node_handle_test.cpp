@@ -38,6 +38,9 @@ TEST(NodeHandle, BothFormsAnswerAlike) {
             EXPECT_EQ(toJson(h), toJson(n));
             for (const char* key : kKeys) {
                 ASSERT_EQ(fieldOf(h, key).toOptional(), fieldOf(n, key)) << key;
+                // FieldValue equality: the same field of both forms, in place or not.
+                EXPECT_TRUE(fieldOf(h, key) == fieldOf(hn, key)) << key;
+                EXPECT_TRUE(fieldOf(h, key) == fieldOf(hr, key)) << key;
                 const Value* top = n.metadata.asObject().find(key);
                 const FieldValue f = h.field(key);
                 ASSERT_EQ(f.exists(), top != nullptr) << key;
@@ -55,6 +58,21 @@ TEST(NodeHandle, BothFormsAnswerAlike) {
         EXPECT_EQ(NodeHandleHash{}(hr), NodeHandleHash{}(NodeHandle(r)));
     }
     EXPECT_GT(fields, 200);  // top-level keys are hit, not only misses
+}
+
+TEST(NodeHandle, FieldValuesCompareByValue) {
+    Node a, b;
+    a.metadata.mutableObject().set("Name", "eth0");
+    a.metadata.mutableObject().set("MTU", 1500);
+    b.metadata.mutableObject().set("Name", "eth1");
+    b.metadata.mutableObject().set("MTU", 1500);
+    const NodeRec ra = NodeRec::encode(a), rb = NodeRec::encode(b);
+    EXPECT_TRUE(fieldOf(NodeRef(ra), "MTU") == fieldOf(NodeRef(rb), "MTU"));
+    EXPECT_FALSE(fieldOf(NodeRef(ra), "Name") == fieldOf(NodeRef(rb), "Name"));
+    EXPECT_FALSE(fieldOf(NodeRef(ra), "Name") == fieldOf(NodeRef(rb), "Nope"));
+    EXPECT_TRUE(fieldOf(NodeRef(ra), "Nope") == fieldOf(NodeRef(rb), "Nope"));
+    EXPECT_TRUE(fieldOf(NodeHandle(a), "Name") == fieldOf(NodeRef(ra), "Name"));
+    EXPECT_FALSE(fieldOf(NodeHandle(a), "Name") == fieldOf(NodeRef(rb), "Name"));
 }
 
 TEST(NodeHandle, NullHandle) {

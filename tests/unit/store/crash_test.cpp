@@ -53,14 +53,16 @@ TEST(Crash, AcknowledgedMutationsSurviveSigkill) {
         for (std::int64_t i = 0; i <= last; ++i) {
             std::string id = "r" + std::to_string(round) + "-" + std::to_string(i);
             bool found = false;
-            live->findNode(id, [&](const model::Node& n) {
+            live->findNode(id, [&](model::NodeHandle n_h) {
+                const model::Node n = n_h.toNode();
                 found = n.metadata.path("I") == model::Value(i);
                 return true;
             });
             ASSERT_TRUE(found) << id << " acknowledged but lost";
         }
         std::string first = "r" + std::to_string(round) + "-0";
-        live->findNode(first, [&](const model::Node& n) {
+        live->findNode(first, [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             if (last > 0) {
                 EXPECT_GE(n.metadata.path("Last")->asInt(), last);
             }
@@ -70,7 +72,8 @@ TEST(Crash, AcknowledgedMutationsSurviveSigkill) {
         auto past = (*s)->at(1000000 * (round + 1) + 1);
         ASSERT_TRUE(past.ok());
         bool round_first = false;
-        (*past)->findNode(first, [&](const model::Node& n) {
+        (*past)->findNode(first, [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             round_first = n.revision == 1;
             return true;
         });

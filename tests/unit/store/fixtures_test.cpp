@@ -37,7 +37,8 @@ protected:
     std::vector<Value> values(const graph::GraphView& v, std::string_view name,
                               std::string_view key) {
         std::vector<Value> out;
-        v.nodesByValue("Name", Value(name), [&](const model::Node& n) {
+        v.nodesByValue("Name", Value(name), [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             if (auto f = model::fieldOf(n, key)) out.push_back(*f);
             return true;
         });
@@ -55,7 +56,8 @@ TEST_F(HistoryFixture, PointCases) {
     EXPECT_EQ(values(**store->at(1600000030 * kS), "aaa", "MTU").size(), 1u);
     auto after = *store->at(1600000031 * kS);
     std::vector<std::string> names;
-    after->forEachNode([&](const model::Node& n) {
+    after->forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         return names.push_back(std::string(n.metadata.path("Name")->asString())), true;
     });
     EXPECT_EQ(names, std::vector<std::string>{"bbb"});
@@ -86,7 +88,8 @@ TEST(MetricsFixture, SliceKeepsEveryRevision) {
     auto v = (*s)->slice((1600000090 - 91) * kS, 1600000090 * kS);
     ASSERT_TRUE(v.ok());
     std::vector<Value> starts;
-    (*v)->forEachNode([&](const model::Node& n) {
+    (*v)->forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         if (auto m = n.metadata.path("LastUpdateMetric.Start")) starts.push_back(*m);
         return true;
     });

@@ -88,7 +88,8 @@ void crashRounds(SyncPolicy sync) {
             for (std::int64_t i = 0; i <= top; ++i) {
                 bool found = false;
                 live->findNode(nodeId(round, t, static_cast<std::uint32_t>(i)),
-                               [&](const model::Node& n) {
+                               [&](model::NodeHandle n_h) {
+                                   const model::Node n = n_h.toNode();
                                    found = n.metadata.path("I") == model::Value(i);
                                    return true;
                                });
@@ -146,7 +147,8 @@ TEST(GroupCommit, LargeGroupsAppendTheWindowBesideTheWrite) {
     auto id = [](int i) { return "big-" + std::to_string(i); };
     auto valueAt = [&](const graph::GraphView& v, int i) {
         std::int64_t got = -1;
-        v.findNode(id(i), [&](const model::Node& n) {
+        v.findNode(id(i), [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             const model::Value* v = n.metadata.asObject().find("V");
             got = v ? v->asInt() : -2;
             return true;

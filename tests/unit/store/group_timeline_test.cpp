@@ -49,7 +49,8 @@ std::int64_t valueAt(const Store& s, std::string_view id, Time t) {
     EXPECT_TRUE(view.ok());
     std::int64_t out = -1;
     if (!view.ok()) return out;
-    (*view)->findNode(id, [&](const model::Node& n) {
+    (*view)->findNode(id, [&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         auto x = n.metadata.path("V");
         out = x ? x->asInt() : 0;
         return true;
@@ -122,7 +123,7 @@ TEST(GroupTimeline, OneKeyPerCommitAndTimeEveryChangeReplaysAndSeqResumes) {
     }
     EXPECT_EQ(s->live()->kind(), graph::ViewKind::Live);
     bool d_live = false;
-    s->live()->findNode("d", [&](const model::Node&) { return d_live = true; });
+    s->live()->findNode("d", [&](model::NodeHandle) { return d_live = true; });
     EXPECT_FALSE(d_live);
     // Writing resumes after the last listed change, not after the last key.
     clock.set(1400);
@@ -160,7 +161,8 @@ TEST(GroupTimeline, OneKeyPerCommitAndTimeEveryChangeReplaysAndSeqResumes) {
 
 std::size_t countPrefix(const graph::GraphView& v, const std::string& prefix) {
     std::size_t n = 0;
-    v.forEachNode([&](const model::Node& x) {
+    v.forEachNode([&](model::NodeHandle x_h) {
+        const model::Node x = x_h.toNode();
         n += x.id.view().substr(0, prefix.size()) == prefix;
         return true;
     });

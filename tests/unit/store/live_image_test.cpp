@@ -17,7 +17,10 @@ namespace {
 model::Graph everything(Store& s) {
     model::Graph g;
     auto v = s.live();
-    v->forEachNode([&](const model::Node& n) { return g.nodes.push_back(n), true; });
+    v->forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return g.nodes.push_back(n), true;
+    });
     v->forEachEdge([&](const model::Edge& e) { return g.edges.push_back(e), true; });
     std::sort(g.nodes.begin(), g.nodes.end(), [](auto& a, auto& b) { return a.id < b.id; });
     std::sort(g.edges.begin(), g.edges.end(), [](auto& a, auto& b) { return a.id < b.id; });
@@ -68,7 +71,7 @@ TEST(LiveImage, CleanShutdownReopensFromImageWithTheSameGraph) {
         // The index works on the loaded image.
         std::size_t hits = 0;
         (*s)->live()->nodesByValue("Name", model::Value("eth299"),
-                                   [&](const model::Node&) { return ++hits, true; });
+                                   [&](model::NodeHandle) { return ++hits, true; });
         EXPECT_EQ(hits, 1u);
     }
     o.live_image = false;
@@ -182,7 +185,7 @@ TEST(LiveImage, CrashRestartUsesCheckpointImagePlusTail) {
         EXPECT_EQ(everything(**s), after);
         std::size_t hits = 0;
         (*s)->live()->nodesByValue("Name", model::Value("eth259"),
-                                   [&](const model::Node&) { return ++hits, true; });
+                                   [&](model::NodeHandle) { return ++hits, true; });
         EXPECT_EQ(hits, 1u);
     }
     // Late data deletes the checkpoint: its image is refused, the RocksDB path answers.

@@ -71,7 +71,10 @@ std::string render(const model::Node& n) {
 
 std::vector<std::string> viewLines(const graph::GraphView& v) {
     std::vector<std::string> out;
-    v.forEachNode([&](const model::Node& n) { return out.push_back(render(n)), true; });
+    v.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return out.push_back(render(n)), true;
+    });
     v.forEachEdge([&](const model::Edge& e) { return out.push_back(render(false, e)), true; });
     return out;
 }
@@ -114,7 +117,10 @@ void checkLookups(const graph::GraphView& v, const std::map<std::string, Record>
     for (int k = 0; k < 8; ++k) {
         std::string id = std::to_string(rng() % std::max(1, ids));
         std::vector<std::string> got, want;
-        v.findNode("n" + id, [&](const model::Node& n) { return got.push_back(render(n)), true; });
+        v.findNode("n" + id, [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
+            return got.push_back(render(n)), true;
+        });
         v.findEdge("e" + id,
                    [&](const model::Edge& e) { return got.push_back(render(false, e)), true; });
         for (const char* kind : {"N", "E"}) {
@@ -139,8 +145,10 @@ void checkLookups(const graph::GraphView& v, const std::map<std::string, Record>
         Value value = "v" + std::to_string(k);
         const std::size_t counted = v.countByValue("V", value);  // before any lookup of it
         std::vector<std::string> got, want;
-        v.nodesByValue("V", value,
-                       [&](const model::Node& n) { return got.push_back(render(n)), true; });
+        v.nodesByValue("V", value, [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
+            return got.push_back(render(n)), true;
+        });
         for (auto& [key, r] : best) {
             if (r.is_node && r.elem.metadata.path("V") && *r.elem.metadata.path("V") == value)
                 want.push_back(render(true, r.elem));
@@ -227,7 +235,8 @@ TEST_P(StoreProperty, ViewsMatchReference) {
                 auto one = store->nodeAt(id, t);
                 ASSERT_TRUE(one.ok());
                 bool in_view = false;
-                (*view)->findNode(id, [&](const model::Node& n) {
+                (*view)->findNode(id, [&](model::NodeHandle n_h) {
+                    const model::Node n = n_h.toNode();
                     in_view = true;
                     EXPECT_TRUE(one->has_value() && render(**one) == render(n)) << id << "@" << t;
                     return true;
@@ -242,7 +251,8 @@ TEST_P(StoreProperty, ViewsMatchReference) {
             auto got_slice = viewLines(**sl);
             // Ordered by UpdatedAt within nodes and within edges.
             Time last = 0;
-            (*sl)->forEachNode([&](const model::Node& n) {
+            (*sl)->forEachNode([&](model::NodeHandle n_h) {
+                const model::Node n = n_h.toNode();
                 EXPECT_GE(n.updated_at, last);
                 return last = n.updated_at, true;
             });

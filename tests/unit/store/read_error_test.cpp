@@ -46,7 +46,7 @@ TEST(ReadError, LazyViewCountsUnreadableRecord) {
     EXPECT_EQ(s->live()->nodeCount(), 3u);
     auto v = s->at(before_update).value();
     std::size_t seen = 0;
-    v->forEachNode([&](const model::Node&) { return ++seen, true; });
+    v->forEachNode([&](model::NodeHandle) { return ++seen, true; });
     EXPECT_LT(seen, 3u);                    // the view could not be complete...
     EXPECT_EQ(s->stats().read_errors, 1u);  // ...and says so
 }

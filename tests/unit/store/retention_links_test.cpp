@@ -32,7 +32,8 @@ std::multimap<std::pair<std::string, std::string>, Time> linkKeys(const std::str
 
 std::vector<std::string> adjacency(const graph::GraphView& v) {
     std::vector<std::string> out;
-    v.forEachNode([&](const model::Node& n) {
+    v.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         v.outEdges(n.id.view(), [&](const model::Edge& e) {
             out.push_back(n.id.str() + ">" + e.id.str());
             return true;

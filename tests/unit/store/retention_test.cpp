@@ -11,7 +11,8 @@ namespace {
 
 std::vector<std::string> lines(const graph::GraphView& v) {
     std::vector<std::string> out;
-    v.forEachNode([&](const model::Node& n) {
+    v.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         out.push_back(n.id.str() + " r" + std::to_string(n.revision) + " d" +
                       std::to_string(n.deleted_at));
         return true;

@@ -48,7 +48,10 @@ std::optional<Value> mtuAt(const Store& s, Time t) {
     auto v = s.at(t);
     EXPECT_TRUE(v.ok());
     std::optional<Value> out;
-    (*v)->findNode("n1", [&](const model::Node& n) { return out = n.metadata.path("MTU"), true; });
+    (*v)->findNode("n1", [&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return out = n.metadata.path("MTU"), true;
+    });
     return out;
 }
 
@@ -102,7 +105,8 @@ TEST_P(StoreTest, SliceReturnsEveryRevisionByUpdatedAt) {
         std::vector<std::int64_t> out;
         auto v = s->slice(from, to);
         EXPECT_TRUE(v.ok());
-        (*v)->forEachNode([&](const model::Node& n) {
+        (*v)->forEachNode([&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             return out.push_back(n.metadata.path("MTU")->asInt()), true;
         });
         return out;
@@ -131,7 +135,7 @@ TEST_P(StoreTest, RestartRebuildsLiveGraphAndHistory) {
     EXPECT_EQ(live->nodeCount(), 2u);
     EXPECT_EQ(live->edgeCount(), 1u);
     int found = 0;
-    live->nodesByValue("Type", "host", [&](const model::Node&) { return ++found, true; });
+    live->nodesByValue("Type", "host", [&](model::NodeHandle) { return ++found, true; });
     EXPECT_EQ(found, 1);
     EXPECT_EQ(s->at(2500).value()->nodeCount(), 3u);
     EXPECT_EQ(s->at(1500).value()->edgeCount(), 1u);
@@ -273,7 +277,8 @@ namespace {
 
 std::vector<std::string> render(const graph::GraphView& v) {
     std::vector<std::string> out;
-    v.forEachNode([&](const model::Node& n) {
+    v.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
         out.push_back(n.id.str() + "@" + std::to_string(n.revision) + "d" +
                       std::to_string(n.deleted_at));
         return true;
@@ -444,11 +449,11 @@ TEST(Store, PastAdjacencyOnDiskAfterManyUpdates) {
         EXPECT_EQ(got, want) << id;
         // Callers (the Gremlin executor) keep pointers to what a view hands out: they stay
         // valid as long as the view.
-        std::vector<const model::Node*> kept;
+        std::vector<model::NodeHandle> kept;
         for (const auto& c : want)
-            (*past)->findNode(c, [&](const model::Node& n) { return kept.push_back(&n), true; });
+            (*past)->findNode(c, [&](model::NodeHandle n) { return kept.push_back(n), true; });
         std::vector<std::string> kept_ids;
-        for (const auto* n : kept) kept_ids.push_back(n->id.str());
+        for (model::NodeHandle n : kept) kept_ids.emplace_back(n.id());
         EXPECT_EQ(kept_ids, want) << id;
     }
 }

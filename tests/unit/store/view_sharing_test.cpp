@@ -35,7 +35,10 @@ std::unique_ptr<Store> openStore(const std::string& dir, const model::Clock& clo
 
 std::vector<std::string> ids(const graph::GraphView& v) {
     std::vector<std::string> out;
-    v.forEachNode([&](const model::Node& n) { return out.emplace_back(n.id.view()), true; });
+    v.forEachNode([&](model::NodeHandle n_h) {
+        const model::Node n = n_h.toNode();
+        return out.emplace_back(n.id.view()), true;
+    });
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -60,9 +63,9 @@ TEST(ViewSharing, ViewsAfterACommitSeeItAndEarlierViewsKeepTheirs) {
     auto after = *s->at(3500);
     EXPECT_EQ(ids(*after), (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(veths(*after), 2u);
-    const model::Node* found = nullptr;
-    after->findNode("b", [&](const model::Node& n) { return found = &n, true; });
-    EXPECT_NE(found, nullptr);
+    model::NodeHandle found;
+    after->findNode("b", [&](model::NodeHandle n) { return found = n, true; });
+    EXPECT_FALSE(found.isNull());
     // Earlier views, fresh (nothing asked yet) and not: still the moment they were made for.
     EXPECT_EQ(veths(*before), 1u);
     EXPECT_EQ(ids(*before), std::vector<std::string>{"a"});

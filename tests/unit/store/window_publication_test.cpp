@@ -37,7 +37,8 @@ std::int64_t commonValueAt(const Store& s, Time t) {
     std::int64_t common = 0;
     for (int i = 0; i < kNodes; ++i) {
         std::int64_t v = -1;
-        (*view)->findNode("n" + std::to_string(i), [&](const model::Node& n) {
+        (*view)->findNode("n" + std::to_string(i), [&](model::NodeHandle n_h) {
+            const model::Node n = n_h.toNode();
             auto x = n.metadata.path("V");
             v = x ? x->asInt() : -1;
             return true;

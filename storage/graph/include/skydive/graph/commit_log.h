@@ -11,9 +11,9 @@
 namespace skydive::graph {
 
 /// The element versions of one change: the one it replaced (null when new) and the one it
-/// produced (for a deletion: the deleted form, DeletedAt set). Node or edge pointers are set.
+/// produced (for a deletion: the deleted form, DeletedAt set). Node or edge versions are set.
 struct ChangeVersions {
-    std::shared_ptr<const model::Node> node_before, node_after;
+    model::NodeRec node_before, node_after;
     std::shared_ptr<const model::Edge> edge_before, edge_after;
 };
 

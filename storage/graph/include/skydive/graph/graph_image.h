@@ -8,10 +8,12 @@
 #include <vector>
 
 #include <skydive/graph/graph_view.h>
+#include <skydive/model/node_rec.h>
 
 namespace skydive::graph {
 
-using NodePtr = std::shared_ptr<const Node>;
+/// A live or historical node as images hold it: a flat record (ADR 002, ninth round).
+using NodeRec = model::NodeRec;
 using EdgePtr = std::shared_ptr<const Edge>;
 
 /// The metadata keys that get a secondary index (read with model::fieldOf, so `@Host` works).
@@ -40,13 +42,14 @@ public:
     /// built at once (loading a graph): each trie (elements, adjacency, each index) is built
     /// once from entries sorted by trie path, one trie per task on up to `threads` threads.
     /// Only iteration order may differ from the one-by-one image.
-    static GraphImage build(std::shared_ptr<const IndexConfig> config, std::vector<NodePtr> nodes,
+    static GraphImage build(std::shared_ptr<const IndexConfig> config, std::vector<NodeRec> nodes,
                             std::vector<EdgePtr> edges, unsigned threads = 2);
 
-    const NodePtr* node(std::string_view id) const;
+    /// The node with this ID (a null NodeRef when absent); valid while the image holds it.
+    model::NodeRef node(std::string_view id) const;
     const EdgePtr* edge(std::string_view id) const;
     /// Inserts or replaces (re-indexing and re-linking as needed).
-    void putNode(NodePtr node);
+    void putNode(NodeRec node);
     void putEdge(EdgePtr edge);
     /// Returns true when the element existed. Removing a node leaves its edges alone.
     bool removeNode(std::string_view id);
@@ -64,7 +67,7 @@ public:
     void forEachEdge(const GraphView::EdgeFn& fn) const;
     /// The same visits in batches of up to 256 element pointers: one call per batch instead of
     /// one per element (what a view that filters the image's elements streams through).
-    using NodeBatchFn = std::function<bool(std::span<const model::Node* const>)>;
+    using NodeBatchFn = std::function<bool(std::span<const model::NodeRef>)>;
     using EdgeBatchFn = std::function<bool(std::span<const model::Edge* const>)>;
     void forEachNodeBatch(const NodeBatchFn& fn) const;
     void forEachEdgeBatch(const EdgeBatchFn& fn) const;
@@ -99,7 +102,7 @@ public:
     GraphImageLoader& operator=(const GraphImageLoader&) = delete;
 
     /// REQUIRES: part < parts; one thread at a time per part.
-    void addNode(unsigned part, NodePtr node);
+    void addNode(unsigned part, NodeRec node);
     void addEdge(unsigned part, EdgePtr edge);
     /// The image that putNode() of every node then putEdge() of every edge would give, parts
     /// taken in order (each in its own order). Consumes the parts.

@@ -57,7 +57,7 @@ public:
     /// with an index answer from its posting size (ADR 021 "Count API").
     virtual std::size_t countByValue(std::string_view key, const model::Value& value) const {
         std::size_t n = 0;
-        nodesByValue(key, value, [&](const Node&) { return ++n, true; });
+        nodesByValue(key, value, [&](NodeHandle) { return ++n, true; });
         return n;
     }
 

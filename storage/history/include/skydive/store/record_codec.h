@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include <skydive/model/element.h>
+#include <skydive/model/node_rec.h>
 #include <skydive/model/result.h>
 #include <skydive/model/value.h>
 
@@ -24,6 +25,8 @@ model::Result<model::Value> decodeValue(std::string_view& in);
 
 /// Appends a whole record (format byte included) to `out`.
 void encodeNodeRecord(std::string& out, const model::Node& n);
+/// The same bytes as the Node form, read from a flat record in place.
+void encodeNodeRecord(std::string& out, model::NodeRef n);
 void encodeEdgeRecord(std::string& out, const model::Edge& e);
 model::Result<model::Node> decodeNodeRecord(std::string_view bytes);
 model::Result<model::Edge> decodeEdgeRecord(std::string_view bytes);

@@ -54,10 +54,6 @@ public:
     /// A copy of the node.
     Node toNode() const;
 
-    /// TEMPORARY (ADR 002 ninth round, the seam): lets callbacks still written
-    /// `[](const Node& n)` compile while modules are converted. REQUIRES: !isRecord().
-    operator const Node&() const noexcept { return *node(); }  // NOLINT
-
     /// The same element revision: same address (handles are compared by identity).
     friend bool operator==(NodeHandle a, NodeHandle b) noexcept { return a.word_ == b.word_; }
     std::uintptr_t address() const noexcept { return word_; }

@@ -176,6 +176,13 @@ public:
     std::optional<Value> toOptional() const {
         return exists() ? std::optional<Value>(toValue()) : std::nullopt;
     }
+    /// Both missing, or the same value: two record views compare their bytes in place (doubles
+    /// bit for bit), anything else as `Value`s.
+    friend bool operator==(const FieldValue& a, const FieldValue& b) {
+        if (!a.exists() || !b.exists()) return a.exists() == b.exists();
+        if (a.isRef() && b.isRef()) return a.ref() == b.ref();
+        return a.toValue() == b.toValue();
+    }
 
 private:
     // REQUIRES: !ref_ and exists().
