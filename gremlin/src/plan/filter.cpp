@@ -1,9 +1,9 @@
 #include "plan/filter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
-#include <algorithm>
 #include <string>
 
 #include <re2/re2.h>
@@ -144,8 +144,7 @@ std::optional<bool> equalityMatch(const Match& m, bool present, const Eq& eq) {
             if (m.value.isBool()) return present && eq(Value(!m.value.asBool()));
             return present && !eq(m.value);
         case MatchOp::Nee: return !present || !eq(m.value);
-        case MatchOp::Within:
-            return present && std::any_of(m.values.begin(), m.values.end(), eq);
+        case MatchOp::Within: return present && std::any_of(m.values.begin(), m.values.end(), eq);
         case MatchOp::Without:
             return !present || std::none_of(m.values.begin(), m.values.end(), eq);
         case MatchOp::Range:
