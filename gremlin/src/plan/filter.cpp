@@ -30,13 +30,24 @@ bool anyScalar(const Value& v, const Fn& fn) {
     return fn(v);
 }
 
-bool scalarEquals(const Value& field, const Value& want) {
+std::optional<std::int64_t> lenientIntOf(const Value& v) {
+    return lenientInt(v);
+}
+std::optional<std::int64_t> lenientIntOf(model::ValueRef v) {
+    if (v.type() == model::ValueType::Int) return v.asInt();  // no Value built
+    return v.isObject() ? std::nullopt : lenientInt(v.toValue());
+}
+
+// `field` (a scalar: a `Value`, or a `ValueRef` read in place) equals `want`, ints leniently.
+template <typename F>
+bool scalarEquals(const F& field, const Value& want) {
     switch (want.type()) {
         case model::ValueType::String:
             return field.isString() && field.asString() == want.asString();
-        case model::ValueType::Bool: return field.isBool() && field.asBool() == want.asBool();
+        case model::ValueType::Bool:
+            return field.type() == model::ValueType::Bool && field.asBool() == want.asBool();
         case model::ValueType::Int: {
-            const auto i = lenientInt(field);
+            const auto i = lenientIntOf(field);
             return i && *i == want.asInt();
         }
         case model::ValueType::Null:
@@ -51,8 +62,7 @@ bool eqField(const Value& field, const Value& want) {
     return anyScalar(field, [&](const Value& s) { return scalarEquals(s, want); });
 }
 
-// eqField on a value packed in a record, read in place (no Value is built but for the lenient
-// int of a non-Int scalar).
+// eqField on a value packed in a record, read in place.
 bool refEquals(model::ValueRef field, const Value& want) {
     if (field.isList()) {
         for (model::ValueRef item : field.asList()) {
@@ -60,23 +70,7 @@ bool refEquals(model::ValueRef field, const Value& want) {
         }
         return false;
     }
-    switch (want.type()) {
-        case model::ValueType::String:
-            return field.isString() && field.asString() == want.asString();
-        case model::ValueType::Bool:
-            return field.type() == model::ValueType::Bool && field.asBool() == want.asBool();
-        case model::ValueType::Int: {
-            if (field.type() == model::ValueType::Int) return field.asInt() == want.asInt();
-            if (field.isObject()) return false;
-            const auto i = lenientInt(field.toValue());
-            return i && *i == want.asInt();
-        }
-        case model::ValueType::Null:
-        case model::ValueType::Double:
-        case model::ValueType::List:
-        case model::ValueType::Object: return false;
-    }
-    return false;
+    return scalarEquals(field, want);
 }
 
 bool inRange(const Match& m, std::int64_t v) {

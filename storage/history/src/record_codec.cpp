@@ -88,11 +88,56 @@ void putDouble(std::string& out, double d) {
     out.append(b, 8);
 }
 
+std::string_view keyView(const model::Str& k) {
+    return k.view();
+}
+std::string_view keyView(std::string_view k) {
+    return k;
+}
+
+// One tagged value, from a `Value` or from a record's packed `ValueRef` (the same bytes).
+template <typename V>
+void encodeTagged(std::string& out, const V& v);
+
+// count | count x (key | value): an object's entries, keys ascending.
+template <typename Entries>
+void encodeEntries(std::string& out, std::size_t count, const Entries& entries) {
+    putVarint(out, count);
+    for (const auto& [k, child] : entries) {
+        putBytes(out, keyView(k));
+        encodeTagged(out, child);
+    }
+}
+
 void encodeObjectBody(std::string& out, const model::Object& o) {
-    putVarint(out, o.size());
-    for (const auto& [k, v] : o) {
-        putBytes(out, k.view());
-        encodeValue(out, v);
+    encodeEntries(out, o.size(), o);
+}
+
+template <typename V>
+void encodeTagged(std::string& out, const V& v) {
+    switch (v.type()) {
+        case model::ValueType::Null: out.push_back(static_cast<char>(kNull)); return;
+        case model::ValueType::Bool:
+            out.push_back(static_cast<char>(v.asBool() ? kTrue : kFalse));
+            return;
+        case model::ValueType::Int:
+            out.push_back(static_cast<char>(kInt));
+            putZigzag(out, v.asInt());
+            return;
+        case model::ValueType::Double: putDouble(out, v.asDouble()); return;
+        case model::ValueType::String:
+            out.push_back(static_cast<char>(kString));
+            putBytes(out, v.asString());
+            return;
+        case model::ValueType::List:
+            out.push_back(static_cast<char>(kList));
+            putVarint(out, v.asList().size());
+            for (const auto& item : v.asList()) encodeTagged(out, item);
+            return;
+        case model::ValueType::Object:
+            out.push_back(static_cast<char>(kObject));
+            encodeEntries(out, v.asObject().size(), v.asObject());
+            return;
     }
 }
 
@@ -198,30 +243,7 @@ model::Status decodeMetadata(Cursor& c, model::Element& e) {
 }  // namespace
 
 void encodeValue(std::string& out, const Value& v) {
-    switch (v.type()) {
-        case model::ValueType::Null: out.push_back(static_cast<char>(kNull)); return;
-        case model::ValueType::Bool:
-            out.push_back(static_cast<char>(v.asBool() ? kTrue : kFalse));
-            return;
-        case model::ValueType::Int:
-            out.push_back(static_cast<char>(kInt));
-            putZigzag(out, v.asInt());
-            return;
-        case model::ValueType::Double: putDouble(out, v.asDouble()); return;
-        case model::ValueType::String:
-            out.push_back(static_cast<char>(kString));
-            putBytes(out, v.asString());
-            return;
-        case model::ValueType::List:
-            out.push_back(static_cast<char>(kList));
-            putVarint(out, v.asList().size());
-            for (const Value& item : v.asList()) encodeValue(out, item);
-            return;
-        case model::ValueType::Object:
-            out.push_back(static_cast<char>(kObject));
-            encodeObjectBody(out, v.asObject());
-            return;
-    }
+    encodeTagged(out, v);
 }
 
 Result<Value> decodeValue(std::string_view& in) {
@@ -238,41 +260,6 @@ void encodeNodeRecord(std::string& out, const model::Node& n) {
     encodeObjectBody(out, n.metadata.asObject());
 }
 
-namespace {
-
-void encodeValueRef(std::string& out, model::ValueRef v) {
-    switch (v.type()) {
-        case model::ValueType::Null: out.push_back(static_cast<char>(kNull)); return;
-        case model::ValueType::Bool:
-            out.push_back(static_cast<char>(v.asBool() ? kTrue : kFalse));
-            return;
-        case model::ValueType::Int:
-            out.push_back(static_cast<char>(kInt));
-            putZigzag(out, v.asInt());
-            return;
-        case model::ValueType::Double: putDouble(out, v.asDouble()); return;
-        case model::ValueType::String:
-            out.push_back(static_cast<char>(kString));
-            putBytes(out, v.asString());
-            return;
-        case model::ValueType::List:
-            out.push_back(static_cast<char>(kList));
-            putVarint(out, v.asList().size());
-            for (model::ValueRef item : v.asList()) encodeValueRef(out, item);
-            return;
-        case model::ValueType::Object:
-            out.push_back(static_cast<char>(kObject));
-            putVarint(out, v.asObject().size());
-            for (auto [k, child] : v.asObject()) {
-                putBytes(out, k);
-                encodeValueRef(out, child);
-            }
-            return;
-    }
-}
-
-}  // namespace
-
 void encodeNodeRecord(std::string& out, model::NodeRef n) {
     out.push_back(static_cast<char>(kRecordFormat));
     putBytes(out, n.id());
@@ -282,11 +269,7 @@ void encodeNodeRecord(std::string& out, model::NodeRef n) {
     putZigzag(out, n.updatedAt());
     putZigzag(out, n.deletedAt());
     putZigzag(out, n.revision());
-    putVarint(out, n.keyCount());
-    for (auto [k, v] : n.fields()) {
-        putBytes(out, k);
-        encodeValueRef(out, v);
-    }
+    encodeEntries(out, n.keyCount(), n.fields());
 }
 
 void encodeEdgeRecord(std::string& out, const model::Edge& e) {
