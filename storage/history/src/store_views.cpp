@@ -98,12 +98,14 @@ namespace {
 
 model::Result<Version> elementAt(const Store::Impl& im, model::ElementKind kind,
                                  std::string_view id, Time t) {
+    std::optional<Time> created;  // of the live incarnation: one seek instead of two
     {
         std::lock_guard l(im.mu);
-        if (im.window.covers(t))
-            return im.window.elementAt(kind, id, findVersion(im.latest, kind, id), t);
+        Version live = findVersion(im.latest, kind, id);
+        if (im.window.covers(t)) return im.window.elementAt(kind, id, live, t);
+        if (live) created = live.base().created_at;
     }
-    return im.reader.elementAt(kind, id, t);
+    return im.reader.elementAt(kind, id, t, created);
 }
 
 }  // namespace
