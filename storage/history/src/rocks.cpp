@@ -96,15 +96,27 @@ public:
 
 }  // namespace
 
+namespace {
+bool mayHoldUpTo(const rocksdb::TableProperties& p, std::string_view bound) {
+    if (p.num_range_deletions > 0) return true;
+    auto it = p.user_collected_properties.find(kMinUpdatedProperty);
+    // Files written before the property existed are always read.
+    return it == p.user_collected_properties.end() || it->second.size() != 8 ||
+           std::string_view(it->second) <= bound;
+}
+}  // namespace
+
+bool mayHoldKeysUpTo(const rocksdb::TableProperties& p, model::Time t) {
+    std::string bound;
+    putI64f(bound, t);
+    return mayHoldUpTo(p, bound);
+}
+
 void skipFilesAfter(rocksdb::ReadOptions& ro, model::Time t) {
     std::string bound;
     putI64f(bound, t);
     ro.table_filter = [bound = std::move(bound)](const rocksdb::TableProperties& p) {
-        if (p.num_range_deletions > 0) return true;
-        auto it = p.user_collected_properties.find(kMinUpdatedProperty);
-        // Files written before the property existed are always read.
-        return it == p.user_collected_properties.end() || it->second.size() != 8 ||
-               std::string_view(it->second) <= bound;
+        return mayHoldUpTo(p, bound);
     };
 }
 

@@ -67,6 +67,8 @@ private:
 /// lookup at t reads no file written only by later changes. Late markers (UpdatedAt = max) are
 /// hidden with them: callers that use it consult lateMarkers() instead.
 void skipFilesAfter(rocksdb::ReadOptions& ro, model::Time t);
+/// The test of skipFilesAfter for one file: false when its element keys are all dated after t.
+bool mayHoldKeysUpTo(const rocksdb::TableProperties& p, model::Time t);
 
 inline rocksdb::Slice toSlice(std::string_view s) {
     return rocksdb::Slice(s.data(), s.size());

@@ -149,10 +149,9 @@ TEST(LateMarkerIndex, Format4StoresGetTheirIndexAtOpen) {
                         .ok());
         std::string v;
         putU32(v, 4);
-        ASSERT_TRUE(
-            raw.db()
-                .Put(rocksdb::WriteOptions(), raw.cf(testing::RawDb::kDefault), "format", v)
-                .ok());
+        ASSERT_TRUE(raw.db()
+                        .Put(rocksdb::WriteOptions(), raw.cf(testing::RawDb::kDefault), "format", v)
+                        .ok());
         EXPECT_EQ(indexKeys(raw), 0u);
     }
     {
