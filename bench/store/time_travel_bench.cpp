@@ -88,7 +88,7 @@ World& world() {
         std::printf(
             "# waited %.1f s for RocksDB's flushes and compactions\n",
             std::chrono::duration<double>(std::chrono::steady_clock::now() - settle_t0).count());
-        std::printf("# %s\n", w->store->revShape().c_str());
+        std::printf("# %s\n", w->store->revShape(w->t_out).c_str());
         w->t_in = w->clock.now() - static_cast<Time>(std::min<std::size_t>(total / 50, 20000));
         auto st = w->store->stats();
         std::printf(

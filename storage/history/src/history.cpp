@@ -204,37 +204,55 @@ model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKe
     return out;
 }
 
-// Keys order an incarnation's revisions by (UpdatedAt, Revision) (FORMAT.md, format 3). The
-// first seek lands on the last key of the newest incarnation created at or before t; when that
-// key is dated after t, a second seek inside the incarnation lands on the newest revision dated
-// at or before t, which is the highest such revision unless the incarnation has a late revision
-// (marked by a key after all its revisions): then its keys are scanned. An incarnation with no
-// revision dated at or before t hands over to the one before it, as the revision walk did.
+// Keys order an incarnation's revisions by (UpdatedAt, Revision) (FORMAT.md, format 3). With
+// `created` (the CreatedAt of the element's newest incarnation, at or before t) one seek
+// inside that incarnation lands on its newest revision dated at or before t; otherwise the
+// first seek lands on the last key of the newest incarnation created at or before t and, when
+// that key is dated after t, a second seek inside the incarnation does. That revision is the
+// highest one dated at or before t unless the incarnation has a late revision (listed in
+// lateMarkers(), or marked by a key after all its revisions): then its keys are scanned. An
+// incarnation with no revision dated at or before t hands over to the one before it. While
+// every marker is listed in memory, SST files holding only keys dated after t are skipped.
 model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::string_view id,
-                                                Time t) const {
+                                                Time t, std::optional<Time> created) const {
     const std::string prefix = revPrefix(kind, id);
     constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-    auto it = rocks_.iterator(Cf::Rev, readOptions());
-    it->SeekForPrev(toSlice(revTarget(prefix, t, kMax, kMax)));
+    const LateMarkers& markers = rocks_.lateMarkers();
+    rocksdb::ReadOptions ro = readOptions();
+    skipFilesAfter(ro, t);
+    auto it = rocks_.iterator(Cf::Rev, ro);
+    // Read after the iterator's implicit snapshot: a marker it sees was listed before, unless
+    // the list overflowed; then markers are only found by seeking, in every file.
+    const bool listed = markers.complete();
+    if (!listed) it = rocks_.iterator(Cf::Rev, readOptions());
+    auto late = [&](std::string_view key, const RevKey& k) {
+        return isLateMarker(k) ||
+               (listed && markers.mayBeLate(key.substr(0, prefix.size() + sizeof(Time))));
+    };
+    if (created && *created <= t)
+        it->SeekForPrev(toSlice(revTarget(prefix, *created, t, kMax)));
+    else
+        it->SeekForPrev(toSlice(revTarget(prefix, t, kMax, kMax)));
     bool inside = false;  // `it` is on a key dated at or before t of the incarnation it names
     while (it->Valid()) {
         std::string_view key = view(it->key());
         if (!key.starts_with(prefix)) break;
         auto k = decodeRevKey(key);
         if (!k) return corrupt("bad rev key");
-        if (isLateMarker(*k)) {
-            auto late = highestUpTo(*it, prefix, k->created_at, t);
-            if (!late) return late.error();
-            if (*late) return visibleAt(kind, **late, t);
+        if (late(key, *k)) {
+            auto found = highestUpTo(*it, prefix, k->created_at, t);
+            if (!found) return found.error();
+            if (*found) return visibleAt(kind, **found, t);
             // Nothing of this incarnation at or before t: `it` is before its first key.
+            inside = false;
             continue;
         }
         if (inside || k->updated_at <= t) return visibleAt(kind, view(it->value()), t);
-        Time created = k->created_at;
-        it->SeekForPrev(toSlice(revTarget(prefix, created, t, kMax)));
+        Time inc = k->created_at;
+        it->SeekForPrev(toSlice(revTarget(prefix, inc, t, kMax)));
         if (!it->Valid()) break;
         auto landed = decodeRevKey(view(it->key()));
-        inside = landed && landed->created_at == created && view(it->key()).starts_with(prefix);
+        inside = landed && landed->created_at == inc && view(it->key()).starts_with(prefix);
     }
     if (!it->status().ok()) return fromRocks(it->status(), "rev seek");
     return Version{};

@@ -26,7 +26,10 @@ public:
     model::Result<std::vector<RevKey>> sliceRefs(Time from, Time to) const;
     /// Reads the records of `refs` (one MultiGet).
     model::Result<std::vector<Version>> fetch(const std::vector<RevKey>& refs) const;
-    model::Result<Version> elementAt(model::ElementKind kind, std::string_view id, Time t) const;
+    /// The revision of one element visible at t. `created`: the CreatedAt of its newest
+    /// incarnation when the caller knows it (the live graph), which saves a seek when <= t.
+    model::Result<Version> elementAt(model::ElementKind kind, std::string_view id, Time t,
+                                     std::optional<Time> created = std::nullopt) const;
     /// IDs of the edges that got `node_id` as an endpoint at or before t (link keys, possibly
     /// repeated; some may be gone at t). Complete only when Store::Impl::links_complete.
     model::Status linkedEdges(std::string_view node_id, Time t,

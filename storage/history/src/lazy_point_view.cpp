@@ -140,7 +140,11 @@ std::optional<ElementRef> LazyPointView::diskElement(ElementKind kind, std::stri
         std::lock_guard l(held_mu_);
         if (auto it = disk_.find(key); it != disk_.end()) return ElementRef::of(it->second);
     }
-    auto seek = reader_.elementAt(kind, id, t_);
+    // The live incarnation's CreatedAt lets the lookup seek once (ADR 021).
+    std::optional<Time> created;
+    if (const ElementRef live = inImage(latest_, kind, id))
+        created = live.node ? live.node.createdAt() : live.edge->created_at;
+    auto seek = reader_.elementAt(kind, id, t_, created);
     if (!seek) return std::nullopt;
     std::lock_guard l(held_mu_);
     const Version& v = disk_.try_emplace(std::move(key), std::move(*seek)).first->second;

@@ -28,7 +28,9 @@ void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& befo
 
 void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, RevKey late) {
     late.updated_at = kLateMarkerTime;
-    batch.Put(rocks.cf(Cf::Rev), toSlice(encodeRevKey(late)), rocksdb::Slice());
+    std::string key = encodeRevKey(late);
+    batch.Put(rocks.cf(Cf::Rev), toSlice(key), rocksdb::Slice());
+    rocks.noteLateMarker(batch, key);
 }
 
 // A store created before link keys existed has edges without them: its past views outside the

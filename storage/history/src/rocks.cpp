@@ -8,6 +8,9 @@
 #include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/table_properties.h>
+
+#include <skydive/store/keys.h>
 
 namespace skydive::store {
 
@@ -54,7 +57,102 @@ private:
                static_cast<unsigned char>(key[2]);
     }
 };
+// The smallest UpdatedAt of a file's element keys (`N`/`E` kind, every entry type), as its 8
+// key bytes (flipped big-endian: byte order = time order); ff..ff when it has none (only link
+// keys). Late markers carry the largest UpdatedAt and never lower it.
+constexpr const char* kMinUpdatedProperty = "skydive.rev.min-updated";
+
+class MinUpdatedCollector final : public rocksdb::TablePropertiesCollector {
+public:
+    rocksdb::Status AddUserKey(const rocksdb::Slice& key, const rocksdb::Slice&, rocksdb::EntryType,
+                               rocksdb::SequenceNumber, std::uint64_t) override {
+        if (key.size() < 3 || (key[0] != 'N' && key[0] != 'E')) return rocksdb::Status::OK();
+        std::size_t id_len = (static_cast<std::size_t>(static_cast<unsigned char>(key[1])) << 8) |
+                             static_cast<unsigned char>(key[2]);
+        if (key.size() != 3 + id_len + 24) return rocksdb::Status::OK();
+        std::string_view updated(key.data() + 3 + id_len + 8, 8);
+        if (updated < min_) min_.assign(updated);
+        return rocksdb::Status::OK();
+    }
+    rocksdb::Status Finish(rocksdb::UserCollectedProperties* props) override {
+        (*props)[kMinUpdatedProperty] = min_;
+        return rocksdb::Status::OK();
+    }
+    rocksdb::UserCollectedProperties GetReadableProperties() const override { return {}; }
+    const char* Name() const override { return "skydive.MinUpdated"; }
+
+private:
+    std::string min_ = std::string(8, '\xff');
+};
+
+class MinUpdatedFactory final : public rocksdb::TablePropertiesCollectorFactory {
+public:
+    rocksdb::TablePropertiesCollector* CreateTablePropertiesCollector(
+        rocksdb::TablePropertiesCollectorFactory::Context) override {
+        return new MinUpdatedCollector;
+    }
+    const char* Name() const override { return "skydive.MinUpdatedFactory"; }
+};
+
 }  // namespace
+
+namespace {
+bool mayHoldUpTo(const rocksdb::TableProperties& p, std::string_view bound) {
+    if (p.num_range_deletions > 0) return true;
+    auto it = p.user_collected_properties.find(kMinUpdatedProperty);
+    // Files written before the property existed are always read.
+    return it == p.user_collected_properties.end() || it->second.size() != 8 ||
+           std::string_view(it->second) <= bound;
+}
+}  // namespace
+
+bool mayHoldKeysUpTo(const rocksdb::TableProperties& p, model::Time t) {
+    std::string bound;
+    putI64f(bound, t);
+    return mayHoldUpTo(p, bound);
+}
+
+void skipFilesAfter(rocksdb::ReadOptions& ro, model::Time t) {
+    std::string bound;
+    putI64f(bound, t);
+    ro.table_filter = [bound = std::move(bound)](const rocksdb::TableProperties& p) {
+        return mayHoldUpTo(p, bound);
+    };
+}
+
+void Rocks::noteLateMarker(rocksdb::WriteBatch& batch, std::string_view marker_key) {
+    // kind | idlen | id | CreatedAt (| UpdatedAt | Revision): the incarnation's first bytes.
+    std::string_view incarnation = marker_key.substr(0, marker_key.size() - 16);
+    batch.Put(cf(Cf::Default), toSlice(lateIndexKey(incarnation)), rocksdb::Slice());
+    late_.add(incarnation);
+}
+
+model::Status Rocks::loadLateMarkers(bool scan_rev) {
+    if (scan_rev) {
+        rocksdb::ReadOptions ro;
+        ro.fill_cache = false;
+        rocksdb::WriteBatch batch;
+        auto it = iterator(Cf::Rev, ro);
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            auto k = decodeRevKey(view(it->key()));
+            if (k && isLateMarker(*k)) {
+                std::string_view key = view(it->key());
+                batch.Put(cf(Cf::Default), toSlice(lateIndexKey(key.substr(0, key.size() - 16))),
+                          rocksdb::Slice());
+            }
+        }
+        if (!it->status().ok()) return fromRocks(it->status(), "late marker scan");
+        if (auto st = write(batch, true); !st) return st;
+    }
+    auto it = iterator(Cf::Default);
+    for (it->Seek(toSlice(kLateIndexPrefix)); it->Valid(); it->Next()) {
+        std::string_view key = view(it->key());
+        if (!key.starts_with(kLateIndexPrefix)) break;
+        late_.add(key.substr(kLateIndexPrefix.size()));
+    }
+    if (!it->status().ok()) return fromRocks(it->status(), "late marker index");
+    return {};
+}
 
 model::Result<std::unique_ptr<Rocks>> Rocks::open(const std::string& dir,
                                                   std::size_t block_cache_bytes) {
@@ -80,6 +178,7 @@ model::Result<std::unique_ptr<Rocks>> Rocks::open(const std::string& dir,
         rocksdb::NewFixedPrefixTransform(0));
     rocksdb::ColumnFamilyOptions rev_opts(cf_opts);
     rev_opts.memtable_insert_with_hint_prefix_extractor = std::make_shared<ElementPrefix>();
+    rev_opts.table_properties_collector_factories.push_back(std::make_shared<MinUpdatedFactory>());
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     for (const char* name : kCfNames) {
         std::string_view n(name);

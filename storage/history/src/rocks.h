@@ -10,7 +10,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <skydive/model/clock.h>
 #include <skydive/model/result.h>
+
+#include "late_markers.h"
 
 namespace skydive::store {
 
@@ -37,6 +40,15 @@ public:
     model::Status syncWal();
     std::uint64_t liveBytes() const;
 
+    /// The incarnations with a late marker (FORMAT.md, format 5).
+    const LateMarkers& lateMarkers() const { return late_; }
+    /// Lists the incarnation of `marker_key` (a late marker's `rev` key) in `batch` and in
+    /// lateMarkers().
+    void noteLateMarker(rocksdb::WriteBatch& batch, std::string_view marker_key);
+    /// Loads lateMarkers() from the `default` index keys; with `scan_rev` (a format 4 store,
+    /// which has no index) first writes the index from the markers found in `rev`.
+    model::Status loadLateMarkers(bool scan_rev);
+
     /// A read error a lazy past view met and cannot return (GraphView has no error channel):
     /// logged and counted (Store::Stats::read_errors); the view answers without what it could
     /// not read.
@@ -45,9 +57,18 @@ public:
 
 private:
     std::atomic<std::uint64_t> read_errors_{0};
+    LateMarkers late_;
     std::unique_ptr<rocksdb::DB> db_;
     std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };
+
+/// Makes the iterators of `ro` on `rev` skip the SST files whose element keys are all dated
+/// after t (the smallest UpdatedAt of a file's element keys is a table property, ADR 021): a
+/// lookup at t reads no file written only by later changes. Late markers (UpdatedAt = max) are
+/// hidden with them: callers that use it consult lateMarkers() instead.
+void skipFilesAfter(rocksdb::ReadOptions& ro, model::Time t);
+/// The test of skipFilesAfter for one file: false when its element keys are all dated after t.
+bool mayHoldKeysUpTo(const rocksdb::TableProperties& p, model::Time t);
 
 inline rocksdb::Slice toSlice(std::string_view s) {
     return rocksdb::Slice(s.data(), s.size());

@@ -101,23 +101,30 @@ Status Store::Impl::load() {
     if (!fmt) return fmt.error();
     // Format 3 changed the `rev` key layout (time-ordered) and the references to it, format 4
     // the timeline's keys and values (one key per commit and time): an older store is
-    // refused, with its version named, and left untouched (FORMAT.md).
-    if (!*fmt) {
+    // refused, with its version named, and left untouched (FORMAT.md). Format 5 added the late
+    // marker index, which a format 4 store gets here from one scan of `rev`.
+    bool index_markers = false;
+    if (*fmt && (*fmt)->size() != 4)
+        return makeError(ErrorCode::Corruption, "store format key is not 4 bytes");
+    if (*fmt) {
+        std::uint64_t found = readU64(**fmt);
+        index_markers = found == 4;
+        if (found != kFormatVersion && !index_markers)
+            return makeError(
+                ErrorCode::Unsupported,
+                "data directory has store format " + std::to_string(found) +
+                    ", this binary reads formats 4 and " + std::to_string(kFormatVersion) +
+                    (found < 4 ? " only (format 4 lists a commit's changes under one timeline "
+                                 "key; start from an empty data directory)"
+                               : ""));
+    }
+    if (auto st = rocks->loadLateMarkers(index_markers); !st) return st;
+    if (!*fmt || index_markers) {
         std::string v;
         putU32(v, kFormatVersion);
         rocksdb::WriteBatch b;
         b.Put(rocks->cf(Cf::Default), toSlice(kFormatKey), toSlice(v));
         if (auto st = rocks->write(b, true); !st) return st;
-    } else if ((*fmt)->size() != 4) {
-        return makeError(ErrorCode::Corruption, "store format key is not 4 bytes");
-    } else if (std::uint64_t found = readU64(**fmt); found != kFormatVersion) {
-        return makeError(ErrorCode::Unsupported,
-                         "data directory has store format " + std::to_string(found) +
-                             ", this binary reads format " + std::to_string(kFormatVersion) +
-                             (found < kFormatVersion
-                                  ? " only (format 4 lists a commit's changes under one timeline "
-                                    "key; start from an empty data directory)"
-                                  : ""));
     }
     auto seq = rocks->get(Cf::Default, kSeqKey);
     if (!seq) return seq.error();

@@ -98,12 +98,14 @@ namespace {
 
 model::Result<Version> elementAt(const Store::Impl& im, model::ElementKind kind,
                                  std::string_view id, Time t) {
+    std::optional<Time> created;  // of the live incarnation: one seek instead of two
     {
         std::lock_guard l(im.mu);
-        if (im.window.covers(t))
-            return im.window.elementAt(kind, id, findVersion(im.latest, kind, id), t);
+        Version live = findVersion(im.latest, kind, id);
+        if (im.window.covers(t)) return im.window.elementAt(kind, id, live, t);
+        if (live) created = live.createdAt();
     }
-    return im.reader.elementAt(kind, id, t);
+    return im.reader.elementAt(kind, id, t, created);
 }
 
 }  // namespace
@@ -145,7 +147,7 @@ model::Status Store::waitForCompactions(std::int64_t timeout_ms) const {
     return {};
 }
 
-std::string Store::revShape() const {
+std::string Store::revShape(std::optional<Time> t) const {
     rocksdb::DB& db = impl_->rocks->db();
     rocksdb::ColumnFamilyHandle* rev = impl_->rocks->cf(Cf::Rev);
     auto prop = [&](const std::string& name) {
@@ -155,13 +157,24 @@ std::string Store::revShape() const {
     std::string out = "rev: memtable " +
                       std::to_string(prop("rocksdb.num-entries-active-mem-table")) +
                       " entries, files per level";
-    for (int level = 0; level < db.NumberLevels(rev); ++level) {
-        std::string files;
-        if (!db.GetProperty(rev, "rocksdb.num-files-at-level" + std::to_string(level), &files))
-            break;
-        out += " L" + std::to_string(level) + "=" + files;
+    rocksdb::ColumnFamilyMetaData meta;
+    db.GetColumnFamilyMetaData(rev, &meta);
+    rocksdb::TablePropertiesCollection props;
+    if (t && !db.GetPropertiesOfAllTables(rev, &props).ok()) props.clear();
+    std::string read;  // per level: files a lookup at t reads / files
+    for (const auto& level : meta.levels) {
+        out += " L" + std::to_string(level.level) + "=" + std::to_string(level.files.size());
+        if (!t || level.files.empty()) continue;
+        std::size_t kept = 0;
+        for (const auto& f : level.files) {
+            auto p = props.find(f.db_path + f.name);
+            kept += p == props.end() || mayHoldKeysUpTo(*p->second, *t);
+        }
+        read += " L" + std::to_string(level.level) + "=" + std::to_string(kept) + "/" +
+                std::to_string(level.files.size());
     }
     out += ", live data " + std::to_string(prop("rocksdb.estimate-live-data-size") >> 20) + " MiB";
+    if (t) out += "; files read at t=" + std::to_string(*t) + ":" + read;
     return out;
 }
 

@@ -21,8 +21,9 @@ inline constexpr std::uint8_t kRefValueFormat = 2;
 /// `timeline` values since format 4: a list of the changes of one commit at one time.
 inline constexpr std::uint8_t kTimelineValueFormat = 3;
 /// 2: binary `rev` values; 3: time-ordered `rev` keys (kind | id | CreatedAt | UpdatedAt | Rev);
-/// 4: one timeline key per commit and time, listing its changes (ADR 015, eighth round).
-inline constexpr std::uint32_t kFormatVersion = 4;
+/// 4: one timeline key per commit and time, listing its changes (ADR 015, eighth round);
+/// 5: the `default` index of incarnations with a late marker (ADR 021; format 4 is upgraded).
+inline constexpr std::uint32_t kFormatVersion = 5;
 inline constexpr std::size_t kMaxKeyString = 0xFFFF;
 
 /// A `rev` key: one revision of one incarnation of an element, ordered by time (UpdatedAt)

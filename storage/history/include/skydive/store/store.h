@@ -106,8 +106,9 @@ public:
     model::Status waitForCompactions(std::int64_t timeout_ms = 600000) const;
     /// The shape of the `rev` column family's LSM tree, one line: entries in the active
     /// memtable, files per level, live data size. Outside-window lookups cost one seek per
-    /// sorted run, so benchmarks print it beside their figures.
-    std::string revShape() const;
+    /// sorted run, so benchmarks print it beside their figures. With t: also the files per
+    /// level a lookup at t reads (the others hold only keys dated after t, FORMAT.md).
+    std::string revShape(std::optional<Time> t = std::nullopt) const;
 
     /// API objects (captures, alerts, rules, users): JSON objects by kind and ID.
     model::Status putApiObject(std::string_view kind, std::string_view id,
