@@ -12,6 +12,7 @@
 #include <string>
 
 #include "../../../storage/history/src/late_markers.h"  // the in-memory list (private)
+#include "dated_store.h"
 #include "raw_db.h"
 #include "temp_dir.h"
 
@@ -20,33 +21,9 @@ namespace {
 
 using model::ManualClock;
 
-std::unique_ptr<Store> openNoWindow(const std::string& dir, const model::Clock& clock) {
-    StoreOptions o;
-    o.data_dir = dir;
-    o.recent_window_bytes = 0;  // every past lookup reads RocksDB
-    auto s = Store::open(o, clock);
-    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().toString());
-    return s.ok() ? std::move(*s) : nullptr;
-}
-
-// -1: absent at t; 0: present without V; else V.
-std::int64_t valueAt(const Store& s, std::string_view id, Time t) {
-    auto n = s.nodeAt(id, t);
-    EXPECT_TRUE(n.ok());
-    if (!n.ok() || !n->has_value()) return -1;
-    auto x = (*n)->metadata.path("V");
-    return x ? x->asInt() : 0;
-}
-
-void putDated(Store& s, std::string_view id, Time updated, std::int64_t value) {
-    auto cur = s.nodeAt(id, std::numeric_limits<Time>::max());
-    ASSERT_TRUE(cur.ok() && cur->has_value());
-    model::Node n = **cur;
-    n.revision += 1;
-    n.updated_at = updated;
-    n.metadata.mutableObject().set("V", value);
-    ASSERT_TRUE(s.replaceNode(n));
-}
+using testing_dated::openNoWindow;
+using testing_dated::putDated;
+using testing_dated::valueAt;
 
 void addAt(Store& s, ManualClock& clock, std::string_view id, Time t) {
     clock.set(t);
