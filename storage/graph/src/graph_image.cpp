@@ -193,6 +193,15 @@ bool IndexConfig::has(std::string_view key) const {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
+bool holdsTerm(NodeHandle n, std::string_view key, const Value& value) {
+    const model::FieldValue f = model::fieldOf(n, key);
+    if (!f) return false;
+    if (f.isRef() && !f.ref().isList()) return model::equals(f.ref(), value);
+    bool match = false;
+    forEachIndexTerm(f.toValue(), [&](const Value& term) { match = match || term == value; });
+    return match;
+}
+
 void forEachIndexTerm(const Value& v, const std::function<void(const Value&)>& fn) {
     fn(v);
     if (v.isList())
@@ -250,11 +259,7 @@ struct GraphImage::Impl {
                      std::vector<std::pair<std::size_t, Value>>& added) {
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
             std::string_view key = config->keys[i];
-            if (plain[i]) {  // a top-level metadata key: compare the packed bytes in place
-                const model::ValueRef a = old_node.field(key);
-                const model::ValueRef b = n.field(key);
-                if (!a ? !b : b && a == b) continue;
-            }
+            // Two record views compare their packed bytes in place (no copies).
             const model::FieldValue before = model::fieldOf(old_node, key);
             const model::FieldValue after = model::fieldOf(n, key);
             if (before == after) continue;
@@ -534,14 +539,7 @@ void GraphImage::nodesByValue(std::string_view key, const Value& value,
         impl_->index[i].forEach(c, value, [&](std::uint32_t slot) { return fn(c.node(slot)); });
         return;
     }
-    forEachNode([&](NodeHandle n) {
-        auto f = model::fieldOf(n, key);
-        if (!f) return true;
-        const Value v = f.toValue();
-        bool match = false;
-        forEachIndexTerm(v, [&](const Value& term) { match = match || term == value; });
-        return !match || fn(n);
-    });
+    forEachNode([&](NodeHandle n) { return !holdsTerm(n, key, value) || fn(n); });
 }
 
 std::size_t GraphImage::countByValue(std::string_view key, const Value& value) const {

@@ -74,14 +74,8 @@ public:
     bool hasIndex(std::string_view) const override { return false; }
     void nodesByValue(std::string_view key, const model::Value& value,
                       const NodeFn& fn) const override {
-        for (const auto& n : nodes_) {
-            auto f = model::fieldOf(n, key);
-            if (!f) continue;
-            const model::Value v = f.toValue();
-            bool match = false;
-            forEachIndexTerm(v, [&](const model::Value& t) { match = match || t == value; });
-            if (match && !fn(NodeHandle(n))) return;
-        }
+        for (const auto& n : nodes_)
+            if (holdsTerm(n, key, value) && !fn(NodeHandle(n))) return;
     }
     void outEdges(std::string_view node_id, const EdgeFn& fn) const override {
         visit(out_pos_, edges_, node_id, fn);

@@ -13,16 +13,6 @@ namespace {
 // IDs read from records the window holds (valid under its lock).
 using IdSet = std::unordered_set<std::string_view>;
 
-bool matches(model::NodeHandle n, std::string_view key, const model::Value& value) {
-    auto f = model::fieldOf(n, key);
-    if (!f) return false;
-    if (f.isRef() && !f.ref().isList()) return model::equals(f.ref(), value);
-    const model::Value v = f.toValue();
-    bool match = false;
-    graph::forEachIndexTerm(v, [&](const model::Value& term) { match = match || term == value; });
-    return match;
-}
-
 const model::Str& endpoint(const model::Edge& e, bool out) {
     return out ? e.parent : e.child;
 }
@@ -327,7 +317,7 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
                     const model::NodeRec* then = ov->node(n.block());  // the overlay owns it
                     if (then == nullptr)
                         found.push_back(n);
-                    else if (*then && matches(*then, key, value))
+                    else if (*then && graph::holdsTerm(*then, key, value))
                         found.push_back(*then);
                 }
             } else {
@@ -337,7 +327,7 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
                     const Version* then = w.rolledBack(n.block(), t_, bit, kept);
                     if (then == nullptr) {
                         found.push_back(n);
-                    } else if (then->node && (kept || matches(then->node, key, value))) {
+                    } else if (then->node && (kept || graph::holdsTerm(then->node, key, value))) {
                         found.push_back(hold(*then).node);
                     }
                 }
@@ -346,17 +336,18 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
             w.lostTermNodes(latest_.config(), key, value, t_, seq_limit_, [&](std::string_view id) {
                 if (!seen.insert(id).second) return;
                 const model::NodeRef live = latest_.node(id);
-                if (live && matches(live, key, value)) return;
+                if (live && graph::holdsTerm(live, key, value)) return;
                 Version now{model::NodeRec::share(live), nullptr};
                 Version v = w.elementAt(ElementKind::Node, id, now, t_, seq_limit_);
-                if (v.node && matches(v.node, key, value)) found.push_back(hold(v).node);
+                if (v.node && graph::holdsTerm(v.node, key, value)) found.push_back(hold(v).node);
             });
         });
         if (!done) found.clear();
     }
     if (!done && (built() || hasIndex(key))) return image().nodesByValue(key, value, fn);
     if (!done) {  // no index: a scan (streamed through the overlay inside the window)
-        return forEachNode([&](model::NodeHandle n) { return !matches(n, key, value) || fn(n); });
+        return forEachNode(
+            [&](model::NodeHandle n) { return !graph::holdsTerm(n, key, value) || fn(n); });
     }
     for (model::NodeRef n : found) {
         if (!fn(model::NodeHandle(n))) return;
@@ -377,10 +368,10 @@ std::size_t LazyPointView::countByValue(std::string_view key, const model::Value
         auto consider = [&](std::string_view id) {
             if (!seen.insert(id).second) return;
             const model::NodeRef live = latest_.node(id);
-            const bool now_match = live && matches(live, key, value);
+            const bool now_match = live && graph::holdsTerm(live, key, value);
             Version now{model::NodeRec::share(live), nullptr};
             Version v = w.elementAt(ElementKind::Node, id, now, t_, seq_limit_);
-            const bool then_match = v.node && matches(v.node, key, value);
+            const bool then_match = v.node && graph::holdsTerm(v.node, key, value);
             delta +=
                 static_cast<std::ptrdiff_t>(then_match) - static_cast<std::ptrdiff_t>(now_match);
         };

@@ -13,10 +13,6 @@ std::size_t versionBytes(const Version& v) {
 
 namespace {
 
-const void* address(const Version& v) {
-    return v.address();
-}
-
 // The oldest change at or after t (the log is in time order).
 std::deque<LogEntry>::const_iterator firstAtOrAfter(const std::deque<LogEntry>& log, Time t) {
     return std::partition_point(log.begin(), log.end(),
@@ -71,7 +67,7 @@ void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
     log_.push_back(std::move(e));
     LogEntry& back = log_.back();
     back.keys_changed = keysChanged(back, config);
-    if (back.op == TimelineOp::Put) produced_.put(address(back.after), &back);
+    if (back.op == TimelineOp::Put) produced_.put(back.after.address(), &back);
     Chain& chain = chains_[chainKey(back.after)];
     if (!chain.empty()) {
         auto* prev = const_cast<LogEntry*>(chain.back().entry);  // an entry of log_
@@ -137,7 +133,7 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
     while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes)) {
         const LogEntry& front = log_.front();
         if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
-        if (front.op == TimelineOp::Put) produced_.erase(address(front.after), &front);
+        if (front.op == TimelineOp::Put) produced_.erase(front.after.address(), &front);
         auto it = chains_.find(chainKey(front.after));
         if (it != chains_.end()) {
             it->second.erase(it->second.begin());

@@ -56,12 +56,7 @@ FieldValue NodeHandle::field(std::string_view key) const {
 
 Value NodeHandle::metadata() const {
     return visit(
-        *this, [](const Node& n) { return n.metadata; },
-        [](NodeRef r) {
-            Object o;
-            for (auto [k, v] : r.fields()) o.set(k, v.toValue());
-            return Value(std::move(o));
-        });
+        *this, [](const Node& n) { return n.metadata; }, [](NodeRef r) { return r.metadata(); });
 }
 
 Node NodeHandle::toNode() const {

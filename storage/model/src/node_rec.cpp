@@ -295,9 +295,13 @@ Node NodeRef::toNode() const {
     n.revision = unzigzag(getVarint(p));
     n.host = getInternedOrInline(p);
     n.origin = getInternedOrInline(p);
-    std::size_t count = keyCount();
-    if (count > 0) n.metadata = objectOver(b_, count);
+    n.metadata = metadata();
     return n;
+}
+
+Value NodeRef::metadata() const {
+    const std::size_t count = keyCount();
+    return count > 0 ? objectOver(b_, count) : Value::object();
 }
 
 std::size_t NodeRef::blockBytes() const noexcept {

@@ -116,5 +116,8 @@ private:
 
 /// The index terms of one field value: the value itself and, for a list, each of its items.
 void forEachIndexTerm(const model::Value& v, const std::function<void(const model::Value&)>& fn);
+/// Whether `value` is one of the index terms of `n`'s field `key` (what nodesByValue matches);
+/// a scalar field of a record is compared in place.
+bool holdsTerm(NodeHandle n, std::string_view key, const model::Value& value);
 
 }  // namespace skydive::graph

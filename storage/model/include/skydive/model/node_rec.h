@@ -81,6 +81,8 @@ public:
     };
     FieldRange fields() const noexcept;
 
+    /// The metadata as an object value (built over the record's own key list).
+    Value metadata() const;
     /// Materialises today's struct (`toNode(encode(n)) == n`).
     Node toNode() const;
     /// Bytes of the block (header included); what the allocator is asked for.
