@@ -39,9 +39,8 @@ std::string_view idOf(const model::Edge* e) {
     return e->id.view();
 }
 
-// fieldOf as an optional Value. A `Node` answers with one already (no FieldValue copy).
+// fieldOf as an optional Value.
 std::optional<Value> fieldValue(model::NodeHandle n, std::string_view key) {
-    if (const model::Node* node = n.node()) return model::fieldOf(*node, key);
     return model::fieldOf(n, key).toOptional();
 }
 std::optional<Value> fieldValue(const model::Edge* e, std::string_view key) {

@@ -204,10 +204,6 @@ bool Match::matches(const model::FieldValue& field) const {
 }
 
 bool Filter::matches(model::NodeHandle n) const {
-    // A `Node` answers fieldOf with an optional<Value> already: test it as is, without the
-    // FieldValue wrapping (and its copy). A record is read in place.
-    if (const model::Node* node = n.node())
-        return testTerms(*this, [&](const std::string& key) { return model::fieldOf(*node, key); });
     return testTerms(*this, [&](const std::string& key) { return model::fieldOf(n, key); });
 }
 

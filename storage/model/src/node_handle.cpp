@@ -66,6 +66,10 @@ Node NodeHandle::toNode() const {
 
 FieldValue fieldOf(NodeHandle h, std::string_view key) {
     if (const Node* n = h.node()) {
+        // A plain top-level key (no `@`, no dotted path or `Metadata.` prefix): the node's own
+        // value, borrowed, as a record's is viewed in place.
+        if (key.find('.') == std::string_view::npos && (key.empty() || key[0] != '@'))
+            return h.field(key);
         auto v = fieldOf(*n, key);
         return v ? FieldValue(std::move(*v)) : FieldValue();
     }
