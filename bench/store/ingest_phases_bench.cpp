@@ -96,6 +96,8 @@ void BM_IngestPhase_WindowAppend(benchmark::State& state) {
             e.key = {t, seq++};
             e.before = v;  // the previous version: same cost as a distinct one
             e.after = v;
+            e.keys_changed = 0;  // as the live graph reports it: only "Seq" (not indexed) changed
+            e.keys_known = true;
             window.append(std::move(e), &config);
         }
         window.trim(std::numeric_limits<model::Time>::min(), 64u << 20);

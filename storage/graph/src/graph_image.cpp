@@ -249,23 +249,41 @@ struct GraphImage::Impl {
     }
     // Replaces the node at `slot`, re-indexing only the keys whose value changed (most updates
     // touch no indexed key): old terms out while the table holds the old node, then new in.
-    void replaceNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot) {
+    // Returns the changed keys' bits (key i < 64: bit i).
+    std::uint64_t replaceNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot) {
         std::vector<std::pair<std::size_t, Value>> added;
-        reindexNode(old_node, n, slot, added);
+        const std::uint64_t changed = reindexNode(old_node, n, slot, added);
         slots.set(slot, word(n));
         for (const auto& [i, v] : added) indexValue(i, slot, v, true);
+        return changed;
     }
-    void reindexNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot,
-                     std::vector<std::pair<std::size_t, Value>>& added) {
+    std::uint64_t reindexNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot,
+                              std::vector<std::pair<std::size_t, Value>>& added) {
+        // Two records with one key list hold a plain key at the same position: one search
+        // for both (an agent's update keeps its node's keys).
+        const bool same_keys = old_node.sameKeys(n);
+        std::uint64_t changed = 0;
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
             std::string_view key = config->keys[i];
-            // Two record views compare their packed bytes in place (no copies).
-            const model::FieldValue before = model::fieldOf(old_node, key);
-            const model::FieldValue after = model::fieldOf(n, key);
-            if (before == after) continue;
+            model::FieldValue before, after;
+            if (same_keys && plain[i]) {
+                const std::size_t at = n.fieldIndex(key);
+                if (at == n.keyCount() || old_node.value(at) == n.value(at)) continue;
+                before = model::FieldValue(old_node.value(at));
+                after = model::FieldValue(n.value(at));
+            } else if (key == "@Host" && old_node.host() == n.host()) {
+                continue;  // the common pseudo key, without building two string values
+            } else {
+                // Two record views compare their packed bytes in place (no copies).
+                before = model::fieldOf(old_node, key);
+                after = model::fieldOf(n, key);
+                if (before == after) continue;
+            }
+            if (i < 64) changed |= std::uint64_t{1} << i;
             if (before) indexValue(i, slot, before.toValue(), false);
             if (after) added.emplace_back(i, after.toValue());
         }
+        return changed;
     }
 };
 
@@ -415,16 +433,17 @@ const EdgePtr* GraphImage::edge(std::string_view id) const {
     return impl_->edges.findKey(id);
 }
 
-void GraphImage::putNode(NodeRec node) {
+std::uint64_t GraphImage::putNode(NodeRec node) {
     Impl& im = *impl_;
     if (auto* e = im.nodes.findEntryMut(node.id())) {
-        im.replaceNode(e->first, node, e->second);
+        const std::uint64_t changed = im.replaceNode(e->first, node, e->second);
         e->first = std::move(node);  // the same ID: hashes and compares as the old key
-        return;
+        return changed;
     }
     const std::uint32_t slot = im.slots.acquire(Impl::word(node));
     im.indexNode(node, slot, true);
     im.nodes.set(std::move(node), slot);
+    return ~std::uint64_t{0};
 }
 
 void GraphImage::putEdge(EdgePtr edge) {

@@ -115,9 +115,9 @@ Status GraphTxn::replaceNode(Node n) {
         return {};
     NodeRec old = NodeRec::share(cur);
     NodeRec rec = NodeRec::encode(n);
-    image.putNode(rec);
+    const std::uint64_t changed = image.putNode(rec);
     kinds.push_back(ChangeKind::NodeUpdated);
-    versions.push_back({std::move(old), std::move(rec), nullptr, nullptr});
+    versions.push_back({std::move(old), std::move(rec), nullptr, nullptr, changed});
     return {};
 }
 
@@ -177,9 +177,9 @@ Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key, c
     if (!*r) return {};
     NodeRec old = NodeRec::share(cur);
     NodeRec rec = NodeRec::encode(next);
-    image.putNode(rec);
+    const std::uint64_t changed = image.putNode(rec);
     kinds.push_back(ChangeKind::NodeUpdated);
-    versions.push_back({std::move(old), std::move(rec), nullptr, nullptr});
+    versions.push_back({std::move(old), std::move(rec), nullptr, nullptr, changed});
     return {};
 }
 

@@ -33,11 +33,7 @@ const Version* versionAt(const LogEntry& e, Time t) {
 
 }  // namespace
 
-std::uint64_t RecentWindow::keysChanged(const LogEntry& e, const graph::IndexConfig* config) {
-    if (config != nullptr && mask_keys_.empty()) {
-        mask_keys_.assign(config->keys.begin(),
-                          config->keys.begin() + std::min<std::size_t>(config->keys.size(), 64));
-    }
+std::uint64_t RecentWindow::keysChanged(const LogEntry& e) const {
     if (!e.after.node || !e.before.node || e.op == TimelineOp::Delete || mask_keys_.empty())
         return ~std::uint64_t{0};
     std::uint64_t mask = 0;
@@ -57,6 +53,10 @@ int RecentWindow::keyBit(std::string_view key) const {
 }
 
 void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
+    if (config != nullptr && mask_keys_.empty()) {
+        mask_keys_.assign(config->keys.begin(),
+                          config->keys.begin() + std::min<std::size_t>(config->keys.size(), 64));
+    }
     // Undo walks the log newest first and stops at the first change before t, so the log must
     // be in time order. A change dated before the previous one (a skewed agent clock, imported
     // data) restarts the window after the newest time seen; RocksDB serves earlier moments.
@@ -66,7 +66,7 @@ void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
     LogEntry& back = log_.back();
-    back.keys_changed = keysChanged(back, config);
+    if (!back.keys_known) back.keys_changed = keysChanged(back);
     if (back.op == TimelineOp::Put) produced_.put(back.after.address(), &back);
     Chain& chain = chains_[chainKey(back.after)];
     if (!chain.empty()) {

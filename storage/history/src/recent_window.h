@@ -29,6 +29,9 @@ struct LogEntry {
     const LogEntry* newer = nullptr;
     Time older_time = 0;                             // older->key.time
     std::uint64_t keys_changed = ~std::uint64_t{0};  // see RecentWindow::keyBit (set by append)
+    // keys_changed was set by the live graph, which compared the same keys while re-indexing
+    // (graph::ChangeVersions): append keeps it instead of comparing them again.
+    bool keys_known = false;
 };
 
 /// The in-memory recent window (ADR 012): the change log of the last minutes, with a version
@@ -203,7 +206,7 @@ private:
     std::unordered_map<ChainKey, Chain, ChainKeyHash, ChainKeyEq> chains_;
     /// The version at t inside the chain, or nullptr when the latest one is t's.
     static const Version* changedAt(const Chain& chain, Time t, std::uint64_t seq_limit);
-    std::uint64_t keysChanged(const LogEntry& e, const graph::IndexConfig* config);
+    std::uint64_t keysChanged(const LogEntry& e) const;
     std::vector<std::string> mask_keys_;  // the indexed keys keys_changed bits stand for
     std::size_t bytes_ = 0;
     Time from_;

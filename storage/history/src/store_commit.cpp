@@ -122,6 +122,8 @@ public:
             LogEntry e;
             e.after = Version{cv.node_after, cv.edge_after};
             e.before = Version{cv.node_before, cv.edge_before};
+            e.keys_changed = cv.keys_changed;  // the window's config is the live graph's
+            e.keys_known = true;
             const Version& b = e.after;
             if (b.id().size() > kMaxKeyString)
                 return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");

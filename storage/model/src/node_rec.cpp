@@ -269,19 +269,27 @@ NodeRef::FieldRange NodeRef::fields() const noexcept {
 }
 
 ValueRef NodeRef::field(std::string_view key) const noexcept {
+    const std::size_t i = fieldIndex(key);
+    return i < keyCountOf(b_) ? valueAt(b_, i) : ValueRef();
+}
+
+std::size_t NodeRef::fieldIndex(std::string_view key) const noexcept {
     const Shape* s = b_->shape;
-    if (s == nullptr) return {};
+    if (s == nullptr) return 0;
     const Str* keys = s->keys();
     std::size_t n = s->size;
     if (n <= 8) {  // as Object::find: a linear scan wins on small key lists
         for (std::size_t i = 0; i < n; ++i)
-            if (keys[i].view() == key) return valueAt(b_, i);
-        return {};
+            if (keys[i].view() == key) return i;
+        return n;
     }
     const Str* it = std::lower_bound(keys, keys + n, key,
                                      [](const Str& k, std::string_view q) { return k.view() < q; });
-    if (it == keys + n || it->view() != key) return {};
-    return valueAt(b_, static_cast<std::size_t>(it - keys));
+    return it == keys + n || it->view() != key ? n : static_cast<std::size_t>(it - keys);
+}
+
+bool NodeRef::sameKeys(NodeRef other) const noexcept {
+    return b_->shape == other.b_->shape;
 }
 
 Node NodeRef::toNode() const {

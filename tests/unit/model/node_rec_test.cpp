@@ -253,6 +253,31 @@ TEST(NodeRec, FieldOfMatchesTheNode) {
     EXPECT_GT(fanned, 20);
 }
 
+// fieldIndex finds every top-level key at its position in the sorted key list and answers
+// keyCount() for absent ones; records built with the same keys share them (sameKeys).
+TEST(NodeRec, FieldIndexAndSameKeys) {
+    Gen g(77);
+    int same = 0;
+    for (int i = 0; i < 300; ++i) {
+        Node n = g.node(2);
+        NodeRec r = NodeRec::encode(n);
+        for (std::size_t k = 0; k < r.keyCount(); ++k) {
+            ASSERT_EQ(r.fieldIndex(r.key(k)), k);
+            ASSERT_EQ(r.value(k), r.field(r.key(k)));
+        }
+        EXPECT_EQ(r.fieldIndex("no such key \x7f"), r.keyCount());
+        Node other = n;  // same keys, other values
+        for (const auto& [key, value] : n.metadata.asObject())
+            other.metadata.mutableObject().set(key, Value(g.str()));
+        NodeRec o = NodeRec::encode(other);
+        ASSERT_TRUE(r.sameKeys(o));
+        same += r.keyCount() > 0;
+        other.metadata.mutableObject().set("an extra key", Value(1));
+        EXPECT_FALSE(r.sameKeys(NodeRec::encode(other)));
+    }
+    EXPECT_GT(same, 200);
+}
+
 TEST(InternedStrings, LongStringsStayInline) {
     std::size_t before = InternedStrings::size();
     EXPECT_EQ(InternedStrings::intern(std::string(200, 'h')), InternedStrings::kNone);

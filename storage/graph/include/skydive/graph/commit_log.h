@@ -15,6 +15,9 @@ namespace skydive::graph {
 struct ChangeVersions {
     model::NodeRec node_before, node_after;
     std::shared_ptr<const model::Edge> edge_before, edge_after;
+    /// A node update: the indexed keys it changed, as GraphImage::putNode() reports them (bit i:
+    /// config key i). Every bit for other changes, and when not known.
+    std::uint64_t keys_changed = ~std::uint64_t{0};
 };
 
 /// What a log keeps of one mutation between staging and its durable write (opaque to the graph).

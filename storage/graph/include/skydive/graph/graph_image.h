@@ -48,8 +48,10 @@ public:
     /// The node with this ID (a null NodeRef when absent); valid while the image holds it.
     model::NodeRef node(std::string_view id) const;
     const EdgePtr* edge(std::string_view id) const;
-    /// Inserts or replaces (re-indexing and re-linking as needed).
-    void putNode(NodeRec node);
+    /// Inserts or replaces (re-indexing and re-linking as needed). Returns which indexed keys
+    /// changed: bit i for config key i < 64 whose value differs from the replaced node's (every
+    /// bit for a new node).
+    std::uint64_t putNode(NodeRec node);
     void putEdge(EdgePtr edge);
     /// Returns true when the element existed. Removing a node leaves its edges alone.
     bool removeNode(std::string_view id);

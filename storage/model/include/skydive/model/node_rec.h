@@ -43,6 +43,10 @@ public:
     /// A top-level metadata value by key (no dotted paths); missing → a missing ValueRef.
     /// Binary search of the shared key list, then one offset read.
     ValueRef field(std::string_view key) const noexcept;
+    /// The position of a top-level key in the key list (`value(i)`), keyCount() when absent.
+    std::size_t fieldIndex(std::string_view key) const noexcept;
+    /// The same key list (shapes are interned): fieldIndex() answers alike for both records.
+    bool sameKeys(NodeRef other) const noexcept;
     /// Top-level metadata keys in ascending order: key(i) / value(i), i < keyCount().
     std::size_t keyCount() const noexcept;
     std::string_view key(std::size_t i) const noexcept;
