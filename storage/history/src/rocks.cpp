@@ -12,6 +12,8 @@
 
 #include <skydive/store/keys.h>
 
+#include "crc32c.h"
+
 namespace skydive::store {
 
 using model::ErrorCode;
@@ -190,6 +192,7 @@ model::Result<std::unique_ptr<Rocks>> Rocks::open(const std::string& dir,
     if (!st.ok()) return fromRocks(st, "open " + dir);
     auto r = std::unique_ptr<Rocks>(new Rocks);
     r->db_.reset(raw);
+    r->crc_in_hardware_ = crc32cInHardware();  // also links crc32c.cpp's Extend into the binary
     for (std::size_t i = 0; i < kCfCount; ++i) r->handles_[i] = handles[i];
     return r;
 }

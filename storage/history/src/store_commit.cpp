@@ -73,6 +73,8 @@ public:
         std::unique_lock l(mu_);
         cv_.wait(l, [&] { return !job_; });
     }
+    /// REQUIRES: start() was called once.
+    std::thread::id id() const { return thread_.get_id(); }
 
 private:
     void loop() {
@@ -182,20 +184,17 @@ public:
         // A large group: the helper takes `mu`, appends the group to the recent window while
         // this thread writes it, then waits for committed() to hand it the image to publish
         // (or for a failed write). The caller is acknowledged without waiting for the append:
-        // readers wait on `mu`, which the helper holds from before the write until the window
-        // and `latest` move together, so no view sees the window ahead of the durable state
-        // or misses an acknowledged revision. The group's entries move to the job: the staged
-        // commits may be gone before it ends.
+        // `mu` is closed to every other thread from before the write until the helper has moved
+        // the window and `latest` together (GateMutex), so no view sees the window ahead of the
+        // durable state or misses an acknowledged revision. The group's entries move to the
+        // job: the staged commits may be gone before it ends.
         std::vector<std::vector<LogEntry>> entries;
         entries.reserve(group.size());
         for (auto* g : group) entries.push_back(std::move(static_cast<Staged*>(g)->entries));
         handoff_ = Handoff{};
         helper_busy_ = true;
         helper_.start([this, entries = std::move(entries)]() mutable { publishJob(entries); });
-        {
-            std::unique_lock hl(handoff_mu_);
-            handoff_cv_.wait(hl, [&] { return handoff_.locked; });
-        }
+        im_.mu.closeFor(helper_.id());
         Status st = im_.rocks->write(*out, im_.opts.sync == SyncPolicy::Always);
         if (!st) {
             hand(Handoff::Verdict::Failed, Published());
@@ -251,7 +250,6 @@ private:
     };
     struct Handoff {
         enum class Verdict { Pending, Publish, Failed };
-        bool locked = false;  // the helper holds `mu`
         Verdict verdict = Verdict::Pending;
         Published published;
     };
@@ -270,14 +268,10 @@ private:
         helper_busy_ = false;
     }
 
-    // On the helper: holds `mu` from before the group's write to its publication.
+    // On the helper: `mu` is closed to others from before the group's write; the helper holds
+    // it from the append to the publication, then opens it.
     void publishJob(std::vector<std::vector<LogEntry>>& entries) {
         std::unique_lock l(im_.mu);
-        {
-            std::lock_guard hl(handoff_mu_);
-            handoff_.locked = true;
-            handoff_cv_.notify_all();
-        }
         for (auto& list : entries)
             for (LogEntry& e : list) im_.window.append(std::move(e), &im_.latest.config());
         trimWindow();
@@ -288,12 +282,15 @@ private:
             if (handoff_.verdict == Handoff::Verdict::Failed) {
                 // Readers of the past go to disk instead of seeing the unwritten group.
                 im_.window.clear(im_.last_key.time);
+                l.unlock();
+                im_.mu.open();
                 return;
             }
             p = std::move(handoff_.published);
         }
         bool want_checkpoint = publish(p);
         l.unlock();
+        im_.mu.open();
         entries.clear();  // the versions the trim dropped are freed here, off the ack path
         if (want_checkpoint) checkpoint(*p.after);
     }
@@ -393,7 +390,7 @@ private:
     bool late_ = false;     // set by write(), read by the committed() that follows it
     TimelineKey ckpt_key_;  // the checkpoint due after publish(): its key and sequence
     std::uint64_t ckpt_seq_ = 0;
-    std::mutex handoff_mu_;  // the leader and the helper holding `mu` for a group
+    std::mutex handoff_mu_;  // the leader and the helper publishing a group
     std::condition_variable handoff_cv_;
     Handoff handoff_;
     bool helper_busy_ = false;  // the leader's: a group's job started and not yet settled

@@ -29,7 +29,7 @@ struct Store::Impl {
     // lock) and by readers for O(1) copies; never held across a RocksDB read. The mutex, the
     // latest image and the window live in a block that lazy point views share (ADR 017).
     std::shared_ptr<WindowState> shared;
-    std::mutex& mu;
+    GateMutex& mu;
     graph::GraphImage& latest;  // the image matching `window` (may lead live() by a commit)
     RecentWindow& window;
     // `latest` as lazy point views share it: made on the first view after a commit (one copy

@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 
+#include "gate_mutex.h"
 #include "recent_window.h"
 #include "rocks.h"
 
@@ -16,7 +17,7 @@ struct WindowState {
     explicit WindowState(std::shared_ptr<const graph::IndexConfig> config)
         : latest(std::move(config)) {}
 
-    std::mutex mu;
+    GateMutex mu;
     graph::GraphImage latest;  // the image after the newest change in `window`
     RecentWindow window;
     // The RocksDB snapshot lazy views share while no commit happens (taken at `snap_seq`).
