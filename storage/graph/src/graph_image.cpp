@@ -433,13 +433,26 @@ const EdgePtr* GraphImage::edge(std::string_view id) const {
     return impl_->edges.findKey(id);
 }
 
+model::NodeRef GraphImage::NodeUpdate::current() const noexcept {
+    return static_cast<const detail::PEntry<NodeRec, std::uint32_t>*>(entry_)->first;
+}
+
+GraphImage::NodeUpdate GraphImage::updateNode(std::string_view id) {
+    NodeUpdate u;
+    u.entry_ = impl_->nodes.findEntryMut(id);
+    return u;
+}
+
+std::uint64_t GraphImage::replace(NodeUpdate u, NodeRec node) {
+    auto* e = static_cast<detail::PEntry<NodeRec, std::uint32_t>*>(u.entry_);
+    const std::uint64_t changed = impl_->replaceNode(e->first, node, e->second);
+    e->first = std::move(node);  // the same ID: hashes and compares as the old key
+    return changed;
+}
+
 std::uint64_t GraphImage::putNode(NodeRec node) {
     Impl& im = *impl_;
-    if (auto* e = im.nodes.findEntryMut(node.id())) {
-        const std::uint64_t changed = im.replaceNode(e->first, node, e->second);
-        e->first = std::move(node);  // the same ID: hashes and compares as the old key
-        return changed;
-    }
+    if (NodeUpdate u = updateNode(node.id())) return replace(u, std::move(node));
     const std::uint32_t slot = im.slots.acquire(Impl::word(node));
     im.indexNode(node, slot, true);
     im.nodes.set(std::move(node), slot);

@@ -108,14 +108,15 @@ Status GraphTxn::addEdge(Edge e) {
 
 Status GraphTxn::replaceNode(Node n) {
     if (auto st = checkNew(n); !st) return st;
-    const model::NodeRef cur = image.node(n.id.view());
-    if (!cur) return addNode(std::move(n));
+    const GraphImage::NodeUpdate update = image.updateNode(n.id.view());
+    if (!update) return addNode(std::move(n));
+    const model::NodeRef cur = update.current();
     if (!prepareReplace(cur.createdAt(), cur.revision(), n, now,
                         [&] { return sameContent(cur, n); }))
         return {};
     NodeRec old = NodeRec::share(cur);
     NodeRec rec = NodeRec::encode(n);
-    const std::uint64_t changed = image.putNode(rec);
+    const std::uint64_t changed = image.replace(update, rec);
     kinds.push_back(ChangeKind::NodeUpdated);
     versions.push_back({std::move(old), std::move(rec), nullptr, nullptr, changed});
     return {};

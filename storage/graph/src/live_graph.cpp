@@ -119,10 +119,12 @@ struct LiveGraph::Impl {
             return st;
         }
         log->committed(staged, group.back()->image);
+        GraphImage replaced = group.back()->image;
         {
             std::lock_guard vl(view_mu);
-            current = group.back()->image;
+            std::swap(current, replaced);
         }
+        log->retire(std::move(replaced));
         for (const auto& g : group) hub.publish(g->kinds, g->versions);
         return {};
     }

@@ -242,6 +242,14 @@ public:
         if (want_checkpoint) checkpoint(*p.after);
     }
 
+    // The helper drops the previous live image with the window versions it frees (at the end
+    // of its current job or the next one), off the caller's path (ADR 015, tenth round).
+    void retire(graph::GraphImage&& old) override {
+        if (!helper_busy_) return;  // small groups: released here, as before
+        std::lock_guard hl(handoff_mu_);
+        retired_.push_back(std::move(old));
+    }
+
     // Under the writer lock: staging restarts from the last durable sequence number.
     void aborted() override {
         settle();
@@ -304,6 +312,12 @@ private:
         l.unlock();
         im_.mu.open();
         entries.clear();  // the versions the trim dropped are freed here, off the ack path
+        std::vector<graph::GraphImage> retired;
+        {
+            std::lock_guard hl(handoff_mu_);
+            retired.swap(retired_);
+        }
+        retired.clear();
         if (want_checkpoint) checkpoint(*p.after);
     }
 
@@ -416,6 +430,7 @@ private:
     std::mutex handoff_mu_;  // the leader and the helper publishing a group
     std::condition_variable handoff_cv_;
     Handoff handoff_;
+    std::vector<graph::GraphImage> retired_;  // by retire(), for the helper to release
     bool helper_busy_ = false;  // the leader's: a group's job started and not yet settled
     Helper helper_;             // the leader's: window append and publication of large groups
     Helper stage_helper_;       // the writer lock holder's: chunks of a large mutation's encoding

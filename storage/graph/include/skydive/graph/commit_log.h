@@ -49,6 +49,9 @@ public:
     virtual void committed(std::span<StagedCommit* const> group, const GraphImage& after) = 0;
     /// Every staged, unwritten mutation was dropped.
     virtual void aborted() = 0;
+    /// Takes the image a committed group replaced, to release it off the committing thread
+    /// (releasing it frees the nodes the group's copy-on-write replaced). Default: here.
+    virtual void retire(GraphImage&& old) { GraphImage gone = std::move(old); }
 };
 
 }  // namespace skydive::graph

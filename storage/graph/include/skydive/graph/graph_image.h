@@ -52,6 +52,21 @@ public:
     /// changed: bit i for config key i < 64 whose value differs from the replaced node's (every
     /// bit for a new node).
     std::uint64_t putNode(NodeRec node);
+    /// An existing node opened for replacement: one lookup serves the read (current()) and the
+    /// write (replace()). Valid until the image is changed another way.
+    class NodeUpdate {
+    public:
+        explicit operator bool() const noexcept { return entry_ != nullptr; }
+        model::NodeRef current() const noexcept;
+
+    private:
+        friend class GraphImage;
+        void* entry_ = nullptr;
+    };
+    /// Opens the node with this ID for replacement (false when absent).
+    NodeUpdate updateNode(std::string_view id);
+    /// putNode() of a node with the opened node's ID, without looking it up again.
+    std::uint64_t replace(NodeUpdate u, NodeRec node);
     void putEdge(EdgePtr edge);
     /// Returns true when the element existed. Removing a node leaves its edges alone.
     bool removeNode(std::string_view id);
