@@ -68,7 +68,18 @@ void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
     LogEntry& back = log_.back();
     if (!back.keys_known) back.keys_changed = keysChanged(back);
     if (back.op == TimelineOp::Put) produced_.put(back.after.address(), &back);
-    Chain& chain = chains_[chainKey(back.after)];
+    // The element's chain without hashing its ID when its previous version is the one an
+    // entry of the window produced (every update after the first in the window).
+    Chain* known = nullptr;
+    if (back.before) {
+        if (const LogEntry* prev = produced_.find(back.before.address())) known = chainOf(*prev);
+    }
+    if (known == nullptr) {
+        auto found = chains_.find(chainKeyView(back.after));
+        known = found != chains_.end() ? &found->second : &chains_[chainKey(back.after)];
+    }
+    Chain& chain = *known;
+    back.chain = &chain;  // unordered_map elements keep their address
     if (!chain.empty()) {
         auto* prev = const_cast<LogEntry*>(chain.back().entry);  // an entry of log_
         prev->newer = &back;
@@ -134,10 +145,12 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
         const LogEntry& front = log_.front();
         if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
         if (front.op == TimelineOp::Put) produced_.erase(front.after.address(), &front);
-        auto it = chains_.find(chainKey(front.after));
-        if (it != chains_.end()) {
-            it->second.erase(it->second.begin());
-            if (it->second.empty()) chains_.erase(it);
+        if (Chain* chain = chainOf(front)) {
+            chain->erase(chain->begin());
+            if (chain->empty()) {
+                if (auto it = chains_.find(chainKeyView(front.after)); it != chains_.end())
+                    chains_.erase(it);
+            }
         }
         if (front.after.edge) {
             indexEndpoints(front, false);
@@ -298,7 +311,7 @@ bool RecentWindow::edgesChangedSince(Time t, std::uint64_t seq_limit) const {
 
 // A revision that was deleted later is stored in its deleted form (DeletedAt set).
 Version RecentWindow::finalForm(const Version& v) const {
-    auto it = chains_.find(chainKey(v));
+    auto it = chains_.find(chainKeyView(v));
     if (it == chains_.end()) return v;
     for (const ChainItem& c : it->second) {
         const LogEntry* e = c.entry;

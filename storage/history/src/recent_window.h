@@ -32,6 +32,7 @@ struct LogEntry {
     // keys_changed was set by the live graph, which compared the same keys while re-indexing
     // (graph::ChangeVersions): append keeps it instead of comparing them again.
     bool keys_known = false;
+    void* chain = nullptr;  // the window's version chain of this element (set by append)
 };
 
 /// The in-memory recent window (ADR 012): the change log of the last minutes, with a version
@@ -160,6 +161,8 @@ private:
         }
     };
     static ChainKey chainKey(const Version& v) { return {v.kind(), model::Str(v.id())}; }
+    // For lookups: no copy of the ID (an ID longer than a Str holds inline is an allocation).
+    static ChainKeyView chainKeyView(const Version& v) { return {v.kind(), v.id()}; }
 
     void indexEndpoints(const LogEntry& e, bool add);
     void postChangedTerms(const graph::IndexConfig& config, const LogEntry& e, bool front) const;
@@ -203,6 +206,7 @@ private:
         std::uint64_t keys_changed;  // bit k: mask_keys_[k] differs before/after (all: add/delete)
     };
     using Chain = std::vector<ChainItem>;
+    static Chain* chainOf(const LogEntry& e) { return static_cast<Chain*>(e.chain); }
     std::unordered_map<ChainKey, Chain, ChainKeyHash, ChainKeyEq> chains_;
     /// The version at t inside the chain, or nullptr when the latest one is t's.
     static const Version* changedAt(const Chain& chain, Time t, std::uint64_t seq_limit);
