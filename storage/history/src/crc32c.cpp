@@ -51,7 +51,12 @@ __attribute__((target("sse4.2"))) std::uint32_t updateSse42(std::uint32_t c, con
     return c;
 }
 
-const bool kHardware = __builtin_cpu_supports("sse4.2");
+// Set before main(); a call from another library's static initialiser that runs earlier sees
+// false and takes the table (same result).
+const bool kHardware = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2") != 0;
+}();
 
 }  // namespace
 
