@@ -60,6 +60,7 @@ struct Unit {};
 using IdSet = detail::PMap<Str, Unit, StrKeyHash, StrKeyEq>;
 // Nodes keyed by their own ID, each with its slot in the image's slot table (ADR 002).
 using NodeMap = detail::PMap<NodeRec, std::uint32_t, ElemHash<NodeRec>, ElemEq<NodeRec>>;
+using NodeEntry = detail::PEntry<NodeRec, std::uint32_t>;  // what a NodeUpdate points at
 using EdgeMap = detail::PMap<EdgePtr, Unit, ElemHash<EdgePtr>, ElemEq<EdgePtr>>;
 using AdjMap = detail::PMap<Str, IdSet, StrKeyHash, StrKeyEq>;
 using detail::SlotSet;
@@ -259,26 +260,12 @@ struct GraphImage::Impl {
     }
     std::uint64_t reindexNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot,
                               std::vector<std::pair<std::size_t, Value>>& added) {
-        // Two records with one key list hold a plain key at the same position: one search
-        // for both (an agent's update keeps its node's keys).
-        const bool same_keys = old_node.sameKeys(n);
         std::uint64_t changed = 0;
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
             std::string_view key = config->keys[i];
-            model::FieldValue before, after;
-            if (same_keys && plain[i]) {
-                const std::size_t at = n.fieldIndex(key);
-                if (at == n.keyCount() || old_node.value(at) == n.value(at)) continue;
-                before = model::FieldValue(old_node.value(at));
-                after = model::FieldValue(n.value(at));
-            } else if (key == "@Host" && old_node.host() == n.host()) {
-                continue;  // the common pseudo key, without building two string values
-            } else {
-                // Two record views compare their packed bytes in place (no copies).
-                before = model::fieldOf(old_node, key);
-                after = model::fieldOf(n, key);
-                if (before == after) continue;
-            }
+            if (model::sameField(old_node, n, key)) continue;
+            const model::FieldValue before = model::fieldOf(old_node, key);
+            const model::FieldValue after = model::fieldOf(n, key);
             if (i < 64) changed |= std::uint64_t{1} << i;
             if (before) indexValue(i, slot, before.toValue(), false);
             if (after) added.emplace_back(i, after.toValue());
@@ -434,7 +421,7 @@ const EdgePtr* GraphImage::edge(std::string_view id) const {
 }
 
 model::NodeRef GraphImage::NodeUpdate::current() const noexcept {
-    return static_cast<const detail::PEntry<NodeRec, std::uint32_t>*>(entry_)->first;
+    return static_cast<const NodeEntry*>(entry_)->first;
 }
 
 GraphImage::NodeUpdate GraphImage::updateNode(std::string_view id) {
@@ -444,7 +431,7 @@ GraphImage::NodeUpdate GraphImage::updateNode(std::string_view id) {
 }
 
 std::uint64_t GraphImage::replace(NodeUpdate u, NodeRec node) {
-    auto* e = static_cast<detail::PEntry<NodeRec, std::uint32_t>*>(u.entry_);
+    auto* e = static_cast<NodeEntry*>(u.entry_);
     const std::uint64_t changed = impl_->replaceNode(e->first, node, e->second);
     e->first = std::move(node);  // the same ID: hashes and compares as the old key
     return changed;

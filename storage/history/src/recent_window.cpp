@@ -38,8 +38,7 @@ std::uint64_t RecentWindow::keysChanged(const LogEntry& e) const {
         return ~std::uint64_t{0};
     std::uint64_t mask = 0;
     for (std::size_t k = 0; k < mask_keys_.size(); ++k) {
-        if (!(model::fieldOf(e.before.node, mask_keys_[k]) ==
-              model::fieldOf(e.after.node, mask_keys_[k])))
+        if (!model::sameField(e.before.node, e.after.node, mask_keys_[k]))
             mask |= std::uint64_t{1} << k;
     }
     return mask;

@@ -54,12 +54,9 @@ public:
     /// not read.
     void noteReadError(const model::Error& err);
     std::uint64_t readErrors() const { return read_errors_.load(std::memory_order_relaxed); }
-    /// RocksDB's checksums run on the CPU's crc32 instruction (crc32c.cpp).
-    bool crcInHardware() const { return crc_in_hardware_; }
 
 private:
     std::atomic<std::uint64_t> read_errors_{0};
-    bool crc_in_hardware_ = false;
     LateMarkers late_;
     std::unique_ptr<rocksdb::DB> db_;
     std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};

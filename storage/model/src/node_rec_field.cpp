@@ -60,4 +60,18 @@ FieldValue fieldOf(NodeRef n, std::string_view key) {
     }
 }
 
+bool sameField(NodeRef a, NodeRef b, std::string_view key) {
+    if (!key.empty() && key[0] == '@') return detail::samePseudoField(a, b, key.substr(1));
+    if (!key.empty() && a.sameKeys(b)) {
+        // A top-level key, possibly after the `Metadata.` prefix.
+        const bool dotted = key.find('.') != std::string_view::npos;
+        const std::string_view plain = dotted ? detail::stripMetadataPrefix(key) : key;
+        if (!dotted || plain.find('.') == std::string_view::npos) {
+            const std::size_t i = a.fieldIndex(plain);
+            return i == a.keyCount() || a.value(i) == b.value(i);
+        }
+    }
+    return fieldOf(a, key) == fieldOf(b, key);
+}
+
 }  // namespace skydive::model

@@ -33,4 +33,17 @@ std::optional<Value> pseudoField(const E& e, std::string_view k) {
     return std::nullopt;
 }
 
+/// `pseudoField(a, k) == pseudoField(b, k)`, comparing the fields without building values.
+template <typename E>
+bool samePseudoField(const E& a, const E& b, std::string_view k) {
+    if (k == "ID") return a.id() == b.id();
+    if (k == "Host") return a.host() == b.host();
+    if (k == "Origin") return a.origin() == b.origin();
+    if (k == "CreatedAt") return a.createdAt() == b.createdAt();
+    if (k == "UpdatedAt") return a.updatedAt() == b.updatedAt();
+    if (k == "DeletedAt") return a.deletedAt() == b.deletedAt();  // 0: missing in both
+    if (k == "Revision") return a.revision() == b.revision();
+    return true;  // no such field: missing in both
+}
+
 }  // namespace skydive::model::detail

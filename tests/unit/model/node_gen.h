@@ -1,7 +1,9 @@
 #pragma once
-// The random node generator shared by the NodeRec and NodeHandle tests.
+// The random node generator and header check shared by the NodeRec and NodeHandle tests.
 
 #include <skydive/model/element.h>
+
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
@@ -79,5 +81,17 @@ public:
 private:
     std::mt19937_64 rng_;
 };
+
+// The header fields of `h` (a record or a handle) against the node it was made from.
+template <typename H>
+void expectHeaderOf(const H& h, const Node& n) {
+    EXPECT_EQ(h.id(), n.id.view());
+    EXPECT_EQ(h.host(), n.host.view());
+    EXPECT_EQ(h.origin(), n.origin.view());
+    EXPECT_EQ(h.createdAt(), n.created_at);
+    EXPECT_EQ(h.updatedAt(), n.updated_at);
+    EXPECT_EQ(h.deletedAt(), n.deleted_at);
+    EXPECT_EQ(h.revision(), n.revision);
+}
 
 }  // namespace skydive::model::test_gen

@@ -8,6 +8,7 @@
 namespace skydive::model {
 namespace {
 
+using test_gen::expectHeaderOf;
 using test_gen::Gen;
 
 // Every accessor answers the same on a Node and on its record.
@@ -25,13 +26,7 @@ TEST(NodeHandle, BothFormsAnswerAlike) {
         EXPECT_EQ(hn.node(), &n);
         EXPECT_EQ(hr.record().block(), r.block());
         for (NodeHandle h : {hn, hr}) {
-            EXPECT_EQ(h.id(), n.id.view());
-            EXPECT_EQ(h.host(), n.host.view());
-            EXPECT_EQ(h.origin(), n.origin.view());
-            EXPECT_EQ(h.createdAt(), n.created_at);
-            EXPECT_EQ(h.updatedAt(), n.updated_at);
-            EXPECT_EQ(h.deletedAt(), n.deleted_at);
-            EXPECT_EQ(h.revision(), n.revision);
+            expectHeaderOf(h, n);
             EXPECT_EQ(h.alive(), n.alive());
             EXPECT_EQ(h.toNode(), n);
             EXPECT_EQ(h.metadata(), n.metadata);

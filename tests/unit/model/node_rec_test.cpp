@@ -14,6 +14,7 @@
 namespace skydive::model {
 namespace {
 
+using test_gen::expectHeaderOf;
 using test_gen::Gen;
 
 Value nested(int levels) {
@@ -30,13 +31,7 @@ TEST(NodeRec, RoundTripsRandomNodes) {
             Node n = g.node();
             NodeRec r = NodeRec::encode(n);
             ASSERT_EQ(r.toNode(), n) << toJson(n);
-            EXPECT_EQ(r.id(), n.id.view());
-            EXPECT_EQ(r.host(), n.host.view());
-            EXPECT_EQ(r.origin(), n.origin.view());
-            EXPECT_EQ(r.createdAt(), n.created_at);
-            EXPECT_EQ(r.updatedAt(), n.updated_at);
-            EXPECT_EQ(r.deletedAt(), n.deleted_at);
-            EXPECT_EQ(r.revision(), n.revision);
+            expectHeaderOf(r, n);
             const Object& md = n.metadata.asObject();
             ASSERT_EQ(r.keyCount(), md.size());
             std::size_t k = 0;

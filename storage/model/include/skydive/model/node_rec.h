@@ -201,5 +201,9 @@ private:
 };
 
 FieldValue fieldOf(NodeRef n, std::string_view key);
+/// `fieldOf(a, key) == fieldOf(b, key)`, without building either field for `@` keys, nor when
+/// both records share their key list and `key` is a top-level one (one search, packed bytes
+/// compared in place): what re-indexing an update asks of every indexed key.
+bool sameField(NodeRef a, NodeRef b, std::string_view key);
 
 }  // namespace skydive::model
