@@ -268,9 +268,6 @@ namespace {
 model::NodeHandle handOutNode(model::NodeRef n) {
     return model::NodeHandle(n);
 }
-const model::Edge& handOutEdge(const model::Edge* e) {
-    return *e;
-}
 }  // namespace
 
 void LazyPointView::forEachNode(const NodeFn& fn) const {

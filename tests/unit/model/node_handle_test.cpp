@@ -44,7 +44,9 @@ TEST(NodeHandle, BothFormsAnswerAlike) {
                 EXPECT_EQ(f.toValue(), *top);
                 EXPECT_EQ(f.type(), top->type());
                 EXPECT_EQ(f.isString(), top->isString());
-                if (top->isString()) EXPECT_EQ(f.asString(), top->asString());
+                if (top->isString()) {
+                    EXPECT_EQ(f.asString(), top->asString());
+                }
             }
         }
         // A handle is an address: the two forms of one node are different handles.

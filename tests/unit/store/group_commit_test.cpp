@@ -149,8 +149,8 @@ TEST(GroupCommit, LargeGroupsAppendTheWindowBesideTheWrite) {
         std::int64_t got = -1;
         v.findNode(id(i), [&](model::NodeHandle n_h) {
             const model::Node n = n_h.toNode();
-            const model::Value* v = n.metadata.asObject().find("V");
-            got = v ? v->asInt() : -2;
+            const model::Value* value = n.metadata.asObject().find("V");
+            got = value ? value->asInt() : -2;
             return true;
         });
         return got;

@@ -43,8 +43,12 @@ void populate(Store& s, model::ManualClock& clock, int from, int to) {
             e.child = n.id;
             ASSERT_TRUE(s.addEdge(e));
         }
-        if (i % 3 == 0) ASSERT_TRUE(s.setNodeMetadata(n.id.view(), "MTU", 1500 + i));
-        if (i % 7 == 0 && i > from) ASSERT_TRUE(s.deleteNode("n" + std::to_string(i - 1)));
+        if (i % 3 == 0) {
+            ASSERT_TRUE(s.setNodeMetadata(n.id.view(), "MTU", 1500 + i));
+        }
+        if (i % 7 == 0 && i > from) {
+            ASSERT_TRUE(s.deleteNode("n" + std::to_string(i - 1)));
+        }
     }
 }
 
