@@ -125,7 +125,10 @@ struct LiveGraph::Impl {
             std::swap(current, replaced);
         }
         log->retire(std::move(replaced));
-        for (const auto& g : group) hub.publish(g->kinds, g->versions);
+        for (const auto& g : group) {
+            hub.publish(g->kinds, g->versions);
+            log->retire(std::move(g->versions));
+        }
         return {};
     }
 

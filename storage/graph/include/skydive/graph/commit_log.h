@@ -52,6 +52,12 @@ public:
     /// Takes the image a committed group replaced, to release it off the committing thread
     /// (releasing it frees the nodes the group's copy-on-write replaced). Default: here.
     virtual void retire(GraphImage&& old) { GraphImage gone = std::move(old); }
+    /// Takes a committed group's change versions once its events are published, to release
+    /// them off the committing thread (each holds the references of a replaced and a new
+    /// element version). Default: here.
+    virtual void retire(std::vector<ChangeVersions>&& versions) {
+        std::vector<ChangeVersions> gone = std::move(versions);
+    }
 };
 
 }  // namespace skydive::graph
