@@ -328,6 +328,17 @@ private:
         n->nchild = static_cast<std::uint16_t>(nchild);
         return n;
     }
+    // Copying or freeing a node changes a refcount per entry (when the key is a reference to
+    // a shared block, as a NodeRec is) and per child: ~10 cache misses on scattered lines for
+    // each node a group's first update of an element copies. Asking for all of those lines
+    // before the first refcount change lets the misses overlap instead of running one after
+    // the other (the live apply's copy-on-write was 10% of an ingesting caller; ADR 015).
+    static void prefetchShared(Node* n) noexcept {
+        if constexpr (requires(const K& k) { k.block(); })
+            for (unsigned i = 0; i < n->ndata; ++i)
+                __builtin_prefetch(n->data()[i].first.block(), 1);
+        for (unsigned i = 0; i < n->nchild; ++i) __builtin_prefetch(n->children()[i], 1);
+    }
     static void retain(Node* n) noexcept {
         if (n) n->refs.fetch_add(1, std::memory_order_relaxed);
     }
@@ -337,6 +348,7 @@ private:
     }
     // Frees a node whose refcount reached 0 (or that was never shared).
     static void destroy(Node* n) noexcept {
+        prefetchShared(n);
         for (unsigned i = 0; i < n->ndata; ++i) n->data()[i].~Entry();
         for (unsigned i = 0; i < n->nchild; ++i) release(n->children()[i]);
         n->~Node();
@@ -353,6 +365,7 @@ private:
         bool unique = old->refs.load(std::memory_order_acquire) == 1;
         unsigned nd = old->ndata + (ins >= 0) - (del >= 0);
         unsigned nc = old->nchild + (cins >= 0) - (cdel >= 0);
+        if (!unique) prefetchShared(old);
         Node* n = allocate(nd, nc);
         n->datamap = old->datamap;
         n->nodemap = old->nodemap;
