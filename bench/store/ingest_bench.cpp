@@ -40,6 +40,7 @@ void BM_Ingest_StoreUpdates(benchmark::State& state) {
     if (!s->apply(bench::ingestSeed())) state.SkipWithError("seed failed");
     auto ring = bench::ingestUpdateRing();
     std::size_t next = 0;
+    bench::ProcessCpu cpu;
     for (auto _ : state) {
         auto& d = ring[(next / kIngestBatch) % kIngestRing];
         bench::setRevisions(d, next);
@@ -47,7 +48,9 @@ void BM_Ingest_StoreUpdates(benchmark::State& state) {
         clock.advance(1);
         if (!s->apply(d)) state.SkipWithError("apply failed");
     }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+    const auto items = static_cast<std::int64_t>(state.iterations() * kIngestBatch);
+    state.counters["cpu_us_per_rev"] = cpu.usPerItem(items);
+    state.SetItemsProcessed(items);
 }
 BENCHMARK(BM_Ingest_StoreUpdates)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
@@ -63,6 +66,7 @@ void BM_Ingest_StoreUpdates2Writers(benchmark::State& state) {
     auto ring = bench::ingestUpdateRing();
     constexpr std::size_t kPerIteration = 20;  // deltas per iteration, 10 per thread
     std::size_t next = 0;
+    bench::ProcessCpu cpu;
     for (auto _ : state) {
         std::thread other;
         std::atomic<bool> failed{false};
@@ -81,8 +85,9 @@ void BM_Ingest_StoreUpdates2Writers(benchmark::State& state) {
         next += kPerIteration * kIngestBatch;
         if (failed) state.SkipWithError("apply failed");
     }
-    state.SetItemsProcessed(
-        static_cast<std::int64_t>(state.iterations() * kPerIteration * kIngestBatch));
+    const auto items = static_cast<std::int64_t>(state.iterations() * kPerIteration * kIngestBatch);
+    state.counters["cpu_us_per_rev"] = cpu.usPerItem(items);
+    state.SetItemsProcessed(items);
     auto st = s->stats();
     state.counters["deltas_per_write"] =
         static_cast<double>(st.mutations_committed) / static_cast<double>(st.commit_groups);
@@ -142,10 +147,13 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
         ring[b].Put(rocks->cf(store::Cf::Default), "seq", store::toSlice(seq_bytes));
     }
     std::size_t next = 0;
+    bench::ProcessCpu cpu;
     for (auto _ : state) {
         if (!rocks->write(ring[next++ % kRawRing], false)) state.SkipWithError("write");
     }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
+    const auto items = static_cast<std::int64_t>(state.iterations() * kIngestBatch);
+    state.counters["cpu_us_per_rev"] = cpu.usPerItem(items);
+    state.SetItemsProcessed(items);
 }
 BENCHMARK(BM_Ingest_RawRocksDbBaseline)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
