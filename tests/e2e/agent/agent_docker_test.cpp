@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -125,8 +126,22 @@ public:
             int status = 0;
             ::waitpid(pid_, &status, 0);
         }
+        unmountBelow();
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
+        if (std::filesystem::exists(dir_))
+            ADD_FAILURE() << "dockerd's folder " << dir_ << " left behind: " << ec.message();
+    }
+    // A stopped dockerd leaves its default network namespace bind-mounted in its exec root
+    // (e/netns/default): unmounted here, deepest first, or the folder cannot be removed and
+    // every run leaks a mount.
+    void unmountBelow() const {
+        std::ifstream mounts("/proc/self/mounts");
+        std::vector<std::string> targets;
+        std::string device, target, rest;
+        while (mounts >> device >> target && std::getline(mounts, rest))
+            if (target.starts_with(dir_ + "/")) targets.push_back(target);
+        for (auto t = targets.rbegin(); t != targets.rend(); ++t) ::umount2(t->c_str(), MNT_DETACH);
     }
     std::string socket() const { return dir_ + "/docker.sock"; }
     std::string cli() const { return std::string(kDocker) + " -H unix://" + socket(); }
