@@ -4,9 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -76,22 +79,41 @@ TEST(Cli, AgentRefusesUnknownProbe) {
 
 TEST(Cli, AnalyzerStaysUpAndStopsOnSigterm) {
     auto dir = std::filesystem::temp_directory_path() / ("skydive-run-" + std::to_string(getpid()));
+    auto log = dir.string() + ".log";
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
+        FILE* out = std::freopen(log.c_str(), "w", stdout);
+        if (out == nullptr || ::dup2(fileno(stdout), STDERR_FILENO) < 0) _exit(126);
         execl(SKYDIVE_BINARY, SKYDIVE_BINARY, "--data-dir", dir.c_str(), "analyzer", "--listen",
               "127.0.0.1:0", static_cast<char*>(nullptr));
         _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Up once it says where it listens (signals are handled from before that line on); a fixed
+    // sleep was too short on a loaded machine: the SIGTERM then came before the handling did.
+    auto said = [&](const std::string& what) {
+        std::ifstream in(log);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        return text.find(what) != std::string::npos;
+    };
     int status = 0;
+    bool up = false;
+    for (int i = 0; i < 600 && !up; ++i) {
+        if (waitpid(pid, &status, WNOHANG) != 0) break;
+        up = said("listening on");
+        if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(up) << "analyzer did not come up";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     EXPECT_EQ(waitpid(pid, &status, WNOHANG), 0) << "analyzer exited early";
     kill(pid, SIGTERM);
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
     EXPECT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_TRUE(said("shutting down"));
     EXPECT_TRUE(std::filesystem::is_directory(dir));
     std::filesystem::remove_all(dir);
+    std::filesystem::remove(log);
 }
 
 }  // namespace
