@@ -27,8 +27,13 @@ TEST_F(NetnsE2E, VethAcrossNamespaces) {
     cleanup.add("ip netns del " + n2);
     ASSERT_TRUE(sh("ip netns add " + n1));
     ASSERT_TRUE(sh("ip netns add " + n2));
-    ASSERT_TRUE(
-        sh("ip link add " + va + " netns " + n1 + " type veth peer name " + vb + " netns " + n2));
+    // Indices of our own: fresh namespaces all number their first veth 2, and the agent sees
+    // every namespace on the host, other tests' too; it pairs ends across namespaces by index
+    // (IfIndex / PeerIfIndex), so a parallel test's pair with the same indices could be taken
+    // for our peer (a known agent limitation: LinkNetNsID is not resolved to a namespace).
+    const int ia = 20000 + 2 * static_cast<int>(::getpid() % 10000), ib = ia + 1;
+    ASSERT_TRUE(sh("ip link add " + va + " index " + std::to_string(ia) + " netns " + n1 +
+                   " type veth peer name " + vb + " index " + std::to_string(ib) + " netns " + n2));
     ASSERT_TRUE(sh("ip -n " + n1 + " addr add 192.0.2.1/24 dev " + va));
     ASSERT_TRUE(sh("ip -n " + n1 + " link set " + va + " up"));
 
