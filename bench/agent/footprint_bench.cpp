@@ -8,10 +8,11 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <string>
 #include <thread>
+
+#include "../common/process_cpu.h"
 
 namespace {
 
@@ -30,12 +31,6 @@ double rssMiB() {
         in.ignore(4096, '\n');
     }
     return 0;
-}
-
-double cpuSeconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 bool run(const std::string& cmd) {
@@ -69,12 +64,12 @@ void BM_AgentFootprint(benchmark::State& state) {
     if (agent.ok() && (*agent)->start().ok()) {
         for (auto _ : state) {
             std::this_thread::sleep_for(std::chrono::milliseconds(500));  // settle
-            double c0 = cpuSeconds();
+            double c0 = skydive::bench::processCpuSeconds();
             std::this_thread::sleep_for(std::chrono::seconds(2));
-            idle_cpu = (cpuSeconds() - c0) / 2.0;
+            idle_cpu = (skydive::bench::processCpuSeconds() - c0) / 2.0;
             // Churn: MTU changes at kChurnPerSecond for 2 s, made by `ip` child processes (their
             // CPU is not counted: CLOCK_PROCESS_CPUTIME_ID covers this process only).
-            c0 = cpuSeconds();
+            c0 = skydive::bench::processCpuSeconds();
             auto t0 = std::chrono::steady_clock::now();
             for (int i = 0; i < 2 * kChurnPerSecond; ++i) {
                 run("ip -n " + prefix + std::to_string(i % namespaces) + " link set v" +
@@ -84,7 +79,7 @@ void BM_AgentFootprint(benchmark::State& state) {
                     t0 + std::chrono::milliseconds((i + 1) * 1000 / kChurnPerSecond));
             }
             churn_cpu =
-                (cpuSeconds() - c0) /
+                (skydive::bench::processCpuSeconds() - c0) /
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             rss_after = rssMiB();
         }

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <malloc.h>
-#include <time.h>
 #include <unistd.h>
 #ifdef SKYDIVE_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -13,6 +12,8 @@
 #include <string>
 
 #include <skydive/model/element.h>
+
+#include "../common/process_cpu.h"
 
 namespace skydive::bench {
 
@@ -39,19 +40,12 @@ inline Sizes sizes() {
 /// to I/O waits and to other tenants of a shared machine (ADR 015, eleventh round).
 class ProcessCpu {
 public:
-    ProcessCpu() : start_(now()) {}
     double usPerItem(std::int64_t items) const {
-        return items > 0 ? static_cast<double>(now() - start_) / 1e3 / static_cast<double>(items)
-                         : 0.0;
+        return items > 0 ? (processCpuSeconds() - start_) * 1e6 / static_cast<double>(items) : 0.0;
     }
 
 private:
-    static std::int64_t now() {
-        timespec ts{};
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-        return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-    }
-    std::int64_t start_;
+    double start_ = processCpuSeconds();
 };
 
 /// A temporary directory removed at exit.

@@ -328,8 +328,8 @@ private:
         n->nchild = static_cast<std::uint16_t>(nchild);
         return n;
     }
-    // Copying or freeing a node changes a refcount per entry (when the key is a reference to
-    // a shared block, as a NodeRec is) and per child: ~10 cache misses on scattered lines for
+    // Copying or releasing a shared node changes a refcount per entry (when the key is a reference
+    // to a shared block, as a NodeRec is) and per child: ~10 cache misses on scattered lines for
     // each node a group's first update of an element copies. Asking for all of those lines
     // before the first refcount change lets the misses overlap instead of running one after
     // the other (the live apply's copy-on-write was 10% of an ingesting caller; ADR 015).
@@ -344,11 +344,11 @@ private:
     }
     static void release(Node* n) noexcept {
         if (n == nullptr || n->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        prefetchShared(n);
         destroy(n);
     }
     // Frees a node whose refcount reached 0 (or that was never shared).
     static void destroy(Node* n) noexcept {
-        prefetchShared(n);
         for (unsigned i = 0; i < n->ndata; ++i) n->data()[i].~Entry();
         for (unsigned i = 0; i < n->nchild; ++i) release(n->children()[i]);
         n->~Node();

@@ -247,17 +247,11 @@ public:
 
     // The helper drops the previous live image with the window versions it frees (at the end
     // of its current job or the next one), off the caller's path (ADR 015, tenth round).
-    void retire(graph::GraphImage&& old) override {
-        if (!helper_busy_) return;  // small groups: released here, as before
-        std::lock_guard hl(handoff_mu_);
-        retired_.push_back(std::move(old));
-    }
     // Likewise a large group's change versions: the last references of the replaced element
     // versions, one cache-missing decrement each, 4% of the caller's samples (ADR 015).
+    void retire(graph::GraphImage&& old) override { keepForHelper(retired_.images, old); }
     void retire(std::vector<graph::ChangeVersions>&& versions) override {
-        if (!helper_busy_) return;
-        std::lock_guard hl(handoff_mu_);
-        retired_versions_.push_back(std::move(versions));
+        keepForHelper(retired_.versions, versions);
     }
 
     // Under the writer lock: staging restarts from the last durable sequence number.
@@ -322,15 +316,13 @@ private:
         l.unlock();
         im_.mu.open();
         entries.clear();  // the versions the trim dropped are freed here, off the ack path
-        std::vector<graph::GraphImage> retired;
-        std::vector<std::vector<graph::ChangeVersions>> retired_versions;
         {
-            std::lock_guard hl(handoff_mu_);
-            retired.swap(retired_);
-            retired_versions.swap(retired_versions_);
-        }
-        retired.clear();
-        retired_versions.clear();
+            Retired gone;
+            {
+                std::lock_guard hl(handoff_mu_);
+                std::swap(gone, retired_);
+            }
+        }  // released here
         if (want_checkpoint) checkpoint(*p.after);
     }
 
@@ -443,8 +435,19 @@ private:
     std::mutex handoff_mu_;  // the leader and the helper publishing a group
     std::condition_variable handoff_cv_;
     Handoff handoff_;
-    std::vector<graph::GraphImage> retired_;  // by retire(), for the helper to release
-    std::vector<std::vector<graph::ChangeVersions>> retired_versions_;  // likewise
+    // What retire() handed over, released by the helper after its current or next job.
+    struct Retired {
+        std::vector<graph::GraphImage> images;
+        std::vector<std::vector<graph::ChangeVersions>> versions;
+    };
+    // Small groups (no helper job): released on the caller, where retire() leaves them.
+    template <typename T>
+    void keepForHelper(std::vector<T>& list, T& released) {
+        if (!helper_busy_) return;
+        std::lock_guard hl(handoff_mu_);
+        list.push_back(std::move(released));
+    }
+    Retired retired_;
     bool helper_busy_ = false;  // the leader's: a group's job started and not yet settled
     Helper helper_;             // the leader's: window append and publication of large groups
     Helper stage_helper_;       // the writer lock holder's: chunks of a large mutation's encoding
