@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <linux/ethtool.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -23,6 +24,8 @@
 #include <cstring>
 #include <future>
 #include <vector>
+
+#include "netlink_wire.h"
 
 namespace skydive::agent {
 namespace {
@@ -158,13 +161,81 @@ std::int64_t ethtoolSpeed(int sock, const std::string& ifname) {
     // First call: link_mode_masks_nwords = 0 asks the kernel for the bitmap size (negative).
     if (::ioctl(sock, SIOCETHTOOL, &req) != 0 || ls->link_mode_masks_nwords >= 0) return 0;
     std::int8_t words = static_cast<std::int8_t>(-ls->link_mode_masks_nwords);
-    if (words <= 0 || words > 127) return 0;
+    if (words <= 0) return 0;  // an int8_t: at most 127 anyway
     buf.fill(0);
     ls->cmd = ETHTOOL_GLINKSETTINGS;
     ls->link_mode_masks_nwords = words;
     if (::ioctl(sock, SIOCETHTOOL, &req) != 0) return 0;
     if (ls->speed == 0 || ls->speed == static_cast<std::uint32_t>(SPEED_UNKNOWN)) return 0;
     return ls->speed;
+}
+
+// Sends one netlink request (`fill` writes its payload after the header) and returns the bytes of
+// the answer to it: empty on a send error, an NLMSG_ERROR answer or no answer within the
+// socket's SO_RCVTIMEO; answers to earlier, timed-out requests are skipped.
+template <std::size_t kPayload, typename Fill>
+std::vector<std::uint8_t> query(int sock, std::uint16_t type, std::uint32_t seq, Fill&& fill) {
+    alignas(nlmsghdr) std::array<std::uint8_t, NLMSG_LENGTH(kPayload)> req{};
+    auto* h = reinterpret_cast<nlmsghdr*>(req.data());
+    h->nlmsg_len = req.size();
+    h->nlmsg_type = type;
+    h->nlmsg_flags = NLM_F_REQUEST;
+    h->nlmsg_seq = seq;
+    fill(static_cast<std::uint8_t*>(NLMSG_DATA(h)));
+    if (::send(sock, req.data(), req.size(), 0) < 0) return {};
+    alignas(nlmsghdr) std::array<std::uint8_t, 16384> buf{};
+    while (true) {
+        ssize_t n = ::recv(sock, buf.data(), buf.size(), 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return {};
+        auto left = static_cast<int>(n);
+        for (auto* m = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(m, left);
+             m = NLMSG_NEXT(m, left)) {
+            if (m->nlmsg_seq != seq) continue;
+            if (m->nlmsg_type == NLMSG_ERROR) return {};
+            const auto* p = reinterpret_cast<const std::uint8_t*>(m);
+            return {p, p + m->nlmsg_len};
+        }
+    }
+}
+
+// The ID the namespace of netlink socket `sock` gives the namespace at `path` (RTM_GETNSID
+// with NETNSA_FD; the query assigns none): nullopt when it has none or the query fails.
+std::optional<std::int32_t> nsidOf(int sock, const std::string& path, std::uint32_t seq) {
+    Fd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns.ok()) return std::nullopt;
+    constexpr std::size_t kHead = NLMSG_ALIGN(sizeof(rtgenmsg));
+    const auto fd = static_cast<std::uint32_t>(ns.get());
+    auto answer = query<kHead + RTA_LENGTH(sizeof fd)>(sock, RTM_GETNSID, seq, [&](auto* p) {
+        reinterpret_cast<rtgenmsg*>(p)->rtgen_family = AF_UNSPEC;
+        auto* attr = reinterpret_cast<rtattr*>(p + kHead);
+        attr->rta_type = NETNSA_FD;
+        attr->rta_len = RTA_LENGTH(sizeof fd);
+        std::memcpy(RTA_DATA(attr), &fd, sizeof fd);
+    });
+    const std::size_t skip = NLMSG_LENGTH(kHead);
+    if (answer.size() < skip) return std::nullopt;
+    std::optional<std::int32_t> id;
+    wire::forEachAttr(wire::Bytes(answer).subspan(skip), [&](std::uint16_t type, wire::Bytes v) {
+        std::int32_t x = 0;
+        if (type == NETNSA_NSID && wire::read(v, x) && x >= 0) id = x;
+    });
+    return id;
+}
+
+// A veth's IFLA_LINK_NETNSID, asked again (RTM_GETLINK of one index).
+std::optional<std::int32_t> linkNetnsid(int sock, std::int32_t ifindex, std::uint32_t seq) {
+    auto answer = query<sizeof(ifinfomsg)>(sock, RTM_GETLINK, seq, [&](auto* p) {
+        auto* ifi = reinterpret_cast<ifinfomsg*>(p);
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_index = ifindex;
+    });
+    for (const auto& ev : parseNetlink(answer)) {
+        if (ev.kind != NetlinkEventKind::NewLink) continue;
+        const auto& l = std::get<LinkInfo>(ev.data);
+        if (l.index == ifindex) return l.link_netnsid;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -175,6 +246,7 @@ struct NetlinkProbe::Loop {
     Fd events;
     Fd dump;
     Fd ioctl_sock;
+    Fd query_sock;  // one-answer queries, apart from dumps (they come in the middle of one)
     Fd stop_fd{::eventfd(0, EFD_CLOEXEC)};
     std::unique_ptr<NetlinkTopology> topo;
     std::uint32_t seq = 1;
@@ -189,7 +261,11 @@ struct NetlinkProbe::Loop {
         events = Fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
         dump = Fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
         ioctl_sock = Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-        if (!events.ok() || !dump.ok()) return sysError("netlink socket");
+        query_sock = Fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        if (!events.ok() || !dump.ok() || !query_sock.ok()) return sysError("netlink socket");
+        timeval answer_within{1, 0};
+        (void)::setsockopt(query_sock.get(), SOL_SOCKET, SO_RCVTIMEO, &answer_within,
+                           sizeof answer_within);
         int size = kEventBufferBytes;
         if (::setsockopt(events.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
             (void)::setsockopt(events.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -218,8 +294,34 @@ struct NetlinkProbe::Loop {
             };
             ethtool.speed = [sock](const std::string& name) { return ethtoolSpeed(sock, name); };
         }
-        topo = std::make_unique<NetlinkTopology>(probe.graph_, probe.root_id_, std::move(ethtool));
+        NetlinkTopology::PeerNamespace peers;
+        peers.link_netnsid = [this](std::int32_t ifindex) {
+            return linkNetnsid(query_sock.get(), ifindex, ++seq);
+        };
+        peers.root = [this](std::int32_t nsid) { return rootOf(nsid); };
+        topo = std::make_unique<NetlinkTopology>(probe.graph_, probe.root_id_, std::move(ethtool),
+                                                 std::move(peers));
         return {};
+    }
+
+    // The root of the namespace this one calls `nsid`: the agent's own namespace (the host
+    // node) or one of the netns nodes in the graph, each asked for the ID this namespace gives it.
+    std::optional<std::string> rootOf(std::int32_t nsid) {
+        TopologyGraph& g = probe.graph_;
+        auto lock = g.lock();
+        std::optional<std::string> host =
+            probe.netns_path_.empty() ? probe.root_id_ : g.owner(probe.root_id_);
+        std::vector<std::pair<std::string, std::string>> spaces;  // (path, root)
+        if (host && *host != probe.root_id_) spaces.emplace_back("/proc/self/ns/net", *host);
+        for (const auto& n : g.nodesWhere("Type", model::Value("netns"))) {
+            const model::Value* path = n.metadata.asObject().find("Path");
+            if (path != nullptr && path->isString() && n.id.view() != probe.root_id_)
+                spaces.emplace_back(path->asString(), n.id.str());
+        }
+        for (const auto& [path, root] : spaces) {
+            if (nsidOf(query_sock.get(), path, ++seq) == nsid) return root;
+        }
+        return std::nullopt;
     }
 
     void apply(std::span<const std::uint8_t> bytes, bool* done, int* error) {

@@ -12,8 +12,12 @@ namespace skydive::agent {
 using model::Object;
 using model::Value;
 
-NetlinkTopology::NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool)
-    : graph_(graph), root_id_(std::move(root_id)), ethtool_(std::move(ethtool)) {}
+NetlinkTopology::NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool,
+                                 PeerNamespace peer_namespace)
+    : graph_(graph),
+      root_id_(std::move(root_id)),
+      ethtool_(std::move(ethtool)),
+      peer_namespace_(std::move(peer_namespace)) {}
 
 NetlinkTopology::~NetlinkTopology() = default;
 
@@ -93,6 +97,8 @@ void NetlinkTopology::upsertLink(const LinkInfo& link) {
     bool is_veth = link.kind == "veth" || intf.driver == "veth";
     if (is_veth && intf.link.link == 0 && ethtool_.peer_index) {
         intf.link.link = ethtool_.peer_index(link.name);
+        if (intf.link.link != 0 && peer_namespace_.link_netnsid)
+            intf.link.link_netnsid = peer_namespace_.link_netnsid(link.index);
     }
     publish(link.index);
     relink(link.index);
@@ -186,8 +192,11 @@ void NetlinkTopology::relink(std::int32_t index) {
 }
 
 // Veth peers: in the same namespace through our own table; across namespaces through the graph
-// (a veth whose IfIndex is our peer index and whose PeerIfIndex is ours, owned by another
-// root). Whichever end is published second creates the edge; the ID is deterministic.
+// (a veth whose IfIndex is our peer index and whose PeerIfIndex is ours, owned by the root of
+// the namespace our LinkNetNsID names, and not paired yet). Indices repeat across namespaces
+// (every fresh one numbers its first veth alike), so without a resolved namespace only a unique
+// candidate is taken. Whichever end is published second creates the edge; the ID is
+// deterministic.
 void NetlinkTopology::linkVeth(Intf& intf) {
     const LinkInfo& l = intf.link;
     bool is_veth = l.kind == "veth" || intf.driver == "veth";
@@ -199,6 +208,8 @@ void NetlinkTopology::linkVeth(Intf& intf) {
         peer_id = p->second.node_id;
     } else {
         // The peer lives in another namespace (its end may not know LinkNetNsID yet).
+        const std::optional<std::string> root = peerRoot(intf);
+        std::size_t candidates = 0;
         for (const auto& n : graph_.nodesWhere("PeerIfIndex", Value(l.index))) {
             const Object& md = n.metadata.asObject();
             const Value* idx = md.find("IfIndex");
@@ -207,16 +218,44 @@ void NetlinkTopology::linkVeth(Intf& intf) {
                 *type != Value("veth")) {
                 continue;
             }
-            if (graph_.owner(n.id.view()) == root_id_) continue;
+            const std::optional<std::string> owner = graph_.owner(n.id.view());
+            if (owner == root_id_ || (root && owner != root) || pairedElsewhere(n.id.view(), intf))
+                continue;
             peer_id = n.id.str();
-            break;
+            ++candidates;
         }
-        if (peer_id.empty()) return;
+        if (candidates != 1) return;  // not published yet, or ambiguous
     }
     bool self_parent = l.index > peer_index || (l.index == peer_index && intf.node_id > peer_id);
     const std::string& parent = self_parent ? intf.node_id : peer_id;
     const std::string& child = self_parent ? peer_id : intf.node_id;
     graph_.link(parent, child, "layer2", Value(Object{{"Type", "veth"}}));
+}
+
+// Whether veth `id` already has its (one) peer, another end than `intf`.
+bool NetlinkTopology::pairedElsewhere(std::string_view id, const Intf& intf) const {
+    auto veth = [&](const Edge& e, const model::Str& other) {
+        const Value* type = e.metadata.asObject().find("Type");
+        return type != nullptr && *type == Value("veth") && other.view() != intf.node_id;
+    };
+    for (const auto& e : graph_.outEdges(id))
+        if (veth(e, e.child)) return true;
+    for (const auto& e : graph_.inEdges(id))
+        if (veth(e, e.parent)) return true;
+    return false;
+}
+
+// The root of the namespace the veth's LinkNetNsID names, resolved once per ID (an ID stays
+// with its namespace while a veth into it exists) and again when that root left the graph.
+std::optional<std::string> NetlinkTopology::peerRoot(Intf& intf) {
+    const auto& nsid = intf.link.link_netnsid;
+    if (!nsid || !peer_namespace_.root) return std::nullopt;
+    if (intf.peer_root && intf.peer_root->first == *nsid && graph_.node(intf.peer_root->second))
+        return intf.peer_root->second;
+    intf.peer_root.reset();
+    auto root = peer_namespace_.root(*nsid);
+    if (root) intf.peer_root.emplace(*nsid, *root);
+    return root;
 }
 
 void NetlinkTopology::clear() {

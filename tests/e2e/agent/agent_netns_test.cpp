@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include <skydive/model/json.h>
 
@@ -27,13 +29,8 @@ TEST_F(NetnsE2E, VethAcrossNamespaces) {
     cleanup.add("ip netns del " + n2);
     ASSERT_TRUE(sh("ip netns add " + n1));
     ASSERT_TRUE(sh("ip netns add " + n2));
-    // Indices of our own: fresh namespaces all number their first veth 2, and the agent sees
-    // every namespace on the host, other tests' too; it pairs ends across namespaces by index
-    // (IfIndex / PeerIfIndex), so a parallel test's pair with the same indices could be taken
-    // for our peer (a known agent limitation: LinkNetNsID is not resolved to a namespace).
-    const int ia = 20000 + 2 * static_cast<int>(::getpid() % 10000), ib = ia + 1;
-    ASSERT_TRUE(sh("ip link add " + va + " index " + std::to_string(ia) + " netns " + n1 +
-                   " type veth peer name " + vb + " index " + std::to_string(ib) + " netns " + n2));
+    ASSERT_TRUE(
+        sh("ip link add " + va + " netns " + n1 + " type veth peer name " + vb + " netns " + n2));
     ASSERT_TRUE(sh("ip -n " + n1 + " addr add 192.0.2.1/24 dev " + va));
     ASSERT_TRUE(sh("ip -n " + n1 + " link set " + va + " up"));
 
@@ -69,6 +66,81 @@ TEST_F(NetnsE2E, VethAcrossNamespaces) {
     EXPECT_TRUE(waitFor([&] { return !g().node(ns1->id.view()) && !g().node(aid); }));
     EXPECT_TRUE(waitFor([&] { return !g().node(bid); }));
     EXPECT_TRUE(nodeNamed(g(), n2, "netns").has_value());
+}
+
+// Two veth pairs whose ends carry the same indices (fresh namespaces number their first veth
+// alike, containers do): each end is linked to the peer in the namespace its LinkNetNsID names,
+// never to the look-alike end of the other pair.
+TEST_F(NetnsE2E, VethPairsWithEqualIndicesAreNotCrossed) {
+    std::string s = uniqueSuffix();
+    std::vector<std::string> ns, ends;
+    for (int i = 1; i <= 4; ++i) {
+        ns.push_back("sdq" + std::to_string(i) + "-" + s);
+        ends.push_back("sq" + std::to_string(i) + s);
+        cleanup.add("ip netns del " + ns.back());
+        ASSERT_TRUE(sh("ip netns add " + ns.back()));
+    }
+    // Pairs (1,2) and (3,4), both numbered 7 -> 8; the second pair's ends come up first so that
+    // either pair may be published before the other.
+    for (int p : {2, 0}) {
+        ASSERT_TRUE(sh("ip link add " + ends[p] + " index 7 netns " + ns[p] +
+                       " type veth peer name " + ends[p + 1] + " index 8 netns " + ns[p + 1]));
+    }
+    std::vector<std::string> ids;
+    for (const auto& e : ends) {
+        auto n = waitNode(e, "veth");
+        ASSERT_TRUE(n.has_value()) << e;
+        ids.push_back(n->id.str());
+    }
+    auto veth_peers = [&](const std::string& id) {
+        auto layer2 = [](const model::Edge& e) {
+            const Value* r = e.metadata.asObject().find("RelationType");
+            return r != nullptr && *r == Value("layer2");
+        };
+        std::vector<std::string> peers;
+        for (const auto& e : g().outEdges(id))
+            if (layer2(e)) peers.push_back(e.child.str());
+        for (const auto& e : g().inEdges(id))
+            if (layer2(e)) peers.push_back(e.parent.str());
+        return peers;
+    };
+    for (int p : {0, 2}) {
+        EXPECT_TRUE(waitFor([&] {
+            return veth_peers(ids[p]) == std::vector<std::string>{ids[p + 1]} &&
+                   veth_peers(ids[p + 1]) == std::vector<std::string>{ids[p]};
+        })) << ends[p]
+            << " <-> " << ends[p + 1];
+    }
+    // Settled: no crossed edge appears later either (both ends of each pair were published).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int p : {0, 2}) {
+        EXPECT_EQ(veth_peers(ids[p]), std::vector<std::string>{ids[p + 1]});
+        EXPECT_EQ(veth_peers(ids[p + 1]), std::vector<std::string>{ids[p]});
+    }
+}
+
+// One end in the agent's own namespace (the host node's), the other in a named namespace: each
+// end's LinkNetNsID resolves to the other side's root, the host's included.
+TEST_F(NetnsE2E, VethBetweenHostAndNamespace) {
+    std::string s = uniqueSuffix();
+    std::string n1 = "sdh1-" + s, hv = "shv" + s, nv = "snv" + s;
+    cleanup.add("ip link del " + hv);
+    cleanup.add("ip netns del " + n1);
+    ASSERT_TRUE(sh("ip netns add " + n1));
+    ASSERT_TRUE(sh("ip link add " + hv + " type veth peer name " + nv + " netns " + n1));
+    auto h = waitNode(hv, "veth");
+    auto n = waitNode(nv, "veth");
+    auto ns = waitNode(n1, "netns");
+    ASSERT_TRUE(h && n && ns);
+    EXPECT_EQ(g().owner(h->id.view()), agent->hostNodeId());
+    EXPECT_EQ(g().owner(n->id.view()), ns->id.str());
+    std::string hid = h->id.str(), nid = n->id.str();
+    EXPECT_TRUE(waitFor(
+        [&] { return hasEdge(g(), hid, nid, "layer2") || hasEdge(g(), nid, hid, "layer2"); }));
+    EXPECT_TRUE(waitFor([&] {
+        auto a = g().node(hid), b = g().node(nid);
+        return a && b && field(*a, "LinkNetNsID") && field(*b, "LinkNetNsID");
+    }));
 }
 
 // Interface counters become Metric / LastUpdateMetric at the configured interval (spec §3.6).

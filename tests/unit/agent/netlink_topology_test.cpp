@@ -4,6 +4,9 @@
 #include <linux/if.h>
 
 #include <cstring>
+#include <memory>
+#include <optional>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -222,6 +225,91 @@ namespace skydive::agent {
 namespace {
 
 // `Speed` is read again on each link event (a carrier change renegotiates it); unknown → absent.
+// Four namespaces, two veth pairs (1,2) and (3,4) with the same indices 7 <-> 8. The end created
+// first is announced before its pair exists (no IFLA_LINK, no IFLA_LINK_NETNSID): ethtool gives
+// its peer index, the kernel its namespace ID when asked again. Each end links only to the peer
+// owned by the namespace its ID names.
+struct VethAcrossNamespacesTest : ::testing::Test {
+    model::ManualClock clock{1000};
+    TopologyGraph graph{"node1", clock};
+    std::string host = randomId();
+    std::vector<std::string> roots;  // netns nodes 1..4 (index 0..3)
+    std::vector<std::unique_ptr<NetlinkTopology>> spaces;
+
+    void SetUp() override {
+        ASSERT_TRUE(graph.addNode(host, Value(Object{{"Name", "node1"}, {"Type", "host"}})));
+        for (int i = 0; i < 4; ++i) {
+            roots.push_back(randomId());
+            ASSERT_TRUE(graph.addNode(roots.back(), Value(Object{{"Type", "netns"}})));
+        }
+    }
+    // Namespace i calls namespace j "10 + j" (IDs are per namespace; these are all distinct so
+    // that a mix-up shows). `resolve` off: no PeerNamespace at all.
+    void makeSpaces(bool resolve) {
+        for (int i = 0; i < 4; ++i) {
+            NetlinkTopology::Ethtool e;
+            e.driver = [](const std::string&) { return std::string("veth"); };
+            e.peer_index = [](const std::string&) { return 7; };  // only the index-8 ends ask
+            NetlinkTopology::PeerNamespace p;
+            if (resolve) {
+                const int peer = i ^ 1;
+                p.link_netnsid = [peer](std::int32_t) { return 10 + peer; };
+                p.root = [this](std::int32_t nsid) -> std::optional<std::string> {
+                    if (nsid < 10 || nsid > 13) return std::nullopt;
+                    return roots[static_cast<std::size_t>(nsid - 10)];
+                };
+            }
+            spaces.push_back(std::make_unique<NetlinkTopology>(graph, roots[i], e, p));
+        }
+    }
+    // End of namespace i: index 7 knows its peer (8 in namespace i^1); index 8 came first.
+    void announce(int i) {
+        const bool second = i % 2 == 0;
+        auto m = link(RTM_NEWLINK, second ? 7 : 8, "v" + std::to_string(i), IFF_UP);
+        if (second) m.u32(IFLA_LINK, 8).u32(IFLA_LINK_NETNSID, 10 + (i ^ 1));
+        m.begin(IFLA_LINKINFO).str(IFLA_INFO_KIND, "veth").end();
+        for (const auto& ev : parseNetlink(m.data())) spaces[i]->apply(ev);
+    }
+    std::string node(int i) { return *spaces[i]->nodeId(i % 2 == 0 ? 7 : 8); }
+    std::size_t veths(int i) {
+        std::size_t n = 0;
+        for (const auto& e : graph.outEdges(node(i)))
+            n += e.metadata.asObject().find("Type") != nullptr;
+        for (const auto& e : graph.inEdges(node(i)))
+            n += e.metadata.asObject().find("Type") != nullptr;
+        return n;
+    }
+    bool linked(int a, int b) {
+        return graph.edge(linkId(node(a), node(b), "layer2")).has_value() ||
+               graph.edge(linkId(node(b), node(a), "layer2")).has_value();
+    }
+};
+
+TEST_F(VethAcrossNamespacesTest, EachEndFindsThePeerInTheNamespaceItsIdNames) {
+    makeSpaces(true);
+    for (int i : {3, 2, 1, 0}) announce(i);  // pair (3,4) complete before pair (1,2) appears
+    EXPECT_TRUE(linked(0, 1));
+    EXPECT_TRUE(linked(2, 3));
+    EXPECT_FALSE(linked(0, 3));
+    EXPECT_FALSE(linked(2, 1));
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(veths(i), 1u) << i;
+    // The first-announced end got its namespace ID from the kernel, not from the event.
+    EXPECT_EQ(*graph.node(node(1))->metadata.asObject().find("LinkNetNsID"), Value(10));
+}
+
+// Without namespace IDs (older kernels, unknown namespaces) only a unique candidate is taken,
+// and an end that already has its peer is no candidate.
+TEST_F(VethAcrossNamespacesTest, WithoutNamespaceIdsAPairedEndIsNotTakenAgain) {
+    makeSpaces(false);
+    for (int i : {3, 2}) announce(i);
+    EXPECT_TRUE(linked(2, 3));
+    for (int i : {1, 0}) announce(i);
+    EXPECT_TRUE(linked(0, 1));
+    EXPECT_FALSE(linked(0, 3));
+    EXPECT_FALSE(linked(1, 2));
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(veths(i), 1u) << i;
+}
+
 TEST(NetlinkTopologySpeed, FollowsLinkEventsAndUnknownIsOmitted) {
     model::ManualClock clock{1000};
     TopologyGraph graph{"node1", clock};

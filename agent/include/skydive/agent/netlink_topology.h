@@ -34,7 +34,18 @@ public:
         std::function<std::int64_t(const std::string& ifname)> speed;
     };
 
-    NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool = {});
+    /// Where a veth's peer lives when it is not in this namespace (absent members: unknown).
+    struct PeerNamespace {
+        /// The link's IFLA_LINK_NETNSID asked again: the kernel announces the first end of a
+        /// pair before the pair is complete, without it (nullopt: peer in this namespace).
+        std::function<std::optional<std::int32_t>(std::int32_t ifindex)> link_netnsid;
+        /// The graph root (host node or netns node ID) of the namespace that `nsid` names from
+        /// this namespace; nullopt when no known namespace has that ID.
+        std::function<std::optional<std::string>(std::int32_t nsid)> root;
+    };
+
+    NetlinkTopology(TopologyGraph& graph, std::string root_id, Ethtool ethtool = {},
+                    PeerNamespace peer_namespace = {});
     ~NetlinkTopology();
     NetlinkTopology(const NetlinkTopology&) = delete;
     NetlinkTopology& operator=(const NetlinkTopology&) = delete;
@@ -65,6 +76,8 @@ private:
         std::int64_t speed = 0;
         std::string master_edge;
         std::string vlan_edge;
+        /// The root of the namespace link.link_netnsid named when last resolved (veth only).
+        std::optional<std::pair<std::int32_t, std::string>> peer_root;
         bool seen = true;
         std::optional<std::array<std::uint64_t, LinkInfo::kStatsCount>> published_stats;
         model::Time published_at = 0;
@@ -79,6 +92,8 @@ private:
     void publish(std::int32_t index);
     void relink(std::int32_t index);
     void linkVeth(Intf& intf);
+    std::optional<std::string> peerRoot(Intf& intf);
+    bool pairedElsewhere(std::string_view id, const Intf& intf) const;
     model::Value metadataOf(const Intf& intf) const;
     static model::Value mergeForeign(const Node& current, model::Value fresh);
     void touchIndexes(const std::vector<NextHop>& hops);
@@ -86,6 +101,7 @@ private:
     TopologyGraph& graph_;
     std::string root_id_;
     Ethtool ethtool_;
+    PeerNamespace peer_namespace_;
     std::map<std::int32_t, Intf> links_;
     std::map<std::int32_t, std::map<std::string, AddrInfo>> addrs_;
     std::map<RouteKey, RouteInfo> routes_;
