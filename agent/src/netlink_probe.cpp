@@ -23,6 +23,7 @@
 #include <cerrno>
 #include <cstring>
 #include <future>
+#include <map>
 #include <vector>
 
 #include "netlink_wire.h"
@@ -214,7 +215,9 @@ std::optional<std::int32_t> nsidOf(int sock, const std::string& path, std::uint3
         std::memcpy(RTA_DATA(attr), &fd, sizeof fd);
     });
     const std::size_t skip = NLMSG_LENGTH(kHead);
-    if (answer.size() < skip) return std::nullopt;
+    if (answer.size() < skip ||
+        reinterpret_cast<const nlmsghdr*>(answer.data())->nlmsg_type != RTM_NEWNSID)
+        return std::nullopt;
     std::optional<std::int32_t> id;
     wire::forEachAttr(wire::Bytes(answer).subspan(skip), [&](std::uint16_t type, wire::Bytes v) {
         std::int32_t x = 0;
@@ -247,6 +250,7 @@ struct NetlinkProbe::Loop {
     Fd dump;
     Fd ioctl_sock;
     Fd query_sock;  // one-answer queries, apart from dumps (they come in the middle of one)
+    std::map<std::string, std::optional<std::int32_t>> nsids;  // see rootOf
     Fd stop_fd{::eventfd(0, EFD_CLOEXEC)};
     std::unique_ptr<NetlinkTopology> topo;
     std::uint32_t seq = 1;
@@ -263,9 +267,10 @@ struct NetlinkProbe::Loop {
         ioctl_sock = Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         query_sock = Fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
         if (!events.ok() || !dump.ok() || !query_sock.ok()) return sysError("netlink socket");
-        timeval answer_within{1, 0};
-        (void)::setsockopt(query_sock.get(), SOL_SOCKET, SO_RCVTIMEO, &answer_within,
-                           sizeof answer_within);
+        timeval answer_within{1, 0};  // queries run under the graph lock: never wait forever
+        if (::setsockopt(query_sock.get(), SOL_SOCKET, SO_RCVTIMEO, &answer_within,
+                         sizeof answer_within) != 0)
+            return sysError("netlink query timeout");
         int size = kEventBufferBytes;
         if (::setsockopt(events.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
             (void)::setsockopt(events.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -305,21 +310,33 @@ struct NetlinkProbe::Loop {
     }
 
     // The root of the namespace this one calls `nsid`: the agent's own namespace (the host
-    // node) or one of the netns nodes in the graph, each asked for the ID this namespace gives it.
+    // node) or one of the netns nodes in the graph. The ID this namespace gives each of them is
+    // asked once (RTM_GETNSID) and kept while its node is in the graph: an assigned ID stays
+    // with its namespace while it lives. One with no ID yet is asked again on a miss (a veth
+    // pair between the two assigns one).
     std::optional<std::string> rootOf(std::int32_t nsid) {
         TopologyGraph& g = probe.graph_;
         auto lock = g.lock();
         std::optional<std::string> host =
             probe.netns_path_.empty() ? probe.root_id_ : g.owner(probe.root_id_);
-        std::vector<std::pair<std::string, std::string>> spaces;  // (path, root)
-        if (host && *host != probe.root_id_) spaces.emplace_back("/proc/self/ns/net", *host);
+        std::vector<std::pair<std::string, std::string>> spaces;  // (root, path)
+        if (host && *host != probe.root_id_) spaces.emplace_back(*host, "/proc/self/ns/net");
         for (const auto& n : g.nodesWhere("Type", model::Value("netns"))) {
             const model::Value* path = n.metadata.asObject().find("Path");
             if (path != nullptr && path->isString() && n.id.view() != probe.root_id_)
-                spaces.emplace_back(path->asString(), n.id.str());
+                spaces.emplace_back(n.id.str(), path->asString());
         }
-        for (const auto& [path, root] : spaces) {
-            if (nsidOf(query_sock.get(), path, ++seq) == nsid) return root;
+        std::map<std::string, std::optional<std::int32_t>> kept;
+        for (const auto& [root, path] : spaces)
+            if (auto it = nsids.find(root); it != nsids.end()) kept.insert(*it);
+        nsids.swap(kept);
+        for (const auto& [root, id] : nsids)
+            if (id == nsid) return root;
+        for (const auto& [root, path] : spaces) {
+            if (auto it = nsids.find(root); it != nsids.end() && it->second) continue;
+            auto id = nsidOf(query_sock.get(), path, ++seq);
+            nsids[root] = id;
+            if (id == nsid) return root;
         }
         return std::nullopt;
     }

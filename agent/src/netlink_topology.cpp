@@ -207,8 +207,13 @@ void NetlinkTopology::linkVeth(Intf& intf) {
         !l.link_netnsid && p != links_.end() && p->second.link.link == l.index) {
         peer_id = p->second.node_id;
     } else {
-        // The peer lives in another namespace (its end may not know LinkNetNsID yet).
-        const std::optional<std::string> root = peerRoot(intf);
+        // The peer lives in another namespace. An ID that names no known namespace yet: no
+        // guess (the other end links when it comes, its side knows ours).
+        std::optional<std::string> root;
+        if (l.link_netnsid && peer_namespace_.root) {
+            root = peer_namespace_.root(*l.link_netnsid);
+            if (!root) return;
+        }
         std::size_t candidates = 0;
         for (const auto& n : graph_.nodesWhere("PeerIfIndex", Value(l.index))) {
             const Object& md = n.metadata.asObject();
@@ -243,19 +248,6 @@ bool NetlinkTopology::pairedElsewhere(std::string_view id, const Intf& intf) con
     for (const auto& e : graph_.inEdges(id))
         if (veth(e, e.parent)) return true;
     return false;
-}
-
-// The root of the namespace the veth's LinkNetNsID names, resolved once per ID (an ID stays
-// with its namespace while a veth into it exists) and again when that root left the graph.
-std::optional<std::string> NetlinkTopology::peerRoot(Intf& intf) {
-    const auto& nsid = intf.link.link_netnsid;
-    if (!nsid || !peer_namespace_.root) return std::nullopt;
-    if (intf.peer_root && intf.peer_root->first == *nsid && graph_.node(intf.peer_root->second))
-        return intf.peer_root->second;
-    intf.peer_root.reset();
-    auto root = peer_namespace_.root(*nsid);
-    if (root) intf.peer_root.emplace(*nsid, *root);
-    return root;
 }
 
 void NetlinkTopology::clear() {

@@ -224,7 +224,6 @@ TEST_F(NetlinkTopologyTest, InterfaceMetricsFromStats64) {
 namespace skydive::agent {
 namespace {
 
-// `Speed` is read again on each link event (a carrier change renegotiates it); unknown → absent.
 // Four namespaces, two veth pairs (1,2) and (3,4) with the same indices 7 <-> 8. The end created
 // first is announced before its pair exists (no IFLA_LINK, no IFLA_LINK_NETNSID): ethtool gives
 // its peer index, the kernel its namespace ID when asked again. Each end links only to the peer
@@ -245,7 +244,7 @@ struct VethAcrossNamespacesTest : ::testing::Test {
     }
     // Namespace i calls namespace j "10 + j" (IDs are per namespace; these are all distinct so
     // that a mix-up shows). `resolve` off: no PeerNamespace at all.
-    void makeSpaces(bool resolve) {
+    void makeSpaces(bool resolve, std::vector<int> unknown = {}) {
         for (int i = 0; i < 4; ++i) {
             NetlinkTopology::Ethtool e;
             e.driver = [](const std::string&) { return std::string("veth"); };
@@ -254,8 +253,10 @@ struct VethAcrossNamespacesTest : ::testing::Test {
             if (resolve) {
                 const int peer = i ^ 1;
                 p.link_netnsid = [peer](std::int32_t) { return 10 + peer; };
-                p.root = [this](std::int32_t nsid) -> std::optional<std::string> {
+                p.root = [this, unknown](std::int32_t nsid) -> std::optional<std::string> {
                     if (nsid < 10 || nsid > 13) return std::nullopt;
+                    for (int u : unknown)
+                        if (nsid == 10 + u) return std::nullopt;
                     return roots[static_cast<std::size_t>(nsid - 10)];
                 };
             }
@@ -297,6 +298,20 @@ TEST_F(VethAcrossNamespacesTest, EachEndFindsThePeerInTheNamespaceItsIdNames) {
     EXPECT_EQ(*graph.node(node(1))->metadata.asObject().find("LinkNetNsID"), Value(10));
 }
 
+// A namespace ID that names no known namespace yet (its netns node is not in the graph): no
+// guess among look-alikes; the other end, whose namespace is known, links when it comes.
+TEST_F(VethAcrossNamespacesTest, AnUnresolvedIdLinksNothing) {
+    makeSpaces(true, {1});  // namespace 2 (index 1) is not known to anyone yet
+    for (int i : {3, 0}) announce(i);
+    EXPECT_FALSE(linked(0, 3));
+    EXPECT_EQ(veths(0), 0u);
+    announce(2);
+    EXPECT_TRUE(linked(2, 3));
+    announce(1);  // namespace 1 is known: its end finds 0
+    EXPECT_TRUE(linked(0, 1));
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(veths(i), 1u) << i;
+}
+
 // Without namespace IDs (older kernels, unknown namespaces) only a unique candidate is taken,
 // and an end that already has its peer is no candidate.
 TEST_F(VethAcrossNamespacesTest, WithoutNamespaceIdsAPairedEndIsNotTakenAgain) {
@@ -310,6 +325,7 @@ TEST_F(VethAcrossNamespacesTest, WithoutNamespaceIdsAPairedEndIsNotTakenAgain) {
     for (int i = 0; i < 4; ++i) EXPECT_EQ(veths(i), 1u) << i;
 }
 
+// `Speed` is read again on each link event (a carrier change renegotiates it); unknown → absent.
 TEST(NetlinkTopologySpeed, FollowsLinkEventsAndUnknownIsOmitted) {
     model::ManualClock clock{1000};
     TopologyGraph graph{"node1", clock};

@@ -40,7 +40,8 @@ public:
         /// pair before the pair is complete, without it (nullopt: peer in this namespace).
         std::function<std::optional<std::int32_t>(std::int32_t ifindex)> link_netnsid;
         /// The graph root (host node or netns node ID) of the namespace that `nsid` names from
-        /// this namespace; nullopt when no known namespace has that ID.
+        /// this namespace; nullopt when no known namespace has that ID. Called under the graph
+        /// lock on each publication of a veth: answer from a cache when possible.
         std::function<std::optional<std::string>(std::int32_t nsid)> root;
     };
 
@@ -76,8 +77,6 @@ private:
         std::int64_t speed = 0;
         std::string master_edge;
         std::string vlan_edge;
-        /// The root of the namespace link.link_netnsid named when last resolved (veth only).
-        std::optional<std::pair<std::int32_t, std::string>> peer_root;
         bool seen = true;
         std::optional<std::array<std::uint64_t, LinkInfo::kStatsCount>> published_stats;
         model::Time published_at = 0;
@@ -92,7 +91,6 @@ private:
     void publish(std::int32_t index);
     void relink(std::int32_t index);
     void linkVeth(Intf& intf);
-    std::optional<std::string> peerRoot(Intf& intf);
     bool pairedElsewhere(std::string_view id, const Intf& intf) const;
     model::Value metadataOf(const Intf& intf) const;
     static model::Value mergeForeign(const Node& current, model::Value fresh);
