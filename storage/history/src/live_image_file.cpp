@@ -1,11 +1,12 @@
 #include "live_image_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -165,10 +166,15 @@ model::Result<std::optional<LiveImage>> readLiveImage(
     std::shared_ptr<const graph::IndexConfig> config, unsigned threads, PhaseClock* phase) {
     using Out = std::optional<LiveImage>;
     std::string path = dir + "/" + std::string(kLiveImageFile);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Out();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Out();
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{fd};
     char head[kHead];
-    if (!in.read(head, sizeof head)) return corrupt("truncated header");
+    if (::pread(fd, head, sizeof head, 0) != static_cast<ssize_t>(sizeof head))
+        return corrupt("truncated header");
     std::string_view h(head, sizeof head);
     if (h.substr(0, kMagic.size()) != kMagic) return Out();  // another version: a cache miss
     std::uint64_t seq = getBe(h, 8, 8);
@@ -177,12 +183,22 @@ model::Result<std::optional<LiveImage>> readLiveImage(
     if (!accept(seq, base)) return Out();  // stale
     std::uint64_t total = getBe(h, 33, 8);
     std::uint64_t chunks = getBe(h, 41, 4);
-    in.seekg(0, std::ios::end);
-    if (static_cast<std::uint64_t>(in.tellg()) != total || total < kHead + 16 * chunks)
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) != total ||
+        total < kHead + 16 * chunks)
         return corrupt("size does not match the header");
-    std::string data(total, '\0');
-    in.seekg(0);
-    if (!in.read(data.data(), static_cast<std::streamsize>(total))) return corrupt("short read");
+    // The file mapped, its pages mapped in one go (MAP_POPULATE), instead of read into a fresh
+    // buffer: no copy, and no page fault per 4 KiB of a buffer the size of the graph (~14 µs
+    // each on a VM with shadow paging: a second per 300 MB; ADR 014). The file is never
+    // rewritten in place (a new image is renamed over it), so the mapping stays valid.
+    void* map = ::mmap(nullptr, total, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED) return corrupt(std::string("cannot map: ") + std::strerror(errno));
+    struct Unmapper {
+        void* p;
+        std::size_t n;
+        ~Unmapper() { ::munmap(p, n); }
+    } unmapper{map, total};
+    const std::string_view data(static_cast<const char*>(map), total);
     if (phase) phase->lap("image_file_read");
     std::vector<std::string_view> parts;
     std::vector<std::uint64_t> sums;
@@ -191,7 +207,7 @@ model::Result<std::optional<LiveImage>> readLiveImage(
         std::uint64_t to = i + 1 < chunks ? getBe(data, kHead + 16 * (i + 1), 8) : total;
         if (from < kHead + 16 * chunks || to < from || to > total)
             return corrupt("bad chunk offset");
-        parts.push_back(std::string_view(data).substr(from, to - from));
+        parts.push_back(data.substr(from, to - from));
         sums.push_back(getBe(data, kHead + 16 * i + 8, 8));
     }
     // Thread t decodes the t-th run of chunks into part t of the loader, which also works out
