@@ -104,6 +104,10 @@ model::Status decodeChunk(std::string_view in, graph::GraphImageLoader& loader, 
 model::Status writeLiveImage(const std::string& dir, const graph::GraphImage& image,
                              std::uint64_t seq, std::optional<TimelineKey> base) {
     std::string body;
+    // Room for the whole body up front (a generous guess per element: untouched capacity costs
+    // no memory): growing by doubling would copy everything written so far at each step and
+    // touch fresh pages ~3x the image's size, at ~14 us per page fault on some VMs (ADR 014).
+    body.reserve(image.nodeCount() * 384 + image.edgeCount() * 192 + (64u << 10));
     std::vector<std::uint64_t> offsets{0};
     std::string record;
     auto add = [&](char kind, const Version& v) {
