@@ -80,6 +80,8 @@ model::Status dropBefore(Store::Impl& im, Time cutoff) {
     batch.DeleteRange(im.rocks->cf(Cf::Checkpoint), toSlice(std::string()), toSlice(cp_key));
     batch.Put(im.rocks->cf(Cf::Checkpoint), toSlice(cp_key),
               toSlice(encodeCheckpointValue(*state)));
+    batch.Delete(im.rocks->cf(Cf::Default),
+                 toSlice(kNewestCheckpointKey));  // found again by a seek
     batch.DeleteRange(im.rocks->cf(Cf::Timeline), toSlice(std::string()), toSlice(cut_key));
     if (auto st = im.rocks->write(batch, true); !st) return st;
     std::lock_guard l(im.mu);

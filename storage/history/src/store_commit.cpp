@@ -190,6 +190,7 @@ public:
             std::string to(17, '\xff');
             out->DeleteRange(im_.rocks->cf(Cf::Checkpoint), toSlice(encodeTimelineKey({oldest, 0})),
                              toSlice(to));
+            out->Delete(im_.rocks->cf(Cf::Default), toSlice(kNewestCheckpointKey));
         }
         std::string seq_bytes;
         putU64(seq_bytes, static_cast<Staged*>(group.back())->last_seq);

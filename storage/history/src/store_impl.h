@@ -17,6 +17,11 @@
 
 namespace skydive::store {
 
+/// `default` key: the time (i64f) of the newest checkpoint, written with each checkpoint and
+/// deleted whenever checkpoints are deleted (late data, retention, import). Absent: unknown,
+/// found by a seek (which reads the newest checkpoint's whole value; FORMAT.md).
+inline constexpr std::string_view kNewestCheckpointKey = "newest_checkpoint";
+
 struct Store::Impl {
     StoreOptions opts;
     const model::Clock& clock;
@@ -58,7 +63,10 @@ struct Store::Impl {
     using CachedView = store::CachedView;
     mutable ViewCache cache;
 
-    std::mutex retention_mu;  // one retention pass at a time
+    std::mutex retention_mu;   // one retention pass at a time
+    std::mutex checkpoint_mu;  // guards newest_checkpoint_key
+    /// The key the `newest_checkpoint` record names (the newest checkpoint written since open).
+    std::optional<TimelineKey> newest_checkpoint_key;
     std::mutex sync_mu;
     std::condition_variable sync_cv;
     bool stopping = false;
