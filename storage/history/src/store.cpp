@@ -174,14 +174,14 @@ Status Store::Impl::load() {
     // under it), so reset() runs before `mu` is taken, never under it.
     live.reset(*img);
     phase.lap("live_reset");
-    std::lock_guard l(mu);
-    next_seq = seq_now + 1;
-    last_key = *last ? **last : TimelineKey{};
-    newest_checkpoint = *cp ? std::optional<Time>((*cp)->time) : std::nullopt;
     {
         std::lock_guard cl(checkpoint_mu);
         newest_checkpoint_key = *cp;
     }
+    std::lock_guard l(mu);
+    next_seq = seq_now + 1;
+    last_key = *last ? **last : TimelineKey{};
+    newest_checkpoint = *cp ? std::optional<Time>((*cp)->time) : std::nullopt;
     loaded_from_image = from_image;
     latest = std::move(*img);
     published.reset();
@@ -225,13 +225,16 @@ Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey 
     rocksdb::WriteBatch batch;
     batch.Put(rocks->cf(Cf::Checkpoint), toSlice(encodeTimelineKey(key)),
               toSlice(encodeCheckpointValue(refs)));
-    // The newest checkpoint written so far, this one or a later one written first by a
-    // concurrent call: never an older one (late data is detected against it).
-    std::lock_guard cl(checkpoint_mu);
-    if (!newest_checkpoint_key || *newest_checkpoint_key < key) newest_checkpoint_key = key;
-    batch.Put(rocks->cf(Cf::Default), toSlice(kNewestCheckpointKey),
-              toSlice(encodeTimelineKey(*newest_checkpoint_key)));
-    if (auto st = rocks->write(batch, opts.sync == SyncPolicy::Always); !st) return st;
+    {
+        // The newest checkpoint written so far, this one or a later one written first by a
+        // concurrent call: never an older one (late data is detected against it). Held only
+        // around the write (lock order: never with `mu`).
+        std::lock_guard cl(checkpoint_mu);
+        if (!newest_checkpoint_key || *newest_checkpoint_key < key) newest_checkpoint_key = key;
+        batch.Put(rocks->cf(Cf::Default), toSlice(kNewestCheckpointKey),
+                  toSlice(encodeTimelineKey(*newest_checkpoint_key)));
+        if (auto st = rocks->write(batch, opts.sync == SyncPolicy::Always); !st) return st;
+    }
     {
         std::lock_guard l(mu);
         newest_checkpoint = std::max(newest_checkpoint.value_or(key.time), key.time);

@@ -64,7 +64,7 @@ struct Store::Impl {
     mutable ViewCache cache;
 
     std::mutex retention_mu;   // one retention pass at a time
-    std::mutex checkpoint_mu;  // guards newest_checkpoint_key
+    std::mutex checkpoint_mu;  // guards newest_checkpoint_key; never held with `mu`
     /// The key the `newest_checkpoint` record names (the newest checkpoint written since open).
     std::optional<TimelineKey> newest_checkpoint_key;
     std::mutex sync_mu;
