@@ -2,6 +2,7 @@
 // Helpers of the tests of past lookups read from RocksDB (time-ordered keys, late markers):
 // a store without a recent window, a node's V at t, and a revision dated at will.
 
+#include <skydive/model/clock.h>
 #include <skydive/store/store.h>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,19 @@ inline void putDated(Store& s, std::string_view id, Time updated, std::int64_t v
     n.updated_at = updated;
     n.metadata.mutableObject().set("V", value);
     ASSERT_TRUE(s.replaceNode(n));
+}
+
+// Adds node `id` at the clock's time, then sets its V to 1..count, one every `step` ms.
+inline void addCounted(Store& s, model::ManualClock& clock, std::string_view id, int count,
+                       Time step) {
+    const Time base = clock.now();
+    model::Node n;
+    n.id = id;
+    ASSERT_TRUE(s.addNode(n));
+    for (int i = 1; i <= count; ++i) {
+        clock.set(base + step * i);
+        ASSERT_TRUE(s.setNodeMetadata(id, "V", i));
+    }
 }
 
 }  // namespace skydive::store::testing_dated

@@ -18,6 +18,7 @@ namespace {
 
 using model::ManualClock;
 
+using testing_dated::addCounted;
 using testing_dated::openNoWindow;
 using testing_dated::putDated;
 using testing_dated::valueAt;
@@ -26,13 +27,7 @@ TEST(TimeOrderedKeys, LateRevisionsStayVisibleAfterLaterWritesAndARestart) {
     testing::TempDir dir;
     ManualClock clock(1000);
     auto s = openNoWindow(dir.path(), clock);
-    model::Node a;
-    a.id = "a";
-    ASSERT_TRUE(s->addNode(a));
-    for (int i = 1; i <= 20; ++i) {
-        clock.set(1000 + 10 * i);
-        ASSERT_TRUE(s->setNodeMetadata("a", "V", i));
-    }
+    addCounted(*s, clock, "a", 20, 10);
     clock.set(1500);
     putDated(*s, "a", 1105, 99);   // before revisions 11..20
     putDated(*s, "a", 1600, 100);  // in order again
@@ -62,13 +57,7 @@ TEST(TimeOrderedKeys, LateDataAfterRestartsReplacesTheNewestCheckpoint) {
     testing::TempDir dir;
     ManualClock clock(1000);
     auto s = openNoWindow(dir.path(), clock);
-    model::Node a;
-    a.id = "a";
-    ASSERT_TRUE(s->addNode(a));
-    for (int i = 1; i <= 6; ++i) {
-        clock.set(1000 + 100 * i);
-        ASSERT_TRUE(s->setNodeMetadata("a", "V", i));
-    }
+    addCounted(*s, clock, "a", 6, 100);
     clock.set(1700);
     ASSERT_TRUE(s->checkpoint());  // includes V = 6 (at 1600)
     // With the store closed: the `newest_checkpoint` value, "" when absent, and the last key of
@@ -85,6 +74,7 @@ TEST(TimeOrderedKeys, LateDataAfterRestartsReplacesTheNewestCheckpoint) {
         return std::make_pair(st.ok() ? value : std::string(),
                               it->Valid() ? it->key().ToString() : std::string());
     };
+    auto reopen = [&] { return (s = openNoWindow(dir.path(), clock)) != nullptr; };
     // V of `a` in the whole-graph view at t (built from a checkpoint and the timeline after it).
     auto whole = [&](Time t) {
         std::int64_t v = -1;
@@ -100,8 +90,7 @@ TEST(TimeOrderedKeys, LateDataAfterRestartsReplacesTheNewestCheckpoint) {
     s.reset();
     auto [first, last_cp] = marker();
     EXPECT_EQ(first, last_cp);  // written with the checkpoint
-    s = openNoWindow(dir.path(), clock);
-    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(reopen());
     clock.set(1800);
     putDated(*s, "a", 1350, 99);  // before the checkpoint: the highest revision from 1350 on
     EXPECT_EQ(whole(1300), 3);
@@ -109,8 +98,7 @@ TEST(TimeOrderedKeys, LateDataAfterRestartsReplacesTheNewestCheckpoint) {
     EXPECT_EQ(whole(1750), 99);
     s.reset();
     EXPECT_EQ(marker(), std::make_pair(std::string(), std::string()));  // both deleted
-    s = openNoWindow(dir.path(), clock);
-    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(reopen());
     EXPECT_EQ(whole(1300), 3);
     EXPECT_EQ(whole(1650), 99);
     clock.set(1900);
@@ -118,8 +106,7 @@ TEST(TimeOrderedKeys, LateDataAfterRestartsReplacesTheNewestCheckpoint) {
     s.reset();
     auto [second, newest_cp] = marker();
     EXPECT_EQ(second, newest_cp);  // the same key again: the late change sorts before it
-    s = openNoWindow(dir.path(), clock);
-    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(reopen());
     putDated(*s, "a", 1320, 55);  // late again, before both checkpoints
     EXPECT_EQ(whole(1330), 55);
     EXPECT_EQ(whole(1650), 55);
