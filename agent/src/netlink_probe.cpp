@@ -317,6 +317,10 @@ struct NetlinkProbe::Loop {
     std::optional<std::string> rootOf(std::int32_t nsid) {
         TopologyGraph& g = probe.graph_;
         auto lock = g.lock();
+        // Asked on every publication of a veth: a known ID whose namespace is still in the
+        // graph answers without listing the namespaces.
+        for (const auto& [root, id] : nsids)
+            if (id == nsid && g.node(root)) return root;
         std::optional<std::string> host =
             probe.netns_path_.empty() ? probe.root_id_ : g.owner(probe.root_id_);
         std::vector<std::pair<std::string, std::string>> spaces;  // (root, path)

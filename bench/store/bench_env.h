@@ -43,9 +43,16 @@ public:
     double usPerItem(std::int64_t items) const {
         return items > 0 ? (processCpuSeconds() - start_) * 1e6 / static_cast<double>(items) : 0.0;
     }
+    /// Minor page faults of the process since construction, per 1000 items.
+    double faultsPerKItem(std::int64_t items) const {
+        return items > 0 ? static_cast<double>(processMinorFaults() - faults_) * 1000.0 /
+                               static_cast<double>(items)
+                         : 0.0;
+    }
 
 private:
     double start_ = processCpuSeconds();
+    long faults_ = processMinorFaults();
 };
 
 /// A temporary directory removed at exit.

@@ -5,8 +5,6 @@
 // (ingest_input.h); ingest_phases_bench.cpp splits the store's cost by phase (ADR 015).
 // Both sides are timed in wall time: the store does part of its work on helper threads.
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
-
 #include <atomic>
 #include <thread>
 
@@ -19,14 +17,6 @@
 #include "rocks.h"
 
 namespace {
-
-// Page faults of the process so far: on a VM where each costs ~14 µs (ADR 015, twelfth round),
-// faults per 1000 revisions say how much of a figure is fresh memory being touched.
-long minorFaults() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_minflt;
-}
 
 using namespace skydive;
 using bench::kIngestBatch;
@@ -51,7 +41,6 @@ void BM_Ingest_StoreUpdates(benchmark::State& state) {
     auto ring = bench::ingestUpdateRing();
     std::size_t next = 0;
     bench::ProcessCpu cpu;
-    const long f0 = minorFaults();
     for (auto _ : state) {
         auto& d = ring[(next / kIngestBatch) % kIngestRing];
         bench::setRevisions(d, next);
@@ -61,7 +50,7 @@ void BM_Ingest_StoreUpdates(benchmark::State& state) {
     }
     const auto items = static_cast<std::int64_t>(state.iterations() * kIngestBatch);
     state.counters["cpu_us_per_rev"] = cpu.usPerItem(items);
-    state.counters["faults_per_krev"] = double(minorFaults() - f0) * 1000.0 / double(items);
+    state.counters["faults_per_krev"] = cpu.faultsPerKItem(items);
     state.SetItemsProcessed(items);
 }
 BENCHMARK(BM_Ingest_StoreUpdates)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
@@ -160,13 +149,12 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
     }
     std::size_t next = 0;
     bench::ProcessCpu cpu;
-    const long f0 = minorFaults();
     for (auto _ : state) {
         if (!rocks->write(ring[next++ % kRawRing], false)) state.SkipWithError("write");
     }
     const auto items = static_cast<std::int64_t>(state.iterations() * kIngestBatch);
     state.counters["cpu_us_per_rev"] = cpu.usPerItem(items);
-    state.counters["faults_per_krev"] = double(minorFaults() - f0) * 1000.0 / double(items);
+    state.counters["faults_per_krev"] = cpu.faultsPerKItem(items);
     state.SetItemsProcessed(items);
 }
 BENCHMARK(BM_Ingest_RawRocksDbBaseline)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);

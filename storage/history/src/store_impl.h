@@ -17,9 +17,9 @@
 
 namespace skydive::store {
 
-/// `default` key: the time (i64f) of the newest checkpoint, written with each checkpoint and
-/// deleted whenever checkpoints are deleted (late data, retention, import). Absent: unknown,
-/// found by a seek (which reads the newest checkpoint's whole value; FORMAT.md).
+/// `default` key: the key of the newest checkpoint (`checkpoint` key layout), written with each
+/// checkpoint and deleted whenever checkpoints are deleted (late data, retention, import).
+/// Absent: unknown, found by a seek (which reads the newest checkpoint's whole value; FORMAT.md).
 inline constexpr std::string_view kNewestCheckpointKey = "newest_checkpoint";
 
 struct Store::Impl {
