@@ -68,9 +68,7 @@ model::Status Store::importRevisions(const std::vector<model::Change>& records) 
     putU64(seq_bytes, seq - 1);
     batch.Put(im.rocks->cf(Cf::Default), toSlice("seq"), toSlice(seq_bytes));
     // Imported history may predate checkpoints: drop them all, replay covers everything.
-    batch.DeleteRange(im.rocks->cf(Cf::Checkpoint), toSlice(std::string()),
-                      toSlice(std::string(17, '\xff')));
-    batch.Delete(im.rocks->cf(Cf::Default), toSlice(kNewestCheckpointKey));
+    deleteCheckpoints(*im.rocks, batch, {}, std::string(17, '\xff'));
     if (auto st = im.rocks->write(batch, true); !st) return st;
     // load() reads RocksDB and resets the live graph: it takes `mu` itself, only to publish
     // (holding `mu` here across it deadlocked against a failed group write, which takes `mu`

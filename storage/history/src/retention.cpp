@@ -77,11 +77,9 @@ model::Status dropBefore(Store::Impl& im, Time cutoff) {
     }
     if (!it->status().ok()) return fromRocks(it->status(), "retention scan");
     std::string cp_key = encodeTimelineKey({cutoff - 1, kMaxSeq});
-    batch.DeleteRange(im.rocks->cf(Cf::Checkpoint), toSlice(std::string()), toSlice(cp_key));
+    deleteCheckpoints(*im.rocks, batch, {}, cp_key);
     batch.Put(im.rocks->cf(Cf::Checkpoint), toSlice(cp_key),
-              toSlice(encodeCheckpointValue(*state)));
-    batch.Delete(im.rocks->cf(Cf::Default),
-                 toSlice(kNewestCheckpointKey));  // found again by a seek
+              toSlice(encodeCheckpointValue(*state)));  // newest_checkpoint: found by a seek
     batch.DeleteRange(im.rocks->cf(Cf::Timeline), toSlice(std::string()), toSlice(cut_key));
     if (auto st = im.rocks->write(batch, true); !st) return st;
     std::lock_guard l(im.mu);

@@ -188,9 +188,7 @@ public:
         late_ = newest_checkpoint && oldest <= *newest_checkpoint;
         if (late_) {
             std::string to(17, '\xff');
-            out->DeleteRange(im_.rocks->cf(Cf::Checkpoint), toSlice(encodeTimelineKey({oldest, 0})),
-                             toSlice(to));
-            out->Delete(im_.rocks->cf(Cf::Default), toSlice(kNewestCheckpointKey));
+            deleteCheckpoints(*im_.rocks, *out, encodeTimelineKey({oldest, 0}), to);
         }
         std::string seq_bytes;
         putU64(seq_bytes, static_cast<Staged*>(group.back())->last_seq);

@@ -22,6 +22,14 @@ namespace skydive::store {
 /// Absent: unknown, found by a seek (which reads the newest checkpoint's whole value; FORMAT.md).
 inline constexpr std::string_view kNewestCheckpointKey = "newest_checkpoint";
 
+/// Deletes the checkpoints with keys in [from, to) and, in the same batch, the
+/// `newest_checkpoint` record that may name one of them: every checkpoint deletion goes here.
+inline void deleteCheckpoints(Rocks& rocks, rocksdb::WriteBatch& batch, std::string_view from,
+                              std::string_view to) {
+    batch.DeleteRange(rocks.cf(Cf::Checkpoint), toSlice(from), toSlice(to));
+    batch.Delete(rocks.cf(Cf::Default), toSlice(kNewestCheckpointKey));
+}
+
 struct Store::Impl {
     StoreOptions opts;
     const model::Clock& clock;
