@@ -55,14 +55,23 @@ private:
     long faults_ = processMinorFaults();
 };
 
-/// A temporary directory removed at exit.
+/// A temporary directory removed at exit; with SKYDIVE_BENCH_KEEP_DIR set, that directory
+/// instead, created and kept (a world built once, then reopened by `bench_open` in fresh
+/// processes).
 class BenchDir {
 public:
     BenchDir() {
+        if (const char* keep = std::getenv("SKYDIVE_BENCH_KEEP_DIR"); keep && *keep) {
+            path_ = keep;
+            keep_ = true;
+            std::filesystem::create_directories(path_);
+            return;
+        }
         std::string t = (std::filesystem::temp_directory_path() / "skydive-bench-XXXXXX").string();
         path_ = mkdtemp(t.data()) ? t : "/tmp/skydive-bench";
     }
     ~BenchDir() {
+        if (keep_) return;
         std::error_code ec;
         std::filesystem::remove_all(path_, ec);
     }
@@ -70,6 +79,7 @@ public:
 
 private:
     std::string path_;
+    bool keep_ = false;
 };
 
 /// A node as an agent reports an interface: 8 typical metadata keys.

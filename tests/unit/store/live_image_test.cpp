@@ -5,6 +5,7 @@
 #include <skydive/store/store.h>
 
 #include <gtest/gtest.h>
+#include <jemalloc/jemalloc.h>
 
 #include <filesystem>
 #include <fstream>
@@ -144,6 +145,85 @@ TEST(LiveImage, DamagedImageIsIgnored) {
     ASSERT_TRUE(again.ok());
     EXPECT_FALSE((*again)->stats().loaded_from_live_image);
     EXPECT_EQ(everything(**again), before);
+}
+
+// An image of several 4 MiB chunks, read by two threads into reused buffers: the same graph,
+// and a flipped byte in the last chunk still makes it a cache miss.
+TEST(LiveImage, ImageOfManyChunksReopensWithTheSameGraph) {
+    testing::TempDir dir;
+    model::ManualClock clock(1000);
+    StoreOptions o;
+    o.data_dir = dir.path();
+    o.load_threads = 2;
+    model::Graph before;
+    {
+        auto s = Store::open(o, clock);
+        ASSERT_TRUE(s.ok());
+        model::GraphDelta d;
+        for (int i = 0; i < 1500; ++i) {
+            model::Node n;
+            n.id = "n" + std::to_string(i);
+            n.metadata.mutableObject().set("Name", "eth" + std::to_string(i));
+            // ~8 KB each, different per node: ~12 MB in all.
+            n.metadata.mutableObject().set("Blob",
+                                           std::string(8000, static_cast<char>('a' + i % 26)));
+            d.changes.push_back({model::ChangeKind::NodeAdded, std::move(n)});
+        }
+        for (int i = 1; i < 1500; ++i) {
+            model::Edge e;
+            e.id = "e" + std::to_string(i);
+            e.parent = "n" + std::to_string(i - 1);
+            e.child = "n" + std::to_string(i);
+            d.changes.push_back({model::ChangeKind::EdgeAdded, std::move(e)});
+        }
+        clock.advance(1);
+        ASSERT_TRUE((*s)->apply(d));
+        before = everything(**s);
+    }
+    const std::string path = dir.path() + "/live.image";
+    ASSERT_GT(std::filesystem::file_size(path), 2u * (4u << 20));  // three chunks or more
+    {
+        auto s = Store::open(o, clock);
+        ASSERT_TRUE(s.ok());
+        EXPECT_TRUE((*s)->stats().loaded_from_live_image);
+        EXPECT_EQ(everything(**s), before);
+    }
+    {
+        std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(-100, std::ios::end);
+        f.put('\x01');
+    }
+    auto s = Store::open(o, clock);
+    ASSERT_TRUE(s.ok());
+    EXPECT_FALSE((*s)->stats().loaded_from_live_image);
+    EXPECT_EQ(everything(**s), before);
+}
+
+// open() keeps freed pages for its stages to reuse (jemalloc's dirty decay off), and puts the
+// decay time back when it is done.
+TEST(LiveImage, OpenRestoresTheAllocatorsDecayTime) {
+    auto decay = [](const char* name) {
+        ssize_t ms = -2;
+        std::size_t len = sizeof ms;
+        EXPECT_EQ(mallctl(name, &ms, &len, nullptr, 0), 0) << name;
+        return ms;
+    };
+    const ssize_t before = decay("arenas.dirty_decay_ms");
+    ASSERT_GE(before, 0);  // jemalloc's default (10 s) unless MALLOC_CONF says otherwise
+    testing::TempDir dir;
+    model::ManualClock clock(1000);
+    StoreOptions o;
+    o.data_dir = dir.path();
+    {
+        auto s = Store::open(o, clock);
+        ASSERT_TRUE(s.ok());
+        populate(**s, clock, 0, 50);
+    }
+    auto s = Store::open(o, clock);
+    ASSERT_TRUE(s.ok());
+    EXPECT_TRUE((*s)->stats().loaded_from_live_image);
+    EXPECT_EQ(decay("arenas.dirty_decay_ms"), before);
+    EXPECT_EQ(decay("arena.0.dirty_decay_ms"), before);
 }
 
 }  // namespace

@@ -1,0 +1,60 @@
+// bench_open DIR: opens the store in DIR once, in this fresh process, and prints the open's
+// phases, wall and CPU time, page faults and RSS as BENCH lines; then exits without closing
+// (closing would write live.image again, which is not what is measured).
+//
+// A restart measured in a fresh process, as a real one is: BM_Restart reopens in the process
+// that closed the store, on memory its allocator may still hold. Build a world to reopen with
+//   SKYDIVE_BENCH_KEEP_DIR=/path SKYDIVE_BENCH_FULL=1 SKYDIVE_BENCH_NODES=1000000 \
+//     bench_store --benchmark_filter='BM_Restart/live_image:1'
+// then run `bench_open /path/store` as often as wanted (the store is left as it was found).
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include <skydive/model/clock.h>
+#include <skydive/store/store.h>
+
+#include "../common/process_cpu.h"
+
+namespace {
+
+long rssKiB() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
+        return 2;
+    }
+    skydive::store::StoreOptions opts;
+    opts.data_dir = argv[1];
+    if (const char* t = std::getenv("SKYDIVE_BENCH_LOAD_THREADS"))
+        opts.load_threads = static_cast<unsigned>(std::atoi(t));
+    skydive::model::SystemClock clock;
+    const long faults0 = skydive::bench::processMinorFaults();
+    auto store = skydive::store::Store::open(opts, clock);
+    if (!store) {
+        std::fprintf(stderr, "open %s: %s\n", argv[1], store.error().message.c_str());
+        return 1;
+    }
+    const long faults = skydive::bench::processMinorFaults() - faults0;
+    auto st = (*store)->stats();
+    for (const auto& [name, ms] : st.open_phases_ms)
+        std::printf("BENCH open_phase_%s %.1f ms\n", name.c_str(), ms);
+    std::printf("BENCH open_wall %.1f ms\n", st.open_wall_ms);
+    std::printf("BENCH open_cpu_all_threads %.1f ms\n", st.open_cpu_ms);
+    std::printf("BENCH open_minor_faults %ld count\n", faults);
+    std::printf("BENCH open_rss %.1f MiB\n", static_cast<double>(rssKiB()) / 1024.0);
+    std::printf("BENCH open_live_nodes %zu count\n", (*store)->live()->nodeCount());
+    std::printf("BENCH open_from_live_image %d bool\n", st.loaded_from_live_image ? 1 : 0);
+    std::fflush(stdout);
+    std::_Exit(0);
+}
