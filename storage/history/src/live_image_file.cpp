@@ -93,6 +93,7 @@ bool readAt(int fd, std::string& buf, std::uint64_t offset) {
 
 // Decodes one chunk's elements straight into the loader's part `part` (ADR 014).
 model::Status decodeChunk(std::string_view in, graph::GraphImageLoader& loader, unsigned part) {
+    EdgeMetadataReuse reuse;  // edges of one kind share their metadata value
     while (!in.empty()) {
         char kind = in[0];
         in.remove_prefix(1);
@@ -100,7 +101,7 @@ model::Status decodeChunk(std::string_view in, graph::GraphImageLoader& loader, 
         if ((kind != 'N' && kind != 'E') || !getVu(in, len) || len > in.size())
             return corrupt("bad element header");
         auto v = decodeRecord(kind == 'N' ? model::ElementKind::Node : model::ElementKind::Edge,
-                              in.substr(0, len));
+                              in.substr(0, len), &reuse);
         if (!v) return v.error();
         if (v->node)
             loader.addNode(part, std::move(v->node));

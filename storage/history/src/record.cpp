@@ -89,7 +89,8 @@ model::Result<Version> decodeJsonRecord(ElementKind kind, std::string_view json_
 
 }  // namespace
 
-model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
+model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes,
+                                    EdgeMetadataReuse* reuse) {
     if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kValueFormat)
         return decodeJsonRecord(kind, bytes.substr(1));
     Version v;
@@ -101,7 +102,7 @@ model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes) {
             break;
         }
         case ElementKind::Edge: {
-            auto e = decodeEdgeRecord(bytes);
+            auto e = decodeEdgeRecord(bytes, reuse);
             if (!e) return e.error();
             v.edge = std::make_shared<const model::Edge>(std::move(*e));
             break;

@@ -8,6 +8,7 @@
 #include <skydive/model/element.h>
 #include <skydive/model/result.h>
 #include <skydive/store/keys.h>
+#include <skydive/store/record_codec.h>
 
 namespace skydive::store {
 
@@ -43,7 +44,10 @@ Version sharedVersion(const model::Change& c, const graph::GraphImage& after);
 /// are still decoded.
 std::string encodeRecord(const Version& v);
 void encodeRecordTo(std::string& out, const Version& v);
-model::Result<Version> decodeRecord(model::ElementKind kind, std::string_view bytes);
+/// `reuse` (optional): an edge shares the metadata of the previous edge decoded with it when
+/// the bytes are the same (EdgeMetadataReuse).
+model::Result<Version> decodeRecord(model::ElementKind kind, std::string_view bytes,
+                                    EdgeMetadataReuse* reuse = nullptr);
 
 /// Puts a version into an image / removes an element from it.
 void putVersion(graph::GraphImage& img, const Version& v);

@@ -287,7 +287,7 @@ Result<model::Node> decodeNodeRecord(std::string_view bytes) {
     return n;
 }
 
-Result<model::Edge> decodeEdgeRecord(std::string_view bytes) {
+Result<model::Edge> decodeEdgeRecord(std::string_view bytes, EdgeMetadataReuse* reuse) {
     Cursor c{bytes};
     model::Edge e;
     if (auto st = decodeElement(c, e); !st.ok()) return st.error();
@@ -296,7 +296,16 @@ Result<model::Edge> decodeEdgeRecord(std::string_view bytes) {
     if (parent.empty() || child.empty()) return corrupt("empty parent or child");
     e.parent = parent;
     e.child = child;
+    const std::string_view metadata = c.in;  // the rest of the record
+    if (reuse != nullptr && !reuse->bytes.empty() && metadata == reuse->bytes) {
+        e.metadata = reuse->value;
+        return e;
+    }
     if (auto st = decodeMetadata(c, e); !st.ok()) return st.error();
+    if (reuse != nullptr) {
+        reuse->bytes.assign(metadata);
+        reuse->value = e.metadata;
+    }
     return e;
 }
 

@@ -130,6 +130,44 @@ TEST(RecordCodec, RoundTripsNodesAndEdges) {
     EXPECT_FALSE(decodeNodeRecord(eout).ok());  // trailing bytes when read as the other kind
 }
 
+// Edges decoded with one EdgeMetadataReuse: each still decodes to exactly its edge, whether its
+// metadata repeats the previous edge's (shared), differs, differs by a trailing byte, or is
+// empty; a corrupt record after a shared one is still refused.
+TEST(RecordCodec, EdgesSharingMetadataDecodeAsTheirEdges) {
+    auto edge = [](const char* id, Value md) {
+        model::Edge e;
+        e.id = id;
+        e.parent = "p";
+        e.child = "c";
+        e.metadata = std::move(md);
+        e.revision = 1;
+        return e;
+    };
+    Value layer2 = Value::object();
+    layer2.mutableObject().set("RelationType", "layer2");
+    Value layer2x = Value::object();
+    layer2x.mutableObject().set("RelationType", "layer2x");
+    Value own = Value::object();
+    own.mutableObject().set("RelationType", "ownership");
+    const std::vector<model::Edge> edges{
+        edge("e1", layer2),          edge("e2", layer2),  edge("e3", own),
+        edge("e4", layer2),          edge("e5", layer2x), edge("e6", Value::object()),
+        edge("e7", Value::object()), edge("e8", layer2)};
+    EdgeMetadataReuse reuse;
+    for (const model::Edge& e : edges) {
+        std::string bytes;
+        encodeEdgeRecord(bytes, e);
+        auto got = decodeEdgeRecord(bytes, &reuse);
+        ASSERT_TRUE(got.ok()) << got.error().message;
+        EXPECT_EQ(*got, e) << e.id.view();
+    }
+    std::string bytes;
+    encodeEdgeRecord(bytes, edges.back());
+    EXPECT_TRUE(decodeEdgeRecord(bytes, &reuse).ok());
+    bytes.pop_back();  // the last string cut short: not the shared bytes, and corrupt
+    EXPECT_FALSE(decodeEdgeRecord(bytes, &reuse).ok());
+}
+
 TEST(RecordCodec, EveryTruncationIsCorruption) {
     std::string out;
     model::Node n = sampleNode();

@@ -29,6 +29,14 @@ void encodeNodeRecord(std::string& out, const model::Node& n);
 void encodeNodeRecord(std::string& out, model::NodeRef n);
 void encodeEdgeRecord(std::string& out, const model::Edge& e);
 model::Result<model::Node> decodeNodeRecord(std::string_view bytes);
-model::Result<model::Edge> decodeEdgeRecord(std::string_view bytes);
+/// The metadata of the last edge decoded with it. An edge whose metadata bytes are the same
+/// shares that value (copy-on-write) instead of decoding its own: edges of one kind carry the
+/// same few keys, and a bulk load of 2M edges then allocates no metadata at all.
+struct EdgeMetadataReuse {
+    std::string bytes;
+    model::Value value;
+};
+model::Result<model::Edge> decodeEdgeRecord(std::string_view bytes,
+                                            EdgeMetadataReuse* reuse = nullptr);
 
 }  // namespace skydive::store
