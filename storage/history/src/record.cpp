@@ -96,9 +96,10 @@ model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes,
     Version v;
     switch (kind) {
         case ElementKind::Node: {
-            auto n = decodeNodeRecord(bytes);
+            thread_local model::NodeRecBuilder builder;  // keeps its buffers between records
+            auto n = decodeNodeRecordTo(bytes, builder);
             if (!n) return n.error();
-            v.node = model::NodeRec::encode(*n);
+            v.node = std::move(*n);
             break;
         }
         case ElementKind::Edge: {

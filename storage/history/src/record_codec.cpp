@@ -287,6 +287,57 @@ Result<model::Node> decodeNodeRecord(std::string_view bytes) {
     return n;
 }
 
+// The same checks as decodeNodeRecord, the fields handed to the builder as they are read.
+Result<model::NodeRec> decodeNodeRecordTo(std::string_view bytes, model::NodeRecBuilder& b) {
+    Cursor c{bytes};
+    if (c.in.empty() || static_cast<std::uint8_t>(c.in[0]) != kRecordFormat)
+        return corrupt("bad format byte");
+    c.in.remove_prefix(1);
+    std::string_view id, host, origin;
+    if (!c.bytes(id) || !c.bytes(host) || !c.bytes(origin)) return corrupt("truncated string");
+    if (id.empty()) return corrupt("empty ID");
+    std::int64_t created = 0, updated = 0, deleted = 0, revision = 0;
+    if (!c.zigzag(created) || !c.zigzag(updated) || !c.zigzag(deleted) || !c.zigzag(revision))
+        return corrupt("bad time or revision");
+    b.start(id, host, origin, created, updated, deleted, revision);
+    std::uint64_t n;
+    if (!c.varint(n) || n > c.in.size() / 2) return corrupt("bad object size");
+    std::string_view prev;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::string_view key;
+        if (!c.bytes(key)) return corrupt("truncated object key");
+        if (i > 0 && key <= prev) return corrupt("object keys not strictly ascending");
+        prev = key;
+        if (c.in.empty()) return corrupt("truncated value");
+        switch (static_cast<std::uint8_t>(c.in[0])) {
+            case kNull: c.in.remove_prefix(1), b.addNull(key); break;
+            case kFalse: c.in.remove_prefix(1), b.addBool(key, false); break;
+            case kTrue: c.in.remove_prefix(1), b.addBool(key, true); break;
+            case kInt: {
+                c.in.remove_prefix(1);
+                std::int64_t v;
+                if (!c.zigzag(v)) return corrupt("bad integer");
+                b.addInt(key, v);
+                break;
+            }
+            case kString: {
+                c.in.remove_prefix(1);
+                std::string_view v;
+                if (!c.bytes(v)) return corrupt("truncated string");
+                b.addString(key, v);
+                break;
+            }
+            default: {  // doubles, lists and objects (rare in node metadata) as values
+                auto v = decodeAt(c, 2);
+                if (!v) return v.error();
+                b.addValue(key, *v);
+            }
+        }
+    }
+    if (!c.in.empty()) return corrupt("trailing bytes");
+    return b.finish();
+}
+
 Result<model::Edge> decodeEdgeRecord(std::string_view bytes, EdgeMetadataReuse* reuse) {
     Cursor c{bytes};
     model::Edge e;

@@ -151,35 +151,31 @@ NodeRec NodeRec::adopt(const RecBlock* b) noexcept {
     return NodeRec(b);
 }
 
-NodeRec NodeRec::encode(const Node& n) {
-    thread_local std::string head;
-    thread_local std::string values;
-    thread_local std::vector<std::uint32_t> offsets;
-    head.clear();
-    values.clear();
-    offsets.clear();
+namespace {
 
-    putVarint(head, n.id.size());
-    head.append(n.id.view());
-    thread_local std::string meta;
+// head: the ID and times, host, origin, as the layout (rec_format.h) has them.
+void putHead(std::string& head, std::string& meta, std::string_view id, std::string_view host,
+             std::string_view origin, Time created_at, Time updated_at, Time deleted_at,
+             std::int64_t revision) {
+    putVarint(head, id.size());
+    head.append(id);
     meta.clear();
-    putVarint(meta, zigzag(n.created_at));
-    auto delta = static_cast<std::int64_t>(static_cast<std::uint64_t>(n.updated_at) -
-                                           static_cast<std::uint64_t>(n.created_at));
+    putVarint(meta, zigzag(created_at));
+    auto delta = static_cast<std::int64_t>(static_cast<std::uint64_t>(updated_at) -
+                                           static_cast<std::uint64_t>(created_at));
     putVarint(meta, zigzag(delta));
-    putVarint(meta, zigzag(n.deleted_at));
-    putVarint(meta, zigzag(n.revision));
-    putInternedOrInline(meta, n.host);
-    putInternedOrInline(meta, n.origin);
+    putVarint(meta, zigzag(deleted_at));
+    putVarint(meta, zigzag(revision));
+    putInternedOrInline(meta, host);
+    putInternedOrInline(meta, origin);
     putVarint(head, meta.size());
     head.append(meta);
+}
 
-    static const Object kEmpty;
-    const Object& md = n.metadata.isObject() ? n.metadata.asObject() : kEmpty;
-    for (const auto& [k, v] : md) {
-        offsets.push_back(static_cast<std::uint32_t>(values.size()));
-        packValue(values, v);
-    }
+// The block of a record from its head, the values' offsets and the packed values; takes over
+// one reference to `shape`.
+const RecBlock* assemble(const std::string& head, const std::vector<std::uint32_t>& offsets,
+                         const std::string& values, Shape* shape) {
     std::size_t extra = offsets.empty() ? 0 : offsets.size() - 1;
     std::size_t size = head.size() + 2 * extra + values.size();
     std::size_t width = size >= 65536 ? 4 : 2;
@@ -188,7 +184,7 @@ NodeRec NodeRec::encode(const Node& n) {
     void* mem = ::operator new(sizeof(RecBlock) + size);
     auto* b = new (mem) RecBlock;
     b->size = static_cast<std::uint32_t>(size);
-    b->shape = sharedShapeOf(md);
+    b->shape = shape;
     unsigned char* p = b->body();
     std::memcpy(p, head.data(), head.size());
     p += head.size();
@@ -197,13 +193,105 @@ NodeRec NodeRec::encode(const Node& n) {
         for (std::size_t k = 0; k < width; ++k) *p++ = static_cast<unsigned char>(off >> (8 * k));
     }
     std::memcpy(p, values.data(), values.size());
-    // One large element (metadata may reach 1 MiB) must not pin its buffer in every writer
-    // thread for good.
+    return b;
+}
+
+// One large element (metadata may reach 1 MiB) must not pin its buffer in every writer thread
+// for good.
+void trim(std::string& buf) {
     constexpr std::size_t kKeepBytes = 64 * 1024;
-    if (values.capacity() > kKeepBytes) std::string().swap(values);
-    if (head.capacity() > kKeepBytes) std::string().swap(head);
-    if (meta.capacity() > kKeepBytes) std::string().swap(meta);
-    return NodeRec(b);
+    if (buf.capacity() > kKeepBytes) std::string().swap(buf);
+}
+
+}  // namespace
+
+NodeRec NodeRec::encode(const Node& n) {
+    thread_local std::string head;
+    thread_local std::string meta;
+    thread_local std::string values;
+    thread_local std::vector<std::uint32_t> offsets;
+    head.clear();
+    values.clear();
+    offsets.clear();
+    putHead(head, meta, n.id.view(), n.host.view(), n.origin.view(), n.created_at, n.updated_at,
+            n.deleted_at, n.revision);
+    static const Object kEmpty;
+    const Object& md = n.metadata.isObject() ? n.metadata.asObject() : kEmpty;
+    for (const auto& [k, v] : md) {
+        offsets.push_back(static_cast<std::uint32_t>(values.size()));
+        packValue(values, v);
+    }
+    NodeRec rec = adopt(assemble(head, offsets, values, sharedShapeOf(md)));
+    trim(values);
+    trim(head);
+    trim(meta);
+    return rec;
+}
+
+NodeRecBuilder::~NodeRecBuilder() {
+    releaseShape(shape_);
+}
+
+void NodeRecBuilder::start(std::string_view id, std::string_view host, std::string_view origin,
+                           Time created_at, Time updated_at, Time deleted_at,
+                           std::int64_t revision) {
+    head_.clear();
+    values_.clear();
+    offsets_.clear();
+    keys_.clear();
+    putHead(head_, meta_, id, host, origin, created_at, updated_at, deleted_at, revision);
+}
+
+void NodeRecBuilder::next(std::string_view key) {
+    keys_.push_back(key);
+    offsets_.push_back(static_cast<std::uint32_t>(values_.size()));
+}
+void NodeRecBuilder::addNull(std::string_view key) {
+    next(key);
+    values_.push_back(static_cast<char>(kTagNull));
+}
+void NodeRecBuilder::addBool(std::string_view key, bool b) {
+    next(key);
+    values_.push_back(static_cast<char>(b ? kTagTrue : kTagFalse));
+}
+void NodeRecBuilder::addInt(std::string_view key, std::int64_t i) {
+    next(key);
+    packInt(values_, i);
+}
+void NodeRecBuilder::addDouble(std::string_view key, double d) {
+    next(key);
+    packDouble(values_, d);
+}
+void NodeRecBuilder::addString(std::string_view key, std::string_view s) {
+    next(key);
+    packString(values_, s);
+}
+void NodeRecBuilder::addValue(std::string_view key, const Value& v) {
+    next(key);
+    packValue(values_, v);
+}
+
+NodeRec NodeRecBuilder::finish() {
+    Shape* shape = nullptr;
+    if (!keys_.empty()) {
+        // Records decoded in a row mostly share their key list: compare with the last one
+        // before hashing the keys to intern them.
+        bool same = shape_ != nullptr && shape_->size == keys_.size();
+        for (std::size_t i = 0; same && i < keys_.size(); ++i)
+            same = shape_->keys()[i].view() == keys_[i];
+        if (!same) {
+            std::vector<Str> keys(keys_.begin(), keys_.end());
+            Shape* interned = internShape(keys.data(), keys.size());
+            releaseShape(std::exchange(shape_, interned));
+        }
+        retainShape(shape_);
+        shape = shape_;
+    }
+    NodeRec rec = NodeRec::adopt(assemble(head_, offsets_, values_, shape));
+    trim(values_);
+    trim(head_);
+    trim(meta_);
+    return rec;
 }
 
 std::string_view NodeRef::id() const noexcept {

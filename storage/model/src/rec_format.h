@@ -110,4 +110,25 @@ std::string_view getInternedOrInline(const unsigned char*& p) noexcept;
 /// Appends the packed form of v.
 void packValue(std::string& out, const Value& v);
 
+/// The packed forms of scalars (what packValue writes for a Value holding them).
+inline void packInt(std::string& out, std::int64_t i) {
+    out.push_back(static_cast<char>(kTagInt));
+    putVarint(out, zigzag(i));
+}
+inline void packDouble(std::string& out, double d) {
+    out.push_back(static_cast<char>(kTagDouble));
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &d, sizeof bits);
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+}
+inline void packString(std::string& out, std::string_view s) {
+    if (s.size() <= kShortStringMax) {
+        out.push_back(static_cast<char>(kTagShortString + s.size()));
+    } else {
+        out.push_back(static_cast<char>(kTagString));
+        putVarint(out, s.size());
+    }
+    out.append(s);
+}
+
 }  // namespace skydive::model::detail

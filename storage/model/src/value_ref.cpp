@@ -38,29 +38,9 @@ void packValue(std::string& out, const Value& v) {
         case ValueType::Bool:
             out.push_back(static_cast<char>(v.asBool() ? kTagTrue : kTagFalse));
             return;
-        case ValueType::Int:
-            out.push_back(static_cast<char>(kTagInt));
-            putVarint(out, zigzag(v.asInt()));
-            return;
-        case ValueType::Double: {
-            out.push_back(static_cast<char>(kTagDouble));
-            double d = v.asDouble();
-            std::uint64_t bits = 0;
-            std::memcpy(&bits, &d, sizeof bits);
-            for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
-            return;
-        }
-        case ValueType::String: {
-            std::string_view s = v.asString();
-            if (s.size() <= kShortStringMax) {
-                out.push_back(static_cast<char>(kTagShortString + s.size()));
-            } else {
-                out.push_back(static_cast<char>(kTagString));
-                putVarint(out, s.size());
-            }
-            out.append(s);
-            return;
-        }
+        case ValueType::Int: packInt(out, v.asInt()); return;
+        case ValueType::Double: packDouble(out, v.asDouble()); return;
+        case ValueType::String: packString(out, v.asString()); return;
         case ValueType::List:
             packContainer(out, kTagList, [&] {
                 putVarint(out, v.asList().size());

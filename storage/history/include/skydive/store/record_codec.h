@@ -29,6 +29,9 @@ void encodeNodeRecord(std::string& out, const model::Node& n);
 void encodeNodeRecord(std::string& out, model::NodeRef n);
 void encodeEdgeRecord(std::string& out, const model::Edge& e);
 model::Result<model::Node> decodeNodeRecord(std::string_view bytes);
+/// The flat record of what decodeNodeRecord decodes (NodeRec::encode of it), built from the
+/// bytes through `b` without a `Node`; the same errors.
+model::Result<model::NodeRec> decodeNodeRecordTo(std::string_view bytes, model::NodeRecBuilder& b);
 /// The metadata of the last edge decoded with it. An edge whose metadata bytes are the same
 /// shares that value (copy-on-write) instead of decoding its own: edges of one kind carry the
 /// same few keys, and a bulk load of 2M edges then allocates no metadata at all.

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <skydive/model/element.h>
 #include <skydive/model/value_ref.h>
@@ -17,6 +18,7 @@ class JsonWriter;
 
 namespace detail {
 struct RecBlock;
+struct Shape;
 }  // namespace detail
 
 /// A non-owning view of a flat node record (ADR 002, eighth round): the whole node in one
@@ -127,6 +129,39 @@ public:
 
 private:
     explicit NodeRec(const detail::RecBlock* b) noexcept : NodeRef(b) {}
+};
+
+/// Builds flat records from their parts without a `Node`: for a decoder that reads the fields
+/// one at a time, so that no metadata `Value` tree is built only to be packed. It keeps its
+/// buffers and the last record's key list from record to record (use one per thread).
+class NodeRecBuilder {
+public:
+    NodeRecBuilder() = default;
+    ~NodeRecBuilder();
+    NodeRecBuilder(const NodeRecBuilder&) = delete;
+    NodeRecBuilder& operator=(const NodeRecBuilder&) = delete;
+
+    /// Starts a record (dropping one started and not finished).
+    void start(std::string_view id, std::string_view host, std::string_view origin, Time created_at,
+               Time updated_at, Time deleted_at, std::int64_t revision);
+    /// The metadata fields. REQUIRES: keys strictly ascending (the caller checks its input);
+    /// each key's bytes valid until finish().
+    void addNull(std::string_view key);
+    void addBool(std::string_view key, bool b);
+    void addInt(std::string_view key, std::int64_t i);
+    void addDouble(std::string_view key, double d);
+    void addString(std::string_view key, std::string_view s);
+    void addValue(std::string_view key, const Value& v);
+    /// The record: the same as NodeRec::encode of the node with these fields.
+    NodeRec finish();
+
+private:
+    void next(std::string_view key);
+
+    std::string head_, meta_, values_;
+    std::vector<std::uint32_t> offsets_;
+    std::vector<std::string_view> keys_;
+    detail::Shape* shape_ = nullptr;  // the last record's key list, one reference held
 };
 
 /// Writes the record as `writeNode` writes the node it was encoded from, byte for byte.
