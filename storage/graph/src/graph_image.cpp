@@ -109,7 +109,7 @@ using TermCode = std::uint32_t;
 
 // Calls fn(key, hash, ids) once per distinct key of `in`, with its ids in input order.
 template <typename K, typename Eq, typename Id, typename Fn>
-void groupByKey(const Hashed<K, Id>& in, const Fn& fn) {
+void groupByKey(const Hashed<K, Id>& in, const Fn& fn, const Eq& eq = Eq{}) {
     constexpr auto kTaken = static_cast<std::uint32_t>(-1);
     const auto& pairs = in.items;
     std::vector<detail::Keyed> order(pairs.size());
@@ -126,7 +126,7 @@ void groupByKey(const Hashed<K, Id>& in, const Fn& fn) {
             ids.clear();
             ids.push_back(pairs[order[i].second].second);
             for (std::size_t j = i + 1; j < b; ++j) {
-                if (order[j].second == kTaken || !Eq{}(pairs[order[j].second].first, key)) continue;
+                if (order[j].second == kTaken || !eq(pairs[order[j].second].first, key)) continue;
                 ids.push_back(pairs[order[j].second].second);
                 order[j].second = kTaken;
             }
@@ -150,23 +150,70 @@ AdjMap adjacencyOf(const Hashed<Str>& links) {
     return AdjMap::build(std::move(entries), hashes);
 }
 
+// An index term while loading, in one word: a string or integer field of a node read in place
+// from the node's record (most terms: no Value built, no string copied), or, top bit set, a
+// Value kept by the loading part (list items, `@` fields, other types), by part and index.
+using LoadTerm = std::uint64_t;
+constexpr LoadTerm kOwnedTerm = LoadTerm{1} << 63;
+constexpr unsigned kOwnedPartShift = 40;
+constexpr LoadTerm kOwnedIndexMask = (LoadTerm{1} << kOwnedPartShift) - 1;
+
+LoadTerm termOfRef(model::ValueRef r) {
+    return static_cast<LoadTerm>(reinterpret_cast<std::uintptr_t>(r.data()));
+}
+LoadTerm termOfOwned(unsigned part, std::size_t index) {
+    return kOwnedTerm | (LoadTerm{part} << kOwnedPartShift) | index;
+}
+model::ValueRef refOf(LoadTerm t) {
+    return model::ValueRef(reinterpret_cast<const unsigned char*>(static_cast<std::uintptr_t>(t)));
+}
+
+// Reads load terms back through the parts' owned values: equality (Value equality; the
+// in-place terms are strings and integers, whose packed bytes compare alike) and the Value
+// an index entry keeps. `Owned` is the parts' list of owned values.
+template <typename Owned>
+struct TermResolver {
+    const Owned& owned;
+
+    const Value* ownedOf(LoadTerm t) const {
+        if ((t & kOwnedTerm) == 0) return nullptr;
+        return &owned((t & ~kOwnedTerm) >> kOwnedPartShift)[t & kOwnedIndexMask];
+    }
+    bool operator()(LoadTerm a, LoadTerm b) const {
+        const Value* va = ownedOf(a);
+        const Value* vb = ownedOf(b);
+        if (va != nullptr && vb != nullptr) return *va == *vb;
+        if (va != nullptr) return model::equals(refOf(b), *va);
+        if (vb != nullptr) return model::equals(refOf(a), *vb);
+        return refOf(a) == refOf(b);
+    }
+    Value value(LoadTerm t) const {
+        const Value* v = ownedOf(t);
+        return v != nullptr ? *v : refOf(t).toValue();
+    }
+};
+
 // Terms hashed with detail::termHash, codes holding global slots.
-TermIndex termIndexOf(const Hashed<Value, TermCode>& terms) {
+template <typename Owned>
+TermIndex termIndexOf(const Hashed<LoadTerm, TermCode>& terms, const TermResolver<Owned>& res) {
     std::vector<TermIndex::Entry> entries;
     std::vector<std::uint64_t> hashes;
     std::vector<std::uint32_t> slots;
-    groupByKey<Value, ValueEq>(
-        terms, [&](const Value& term, std::uint64_t h, const std::vector<TermCode>& codes) {
+    groupByKey<LoadTerm, TermResolver<Owned>>(
+        terms,
+        [&](LoadTerm term, std::uint64_t h, const std::vector<TermCode>& codes) {
             const auto h31 = static_cast<std::uint32_t>(h);
             if (codes.size() == 1 && (codes[0] & 1u) != 0) {
                 entries.push_back({TermEntry::single(codes[0] >> 1, h31), {}});
             } else {
                 slots.clear();
                 for (TermCode c : codes) slots.push_back(c >> 1);
-                entries.push_back({TermEntry::makeMany(term, h31, SlotSet::build(slots)), {}});
+                entries.push_back(
+                    {TermEntry::makeMany(res.value(term), h31, SlotSet::build(slots)), {}});
             }
             hashes.push_back(h);
-        });
+        },
+        res);
     return TermIndex::build(std::move(entries), hashes);
 }
 
@@ -315,7 +362,8 @@ struct GraphImageLoader::Part {
     HashedElements<EdgePtr> edges;
     Hashed<Str> out;
     Hashed<Str> in;
-    std::vector<Hashed<Value, TermCode>> terms;  // one per config->keys entry
+    std::vector<Hashed<LoadTerm, TermCode>> terms;  // one per config->keys entry
+    std::vector<Value> owned_terms;                 // the terms not read in place
 };
 
 GraphImageLoader::GraphImageLoader(std::shared_ptr<const IndexConfig> config, unsigned parts)
@@ -330,14 +378,29 @@ GraphImageLoader::~GraphImageLoader() = default;
 void GraphImageLoader::addNode(unsigned part, NodeRec node) {
     Part& p = *parts_[part];
     const auto local = static_cast<TermCode>(p.nodes.items.size() << 1);
-    for (std::size_t k = 0; k < config_->keys.size(); ++k)
-        if (auto f = model::fieldOf(node, config_->keys[k])) {
-            const Value v = f.toValue();
-            forEachIndexTerm(v, [&](const Value& term) {
-                const bool whole = &term == &v && !v.isList();
-                p.terms[k].add(detail::termHash(term), term, local | TermCode{whole});
-            });
+    for (std::size_t k = 0; k < config_->keys.size(); ++k) {
+        const model::FieldValue f = model::fieldOf(node, config_->keys[k]);
+        if (!f) continue;
+        if (f.isRef()) {
+            // A string or integer read in place, hashed as the Value it stands for.
+            const model::ValueRef r = f.ref();
+            const model::ValueType type = r.type();
+            if (type == model::ValueType::String || type == model::ValueType::Int) {
+                const std::size_t h = type == model::ValueType::String
+                                          ? Value::hashOfString(r.asString())
+                                          : Value::hashOfInt(r.asInt());
+                p.terms[k].add(detail::termHashOf(h), termOfRef(r), local | TermCode{1});
+                continue;
+            }
         }
+        const Value v = f.toValue();
+        forEachIndexTerm(v, [&](const Value& term) {
+            const bool whole = &term == &v && !v.isList();
+            p.owned_terms.push_back(term);
+            p.terms[k].add(detail::termHash(term), termOfOwned(part, p.owned_terms.size() - 1),
+                           local | TermCode{whole});
+        });
+    }
     const auto h = model::StrHash{}(node.id());
     p.nodes.add(h, std::move(node), 0u);
 }
@@ -376,9 +439,13 @@ GraphImage GraphImageLoader::build(unsigned threads) {
         im.edges = elementsOf<EdgeMap, EdgePtr>(
             parts_, [](Part & p) -> auto& { return p.edges; });
     });
+    // Every version of the nodes, a replaced one too (a repeated ID), lives until the tasks
+    // end: the index tasks read terms in place from their records.
+    HashedElements<NodeRec, std::uint32_t> all_nodes;
     tasks.emplace_back([&] {
-        im.nodes = elementsOf<NodeMap, NodeRec, std::uint32_t>(
+        all_nodes = HashedElements<NodeRec, std::uint32_t>::joined(
             parts_, [](Part & p) -> auto& { return p.nodes; });
+        im.nodes = NodeMap::build(std::move(all_nodes.items), all_nodes.hash);
     });
     tasks.emplace_back([&] {
         im.out = adjacencyOf(Hashed<Str>::joined(
@@ -388,12 +455,18 @@ GraphImage GraphImageLoader::build(unsigned threads) {
         im.in = adjacencyOf(Hashed<Str>::joined(
             parts_, [](Part & p) -> auto& { return p.in; }));
     });
+    auto owned = [this](std::size_t part) -> const std::vector<Value>& {
+        return parts_[part]->owned_terms;
+    };
+    const TermResolver<decltype(owned)> resolver{owned};
     for (std::size_t k = 0; k < config_->keys.size(); ++k)
         tasks.emplace_back([&, k] {
-            im.index[k] = termIndexOf(Hashed<Value, TermCode>::joined(
-                parts_, [k](Part & p) -> auto& { return p.terms[k]; }));
+            im.index[k] = termIndexOf(Hashed<LoadTerm, TermCode>::joined(
+                                          parts_, [k](Part & p) -> auto& { return p.terms[k]; }),
+                                      resolver);
         });
     runTasks(tasks, std::max(threads, 1u));
+    all_nodes = {};
     parts_.clear();
     if (im.nodes.size() == node_count && im.edges.size() == edge_count) return img;
     // A repeated ID: the element maps kept the last version of each ID, which is what inserting

@@ -36,9 +36,12 @@ struct TermCtx {
 };
 
 /// The 31-bit hash a term index files a term under (a single's word has room for 31 bits).
-inline std::uint32_t termHash(const model::Value& v) {
-    const std::uint64_t h = v.hash();
+/// termHash of a value whose Value::hash() is `h`.
+inline std::uint32_t termHashOf(std::uint64_t h) {
     return static_cast<std::uint32_t>((h ^ (h >> 31) ^ (h >> 62)) & 0x7FFFFFFFu);
+}
+inline std::uint32_t termHash(const model::Value& v) {
+    return termHashOf(v.hash());
 }
 
 /// One term of an index and its nodes, in one 8-byte word (ADR 002, seventh round):

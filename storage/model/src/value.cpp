@@ -382,17 +382,31 @@ bool operator==(const Value& a, const Value& b) noexcept {
     return false;
 }
 
+namespace {
+
+std::size_t mixHash(std::size_t h, std::size_t v) noexcept {
+    return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+}  // namespace
+
+std::size_t Value::hashOfString(std::string_view s) noexcept {
+    return mixHash(static_cast<std::size_t>(Type::String), StrHash{}(s));
+}
+
+std::size_t Value::hashOfInt(std::int64_t i) noexcept {
+    return mixHash(static_cast<std::size_t>(Type::Int), std::hash<std::int64_t>{}(i));
+}
+
 std::size_t Value::hash() const noexcept {
-    auto mix = [](std::size_t h, std::size_t v) {
-        return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
-    };
+    const auto mix = mixHash;
     std::size_t h = static_cast<std::size_t>(type());
     switch (type()) {
         case Type::Null: return h;
         case Type::Bool: return mix(h, asBool() ? 1 : 0);
-        case Type::Int: return mix(h, std::hash<std::int64_t>{}(asInt()));
+        case Type::Int: return hashOfInt(asInt());
         case Type::Double: return mix(h, std::hash<double>{}(asDouble()));
-        case Type::String: return mix(h, StrHash{}(asString()));
+        case Type::String: return hashOfString(asString());
         case Type::List:
             for (const Value& item : asList()) h = mix(h, item.hash());
             return h;

@@ -28,6 +28,16 @@ NodeRec randomNode(std::mt19937& rng, const std::string& id) {
         model::List ips{Value("10.0.0." + std::to_string(rng() % 5)),
                         Value("10.0.0." + std::to_string(rng() % 5))};
         md.set("IPV4", Value(std::move(ips)));
+    } else if (rng() % 3 == 0) {  // the same terms as a scalar (read in place while loading)
+        md.set("IPV4", "10.0.0." + std::to_string(rng() % 5));
+    }
+    // Indexed values of other types: integers (read in place), doubles and booleans (not).
+    switch (rng() % 6) {
+        case 0: md.set("TID", static_cast<std::int64_t>(rng() % 7)); break;
+        case 1: md.set("TID", 0.5 * static_cast<double>(rng() % 3)); break;
+        case 2: md.set("TID", rng() % 2 == 0); break;
+        case 3: md.set("TID", "t" + std::to_string(rng() % 7)); break;
+        default: break;
     }
     md.set("V", static_cast<std::int64_t>(rng() % 1000));
     return NodeRec::encode(n);
@@ -171,6 +181,24 @@ TEST(GraphImageBuild, RepeatedIdsMatchInsertOrder) {
     EXPECT_EQ(bulk.nodeCount(), 1000u);
     EXPECT_EQ(bulk.edgeCount(), 700u);
     expectSame(bulk, slow, 1000, 700);
+    // The loader as the only owner of the records (as a store's load is): the replaced versions
+    // are dropped while the index tasks still read their terms. The same image, except that
+    // its records are copies: compared by content.
+    std::vector<NodeRec> own;
+    for (const NodeRec& n : nodes) own.push_back(NodeRec::encode(n.toNode()));
+    GraphImage sole = GraphImage::build(slow.configPtr(), std::move(own), edges, 2);
+    ASSERT_EQ(sole.nodeCount(), 1000u);
+    for (int i = 0; i < 1000; ++i) {
+        const std::string id = "n" + std::to_string(i);
+        EXPECT_EQ(sole.node(id).toNode(), bulk.node(id).toNode()) << id;
+    }
+    for (const std::string& key : bulk.config().keys)
+        for (const char* term : {"a", "b", "c", "d", "10.0.0.1", "10.0.0.3", "t2", "name7"}) {
+            EXPECT_EQ(sole.countByValue(key, Value(term)), bulk.countByValue(key, Value(term)))
+                << key << "=" << term;
+        }
+    for (std::int64_t tid = 0; tid < 7; ++tid)
+        EXPECT_EQ(sole.countByValue("TID", Value(tid)), bulk.countByValue("TID", Value(tid)));
 }
 
 TEST(GraphImageBuild, EmptyInput) {

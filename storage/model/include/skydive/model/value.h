@@ -136,6 +136,9 @@ public:
     /// Deep equality; Int(1) != Double(1.0).
     friend bool operator==(const Value& a, const Value& b) noexcept;
     std::size_t hash() const noexcept;
+    /// hash() of a Value holding this string / this integer, without building one.
+    static std::size_t hashOfString(std::string_view s) noexcept;
+    static std::size_t hashOfInt(std::int64_t i) noexcept;
 
     /// Heap bytes owned through this value (shared blocks counted once per reference).
     std::size_t heapBytes() const noexcept;
