@@ -139,10 +139,10 @@ void groupByKey(const Hashed<K, Id>& in, const Fn& fn, const Eq& eq = Eq{}) {
 AdjMap adjacencyOf(const Hashed<Str>& links) {
     std::vector<detail::PEntry<Str, IdSet>> entries;
     std::vector<std::uint64_t> hashes;
+    std::vector<detail::PEntry<Str, Unit>> set;  // reused: build() moves the entries out
     groupByKey<Str, StrKeyEq>(links,
                               [&](const Str& node, std::uint64_t h, const std::vector<Str>& ids) {
-                                  std::vector<detail::PEntry<Str, Unit>> set;
-                                  set.reserve(ids.size());
+                                  set.clear();
                                   for (const Str& id : ids) set.push_back({id, Unit{}});
                                   entries.push_back({node, IdSet::build(std::move(set))});
                                   hashes.push_back(h);

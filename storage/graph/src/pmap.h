@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -178,6 +179,7 @@ public:
     /// reallocate the nodes on its path at every insert. A repeated key keeps its last entry.
     /// The trie is the one the same entries inserted with set() would give.
     static PMap build(std::vector<Entry>&& entries) {
+        if (entries.size() <= kSmallBuild) return buildSmall(entries);
         std::vector<std::uint64_t> hashes(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i) hashes[i] = Hash{}(entries[i].first);
         return build(std::move(entries), hashes);
@@ -190,7 +192,7 @@ public:
         for (std::size_t i = 0; i < entries.size(); ++i)
             order[i] = {pathKey(hashes[i]), static_cast<std::uint32_t>(i)};
         sortKeyed(order, 60);
-        dropRepeats(entries, order);
+        order.resize(dropRepeats(entries, order.data(), order.size()));
         m.size_ = order.size();
         m.root_ = buildRec(entries, order.data(), order.data() + order.size(), 0);
         return m;
@@ -258,13 +260,31 @@ private:
         return static_cast<unsigned>((path >> (kMaxShift - kBits - shift)) & 31u);
     }
 
-    // Removes from `order` every entry whose key appears again later (equal keys have equal
-    // paths, and a run of one path is sorted by entry index).
-    static void dropRepeats(const std::vector<Entry>& entries, std::vector<Ordered>& order) {
+    // The build of a few entries (an adjacency set, most often one or two edges): the order on
+    // the stack instead of two vectors on the heap.
+    static constexpr std::size_t kSmallBuild = 16;
+    static PMap buildSmall(std::vector<Entry>& entries) {
+        PMap m;
+        if (entries.empty()) return m;
+        std::array<Ordered, kSmallBuild> order;
+        const std::size_t n = entries.size();
+        for (std::size_t i = 0; i < n; ++i)
+            order[i] = {pathKey(Hash{}(entries[i].first)), static_cast<std::uint32_t>(i)};
+        std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n));
+        m.size_ = dropRepeats(entries, order.data(), n);
+        m.root_ = buildRec(entries, order.data(), order.data() + m.size_, 0);
+        return m;
+    }
+
+    // Keeps in `order` (n entries) only the entries whose key does not appear again later
+    // (equal keys have equal paths, and a run of one path is sorted by entry index); returns
+    // how many are kept.
+    static std::size_t dropRepeats(const std::vector<Entry>& entries, Ordered* order,
+                                   std::size_t n) {
         std::size_t out = 0;
-        for (std::size_t a = 0; a < order.size();) {
+        for (std::size_t a = 0; a < n;) {
             std::size_t b = a + 1;
-            while (b < order.size() && order[b].first == order[a].first) ++b;
+            while (b < n && order[b].first == order[a].first) ++b;
             for (std::size_t i = a; i < b; ++i) {
                 bool later = false;
                 for (std::size_t j = i + 1; j < b && !later; ++j)
@@ -273,7 +293,7 @@ private:
             }
             a = b;
         }
-        order.resize(out);
+        return out;
     }
 
     // Builds the node at `shift` for a sorted run of distinct entries sharing the path above.
