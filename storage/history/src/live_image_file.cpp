@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -28,6 +30,9 @@ namespace {
 constexpr std::string_view kMagic = "SKYLIV2\n";
 constexpr std::size_t kHead = 8 + 8 + 1 + 8 + 8 + 8 + 4;
 constexpr std::size_t kChunkBytes = 4u << 20;
+// Runs of chunks per loading thread (each run a part of the loader, taken by whichever thread
+// is free): enough to even out the threads, few enough to keep the parts large.
+constexpr std::size_t kRunsPerThread = 4;
 
 void putBe(std::string& out, std::uint64_t v, int bytes) {
     for (int s = (bytes - 1) * 8; s >= 0; s -= 8) out.push_back(static_cast<char>(v >> s));
@@ -222,34 +227,44 @@ model::Result<std::optional<LiveImage>> readLiveImage(
             return corrupt("bad chunk offset");
         parts.push_back({from, to, getBe(table, 16 * i + 8, 8)});
     }
-    // Thread t decodes the t-th run of chunks into part t of the loader, which also works out
-    // each element's hashes, links and index terms while it is in cache; the parts in order are
-    // the file's order. The loader then builds each trie once.
-    auto workers = std::max(1u, threads);
-    graph::GraphImageLoader loader(std::move(config), workers);
-    std::vector<model::Status> status(workers);
-    auto work = [&](unsigned t) {
+    // The chunks are cut into runs, each decoded into its own part of the loader, which also
+    // works out each element's hashes, links and index terms while it is in cache; the parts
+    // in order are the file's order. The threads take the runs in turn: node chunks cost more
+    // to decode than edge chunks, so two halves of the file would leave one thread idle. The
+    // loader then builds each trie once.
+    const auto workers = std::max(1u, threads);
+    const auto runs = static_cast<unsigned>(
+        std::clamp<std::size_t>(parts.size(), 1, std::size_t{workers} * kRunsPerThread));
+    graph::GraphImageLoader loader(std::move(config), runs);
+    std::vector<model::Status> status(runs);
+    std::atomic<unsigned> next_run{0};
+    auto fail = [&](unsigned r, model::Status st) {
+        status[r] = std::move(st);
+        next_run = runs;  // no thread takes another run
+    };
+    auto work = [&] {
         std::string buf;
-        for (std::size_t i = parts.size() * t / workers; i < parts.size() * (t + 1) / workers;
-             ++i) {
-            buf.resize(parts[i].to - parts[i].from);
-            if (!readAt(fd, buf, parts[i].from)) {
-                status[t] = corrupt("truncated chunk");
-                return;
-            }
-            if (chunkSum(buf) != parts[i].sum) {
-                status[t] = corrupt("chunk checksum mismatch");
-                return;
-            }
-            if (auto st = decodeChunk(buf, loader, t); !st) {
-                status[t] = st;
-                return;
+        for (unsigned r = next_run++; r < runs; r = next_run++) {
+            for (std::size_t i = parts.size() * r / runs; i < parts.size() * (r + 1) / runs; ++i) {
+                buf.resize(parts[i].to - parts[i].from);
+                if (!readAt(fd, buf, parts[i].from)) {
+                    fail(r, corrupt("truncated chunk"));
+                    break;
+                }
+                if (chunkSum(buf) != parts[i].sum) {
+                    fail(r, corrupt("chunk checksum mismatch"));
+                    break;
+                }
+                if (auto st = decodeChunk(buf, loader, r); !st) {
+                    fail(r, st);
+                    break;
+                }
             }
         }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < workers; ++t) pool.emplace_back(work, t);
-    work(0);
+    for (unsigned t = 1; t < workers; ++t) pool.emplace_back(work);
+    work();
     for (auto& t : pool) t.join();
     for (const auto& st : status)
         if (!st) return st.error();
