@@ -143,22 +143,37 @@ void encodeTagged(std::string& out, const V& v) {
 
 Result<Value> decodeAt(Cursor& c, std::size_t depth);
 
-Result<Value> decodeObjectBody(Cursor& c, std::size_t depth) {
+// An object body: count | count x (key | value), keys strictly ascending. Calls
+// begin(count), then entry(key) for each key with the cursor on its value, which entry reads
+// (an error it returns stops the walk).
+template <typename Begin, typename Entry>
+model::Status forEachEntry(Cursor& c, const Begin& begin, const Entry& entry) {
     std::uint64_t n;
     // Each entry takes at least two bytes, which bounds the reservation by the input size.
     if (!c.varint(n) || n > c.in.size() / 2) return corrupt("bad object size");
-    model::Object o;
-    o.reserve(n);
+    begin(n);
     std::string_view prev;
     for (std::uint64_t i = 0; i < n; ++i) {
         std::string_view key;
         if (!c.bytes(key)) return corrupt("truncated object key");
         if (i > 0 && key <= prev) return corrupt("object keys not strictly ascending");
         prev = key;
-        auto v = decodeAt(c, depth + 1);
-        if (!v) return v.error();
-        o.appendUnsorted(model::Str(key), std::move(*v));  // already sorted, checked above
+        if (auto st = entry(key); !st.ok()) return st;
     }
+    return {};
+}
+
+Result<Value> decodeObjectBody(Cursor& c, std::size_t depth) {
+    model::Object o;
+    auto st = forEachEntry(
+        c, [&](std::uint64_t n) { o.reserve(n); },
+        [&](std::string_view key) -> model::Status {
+            auto v = decodeAt(c, depth + 1);
+            if (!v) return v.error();
+            o.appendUnsorted(model::Str(key), std::move(*v));  // sorted, checked by the walk
+            return {};
+        });
+    if (!st.ok()) return st.error();
     return Value(std::move(o));
 }
 
@@ -216,19 +231,35 @@ void encodeElement(std::string& out, const model::Element& e) {
     putZigzag(out, e.revision);
 }
 
-model::Status decodeElement(Cursor& c, model::Element& e) {
+// The fields every record starts with, as views into the record.
+struct Head {
+    std::string_view id, host, origin;
+    std::int64_t created_at = 0, updated_at = 0, deleted_at = 0, revision = 0;
+};
+
+model::Status decodeHead(Cursor& c, Head& h) {
     std::uint8_t fmt = c.in.empty() ? 0 : static_cast<std::uint8_t>(c.in[0]);
     if (fmt != kRecordFormat) return corrupt("bad format byte");
     c.in.remove_prefix(1);
-    std::string_view id, host, origin;
-    if (!c.bytes(id) || !c.bytes(host) || !c.bytes(origin)) return corrupt("truncated string");
-    if (id.empty()) return corrupt("empty ID");
-    e.id = id;
-    e.host = host;
-    e.origin = origin;
-    if (!c.zigzag(e.created_at) || !c.zigzag(e.updated_at) || !c.zigzag(e.deleted_at) ||
-        !c.zigzag(e.revision))
+    if (!c.bytes(h.id) || !c.bytes(h.host) || !c.bytes(h.origin))
+        return corrupt("truncated string");
+    if (h.id.empty()) return corrupt("empty ID");
+    if (!c.zigzag(h.created_at) || !c.zigzag(h.updated_at) || !c.zigzag(h.deleted_at) ||
+        !c.zigzag(h.revision))
         return corrupt("bad time or revision");
+    return {};
+}
+
+model::Status decodeElement(Cursor& c, model::Element& e) {
+    Head h;
+    if (auto st = decodeHead(c, h); !st.ok()) return st;
+    e.id = h.id;
+    e.host = h.host;
+    e.origin = h.origin;
+    e.created_at = h.created_at;
+    e.updated_at = h.updated_at;
+    e.deleted_at = h.deleted_at;
+    e.revision = h.revision;
     return {};
 }
 
@@ -290,50 +321,40 @@ Result<model::Node> decodeNodeRecord(std::string_view bytes) {
 // The same checks as decodeNodeRecord, the fields handed to the builder as they are read.
 Result<model::NodeRec> decodeNodeRecordTo(std::string_view bytes, model::NodeRecBuilder& b) {
     Cursor c{bytes};
-    if (c.in.empty() || static_cast<std::uint8_t>(c.in[0]) != kRecordFormat)
-        return corrupt("bad format byte");
-    c.in.remove_prefix(1);
-    std::string_view id, host, origin;
-    if (!c.bytes(id) || !c.bytes(host) || !c.bytes(origin)) return corrupt("truncated string");
-    if (id.empty()) return corrupt("empty ID");
-    std::int64_t created = 0, updated = 0, deleted = 0, revision = 0;
-    if (!c.zigzag(created) || !c.zigzag(updated) || !c.zigzag(deleted) || !c.zigzag(revision))
-        return corrupt("bad time or revision");
-    b.start(id, host, origin, created, updated, deleted, revision);
-    std::uint64_t n;
-    if (!c.varint(n) || n > c.in.size() / 2) return corrupt("bad object size");
-    std::string_view prev;
-    for (std::uint64_t i = 0; i < n; ++i) {
-        std::string_view key;
-        if (!c.bytes(key)) return corrupt("truncated object key");
-        if (i > 0 && key <= prev) return corrupt("object keys not strictly ascending");
-        prev = key;
-        if (c.in.empty()) return corrupt("truncated value");
-        switch (static_cast<std::uint8_t>(c.in[0])) {
-            case kNull: c.in.remove_prefix(1), b.addNull(key); break;
-            case kFalse: c.in.remove_prefix(1), b.addBool(key, false); break;
-            case kTrue: c.in.remove_prefix(1), b.addBool(key, true); break;
-            case kInt: {
-                c.in.remove_prefix(1);
-                std::int64_t v;
-                if (!c.zigzag(v)) return corrupt("bad integer");
-                b.addInt(key, v);
-                break;
+    Head h;
+    if (auto st = decodeHead(c, h); !st.ok()) return st.error();
+    b.start(h.id, h.host, h.origin, h.created_at, h.updated_at, h.deleted_at, h.revision);
+    auto st = forEachEntry(
+        c, [](std::uint64_t) {},
+        [&](std::string_view key) -> model::Status {
+            if (c.in.empty()) return corrupt("truncated value");
+            switch (static_cast<std::uint8_t>(c.in[0])) {
+                case kNull: c.in.remove_prefix(1), b.addNull(key); return {};
+                case kFalse: c.in.remove_prefix(1), b.addBool(key, false); return {};
+                case kTrue: c.in.remove_prefix(1), b.addBool(key, true); return {};
+                case kInt: {
+                    c.in.remove_prefix(1);
+                    std::int64_t v;
+                    if (!c.zigzag(v)) return corrupt("bad integer");
+                    b.addInt(key, v);
+                    return {};
+                }
+                case kString: {
+                    c.in.remove_prefix(1);
+                    std::string_view v;
+                    if (!c.bytes(v)) return corrupt("truncated string");
+                    b.addString(key, v);
+                    return {};
+                }
+                default: {  // doubles, lists and objects (rare in node metadata) as values
+                    auto v = decodeAt(c, 2);
+                    if (!v) return v.error();
+                    b.addValue(key, *v);
+                    return {};
+                }
             }
-            case kString: {
-                c.in.remove_prefix(1);
-                std::string_view v;
-                if (!c.bytes(v)) return corrupt("truncated string");
-                b.addString(key, v);
-                break;
-            }
-            default: {  // doubles, lists and objects (rare in node metadata) as values
-                auto v = decodeAt(c, 2);
-                if (!v) return v.error();
-                b.addValue(key, *v);
-            }
-        }
-    }
+        });
+    if (!st.ok()) return st.error();
     if (!c.in.empty()) return corrupt("trailing bytes");
     return b.finish();
 }
