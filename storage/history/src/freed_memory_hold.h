@@ -9,7 +9,8 @@ namespace skydive::store {
 /// While alive, the allocator keeps the pages of freed memory instead of returning them to the
 /// system (jemalloc's dirty decay set to "never" on every arena, and for arenas created
 /// meanwhile); the previous decay times are restored at destruction, and what was kept is then
-/// returned over the usual decay time.
+/// returned over the usual decay time. Holds may overlap (stores opened at once): the time is
+/// put back when the last one ends.
 ///
 /// For the bulk load of open(): its intermediate lists are freed and the next stage allocates
 /// as much again. Returned pages cost a page fault per 4 KiB when touched again (~14 µs under
@@ -26,8 +27,7 @@ private:
     using Ctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
     void setAll(ssize_t ms) const;
 
-    Ctl ctl_ = nullptr;
-    ssize_t default_ms_ = 0;  // arenas.dirty_decay_ms before: restored on every arena
+    Ctl ctl_ = nullptr;  // null: nothing held (no jemalloc)
 };
 
 }  // namespace skydive::store

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../../../storage/history/src/freed_memory_hold.h"  // private: the hold itself
 #include "temp_dir.h"
 
 namespace skydive::store {
@@ -227,6 +228,16 @@ TEST(LiveImage, OpenRestoresTheAllocatorsDecayTime) {
     auto s = Store::open(o, clock);
     ASSERT_TRUE(s.ok());
     EXPECT_TRUE((*s)->stats().loaded_from_live_image);
+    EXPECT_EQ(decay("arenas.dirty_decay_ms"), before);
+    EXPECT_EQ(decay("arena.0.dirty_decay_ms"), before);
+    // Overlapping holds (stores opened at once), the first one ending first: the time comes
+    // back when the last one ends, not the "never" the second one found.
+    auto first = std::make_unique<FreedMemoryHold>();
+    EXPECT_EQ(decay("arena.0.dirty_decay_ms"), -1);
+    auto second = std::make_unique<FreedMemoryHold>();
+    first.reset();
+    EXPECT_EQ(decay("arena.0.dirty_decay_ms"), -1);
+    second.reset();
     EXPECT_EQ(decay("arenas.dirty_decay_ms"), before);
     EXPECT_EQ(decay("arena.0.dirty_decay_ms"), before);
 #endif
