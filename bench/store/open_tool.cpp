@@ -8,7 +8,9 @@
 //   SKYDIVE_BENCH_KEEP_DIR=/path SKYDIVE_BENCH_FULL=1 SKYDIVE_BENCH_NODES=1000000
 //   bench_store --benchmark_filter='BM_Restart/live_image:1'
 // then run `bench_open /path/store` as often as wanted (the store is left as it was found).
+#ifdef SKYDIVE_JEMALLOC
 #include <jemalloc/jemalloc.h>
+#endif
 
 #include <chrono>
 #include <cstdint>
@@ -26,6 +28,9 @@ namespace {
 
 // Bytes the allocator has handed out and not got back (statistics refreshed first).
 double heapMiB() {
+#ifndef SKYDIVE_JEMALLOC
+    return 0;  // a sanitizer build: no jemalloc statistics
+#else
     std::uint64_t epoch = 1;
     std::size_t len = sizeof epoch;
     (void)mallctl("epoch", &epoch, &len, &epoch, len);
@@ -33,6 +38,7 @@ double heapMiB() {
     len = sizeof allocated;
     (void)mallctl("stats.allocated", &allocated, &len, nullptr, 0);
     return static_cast<double>(allocated) / (1 << 20);
+#endif
 }
 
 long rssKiB() {

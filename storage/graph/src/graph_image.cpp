@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cassert>
 #include <iterator>
 #include <thread>
 #include <utility>
@@ -173,9 +174,12 @@ constexpr unsigned kOwnedPartShift = 40;
 constexpr LoadTerm kOwnedIndexMask = (LoadTerm{1} << kOwnedPartShift) - 1;
 
 LoadTerm termOfRef(model::ValueRef r) {
-    return static_cast<LoadTerm>(reinterpret_cast<std::uintptr_t>(r.data()));
+    const auto t = static_cast<LoadTerm>(reinterpret_cast<std::uintptr_t>(r.data()));
+    assert((t & kOwnedTerm) == 0);  // x86-64 and AArch64 user addresses (no tagged pointers)
+    return t;
 }
 LoadTerm termOfOwned(unsigned part, std::size_t index) {
+    assert(part < (1u << 23) && index <= kOwnedIndexMask);
     return kOwnedTerm | (LoadTerm{part} << kOwnedPartShift) | index;
 }
 model::ValueRef refOf(LoadTerm t) {

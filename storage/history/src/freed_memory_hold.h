@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <vector>
 
 namespace skydive::store {
 
@@ -25,7 +26,7 @@ public:
 
 private:
     using Ctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
-    void setAll(ssize_t ms) const;
+    void set(ssize_t ms, const std::vector<ssize_t>* each) const;
 
     Ctl ctl_ = nullptr;  // null: nothing held (no jemalloc)
 };

@@ -83,17 +83,19 @@ model::Error corrupt(const std::string& what) {
     return makeError(ErrorCode::Corruption, "live.image: " + what);
 }
 
-// Fills `buf` from the file at `offset`; false at end of file or on error.
-bool readAt(int fd, std::string& buf, std::uint64_t offset) {
+// Fills `buf` from the file at `offset`: the error says "truncated" at end of file, else why
+// the read failed.
+model::Status readAt(int fd, std::string& buf, std::uint64_t offset, const char* what) {
     std::size_t done = 0;
     while (done < buf.size()) {
         ssize_t n =
             ::pread(fd, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
+        if (n < 0) return corrupt(std::string("cannot read ") + what + ": " + std::strerror(errno));
+        if (n == 0) return corrupt(std::string("truncated ") + what);
         done += static_cast<std::size_t>(n);
     }
-    return true;
+    return {};
 }
 
 // Decodes one chunk's elements straight into the loader's part `part` (ADR 014).
@@ -214,8 +216,8 @@ model::Result<std::optional<LiveImage>> readLiveImage(
     // (~14 µs under some hypervisors: ~1.5 s of CPU for a 450 MB image), a read into pages
     // already touched copies at memory speed (ADR 014, fifth round).
     std::string table(16 * chunks, '\0');
-    if (!readAt(fd, table, kHead)) return corrupt("truncated chunk table");
-    if (phase) phase->lap("image_file_read");
+    if (auto st = readAt(fd, table, kHead, "chunk table"); !st) return st.error();
+    if (phase) phase->lap("image_file_read");  // the table only: chunks are read as decoded
     struct Span {
         std::uint64_t from, to, sum;
     };
@@ -247,8 +249,8 @@ model::Result<std::optional<LiveImage>> readLiveImage(
         for (unsigned r = next_run++; r < runs; r = next_run++) {
             for (std::size_t i = parts.size() * r / runs; i < parts.size() * (r + 1) / runs; ++i) {
                 buf.resize(parts[i].to - parts[i].from);
-                if (!readAt(fd, buf, parts[i].from)) {
-                    fail(r, corrupt("truncated chunk"));
+                if (auto st = readAt(fd, buf, parts[i].from, "chunk"); !st) {
+                    fail(r, st);
                     break;
                 }
                 if (chunkSum(buf) != parts[i].sum) {

@@ -258,10 +258,6 @@ void NodeRecBuilder::addInt(std::string_view key, std::int64_t i) {
     next(key);
     packInt(values_, i);
 }
-void NodeRecBuilder::addDouble(std::string_view key, double d) {
-    next(key);
-    packDouble(values_, d);
-}
 void NodeRecBuilder::addString(std::string_view key, std::string_view s) {
     next(key);
     packString(values_, s);

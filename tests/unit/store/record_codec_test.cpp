@@ -154,13 +154,20 @@ TEST(RecordCodec, EdgesSharingMetadataDecodeAsTheirEdges) {
         edge("e4", layer2),          edge("e5", layer2x), edge("e6", Value::object()),
         edge("e7", Value::object()), edge("e8", layer2)};
     EdgeMetadataReuse reuse;
+    std::vector<model::Edge> got;
     for (const model::Edge& e : edges) {
         std::string bytes;
         encodeEdgeRecord(bytes, e);
-        auto got = decodeEdgeRecord(bytes, &reuse);
-        ASSERT_TRUE(got.ok()) << got.error().message;
-        EXPECT_EQ(*got, e) << e.id.view();
+        auto d = decodeEdgeRecord(bytes, &reuse);
+        ASSERT_TRUE(d.ok()) << d.error().message;
+        EXPECT_EQ(*d, e) << e.id.view();
+        got.push_back(std::move(*d));
     }
+    // e2 shares e1's value (the same block: the same address of its first value), e4 does not
+    // share e1's (e3 came between).
+    auto first = [](const model::Edge& e) { return &e.metadata.asObject().begin()->second; };
+    EXPECT_EQ(first(got[1]), first(got[0]));
+    EXPECT_NE(first(got[3]), first(got[0]));
     std::string bytes;
     encodeEdgeRecord(bytes, edges.back());
     EXPECT_TRUE(decodeEdgeRecord(bytes, &reuse).ok());

@@ -34,7 +34,7 @@ model::Result<model::Node> decodeNodeRecord(std::string_view bytes);
 model::Result<model::NodeRec> decodeNodeRecordTo(std::string_view bytes, model::NodeRecBuilder& b);
 /// The metadata of the last edge decoded with it. An edge whose metadata bytes are the same
 /// shares that value (copy-on-write) instead of decoding its own: edges of one kind carry the
-/// same few keys, and a bulk load of 2M edges then allocates no metadata at all.
+/// same few keys, and a run of such edges then allocates their metadata once.
 struct EdgeMetadataReuse {
     std::string bytes;
     model::Value value;

@@ -149,7 +149,6 @@ public:
     void addNull(std::string_view key);
     void addBool(std::string_view key, bool b);
     void addInt(std::string_view key, std::int64_t i);
-    void addDouble(std::string_view key, double d);
     void addString(std::string_view key, std::string_view s);
     void addValue(std::string_view key, const Value& v);
     /// The record: the same as NodeRec::encode of the node with these fields.
