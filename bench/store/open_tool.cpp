@@ -8,48 +8,16 @@
 //   SKYDIVE_BENCH_KEEP_DIR=/path SKYDIVE_BENCH_FULL=1 SKYDIVE_BENCH_NODES=1000000
 //   bench_store --benchmark_filter='BM_Restart/live_image:1'
 // then run `bench_open /path/store` as often as wanted (the store is left as it was found).
-#ifdef SKYDIVE_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
 
 #include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include <skydive/model/clock.h>
 #include <skydive/store/store.h>
 
-#include "../common/process_cpu.h"
-
-namespace {
-
-// Bytes the allocator has handed out and not got back (statistics refreshed first).
-double heapMiB() {
-#ifndef SKYDIVE_JEMALLOC
-    return 0;  // a sanitizer build: no jemalloc statistics
-#else
-    std::uint64_t epoch = 1;
-    std::size_t len = sizeof epoch;
-    (void)mallctl("epoch", &epoch, &len, &epoch, len);
-    std::size_t allocated = 0;
-    len = sizeof allocated;
-    (void)mallctl("stats.allocated", &allocated, &len, nullptr, 0);
-    return static_cast<double>(allocated) / (1 << 20);
-#endif
-}
-
-long rssKiB() {
-    std::ifstream f("/proc/self/status");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-    return 0;
-}
-
-}  // namespace
+#include "bench_env.h"
 
 int main(int argc, char** argv) {
     const bool close = argc == 3 && std::string(argv[2]) == "close";
@@ -75,8 +43,10 @@ int main(int argc, char** argv) {
     std::printf("BENCH open_wall %.1f ms\n", st.open_wall_ms);
     std::printf("BENCH open_cpu_all_threads %.1f ms\n", st.open_cpu_ms);
     std::printf("BENCH open_minor_faults %ld count\n", faults);
-    std::printf("BENCH open_rss %.1f MiB\n", static_cast<double>(rssKiB()) / 1024.0);
-    std::printf("BENCH open_heap_allocated %.1f MiB\n", heapMiB());
+    std::printf("BENCH open_rss %.1f MiB\n",
+                static_cast<double>(skydive::bench::rssBytes()) / (1 << 20));
+    std::printf("BENCH open_heap_allocated %.1f MiB\n",
+                static_cast<double>(skydive::bench::heapInUse()) / (1 << 20));
     std::printf("BENCH open_live_nodes %zu count\n", (*store)->live()->nodeCount());
     std::printf("BENCH open_from_live_image %d bool\n", st.loaded_from_live_image ? 1 : 0);
     std::fflush(stdout);
