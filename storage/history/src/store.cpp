@@ -1,9 +1,9 @@
 #include <limits>
 #include <unordered_map>
 
-#include "freed_memory_hold.h"
 #include "image_build.h"
 #include "live_image_file.h"
+#include "load_memory_hold.h"
 #include "open_phases.h"
 #include "store_impl.h"
 
@@ -105,7 +105,7 @@ void Store::Impl::syncLoop(Store* store) {
 // Checks the format, restores the sequence counter and rebuilds the live graph from the newest
 // checkpoint plus the timeline after it.
 Status Store::Impl::load() {
-    const FreedMemoryHold hold;  // each stage reuses the pages the previous one freed
+    const LoadMemoryHold hold;  // freed pages reused, fresh ones in huge pages
     open_phases.clear();
     PhaseClock phase(&open_phases);
     auto fmt = rocks->get(Cf::Default, kFormatKey);

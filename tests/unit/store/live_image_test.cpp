@@ -9,10 +9,12 @@
 #include <jemalloc/jemalloc.h>
 #endif
 
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
-#include "../../../storage/history/src/freed_memory_hold.h"  // private: the hold itself
+#include "../../../storage/history/src/load_memory_hold.h"  // private: the hold itself
 #include "temp_dir.h"
 
 namespace skydive::store {
@@ -249,9 +251,9 @@ TEST(LiveImage, OpenRestoresTheAllocatorsDecayTime) {
     EXPECT_EQ(decay("arena.0.dirty_decay_ms"), before);
     // Overlapping holds (stores opened at once), the first one ending first: the time comes
     // back when the last one ends, not the "never" the second one found.
-    auto first = std::make_unique<FreedMemoryHold>();
+    auto first = std::make_unique<LoadMemoryHold>();
     EXPECT_EQ(decay("arena.0.dirty_decay_ms"), -1);
-    auto second = std::make_unique<FreedMemoryHold>();
+    auto second = std::make_unique<LoadMemoryHold>();
     first.reset();
     EXPECT_EQ(decay("arena.0.dirty_decay_ms"), -1);
     second.reset();
@@ -262,6 +264,51 @@ TEST(LiveImage, OpenRestoresTheAllocatorsDecayTime) {
             EXPECT_EQ(arenas_after[i], arenas_before[i]) << "arena " << i;
         }
     }
+#endif
+}
+
+// The VmFlags line of the mapping that holds `p` (/proc/self/smaps), "" when not found.
+std::string mappingFlags(const void* p) {
+    std::ifstream smaps("/proc/self/smaps");
+    const auto addr = reinterpret_cast<std::uintptr_t>(p);
+    bool inside = false;
+    for (std::string line; std::getline(smaps, line);) {
+        unsigned long lo = 0;
+        unsigned long hi = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > 8) {
+            inside = addr >= lo && addr < hi;
+        } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+            return line;
+        }
+    }
+    return "";
+}
+
+// While a hold is alive, memory jemalloc maps anew is advised for huge pages ("hg"); memory
+// mapped after the last hold ends is not: the rest of the process keeps 4 KiB pages.
+TEST(LiveImage, LoadMemoryHoldAdvisesHugePagesOnlyWhileAlive) {
+#ifndef SKYDIVE_JEMALLOC
+    GTEST_SKIP() << "a sanitizer build: no jemalloc to hook";
+#else
+    // Larger than anything this process freed before: each is a fresh mapping.
+    constexpr std::size_t kSize = std::size_t{256} << 20;
+    void* during = nullptr;
+    {
+        const LoadMemoryHold hold;
+        during = std::malloc(kSize);
+        ASSERT_NE(during, nullptr);
+        std::memset(during, 1, kSize);  // RSS is the point of it: touch it as a load would
+    }
+    void* after = std::malloc(kSize);
+    ASSERT_NE(after, nullptr);
+    std::memset(after, 1, kSize);
+    const std::string flags_during = mappingFlags(during);
+    const std::string flags_after = mappingFlags(after);
+    std::free(during);
+    std::free(after);
+    EXPECT_NE(flags_during.find(" hg"), std::string::npos) << flags_during;
+    EXPECT_EQ(flags_after.find(" hg"), std::string::npos) << flags_after;
+    EXPECT_NE(flags_after, "");
 #endif
 }
 

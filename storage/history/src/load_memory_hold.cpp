@@ -1,0 +1,165 @@
+#include "load_memory_hold.h"
+
+#include <dlfcn.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace skydive::store {
+
+namespace {
+
+// The default of arenas created later (loader threads may get new ones).
+constexpr const char* kNewArenas = "arenas.dirty_decay_ms";
+
+std::string arenaDecay(unsigned i) {
+    return "arena." + std::to_string(i) + ".dirty_decay_ms";
+}
+
+// Holds alive in the process (stores opened at once): the first saves the decay times and sets
+// "never", the last puts the saved times back.
+struct Holders {
+    std::mutex mu;
+    int count = 0;
+    ssize_t saved_default = 0;
+    // Each arena's own time, which may differ from the default (jemalloc's arena of huge
+    // allocations purges at once); -2: an arena not initialised then.
+    std::vector<ssize_t> saved;
+};
+Holders& holders() {
+    static Holders h;
+    return h;
+}
+
+// jemalloc's extent_hooks_t (jemalloc(3), "arena.<i>.extent_hooks"): nine function pointers,
+// each taking the table first. Declared here so that the library needs no jemalloc header.
+struct ExtentHooks {
+    void* (*alloc)(ExtentHooks*, void*, std::size_t, std::size_t, bool*, bool*, unsigned);
+    bool (*dalloc)(ExtentHooks*, void*, std::size_t, bool, unsigned);
+    void (*destroy)(ExtentHooks*, void*, std::size_t, bool, unsigned);
+    bool (*commit)(ExtentHooks*, void*, std::size_t, std::size_t, std::size_t, unsigned);
+    bool (*decommit)(ExtentHooks*, void*, std::size_t, std::size_t, std::size_t, unsigned);
+    bool (*purge_lazy)(ExtentHooks*, void*, std::size_t, std::size_t, std::size_t, unsigned);
+    bool (*purge_forced)(ExtentHooks*, void*, std::size_t, std::size_t, std::size_t, unsigned);
+    bool (*split)(ExtentHooks*, void*, std::size_t, std::size_t, std::size_t, bool, unsigned);
+    bool (*merge)(ExtentHooks*, void*, std::size_t, void*, std::size_t, bool, unsigned);
+};
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// jemalloc's own hooks with `alloc` wrapped. Installed once on every arena and never removed
+// (jemalloc keeps the pointer, arenas' metadata too); the other hooks are jemalloc's, which do
+// not read the table they are given.
+struct HugePageHooks {
+    ExtentHooks table{};  // first: the pointer jemalloc passes back is this object's
+    ExtentHooks* own = nullptr;
+    std::atomic<int> advising{0};  // holds alive
+    bool installed = false;        // under Holders::mu
+};
+HugePageHooks& hugePageHooks() {
+    static HugePageHooks h;
+    return h;
+}
+
+void* allocAdvised(ExtentHooks*, void* new_addr, std::size_t size, std::size_t alignment,
+                   bool* zero, bool* commit, unsigned arena) {
+    HugePageHooks& h = hugePageHooks();
+    const bool advise = size >= kHugePage && h.advising.load(std::memory_order_relaxed) > 0;
+    // Aligned, a mapping of n x 2 MiB is n huge pages; unaligned, one fewer. An address asked
+    // for (growing an extent in place) is taken as it is.
+    if (advise && new_addr == nullptr) alignment = std::max(alignment, kHugePage);
+    void* p = h.own->alloc(h.own, new_addr, size, alignment, zero, commit, arena);
+    if (p != nullptr && advise) (void)::madvise(p, size, MADV_HUGEPAGE);
+    return p;
+}
+
+// REQUIRES: Holders::mu held.
+void installHugePageHooks(int (*ctl)(const char*, void*, std::size_t*, void*, std::size_t)) {
+    HugePageHooks& h = hugePageHooks();
+    if (h.installed) return;
+    h.installed = true;  // one attempt per process
+    std::size_t len = sizeof h.own;
+    if (ctl("arena.0.extent_hooks", static_cast<void*>(&h.own), &len, nullptr, 0) != 0 ||
+        h.own == nullptr)
+        return;
+    h.table = *h.own;
+    h.table.alloc = allocAdvised;
+    // The arena of huge allocations exists only once one was made: make one, so that it gets
+    // the hooks too (the load's largest lists are such allocations).
+    void* volatile probe = std::malloc(16u << 20);  // volatile: not elided with its free
+    std::free(probe);
+    unsigned narenas = 0;
+    len = sizeof narenas;
+    if (ctl("arenas.narenas", &narenas, &len, nullptr, 0) != 0) return;
+    ExtentHooks* mine = &h.table;
+    // Writing an automatic arena's hooks also creates it when no thread has used it yet: the
+    // load's new threads are given such arenas. An arena with hooks of someone else's is left
+    // alone (ours pass through to jemalloc's own only).
+    for (unsigned i = 0; i < narenas; ++i) {
+        const std::string name = "arena." + std::to_string(i) + ".extent_hooks";
+        ExtentHooks* current = nullptr;
+        len = sizeof current;
+        if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0 ||
+            current != h.own)
+            continue;
+        (void)ctl(name.c_str(), nullptr, nullptr, static_cast<void*>(&mine), sizeof mine);
+    }
+}
+
+}  // namespace
+
+LoadMemoryHold::LoadMemoryHold() {
+    // Looked up rather than linked: the library does not choose the process's allocator.
+    auto ctl = reinterpret_cast<Ctl>(::dlsym(RTLD_DEFAULT, "mallctl"));
+    if (ctl == nullptr) return;
+    Holders& h = holders();
+    std::lock_guard l(h.mu);
+    if (h.count == 0) {
+        installHugePageHooks(ctl);  // first: the arenas it creates get their decay saved too
+        std::size_t len = sizeof(ssize_t);
+        unsigned narenas = 0;
+        std::size_t nlen = sizeof narenas;
+        if (ctl(kNewArenas, &h.saved_default, &len, nullptr, 0) != 0 ||
+            ctl("arenas.narenas", &narenas, &nlen, nullptr, 0) != 0)
+            return;
+        h.saved.assign(narenas, -2);
+        for (unsigned i = 0; i < narenas; ++i) {
+            len = sizeof(ssize_t);
+            (void)ctl(arenaDecay(i).c_str(), &h.saved[i], &len, nullptr, 0);
+        }
+        ctl_ = ctl;  // set() calls through it
+        set(-1, nullptr);
+    }
+    ctl_ = ctl;  // this hold counts (the first one set the times above)
+    ++h.count;
+    hugePageHooks().advising.fetch_add(1, std::memory_order_relaxed);
+}
+
+LoadMemoryHold::~LoadMemoryHold() {
+    if (ctl_ == nullptr) return;
+    Holders& h = holders();
+    std::lock_guard l(h.mu);
+    hugePageHooks().advising.fetch_sub(1, std::memory_order_relaxed);
+    if (--h.count == 0) set(h.saved_default, &h.saved);
+}
+
+// Each arena in turn: jemalloc 5.3 does not take its "all arenas" index for decay times (it
+// reads past its arena table). Arena i gets (*each)[i] when it had a time of its own, else
+// `ms`; arenas not initialised refuse, and get the new default.
+void LoadMemoryHold::set(ssize_t ms, const std::vector<ssize_t>* each) const {
+    (void)ctl_(kNewArenas, nullptr, nullptr, &ms, sizeof ms);
+    unsigned narenas = 0;
+    std::size_t len = sizeof narenas;
+    if (ctl_("arenas.narenas", &narenas, &len, nullptr, 0) != 0) return;
+    for (unsigned i = 0; i < narenas; ++i) {
+        ssize_t v = each != nullptr && i < each->size() && (*each)[i] >= -1 ? (*each)[i] : ms;
+        (void)ctl_(arenaDecay(i).c_str(), nullptr, nullptr, &v, sizeof v);
+    }
+}
+
+}  // namespace skydive::store
