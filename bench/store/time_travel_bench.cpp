@@ -6,8 +6,12 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <random>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <skydive/store/store.h>
 
@@ -286,6 +290,46 @@ BENCHMARK(BM_WholeGraph_AtOutsideWindowWarm)->Unit(benchmark::kMillisecond);
 // 4. Restart: close and reopen the store. live_image:1 = after a clean shutdown (the live graph
 // comes from live.image, ADR 014); live_image:0 = as after a crash (newest checkpoint + the
 // timeline after it + one read per live element).
+// A real restart is a fresh process, whose allocator has no pages yet (the reopen above gets
+// those the closed store freed): bench_open, built beside this binary, opens the closed store
+// once per run. The last run's BENCH lines are printed renamed `restart_fresh_process_*`;
+// returns the mean of the runs' walls in ms, or a negative number with `error` set.
+double freshProcessOpens(const std::string& data_dir, int runs, std::string& error) {
+    const std::filesystem::path tool =
+        std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bench_open";
+    if (!std::filesystem::exists(tool)) {
+        error = tool.string() + " not found (build the bench_open target)";
+        return -1;
+    }
+    double total = 0;
+    std::vector<std::string> last;  // the last run's lines, renamed
+    for (int i = 0; i < runs; ++i) {
+        last.clear();
+        const std::string cmd = "'" + tool.string() + "' '" + data_dir + "'";
+        FILE* out = ::popen(cmd.c_str(), "r");
+        if (out == nullptr) {
+            error = "cannot run " + cmd;
+            return -1;
+        }
+        double wall = -1;
+        char line[256];
+        while (std::fgets(line, sizeof line, out) != nullptr) {
+            const std::string_view l(line);
+            constexpr std::string_view kPrefix = "BENCH open_";
+            if (l.substr(0, kPrefix.size()) != kPrefix) continue;
+            last.push_back(std::string("BENCH restart_fresh_process_") + (line + kPrefix.size()));
+            (void)std::sscanf(line, "BENCH open_wall %lf", &wall);
+        }
+        if (::pclose(out) != 0 || wall < 0) {
+            error = cmd + " failed";
+            return -1;
+        }
+        total += wall;
+    }
+    for (const auto& l : last) std::fputs(l.c_str(), stdout);
+    return total / runs;
+}
+
 void BM_Restart(benchmark::State& state) {
     auto& w = world();
     w.opts.live_image = state.range(0) != 0;
@@ -311,6 +355,18 @@ void BM_Restart(benchmark::State& state) {
     std::printf("BENCH restart_%s_cpu_all_threads %.1f ms (%.2fx wall)\n", path, st.open_cpu_ms,
                 st.open_cpu_ms / std::max(1e-3, st.open_wall_ms));
     std::printf("BENCH restart_%s_clean_shutdown %.1f ms\n", path, close_ms);
+    if (w.opts.live_image) {
+        w.store.reset();
+        std::string error;
+        const double fresh = freshProcessOpens(w.opts.data_dir, 2, error);
+        w.store = store::Store::open(w.opts, w.clock).value();  // for the benchmarks after
+        if (fresh < 0) {
+            state.SkipWithError(error.c_str());
+            return;
+        }
+        std::printf("BENCH restart_fresh_process_wall_mean %.1f ms\n", fresh);
+        state.counters["fresh_process_ms"] = fresh;
+    }
     w.opts.live_image = true;
     state.counters["live_nodes"] = static_cast<double>(w.store->live()->nodeCount());
     state.counters["revisions"] = static_cast<double>(w.revisions);
