@@ -4,8 +4,11 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -52,6 +55,15 @@ struct ExtentHooks {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
+// A mapping advised during holds, to be un-advised when the last one ends.
+struct AdvisedRange {
+    std::atomic<std::uintptr_t> addr{0};  // 0: not written yet, or already un-advised
+    std::atomic<std::size_t> size{0};
+};
+// Far more than a load makes: jemalloc grows its mappings by increasing steps (~30 for a
+// 1 GiB heap per arena). Past it, ranges stay advised.
+constexpr std::size_t kMaxAdvised = 4096;
+
 // jemalloc's own hooks with `alloc` wrapped. Installed once on every arena and never removed
 // (jemalloc keeps the pointer, arenas' metadata too); the other hooks are jemalloc's, which do
 // not read the table they are given.
@@ -59,7 +71,29 @@ struct HugePageHooks {
     ExtentHooks table{};  // first: the pointer jemalloc passes back is this object's
     ExtentHooks* own = nullptr;
     std::atomic<int> advising{0};  // holds alive
+    bool advise = false;           // THP mode "madvise": set once, before the hooks are in
     bool installed = false;        // under Holders::mu
+    std::atomic<std::size_t> advised{0};
+    std::array<AdvisedRange, kMaxAdvised> ranges;
+
+    void record(void* p, std::size_t size) noexcept {
+        const std::size_t i = advised.fetch_add(1, std::memory_order_relaxed);
+        if (i >= kMaxAdvised) return;
+        ranges[i].size.store(size, std::memory_order_relaxed);
+        ranges[i].addr.store(reinterpret_cast<std::uintptr_t>(p), std::memory_order_release);
+    }
+    // When the last hold ends: jemalloc keeps what a load mapped and did not use (and what it
+    // frees) for later allocations, which must not get huge pages (an idle process's RSS).
+    // Huge pages already in place stay. A range recorded by an allocation racing with this
+    // stays advised.
+    void unadviseAll() noexcept {
+        const std::size_t n = std::min(advised.exchange(0), kMaxAdvised);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uintptr_t a = ranges[i].addr.exchange(0, std::memory_order_acquire);
+            if (a != 0)
+                (void)::madvise(reinterpret_cast<void*>(a), ranges[i].size.load(), MADV_NOHUGEPAGE);
+        }
+    }
 };
 HugePageHooks& hugePageHooks() {
     static HugePageHooks h;
@@ -74,8 +108,30 @@ void* allocAdvised(ExtentHooks*, void* new_addr, std::size_t size, std::size_t a
     // for (growing an extent in place) is taken as it is.
     if (advise && new_addr == nullptr) alignment = std::max(alignment, kHugePage);
     void* p = h.own->alloc(h.own, new_addr, size, alignment, zero, commit, arena);
-    if (p != nullptr && advise) (void)::madvise(p, size, MADV_HUGEPAGE);
+    if (p != nullptr && advise && h.advise && ::madvise(p, size, MADV_HUGEPAGE) == 0)
+        h.record(p, size);
     return p;
+}
+
+// Whether the kernel gives huge pages to advised mappings only ("madvise"). Under "always"
+// they come unasked (the hooks' alignment still helps), under "never" not at all.
+bool thpModeIsMadvise() {
+    std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    return std::getline(f, line) && line.find("[madvise]") != std::string::npos;
+}
+
+// Whether `p` lies in the same loaded object as `q` (jemalloc's hooks in jemalloc).
+bool sameObject(const void* p, const void* q) {
+    Dl_info a{};
+    Dl_info b{};
+    return ::dladdr(p, &a) != 0 && ::dladdr(q, &b) != 0 && a.dli_fbase == b.dli_fbase;
+}
+
+bool optionSet(int (*ctl)(const char*, void*, std::size_t*, void*, std::size_t), const char* name) {
+    std::size_t v = 0;
+    std::size_t len = sizeof v;
+    return ctl(name, &v, &len, nullptr, 0) == 0 && v != 0;
 }
 
 // REQUIRES: Holders::mu held.
@@ -85,8 +141,14 @@ void installHugePageHooks(int (*ctl)(const char*, void*, std::size_t*, void*, st
     h.installed = true;  // one attempt per process
     std::size_t len = sizeof h.own;
     if (ctl("arena.0.extent_hooks", static_cast<void*>(&h.own), &len, nullptr, 0) != 0 ||
-        h.own == nullptr)
-        return;
+        h.own == nullptr || h.own->alloc == nullptr ||
+        !sameObject(reinterpret_cast<const void*>(h.own->alloc),
+                    reinterpret_cast<const void*>(ctl)))
+        return;  // not jemalloc's own hooks: someone else's, which ours must not wrap
+    // Guard pages are removed through a hook that custom tables lack: with them configured,
+    // an extent guarded before the switch would keep its guards.
+    if (optionSet(ctl, "opt.san_guard_large") || optionSet(ctl, "opt.san_guard_small")) return;
+    h.advise = thpModeIsMadvise();
     h.table = *h.own;
     h.table.alloc = allocAdvised;
     // The arena of huge allocations exists only once one was made: make one, so that it gets
@@ -107,7 +169,12 @@ void installHugePageHooks(int (*ctl)(const char*, void*, std::size_t*, void*, st
         if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0 ||
             current != h.own)
             continue;
-        (void)ctl(name.c_str(), nullptr, nullptr, static_cast<void*>(&mine), sizeof mine);
+        // A thread creating the arena meanwhile makes the write a no-op: read back, retry.
+        for (int attempt = 0; attempt < 3 && current == h.own; ++attempt) {
+            (void)ctl(name.c_str(), nullptr, nullptr, static_cast<void*>(&mine), sizeof mine);
+            len = sizeof current;
+            if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0) break;
+        }
     }
 }
 
@@ -145,7 +212,10 @@ LoadMemoryHold::~LoadMemoryHold() {
     Holders& h = holders();
     std::lock_guard l(h.mu);
     hugePageHooks().advising.fetch_sub(1, std::memory_order_relaxed);
-    if (--h.count == 0) set(h.saved_default, &h.saved);
+    if (--h.count == 0) {
+        hugePageHooks().unadviseAll();
+        set(h.saved_default, &h.saved);
+    }
 }
 
 // Each arena in turn: jemalloc 5.3 does not take its "all arenas" index for decay times (it

@@ -16,9 +16,10 @@ namespace skydive::store {
 /// - Memory jemalloc maps meanwhile, in extents of 2 MiB or more, is mapped 2 MiB-aligned and
 ///   advised for transparent huge pages (MADV_HUGEPAGE): one fault per 2 MiB instead of 512.
 ///   Done through extent hooks installed on every arena at the first hold; they pass through
-///   to jemalloc's own hooks and only advise while a hold is alive, so the rest of the
-///   process keeps 4 KiB pages (an idle process with huge pages everywhere has twice the RSS).
-///   Effective when the kernel's THP mode is "madvise" or "always" (ADR 014, sixth round).
+///   to jemalloc's own hooks and only advise while a hold is alive, and the last hold to end
+///   un-advises what was advised (huge pages in place stay), so later allocations, in what
+///   jemalloc kept, get 4 KiB pages (an idle process with huge pages everywhere has twice the
+///   RSS). Advises only under the kernel's THP mode "madvise" (ADR 014, sixth round).
 /// At destruction the previous decay times are restored, and what was kept is then returned
 /// over the usual decay time. Holds may overlap (stores opened at once): the settings are put
 /// back when the last one ends.

@@ -284,29 +284,41 @@ std::string mappingFlags(const void* p) {
     return "";
 }
 
-// While a hold is alive, memory jemalloc maps anew is advised for huge pages ("hg"); memory
-// mapped after the last hold ends is not: the rest of the process keeps 4 KiB pages.
+// While a hold is alive, memory jemalloc maps anew is advised for huge pages ("hg"); when the
+// last hold ends it is un-advised ("nh": what jemalloc keeps of it serves later allocations),
+// and memory mapped after the hold is not advised: the rest of the process keeps 4 KiB pages.
 TEST(LiveImage, LoadMemoryHoldAdvisesHugePagesOnlyWhileAlive) {
 #ifndef SKYDIVE_JEMALLOC
     GTEST_SKIP() << "a sanitizer build: no jemalloc to hook";
 #else
+    {
+        std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
+        std::string mode;
+        std::getline(f, mode);
+        if (mode.find("[madvise]") == std::string::npos)
+            GTEST_SKIP() << "THP mode is not madvise (" << mode << "): the hold advises nothing";
+    }
     // Larger than anything this process freed before: each is a fresh mapping.
     constexpr std::size_t kSize = std::size_t{256} << 20;
     void* during = nullptr;
+    std::string flags_during;
     {
         const LoadMemoryHold hold;
         during = std::malloc(kSize);
         ASSERT_NE(during, nullptr);
         std::memset(during, 1, kSize);  // RSS is the point of it: touch it as a load would
+        flags_during = mappingFlags(during);
     }
+    const std::string flags_once_ended = mappingFlags(during);
     void* after = std::malloc(kSize);
     ASSERT_NE(after, nullptr);
     std::memset(after, 1, kSize);
-    const std::string flags_during = mappingFlags(during);
     const std::string flags_after = mappingFlags(after);
     std::free(during);
     std::free(after);
     EXPECT_NE(flags_during.find(" hg"), std::string::npos) << flags_during;
+    EXPECT_EQ(flags_once_ended.find(" hg"), std::string::npos) << flags_once_ended;
+    EXPECT_NE(flags_once_ended.find(" nh"), std::string::npos) << flags_once_ended;
     EXPECT_EQ(flags_after.find(" hg"), std::string::npos) << flags_after;
     EXPECT_NE(flags_after, "");
 #endif
