@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <skydive/store/store.h>
 
+#include "../../tests/support/process.h"  // runCommand
 #include "bench_env.h"
 
 namespace {
@@ -287,10 +289,7 @@ BENCHMARK(BM_WholeGraph_AtInWindowWarm)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WholeGraph_AtOutsideWindowCold)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_WholeGraph_AtOutsideWindowWarm)->Unit(benchmark::kMillisecond);
 
-// 4. Restart: close and reopen the store. live_image:1 = after a clean shutdown (the live graph
-// comes from live.image, ADR 014); live_image:0 = as after a crash (newest checkpoint + the
-// timeline after it + one read per live element).
-// A real restart is a fresh process, whose allocator has no pages yet (the reopen above gets
+// A real restart is a fresh process, whose allocator has no pages yet (BM_Restart's reopen gets
 // those the closed store freed): bench_open, built beside this binary, opens the closed store
 // once per run. The last run's BENCH lines are printed renamed `restart_fresh_process_*`;
 // returns the mean of the runs' walls in ms, or a negative number with `error` set.
@@ -301,35 +300,33 @@ double freshProcessOpens(const std::string& data_dir, int runs, std::string& err
         error = tool.string() + " not found (build the bench_open target)";
         return -1;
     }
+    const std::string cmd = "'" + tool.string() + "' '" + data_dir + "'";
+    constexpr std::string_view kPrefix = "BENCH open_";
     double total = 0;
-    std::vector<std::string> last;  // the last run's lines, renamed
+    std::string last;  // the last run's lines, renamed
     for (int i = 0; i < runs; ++i) {
-        last.clear();
-        const std::string cmd = "'" + tool.string() + "' '" + data_dir + "'";
-        FILE* out = ::popen(cmd.c_str(), "r");
-        if (out == nullptr) {
-            error = "cannot run " + cmd;
-            return -1;
-        }
+        const test_support::CommandResult r = test_support::runCommand(cmd);
         double wall = -1;
-        char line[256];
-        while (std::fgets(line, sizeof line, out) != nullptr) {
-            const std::string_view l(line);
-            constexpr std::string_view kPrefix = "BENCH open_";
-            if (l.substr(0, kPrefix.size()) != kPrefix) continue;
-            last.push_back(std::string("BENCH restart_fresh_process_") + (line + kPrefix.size()));
-            (void)std::sscanf(line, "BENCH open_wall %lf", &wall);
+        last.clear();
+        std::istringstream lines(r.output);
+        for (std::string l; std::getline(lines, l);) {
+            if (l.rfind(kPrefix, 0) != 0) continue;
+            last += "BENCH restart_fresh_process_" + l.substr(kPrefix.size()) + "\n";
+            (void)std::sscanf(l.c_str(), "BENCH open_wall %lf", &wall);
         }
-        if (::pclose(out) != 0 || wall < 0) {
+        if (r.code != 0 || wall < 0) {
             error = cmd + " failed";
             return -1;
         }
         total += wall;
     }
-    for (const auto& l : last) std::fputs(l.c_str(), stdout);
+    std::fputs(last.c_str(), stdout);
     return total / runs;
 }
 
+// 4. Restart: close and reopen the store. live_image:1 = after a clean shutdown (the live graph
+// comes from live.image, ADR 014); live_image:0 = as after a crash (newest checkpoint + the
+// timeline after it + one read per live element).
 void BM_Restart(benchmark::State& state) {
     auto& w = world();
     w.opts.live_image = state.range(0) != 0;

@@ -17,11 +17,21 @@ namespace skydive::store {
 
 namespace {
 
+using Ctl = int (*)(const char*, void*, std::size_t*, void*, std::size_t);  // mallctl
+
 // The default of arenas created later (loader threads may get new ones).
 constexpr const char* kNewArenas = "arenas.dirty_decay_ms";
 
-std::string arenaDecay(unsigned i) {
-    return "arena." + std::to_string(i) + ".dirty_decay_ms";
+// The name of arena i's setting `leaf`, e.g. "arena.3.dirty_decay_ms".
+std::string arenaSetting(unsigned i, const char* leaf) {
+    return "arena." + std::to_string(i) + "." + leaf;
+}
+
+// How many arenas there are (initialised or not); 0 when jemalloc does not say.
+unsigned arenaCount(Ctl ctl) {
+    unsigned n = 0;
+    std::size_t len = sizeof n;
+    return ctl("arenas.narenas", &n, &len, nullptr, 0) == 0 ? n : 0;
 }
 
 // Holds alive in the process (stores opened at once): the first saves the decay times and sets
@@ -71,7 +81,7 @@ struct HugePageHooks {
     ExtentHooks table{};  // first: the pointer jemalloc passes back is this object's
     ExtentHooks* own = nullptr;
     std::atomic<int> advising{0};  // holds alive
-    bool advise = false;           // THP mode "madvise": set once, before the hooks are in
+    bool thp_madvise = false;      // the kernel's THP mode: set once, before the hooks are in
     bool installed = false;        // under Holders::mu
     std::atomic<std::size_t> advised{0};
     std::array<AdvisedRange, kMaxAdvised> ranges;
@@ -108,7 +118,7 @@ void* allocAdvised(ExtentHooks*, void* new_addr, std::size_t size, std::size_t a
     // for (growing an extent in place) is taken as it is.
     if (advise && new_addr == nullptr) alignment = std::max(alignment, kHugePage);
     void* p = h.own->alloc(h.own, new_addr, size, alignment, zero, commit, arena);
-    if (p != nullptr && advise && h.advise && ::madvise(p, size, MADV_HUGEPAGE) == 0)
+    if (p != nullptr && advise && h.thp_madvise && ::madvise(p, size, MADV_HUGEPAGE) == 0)
         h.record(p, size);
     return p;
 }
@@ -128,14 +138,14 @@ bool sameObject(const void* p, const void* q) {
     return ::dladdr(p, &a) != 0 && ::dladdr(q, &b) != 0 && a.dli_fbase == b.dli_fbase;
 }
 
-bool optionSet(int (*ctl)(const char*, void*, std::size_t*, void*, std::size_t), const char* name) {
+bool optionSet(Ctl ctl, const char* name) {
     std::size_t v = 0;
     std::size_t len = sizeof v;
     return ctl(name, &v, &len, nullptr, 0) == 0 && v != 0;
 }
 
 // REQUIRES: Holders::mu held.
-void installHugePageHooks(int (*ctl)(const char*, void*, std::size_t*, void*, std::size_t)) {
+void installHugePageHooks(Ctl ctl) {
     HugePageHooks& h = hugePageHooks();
     if (h.installed) return;
     h.installed = true;  // one attempt per process
@@ -148,22 +158,19 @@ void installHugePageHooks(int (*ctl)(const char*, void*, std::size_t*, void*, st
     // Guard pages are removed through a hook that custom tables lack: with them configured,
     // an extent guarded before the switch would keep its guards.
     if (optionSet(ctl, "opt.san_guard_large") || optionSet(ctl, "opt.san_guard_small")) return;
-    h.advise = thpModeIsMadvise();
+    h.thp_madvise = thpModeIsMadvise();
     h.table = *h.own;
     h.table.alloc = allocAdvised;
     // The arena of huge allocations exists only once one was made: make one, so that it gets
     // the hooks too (the load's largest lists are such allocations).
     void* volatile probe = std::malloc(16u << 20);  // volatile: not elided with its free
     std::free(probe);
-    unsigned narenas = 0;
-    len = sizeof narenas;
-    if (ctl("arenas.narenas", &narenas, &len, nullptr, 0) != 0) return;
     ExtentHooks* mine = &h.table;
     // Writing an automatic arena's hooks also creates it when no thread has used it yet: the
     // load's new threads are given such arenas. An arena with hooks of someone else's is left
     // alone (ours pass through to jemalloc's own only).
-    for (unsigned i = 0; i < narenas; ++i) {
-        const std::string name = "arena." + std::to_string(i) + ".extent_hooks";
+    for (unsigned i = 0, n = arenaCount(ctl); i < n; ++i) {
+        const std::string name = arenaSetting(i, "extent_hooks");
         ExtentHooks* current = nullptr;
         len = sizeof current;
         if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0 ||
@@ -189,15 +196,12 @@ LoadMemoryHold::LoadMemoryHold() {
     if (h.count == 0) {
         installHugePageHooks(ctl);  // first: the arenas it creates get their decay saved too
         std::size_t len = sizeof(ssize_t);
-        unsigned narenas = 0;
-        std::size_t nlen = sizeof narenas;
-        if (ctl(kNewArenas, &h.saved_default, &len, nullptr, 0) != 0 ||
-            ctl("arenas.narenas", &narenas, &nlen, nullptr, 0) != 0)
-            return;
+        const unsigned narenas = arenaCount(ctl);
+        if (ctl(kNewArenas, &h.saved_default, &len, nullptr, 0) != 0 || narenas == 0) return;
         h.saved.assign(narenas, -2);
         for (unsigned i = 0; i < narenas; ++i) {
             len = sizeof(ssize_t);
-            (void)ctl(arenaDecay(i).c_str(), &h.saved[i], &len, nullptr, 0);
+            (void)ctl(arenaSetting(i, "dirty_decay_ms").c_str(), &h.saved[i], &len, nullptr, 0);
         }
         ctl_ = ctl;  // set() calls through it
         set(-1, nullptr);
@@ -223,12 +227,9 @@ LoadMemoryHold::~LoadMemoryHold() {
 // `ms`; arenas not initialised refuse, and get the new default.
 void LoadMemoryHold::set(ssize_t ms, const std::vector<ssize_t>* each) const {
     (void)ctl_(kNewArenas, nullptr, nullptr, &ms, sizeof ms);
-    unsigned narenas = 0;
-    std::size_t len = sizeof narenas;
-    if (ctl_("arenas.narenas", &narenas, &len, nullptr, 0) != 0) return;
-    for (unsigned i = 0; i < narenas; ++i) {
+    for (unsigned i = 0, n = arenaCount(ctl_); i < n; ++i) {
         ssize_t v = each != nullptr && i < each->size() && (*each)[i] >= -1 ? (*each)[i] : ms;
-        (void)ctl_(arenaDecay(i).c_str(), nullptr, nullptr, &v, sizeof v);
+        (void)ctl_(arenaSetting(i, "dirty_decay_ms").c_str(), nullptr, nullptr, &v, sizeof v);
     }
 }
 
