@@ -180,7 +180,12 @@ model::Result<std::vector<RevKey>> HistoryReader::sliceRefs(Time from, Time to) 
 }
 
 model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKey>& refs) const {
-    // Keys in byte order: MultiGet then walks memtables and SST blocks sequentially.
+    // Keys in byte order, read with RocksDB's batched MultiGet (sorted input): it looks a run of
+    // keys up file by file and block by block. The vector form of MultiGet is one Get per key,
+    // each searching every level from the top: at 10M revisions that was 27% of a cold
+    // whole-graph view (ADR 011). Runs of kRun keys, so that the blocks their values pin stay
+    // few.
+    constexpr std::size_t kRun = 1024;
     std::vector<std::pair<std::string, std::size_t>> sorted;
     sorted.reserve(refs.size());
     for (std::size_t i = 0; i < refs.size(); ++i) sorted.emplace_back(encodeRevKey(refs[i]), i);
@@ -188,18 +193,23 @@ model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKe
     std::vector<rocksdb::Slice> slices;
     slices.reserve(sorted.size());
     for (const auto& [k, i] : sorted) slices.push_back(toSlice(k));
-    std::vector<std::string> keys(slices.size());
-    std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), rocks_.cf(Cf::Rev));
-    std::vector<std::string> values;
-    auto sts = rocks_.db().MultiGet(readOptions(), cfs, slices, &values);
+    std::vector<rocksdb::PinnableSlice> values(std::min(kRun, sorted.size()));
+    std::vector<rocksdb::Status> sts(values.size());
+    const rocksdb::ReadOptions ro = readOptions();
     std::vector<Version> out;
     out.reserve(refs.size());
-    for (std::size_t j = 0; j < sorted.size(); ++j) {
-        if (sts[j].IsNotFound()) continue;  // dropped by retention
-        if (!sts[j].ok()) return fromRocks(sts[j], "rev read");
-        auto v = decodeRecord(refs[sorted[j].second].kind, values[j]);
-        if (!v) return v.error();
-        out.push_back(std::move(*v));
+    for (std::size_t from = 0; from < sorted.size(); from += kRun) {
+        const std::size_t n = std::min(kRun, sorted.size() - from);
+        rocks_.db().MultiGet(ro, rocks_.cf(Cf::Rev), n, slices.data() + from, values.data(),
+                             sts.data(), /*sorted_input=*/true);
+        for (std::size_t j = 0; j < n; ++j) {
+            if (sts[j].IsNotFound()) continue;  // dropped by retention
+            if (!sts[j].ok()) return fromRocks(sts[j], "rev read");
+            auto v = decodeRecord(refs[sorted[from + j].second].kind, view(values[j]));
+            if (!v) return v.error();
+            out.push_back(std::move(*v));
+            values[j].Reset();  // unpins its block
+        }
     }
     return out;
 }
