@@ -56,7 +56,7 @@ private:
 };
 
 /// A temporary directory removed at exit; with SKYDIVE_BENCH_KEEP_DIR set, that directory
-/// instead, created and kept (a world built once, then reopened by `bench_open` in fresh
+/// instead, created and kept (a world built once, then reopened by `open_store` in fresh
 /// processes).
 class BenchDir {
 public:

@@ -1,4 +1,4 @@
-// bench_open DIR [close]: opens the store in DIR once, in this fresh process, and prints the
+// open_store DIR [close]: opens the store in DIR once, in this fresh process, and prints the
 // open's phases, wall and CPU time, page faults, RSS and heap as BENCH lines; then exits
 // without closing (closing writes live.image again), or with `close` closes the store cleanly
 // (rewriting live.image in this binary's format) and prints how long that took.
@@ -7,7 +7,7 @@
 // that closed the store, on memory its allocator may still hold. Build a world to reopen with
 //   SKYDIVE_BENCH_KEEP_DIR=/path SKYDIVE_BENCH_FULL=1 SKYDIVE_BENCH_NODES=1000000
 //   bench_store --benchmark_filter='BM_Restart/live_image:1'
-// then run `bench_open /path/store` as often as wanted (the store is left as it was found).
+// then run `open_store /path/store` as often as wanted (the store is left as it was found).
 
 #include <chrono>
 #include <cstdio>

@@ -309,14 +309,14 @@ BENCHMARK(BM_WholeGraph_AtOutsideWindowCold)->Unit(benchmark::kMillisecond)->Ite
 BENCHMARK(BM_WholeGraph_AtOutsideWindowWarm)->Unit(benchmark::kMillisecond);
 
 // A real restart is a fresh process, whose allocator has no pages yet (BM_Restart's reopen gets
-// those the closed store freed): bench_open, built beside this binary, opens the closed store
+// those the closed store freed): open_store, built beside this binary, opens the closed store
 // once per run. The last run's BENCH lines are printed renamed `restart_fresh_process_*`;
 // returns the mean of the runs' walls in ms, or a negative number with `error` set.
 double freshProcessOpens(const std::string& data_dir, int runs, std::string& error) {
     const std::filesystem::path tool =
-        std::filesystem::read_symlink("/proc/self/exe").parent_path() / "bench_open";
+        std::filesystem::read_symlink("/proc/self/exe").parent_path() / "open_store";
     if (!std::filesystem::exists(tool)) {
-        error = tool.string() + " not found (build the bench_open target)";
+        error = tool.string() + " not found (build the open_store target)";
         return -1;
     }
     const std::string cmd = "'" + tool.string() + "' '" + data_dir + "'";
