@@ -192,14 +192,20 @@ void expectContainer(Agent& agent, const std::string& name, const std::string& i
     EXPECT_EQ(*field(*ns, "Name"), Value(name));
     EXPECT_EQ(*field(*ns, "Path"), Value("/proc/" + std::to_string(pid->asInt()) + "/ns/net"));
     EXPECT_EQ(g.owner(ns->id.view()), agent.hostNodeId());
-    // The netlink probe runs inside: the container's loopback is owned by its namespace.
-    EXPECT_TRUE(waitFor([&] {
-        for (const auto& e : g.outEdges(ns->id.view())) {
-            auto child = g.node(e.child.view());
-            if (child && *field(*child, "Name") == Value("lo")) return true;
-        }
-        return false;
-    }));
+    // The netlink probe runs inside: the container's loopback is owned by its namespace. Not
+    // the spec's 2 s visibility bound (kDeadline, for namespaces already watched): this wait
+    // also covers the agent entering a namespace it has just learnt of and its first dump. The
+    // likely cause of one failure under `ctest -j2` on 2 shared cores (its output was lost).
+    EXPECT_TRUE(waitFor(
+        [&] {
+            for (const auto& e : g.outEdges(ns->id.view())) {
+                auto child = g.node(e.child.view());
+                if (child && *field(*child, "Name") == Value("lo")) return true;
+            }
+            return false;
+        },
+        10s))
+        << "no lo under the namespace of " << name;
 }
 
 TEST(AgentDockerE2E, ContainersAndTheirNamespacesFollowTheEngine) {
