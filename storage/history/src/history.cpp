@@ -13,14 +13,6 @@ namespace {
 
 constexpr Time kMaxTime = std::numeric_limits<Time>::max();
 
-std::string refMapKey(const RevKey& k) {
-    std::string s;
-    s.reserve(k.id.size() + 1);
-    s.push_back(k.kind == model::ElementKind::Node ? 'N' : 'E');
-    s.append(k.id);
-    return s;
-}
-
 model::Error corrupt(std::string what) {
     return makeError(ErrorCode::Corruption, std::move(what));
 }
@@ -78,27 +70,29 @@ model::Result<std::optional<TimelineKey>> HistoryReader::lastTimelineKey() const
 namespace {
 
 // One change of a replay at `time` (see replay below).
-void replayEntry(Time time, Time from, TimelineEntry& entry,
-                 std::unordered_map<std::string, RevKey>& refs, std::vector<RevKey>* archived) {
-    std::string mk = refMapKey(entry.ref);
-    auto old = refs.find(mk);
+void replayEntry(Time time, Time from, TimelineEntry& entry, RefTable& refs,
+                 std::vector<RevKey>* archived) {
+    RefTable::Entry* old = refs.find(entry.ref);
+    const bool present = old != nullptr && old->alive;
     // A revision dated before a higher one already replayed (skewed clock) was superseded
     // before it was written: the point view keeps the highest revision (spec §2.8).
-    bool stale = entry.op == TimelineOp::Put && old != refs.end() && entry.ref < old->second;
+    bool stale = entry.op == TimelineOp::Put && present && entry.ref < old->ref;
+    auto put = [&] {
+        if (old == nullptr) return refs.insert(std::move(entry.ref));
+        old->ref = std::move(entry.ref);
+        old->alive = true;
+    };
     if (time < from) {
-        if (entry.op == TimelineOp::Delete)
-            refs.erase(mk);
-        else if (!stale)
-            refs.insert_or_assign(std::move(mk), std::move(entry.ref));
+        if (entry.op == TimelineOp::Delete) {
+            if (present) old->alive = false;
+        } else if (!stale) {
+            put();
+        }
         return;
     }
     if (entry.op != TimelineOp::Put || stale) return;  // deleted in range: still visible
-    if (old != refs.end()) {
-        if (archived && old->second != entry.ref) archived->push_back(old->second);
-        old->second = std::move(entry.ref);
-    } else {
-        refs.emplace(std::move(mk), std::move(entry.ref));
-    }
+    if (present && archived && old->ref != entry.ref) archived->push_back(old->ref);
+    put();
 }
 
 }  // namespace
@@ -119,10 +113,8 @@ model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
     if (!cp) return cp.error();
     std::string start;
     if (*cp) {
-        for (RevKey& k : (*cp)->refs) {
-            std::string mk = refMapKey(k);
-            refs.emplace(std::move(mk), std::move(k));
-        }
+        refs.reserve((*cp)->refs.size() + (*cp)->refs.size() / 4);
+        for (RevKey& k : (*cp)->refs) refs.insert(std::move(k));
         start = encodeTimelineKey((*cp)->key);
     }
     std::string upper;
@@ -154,28 +146,23 @@ model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
 model::Result<std::vector<RevKey>> HistoryReader::pointRefs(Time t) const {
     RefMap refs;
     if (auto st = replay(t, t, refs, nullptr); !st) return st.error();
-    std::vector<RevKey> out;
-    out.reserve(refs.size());
-    for (auto& [k, v] : refs) out.push_back(std::move(v));
-    return out;
+    return std::move(refs).take();
 }
 
 model::Result<std::vector<RevKey>> HistoryReader::stateBefore(Time t) const {
     RefMap refs;
     if (t == std::numeric_limits<Time>::min()) return std::vector<RevKey>();
     if (auto st = replay(t, t - 1, refs, nullptr); !st) return st.error();
-    std::vector<RevKey> out;
-    out.reserve(refs.size());
-    for (auto& [k, v] : refs) out.push_back(std::move(v));
-    return out;
+    return std::move(refs).take();
 }
 
 model::Result<std::vector<RevKey>> HistoryReader::sliceRefs(Time from, Time to) const {
     RefMap refs;
     std::vector<RevKey> out;
     if (auto st = replay(from, to, refs, &out); !st) return st.error();
-    out.reserve(out.size() + refs.size());
-    for (auto& [k, v] : refs) out.push_back(std::move(v));
+    std::vector<RevKey> alive = std::move(refs).take();
+    out.insert(out.end(), std::make_move_iterator(alive.begin()),
+               std::make_move_iterator(alive.end()));
     return out;
 }
 

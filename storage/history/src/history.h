@@ -3,10 +3,10 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "record.h"
+#include "ref_table.h"
 #include "rocks.h"
 
 namespace skydive::store {
@@ -48,7 +48,7 @@ public:
     model::Result<std::optional<TimelineKey>> lastTimelineKey() const;
 
 private:
-    using RefMap = std::unordered_map<std::string, RevKey>;
+    using RefMap = RefTable;
     model::Result<std::optional<std::string>> highestUpTo(rocksdb::Iterator& it,
                                                           const std::string& prefix, Time created,
                                                           Time t) const;
