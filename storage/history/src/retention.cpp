@@ -113,6 +113,9 @@ model::Status Store::enforceRetention() {
                                     nullptr);
         im.rocks->db().CompactRange(rocksdb::CompactRangeOptions(), im.rocks->cf(Cf::Timeline),
                                     nullptr, nullptr);
+        // Drops the deleted checkpoints' references, so that their blob files go too.
+        im.rocks->db().CompactRange(rocksdb::CompactRangeOptions(), im.rocks->cf(Cf::Checkpoint),
+                                    nullptr, nullptr);
         if (im.rocks->liveBytes() <= im.opts.retention_bytes) break;
         auto first = firstTime(im);
         if (!first) return first.error();
