@@ -101,8 +101,9 @@ public:
     model::Status enforceRetention();
     /// Waits until everything acknowledged is fsynced.
     model::Status sync();
-    /// Waits until RocksDB has no flush or compaction pending or running (or `timeout_ms`
-    /// passed: then Unavailable). For benchmarks that time reads on a settled store.
+    /// Waits for the `live.image` file a checkpoint is writing in the background, then until
+    /// RocksDB has no flush or compaction pending or running (or `timeout_ms` passed: then
+    /// Unavailable). For benchmarks that time reads on a settled store.
     model::Status waitForCompactions(std::int64_t timeout_ms = 600000) const;
     /// The shape of the `rev` column family's LSM tree, one line: entries in the active
     /// memtable, files per level, live data size. Outside-window lookups cost one seek per
