@@ -100,7 +100,7 @@ void replayEntry(Time time, Time from, TimelineEntry& entry, RefTable& refs,
 // Replays the timeline over the newest checkpoint before `from`: entries before `from` build
 // the state, entries in [from, to] add revisions (and, when `archived` is set, report the
 // revisions they superseded, which are visible at `from` too).
-model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
+model::Status HistoryReader::replay(Time from, Time to, RefTable& refs,
                                     std::vector<RevKey>* archived) const {
     // One snapshot for the checkpoint and the timeline: retention may rewrite both meanwhile.
     std::shared_ptr<const rocksdb::Snapshot> snap;
@@ -144,20 +144,20 @@ model::Status HistoryReader::replay(Time from, Time to, RefMap& refs,
 }
 
 model::Result<std::vector<RevKey>> HistoryReader::pointRefs(Time t) const {
-    RefMap refs;
+    RefTable refs;
     if (auto st = replay(t, t, refs, nullptr); !st) return st.error();
     return std::move(refs).take();
 }
 
 model::Result<std::vector<RevKey>> HistoryReader::stateBefore(Time t) const {
-    RefMap refs;
+    RefTable refs;
     if (t == std::numeric_limits<Time>::min()) return std::vector<RevKey>();
     if (auto st = replay(t, t - 1, refs, nullptr); !st) return st.error();
     return std::move(refs).take();
 }
 
 model::Result<std::vector<RevKey>> HistoryReader::sliceRefs(Time from, Time to) const {
-    RefMap refs;
+    RefTable refs;
     std::vector<RevKey> out;
     if (auto st = replay(from, to, refs, &out); !st) return st.error();
     std::vector<RevKey> alive = std::move(refs).take();

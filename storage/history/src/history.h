@@ -48,11 +48,10 @@ public:
     model::Result<std::optional<TimelineKey>> lastTimelineKey() const;
 
 private:
-    using RefMap = RefTable;
     model::Result<std::optional<std::string>> highestUpTo(rocksdb::Iterator& it,
                                                           const std::string& prefix, Time created,
                                                           Time t) const;
-    model::Status replay(Time from, Time to, RefMap& refs, std::vector<RevKey>* archived) const;
+    model::Status replay(Time from, Time to, RefTable& refs, std::vector<RevKey>* archived) const;
 
     rocksdb::ReadOptions readOptions() const {
         rocksdb::ReadOptions ro;

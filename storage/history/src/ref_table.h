@@ -32,11 +32,15 @@ public:
         return *s == 0 ? nullptr : &entries_[index(*s)];
     }
 
-    /// Adds an element that find() did not return, alive.
+    /// Sets the element's reference, alive (a new entry when find() returns null).
     void insert(RevKey&& k) {
         if ((entries_.size() + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
         const std::uint64_t h = hashOf(k);
         std::uint64_t* s = probe(k, h);
+        if (*s != 0) {
+            entries_[index(*s)] = Entry{std::move(k), true};
+            return;
+        }
         entries_.push_back(Entry{std::move(k), true});
         *s = (h << 32) | entries_.size();
     }
