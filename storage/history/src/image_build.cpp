@@ -21,4 +21,20 @@ graph::GraphImage buildImage(std::shared_ptr<const graph::IndexConfig> config,
     return graph::GraphImage::build(std::move(config), std::move(nodes), std::move(edges), 2);
 }
 
+model::Result<graph::GraphImage> imageFromDisk(const HistoryReader& reader,
+                                               std::shared_ptr<const graph::IndexConfig> config,
+                                               Time t, PhaseClock* phase) {
+    auto refs = reader.pointRefs(t);
+    if (!refs) return refs.error();
+    if (phase) phase->lap("replay");
+    auto versions = reader.fetch(*refs);
+    if (!versions) return versions.error();
+    if (phase) phase->lap("fetch_decode");
+    std::vector<std::vector<Version>> parts;
+    parts.push_back(std::move(*versions));
+    graph::GraphImage img = buildImage(std::move(config), parts);
+    if (phase) phase->lap("image_build");
+    return img;
+}
+
 }  // namespace skydive::store

@@ -3,6 +3,8 @@
 #include <memory>
 #include <vector>
 
+#include "history.h"
+#include "open_phases.h"
 #include "record.h"
 
 namespace skydive::store {
@@ -12,5 +14,11 @@ namespace skydive::store {
 /// `parts` are consumed (their pointers moved into the image).
 graph::GraphImage buildImage(std::shared_ptr<const graph::IndexConfig> config,
                              std::vector<std::vector<Version>>& parts);
+
+/// The whole image at t from RocksDB: the references of the checkpoint before t and the
+/// timeline replay, their records in one MultiGet, then buildImage. Laps `phase` when given.
+model::Result<graph::GraphImage> imageFromDisk(const HistoryReader& reader,
+                                               std::shared_ptr<const graph::IndexConfig> config,
+                                               Time t, PhaseClock* phase = nullptr);
 
 }  // namespace skydive::store

@@ -4,6 +4,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "image_build.h"
+
 namespace skydive::store {
 
 using model::ElementKind;
@@ -29,18 +31,6 @@ ElementRef inImage(const graph::GraphImage& img, ElementKind kind, std::string_v
 }
 
 }  // namespace
-
-model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
-                                           std::shared_ptr<const graph::IndexConfig> config,
-                                           Time t) {
-    auto refs = reader.pointRefs(t);
-    if (!refs) return refs.error();
-    auto versions = reader.fetch(*refs);
-    if (!versions) return versions.error();
-    graph::GraphImage img(std::move(config));
-    for (const Version& v : *versions) putVersion(img, v);
-    return img;
-}
 
 LazyPointView::LazyPointView(Time t, std::shared_ptr<WindowState> window,
                              std::shared_ptr<const graph::GraphImage> latest,
@@ -77,7 +67,7 @@ const graph::GraphImage& LazyPointView::image() const {
     if (!done) {
         // An I/O error leaves the view empty: GraphView has no error channel (ADR 017); it is
         // logged and counted in Store::Stats::read_errors.
-        auto img = diskImage(reader_, latest_.configPtr(), t_);
+        auto img = imageFromDisk(reader_, latest_.configPtr(), t_);
         if (!img) rocks_->noteReadError(img.error());
         image_ = std::make_unique<graph::GraphImage>(img ? std::move(*img)
                                                          : graph::GraphImage(latest_.configPtr()));

@@ -161,9 +161,4 @@ private:
     mutable std::size_t edge_count_ = 0;
 };
 
-/// The image at t read from RocksDB (newest checkpoint before t + timeline replay).
-model::Result<graph::GraphImage> diskImage(const HistoryReader& reader,
-                                           std::shared_ptr<const graph::IndexConfig> config,
-                                           Time t);
-
 }  // namespace skydive::store

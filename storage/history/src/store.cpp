@@ -170,7 +170,7 @@ Status Store::Impl::load() {
     }
     bool from_image = cached.has_value();
     auto img = cached ? model::Result<graph::GraphImage>(std::move(cached->image))
-                      : imageFromDisk(kMaxTime, &phase);
+                      : store::imageFromDisk(reader, config, kMaxTime, &phase);
     if (!img) return img.error();
     // Lock order: the live graph's writer lock, then `mu` (a failed group write takes `mu`
     // under it), so reset() runs before `mu` is taken, never under it.
@@ -193,20 +193,6 @@ Status Store::Impl::load() {
     staged_seq = next_seq;
     staged_key = last_key;
     return {};
-}
-
-model::Result<graph::GraphImage> Store::Impl::imageFromDisk(Time t, PhaseClock* phase) const {
-    auto refs = reader.pointRefs(t);
-    if (!refs) return refs.error();
-    if (phase) phase->lap("replay");
-    auto versions = reader.fetch(*refs);
-    if (!versions) return versions.error();
-    if (phase) phase->lap("fetch_decode");
-    std::vector<std::vector<Version>> parts;
-    parts.push_back(std::move(*versions));
-    graph::GraphImage img = buildImage(config, parts);
-    if (phase) phase->lap("image_build");
-    return img;
 }
 
 Status Store::Impl::writeCheckpoint(const graph::GraphImage& image, TimelineKey key,

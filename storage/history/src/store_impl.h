@@ -99,7 +99,6 @@ struct Store::Impl {
     /// Brings a checkpoint image up to date with the timeline after `base` (crash restart).
     model::Status applyTail(graph::GraphImage& img, const TimelineKey& base) const;
     void joinImageWriter();
-    model::Result<graph::GraphImage> imageFromDisk(Time t, PhaseClock* phase = nullptr) const;
     /// `published`, made from `latest` if a commit dropped it. REQUIRES: `mu` held.
     const std::shared_ptr<const graph::GraphImage>& publishedLatest() const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
