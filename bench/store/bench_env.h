@@ -82,6 +82,16 @@ private:
     bool keep_ = false;
 };
 
+/// A whole-graph scan, as issue 3's (c) times it: every node and edge of a graph::GraphView
+/// visited (a template: this header is also used by benchmarks that do not link the graph).
+template <typename View>
+std::size_t walk(const View& v) {
+    std::size_t n = 0;
+    v.forEachNode([&](const auto&) { return ++n, true; });
+    v.forEachEdge([&](const auto&) { return ++n, true; });
+    return n;
+}
+
 /// A node as an agent reports an interface: 8 typical metadata keys.
 inline model::Node interfaceNode(std::size_t i) {
     model::Node n;

@@ -37,9 +37,7 @@ void timeViews(skydive::store::Store& store, skydive::model::Time t, int n) {
                          view.error().message.c_str());
             std::_Exit(1);
         }
-        std::size_t elements = 0;
-        (*view)->forEachNode([&](skydive::model::NodeHandle) { return ++elements, true; });
-        (*view)->forEachEdge([&](const skydive::model::Edge&) { return ++elements, true; });
+        const std::size_t elements = skydive::bench::walk(**view);
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                 .count();

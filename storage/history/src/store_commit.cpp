@@ -253,6 +253,9 @@ public:
         keepForHelper(retired_.versions, versions);
     }
 
+    // Any thread: returns once the helper has no job (a group's publication and checkpoint).
+    void waitIdle() { helper_.wait(); }
+
     // Under the writer lock: staging restarts from the last durable sequence number.
     void aborted() override {
         settle();
@@ -454,6 +457,10 @@ private:
 
 std::unique_ptr<graph::CommitLog> Store::Impl::makeLog() {
     return std::make_unique<Log>(*this);
+}
+
+void Store::Impl::waitForCommitHelper() {
+    if (log) static_cast<Log&>(*log).waitIdle();
 }
 
 }  // namespace skydive::store

@@ -88,6 +88,9 @@ struct Store::Impl {
 
     model::Status load();
     std::unique_ptr<graph::CommitLog> makeLog();
+    /// Waits for the job a large group left on the commit helper (its window append,
+    /// publication, and the checkpoint it may write): the store's own background work.
+    void waitForCommitHelper();
     /// Sets links_complete: the store has written link keys since it was created (links.cpp).
     model::Status markLinks(bool fresh);
     /// Writes the checkpoint's references and, on a background thread (one at a time),

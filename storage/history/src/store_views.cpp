@@ -126,6 +126,7 @@ model::Result<std::optional<model::Edge>> Store::edgeAt(std::string_view id, Tim
 
 // RocksDB 7.8 has no WaitForCompact: poll the flush/compaction properties of every column family.
 model::Status Store::waitForCompactions(std::int64_t timeout_ms) const {
+    impl_->waitForCommitHelper();  // a checkpoint it writes starts the live.image writer
     impl_->joinImageWriter();
     rocksdb::DB& db = impl_->rocks->db();
     auto busy = [&] {

@@ -101,7 +101,8 @@ public:
     model::Status enforceRetention();
     /// Waits until everything acknowledged is fsynced.
     model::Status sync();
-    /// Waits for the `live.image` file a checkpoint is writing in the background, then until
+    /// Waits for the store's own background work (the last large group's publication and
+    /// checkpoint, the `live.image` file a checkpoint is writing), then until
     /// RocksDB has no flush or compaction pending or running (or `timeout_ms` passed: then
     /// Unavailable). For benchmarks that time reads on a settled store.
     model::Status waitForCompactions(std::int64_t timeout_ms = 600000) const;
