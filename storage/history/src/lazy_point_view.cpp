@@ -151,8 +151,20 @@ std::shared_ptr<const PointOverlay> LazyPointView::fullOverlay(const RecentWindo
     });
     auto ov = std::make_shared<PointOverlay>(t_, seq_limit_, latest_ptr_, node_count,
                                              changed.size() - node_count);
-    // `now` is the element the latest image holds (the same pointer): keyed by address.
-    for (auto [now, then] : changed) {
+    // `now` is the element the latest image holds (the same pointer): keyed by address. Each
+    // put copies `then`, a refcount change on a block the scan has not touched, and writes a
+    // random slot: both are requested a few elements ahead so that the misses overlap (half of
+    // a full overlay's build; ADR 011).
+    constexpr std::size_t kAhead = 16;
+    for (std::size_t i = 0; i < changed.size(); ++i) {
+        if (i + kAhead < changed.size()) {
+            auto [n, th] = changed[i + kAhead];
+            if (n->node) {
+                ov->nodes.prefetchSlot(n->node.block());
+                if (th->node) __builtin_prefetch(th->node.block(), 1);
+            }
+        }
+        auto [now, then] = changed[i];
         if (now->node) {
             ov->nodes.put(now->node.block(), then->node);
         } else if (now->edge) {

@@ -105,7 +105,9 @@ struct Store::Impl {
     /// `published`, made from `latest` if a commit dropped it. REQUIRES: `mu` held.
     const std::shared_ptr<const graph::GraphImage>& publishedLatest() const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;
-    void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view) const;
+    /// Caches `view`; the views it evicts go to `evicted`, to be dropped after `mu` (ViewCache).
+    void remember(graph::ViewKind kind, Time from, Time to, graph::GraphViewPtr view,
+                  std::vector<graph::GraphViewPtr>& evicted) const;
     void syncLoop(Store* store);
     void stopBackground();
 };

@@ -16,8 +16,9 @@ GraphViewPtr Store::Impl::cached(ViewKind kind, Time from, Time to) const {
     return cache.find(kind, from, to);
 }
 
-void Store::Impl::remember(ViewKind kind, Time from, Time to, GraphViewPtr view) const {
-    cache.insert(kind, from, to, std::move(view), opts.view_cache_entries);
+void Store::Impl::remember(ViewKind kind, Time from, Time to, GraphViewPtr view,
+                           std::vector<GraphViewPtr>& evicted) const {
+    cache.insert(kind, from, to, std::move(view), opts.view_cache_entries, evicted);
 }
 
 const std::shared_ptr<const graph::GraphImage>& Store::Impl::publishedLatest() const {
@@ -28,6 +29,7 @@ const std::shared_ptr<const graph::GraphImage>& Store::Impl::publishedLatest() c
 // A lazy view: nothing is read or rolled back until the query asks (ADR 017).
 model::Result<GraphViewPtr> Store::at(Time t) const {
     Impl& im = *impl_;
+    std::vector<GraphViewPtr> evicted;  // dropped after `mu` is released
     std::lock_guard l(im.mu);
     if (auto v = im.cached(ViewKind::Point, t, t)) return v;
     std::shared_ptr<WindowState> window;
@@ -42,7 +44,7 @@ model::Result<GraphViewPtr> Store::at(Time t) const {
     GraphViewPtr view =
         std::make_shared<LazyPointView>(t, std::move(window), im.publishedLatest(), im.next_seq - 1,
                                         im.rocks, ws.snap, im.links_complete);
-    im.remember(ViewKind::Point, t, t, view);
+    im.remember(ViewKind::Point, t, t, view, evicted);
     return view;
 }
 
@@ -73,6 +75,7 @@ model::Result<GraphViewPtr> Store::slice(Time from, Time to) const {
     if (from > to)
         return model::makeError(model::ErrorCode::InvalidArgument, "slice start after its end");
     Impl& im = *impl_;
+    std::vector<GraphViewPtr> evicted;  // dropped after `mu` is released
     std::vector<Version> versions;
     {
         std::lock_guard l(im.mu);
@@ -80,7 +83,7 @@ model::Result<GraphViewPtr> Store::slice(Time from, Time to) const {
         if (im.window.covers(from)) {
             im.window.sliceVersions(im.window.imageAt(im.latest, from), from, to, versions);
             auto view = sliceFromVersions(versions, from, to, im.config);
-            im.remember(ViewKind::Slice, from, to, view);
+            im.remember(ViewKind::Slice, from, to, view, evicted);
             return view;
         }
     }
@@ -90,7 +93,7 @@ model::Result<GraphViewPtr> Store::slice(Time from, Time to) const {
     if (!fetched) return fetched.error();
     auto view = sliceFromVersions(*fetched, from, to, im.config);
     std::lock_guard l(im.mu);
-    im.remember(ViewKind::Slice, from, to, view);
+    im.remember(ViewKind::Slice, from, to, view, evicted);
     return view;
 }
 
