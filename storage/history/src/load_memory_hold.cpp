@@ -148,7 +148,7 @@ bool optionSet(Ctl ctl, const char* name) {
 void installHugePageHooks(Ctl ctl) {
     HugePageHooks& h = hugePageHooks();
     if (h.installed) return;
-    h.installed = true;  // one attempt per process
+    h.installed = true;  // one attempt per load (removeHugePageHooks resets it)
     std::size_t len = sizeof h.own;
     if (ctl("arena.0.extent_hooks", static_cast<void*>(&h.own), &len, nullptr, 0) != 0 ||
         h.own == nullptr || h.own->alloc == nullptr ||
@@ -185,6 +185,27 @@ void installHugePageHooks(Ctl ctl) {
     }
 }
 
+// REQUIRES: Holders::mu held. Puts jemalloc's own table back on every arena that has ours,
+// when the last hold ends. With ours in place, jemalloc takes its path for foreign hooks: a
+// thread freeing views while others ran deadlocked on an arena mutex it already held (ADR 014,
+// 2026-11-28). Our table stays valid (static) for a call still running in it.
+void removeHugePageHooks(Ctl ctl) {
+    HugePageHooks& h = hugePageHooks();
+    if (!h.installed) return;
+    h.installed = false;
+    if (h.own == nullptr) return;
+    ExtentHooks* mine = &h.table;
+    for (unsigned i = 0, n = arenaCount(ctl); i < n; ++i) {
+        const std::string name = arenaSetting(i, "extent_hooks");
+        ExtentHooks* current = nullptr;
+        std::size_t len = sizeof current;
+        if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0 ||
+            current != mine)
+            continue;
+        (void)ctl(name.c_str(), nullptr, nullptr, static_cast<void*>(&h.own), sizeof h.own);
+    }
+}
+
 }  // namespace
 
 LoadMemoryHold::LoadMemoryHold() {
@@ -217,6 +238,7 @@ LoadMemoryHold::~LoadMemoryHold() {
     std::lock_guard l(h.mu);
     hugePageHooks().advising.fetch_sub(1, std::memory_order_relaxed);
     if (--h.count == 0) {
+        removeHugePageHooks(ctl_);
         hugePageHooks().unadviseAll();
         set(h.saved_default, &h.saved);
     }

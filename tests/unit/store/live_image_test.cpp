@@ -324,6 +324,35 @@ TEST(LiveImage, LoadMemoryHoldAdvisesHugePagesOnlyWhileAlive) {
 #endif
 }
 
+// The hold's hooks are on the arenas only while a hold is alive. Left in place, they made
+// jemalloc take its path for foreign hooks, and a thread freeing views while others ran
+// deadlocked on an arena mutex it already held (ADR 014, 2026-11-28).
+TEST(LiveImage, LoadMemoryHoldPutsJemallocsHooksBack) {
+#ifndef SKYDIVE_JEMALLOC
+    GTEST_SKIP() << "a sanitizer build: no jemalloc to hook";
+#else
+    auto hooks = [] {
+        void* h = nullptr;
+        std::size_t len = sizeof h;
+        EXPECT_EQ(mallctl("arena.0.extent_hooks", &h, &len, nullptr, 0), 0);
+        return h;
+    };
+    void* const before = hooks();
+    void* during = nullptr;
+    {
+        const LoadMemoryHold hold;
+        during = hooks();
+    }
+    EXPECT_NE(during, before);  // installed for the hold
+    EXPECT_EQ(hooks(), before);
+    {
+        const LoadMemoryHold again;  // a later load gets them again
+        EXPECT_EQ(hooks(), during);
+    }
+    EXPECT_EQ(hooks(), before);
+#endif
+}
+
 }  // namespace
 }  // namespace skydive::store
 
