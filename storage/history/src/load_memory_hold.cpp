@@ -144,23 +144,33 @@ bool optionSet(Ctl ctl, const char* name) {
     return ctl(name, &v, &len, nullptr, 0) == 0 && v != 0;
 }
 
+// The hook table `name` ("arena.<i>.extent_hooks") points at; nullptr when jemalloc does not
+// say (an arena not initialised).
+ExtentHooks* hooksAt(Ctl ctl, const std::string& name) {
+    ExtentHooks* current = nullptr;
+    std::size_t len = sizeof current;
+    return ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) == 0 ? current
+                                                                                  : nullptr;
+}
+
 // REQUIRES: Holders::mu held.
 void installHugePageHooks(Ctl ctl) {
     HugePageHooks& h = hugePageHooks();
     if (h.installed) return;
     h.installed = true;  // one attempt per load (removeHugePageHooks resets it)
-    std::size_t len = sizeof h.own;
-    if (ctl("arena.0.extent_hooks", static_cast<void*>(&h.own), &len, nullptr, 0) != 0 ||
-        h.own == nullptr || h.own->alloc == nullptr ||
+    h.own = hooksAt(ctl, "arena.0.extent_hooks");
+    if (h.own == nullptr || h.own->alloc == nullptr ||
         !sameObject(reinterpret_cast<const void*>(h.own->alloc),
                     reinterpret_cast<const void*>(ctl)))
         return;  // not jemalloc's own hooks: someone else's, which ours must not wrap
     // Guard pages are removed through a hook that custom tables lack: with them configured,
     // an extent guarded before the switch would keep its guards.
     if (optionSet(ctl, "opt.san_guard_large") || optionSet(ctl, "opt.san_guard_small")) return;
-    h.thp_madvise = thpModeIsMadvise();
-    h.table = *h.own;
-    h.table.alloc = allocAdvised;
+    if (h.table.alloc == nullptr) {  // once: a later load reinstalls the same table
+        h.thp_madvise = thpModeIsMadvise();
+        h.table = *h.own;
+        h.table.alloc = allocAdvised;
+    }
     // The arena of huge allocations exists only once one was made: make one, so that it gets
     // the hooks too (the load's largest lists are such allocations).
     void* volatile probe = std::malloc(16u << 20);  // volatile: not elided with its free
@@ -171,17 +181,9 @@ void installHugePageHooks(Ctl ctl) {
     // alone (ours pass through to jemalloc's own only).
     for (unsigned i = 0, n = arenaCount(ctl); i < n; ++i) {
         const std::string name = arenaSetting(i, "extent_hooks");
-        ExtentHooks* current = nullptr;
-        len = sizeof current;
-        if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0 ||
-            current != h.own)
-            continue;
         // A thread creating the arena meanwhile makes the write a no-op: read back, retry.
-        for (int attempt = 0; attempt < 3 && current == h.own; ++attempt) {
+        for (int attempt = 0; attempt < 3 && hooksAt(ctl, name) == h.own; ++attempt)
             (void)ctl(name.c_str(), nullptr, nullptr, static_cast<void*>(&mine), sizeof mine);
-            len = sizeof current;
-            if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0) break;
-        }
     }
 }
 
@@ -197,12 +199,8 @@ void removeHugePageHooks(Ctl ctl) {
     ExtentHooks* mine = &h.table;
     for (unsigned i = 0, n = arenaCount(ctl); i < n; ++i) {
         const std::string name = arenaSetting(i, "extent_hooks");
-        ExtentHooks* current = nullptr;
-        std::size_t len = sizeof current;
-        if (ctl(name.c_str(), static_cast<void*>(&current), &len, nullptr, 0) != 0 ||
-            current != mine)
-            continue;
-        (void)ctl(name.c_str(), nullptr, nullptr, static_cast<void*>(&h.own), sizeof h.own);
+        if (hooksAt(ctl, name) == mine)
+            (void)ctl(name.c_str(), nullptr, nullptr, static_cast<void*>(&h.own), sizeof h.own);
     }
 }
 
