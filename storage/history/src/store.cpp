@@ -106,8 +106,10 @@ void Store::Impl::syncLoop(Store* store) {
 // checkpoint plus the timeline after it.
 Status Store::Impl::load() {
     const LoadMemoryHold hold;  // freed pages reused, fresh ones in huge pages
-    open_phases.clear();
-    PhaseClock phase(&open_phases);
+    // Timed into a list of its own: stats() reads open_phases under `mu` while a reload runs
+    // (an import), so it is replaced under `mu` at the end.
+    PhaseClock::Phases phases;
+    PhaseClock phase(&phases);
     auto fmt = rocks->get(Cf::Default, kFormatKey);
     if (!fmt) return fmt.error();
     // Format 3 changed the `rev` key layout (time-ordered) and the references to it, format 4
@@ -189,6 +191,7 @@ Status Store::Impl::load() {
     published.reset();
     window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
     phase.lap("window");
+    open_phases = std::move(phases);
     last_checkpoint_at = clock.now();
     staged_seq = next_seq;
     staged_key = last_key;
