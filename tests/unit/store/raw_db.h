@@ -14,7 +14,7 @@ namespace skydive::store::testing {
 
 class RawDb {
 public:
-    enum Cf { kDefault = 0, kRev = 1 };
+    enum Cf : int { kDefault = 0, kRev = 1 };  // other families by their index, e.g. Cf(3)
 
     RawDb(const std::string& dir, bool read_only) {
         std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
