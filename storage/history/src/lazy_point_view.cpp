@@ -151,28 +151,22 @@ std::shared_ptr<const PointOverlay> LazyPointView::fullOverlay(const RecentWindo
     });
     auto ov = std::make_shared<PointOverlay>(t_, seq_limit_, latest_ptr_, node_count,
                                              changed.size() - node_count);
+    ov->pin = w.pin(t_);  // the `then` versions are the window's changes at or after t
     // `now` is the element the latest image holds (the same pointer): keyed by address. Each
-    // put copies `then`, a refcount change on a block the scan has not touched, and writes a
-    // random slot: both are requested a few elements ahead so that the misses overlap (half of
-    // a full overlay's build; ADR 011).
+    // put writes a random slot, requested a few elements ahead so that the misses overlap.
     constexpr std::size_t kAhead = 16;
     for (std::size_t i = 0; i < changed.size(); ++i) {
-        if (i + kAhead < changed.size()) {
-            auto [n, th] = changed[i + kAhead];
-            if (n->node) {
-                ov->nodes.prefetchSlot(n->node.block());
-                if (th->node) __builtin_prefetch(th->node.block(), 1);
-            }
-        }
+        if (i + kAhead < changed.size() && changed[i + kAhead].first->node)
+            ov->nodes.prefetchSlot(changed[i + kAhead].first->node.block());
         auto [now, then] = changed[i];
         if (now->node) {
             ov->nodes.put(now->node.block(), then->node);
         } else if (now->edge) {
-            ov->edges.put(now->edge.get(), then->edge);
+            ov->edges.put(now->edge.get(), then->edge.get());
         } else if (then->node) {
             ov->extra_nodes.push_back(then->node);
         } else if (then->edge) {
-            ov->extra_edges.push_back(then->edge);
+            ov->extra_edges.push_back(then->edge.get());
         }
     }
     return ov;
@@ -197,12 +191,14 @@ std::unique_ptr<PointOverlay> LazyPointView::deltaOverlay(const RecentWindow& w,
     if (extra) return nullptr;
     auto ov = std::make_unique<PointOverlay>(t_, seq_limit_, latest_ptr_, node_count,
                                              changed.size() - node_count);
+    ov->pin = w.pin(t_);
     // An element unchanged at t maps to itself: it hides base's entry of a later moment.
     for (auto [now, then] : changed) {
+        const Version& v = then != nullptr ? *then : *now;
         if (now->node)
-            ov->nodes.put(now->node.block(), then != nullptr ? then->node : now->node);
+            ov->nodes.put(now->node.block(), v.node);
         else
-            ov->edges.put(now->edge.get(), then != nullptr ? then->edge : now->edge);
+            ov->edges.put(now->edge.get(), v.edge.get());
     }
     return ov;
 }
@@ -313,7 +309,7 @@ void LazyPointView::nodesByValue(std::string_view key, const model::Value& value
         done = inWindow(window_, t_, [&](const RecentWindow& w) {
             if (ov != nullptr) {
                 for (model::NodeRef n : hits) {
-                    const model::NodeRec* then = ov->node(n.block());  // the overlay owns it
+                    const model::NodeRef* then = ov->node(n.block());  // the window's, pinned
                     if (then == nullptr)
                         found.push_back(n);
                     else if (*then && graph::holdsTerm(*then, key, value))

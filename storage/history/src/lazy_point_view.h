@@ -21,14 +21,19 @@ namespace skydive::store {
 /// address) → its version at t (null: absent at t; the element itself: unchanged at t), and the
 /// elements present at t but absent from the latest image. Immutable once built: shared by the
 /// views of one latest image (ADR 021, "overlay reuse").
+///
+/// The versions are not owned: they are the window's (its changes at or after t, which `pin`
+/// keeps) or the latest image's. Owning them cost a refcount change on a cold block per changed
+/// element to build the overlay and another to free it (ADR 011).
 struct PointOverlay {
     Time t = 0;
     std::uint64_t seq_limit = 0;
     std::weak_ptr<const graph::GraphImage> latest;
-    PtrMap<model::NodeRec> nodes;
-    PtrMap<graph::EdgePtr> edges;
-    std::vector<model::NodeRec> extra_nodes;
-    std::vector<graph::EdgePtr> extra_edges;
+    PtrMap<model::NodeRef> nodes;
+    PtrMap<const model::Edge*> edges;
+    std::vector<model::NodeRef> extra_nodes;
+    std::vector<const model::Edge*> extra_edges;
+    WindowPin pin;  // set by the builder, under the window's lock
 
     /// Empty maps sized for the changed elements about to be put.
     PointOverlay(Time at, std::uint64_t seq, std::weak_ptr<const graph::GraphImage> image,
@@ -89,6 +94,11 @@ public:
 
     /// True once the full image has been built (then every operation reads it).
     bool built() const { return built_.load(std::memory_order_acquire); }
+    /// True when a scan built an overlay: the view pins the window's changes since t
+    /// (RecentWindow::pin) for as long as it lives.
+    bool pinsWindow() const {
+        return overlaid_.load(std::memory_order_acquire) && overlay_ != nullptr;
+    }
 
 private:
     /// The element at t (empty: absent), alive as long as the view.
@@ -108,12 +118,12 @@ private:
     struct Overlay {
         std::shared_ptr<const PointOverlay> base;
         std::unique_ptr<PointOverlay> delta;
-        const model::NodeRec* node(const void* latest) const {
-            const model::NodeRec* p = delta ? delta->nodes.find(latest) : nullptr;
+        const model::NodeRef* node(const void* latest) const {
+            const model::NodeRef* p = delta ? delta->nodes.find(latest) : nullptr;
             return p != nullptr ? p : base->nodes.find(latest);
         }
-        const graph::EdgePtr* edge(const void* latest) const {
-            const graph::EdgePtr* p = delta ? delta->edges.find(latest) : nullptr;
+        const model::Edge* const* edge(const void* latest) const {
+            const model::Edge* const* p = delta ? delta->edges.find(latest) : nullptr;
             return p != nullptr ? p : base->edges.find(latest);
         }
         /// No edge differs at t from the latest image (a scan of edges is the latest one's).

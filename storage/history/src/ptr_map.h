@@ -29,22 +29,6 @@ public:
     PtrMap(PtrMap&&) noexcept = default;
     PtrMap& operator=(PtrMap&&) noexcept = default;
 
-    // Values that hold a reference to a shared block (a NodeRec) each change its refcount when
-    // destroyed: a cache miss per value for an overlay evicted from the view cache (12% of a
-    // cold in-window scan that builds its overlay; ADR 011). The blocks of the values a few
-    // slots ahead are requested first, so that the misses overlap.
-    ~PtrMap() {
-        if constexpr (requires(const V& v) { v.block(); }) {
-            constexpr std::size_t kAhead = 16;
-            const std::size_t n = slots_.size();
-            for (std::size_t i = 0; i < n; ++i) {
-                if (i + kAhead < n && slots_[i + kAhead].first != nullptr)
-                    __builtin_prefetch(slots_[i + kAhead].second.block(), 1);
-                if (slots_[i].first != nullptr) slots_[i].second = V();
-            }
-        }
-    }
-
     /// Requests the slot that put(key) writes first (a build puts many keys in a row).
     void prefetchSlot(const void* key) const { __builtin_prefetch(&slots_[slot(key)], 1); }
 

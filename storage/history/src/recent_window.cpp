@@ -139,8 +139,35 @@ void RecentWindow::changesSince(Time t, std::uint64_t seq_limit,
     }
 }
 
+WindowPin RecentWindow::pin(Time t) const {
+    WindowPin p;
+    std::lock_guard l(pins_->mu);
+    p.it_ = pins_->times.insert(t);
+    p.set_ = pins_;
+    p.graves_ = grave_;
+    return p;
+}
+
+Time RecentWindow::trimmedThrough(Time min_time, std::size_t max_bytes) const {
+    Time through = std::numeric_limits<Time>::min();
+    std::size_t bytes = bytes_;
+    for (const LogEntry& e : log_) {
+        if (e.key.time >= min_time && bytes <= max_bytes) break;
+        through = e.key.time;
+        bytes -= e.bytes;
+    }
+    return through;
+}
+
+// Oldest first, up to the oldest pinned moment: a pin at t needs the changes at or after t.
 void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
-    while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes)) {
+    Time pinned = std::numeric_limits<Time>::max();
+    {
+        std::lock_guard l(pins_->mu);
+        if (!pins_->times.empty()) pinned = *pins_->times.begin();
+    }
+    while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes) &&
+           log_.front().key.time < pinned) {
         const LogEntry& front = log_.front();
         if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
         if (front.op == TimelineOp::Put) produced_.erase(front.after.address(), &front);
@@ -164,6 +191,18 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
 }
 
 void RecentWindow::clear(Time from) {
+    bool pinned = false;
+    {
+        std::lock_guard l(pins_->mu);
+        pinned = !pins_->times.empty();
+    }
+    // The pins' versions stay with them. Later pins get a graveyard and a pin set of their
+    // own: the earlier pins' moments must not hold back the trims of the new log.
+    if (pinned) {
+        if (!log_.empty()) grave_->logs.push_back(std::move(log_));
+        grave_ = std::make_shared<Graveyard>();
+        pins_ = std::make_shared<WindowPin::Set>();
+    }
     chains_.clear();
     produced_.clear();
     endpoints_.clear();

@@ -4,7 +4,10 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +38,44 @@ struct LogEntry {
     void* chain = nullptr;  // the window's version chain of this element (set by append)
 };
 
+/// While alive, keeps the window's changes at or after its moment, and the versions they hold,
+/// in memory: trim() stops before them, and what clear() drops is kept until the pin ends. A
+/// scan's overlay holds plain pointers to those versions (no refcount change per changed
+/// element to build or to free it; ADR 011) and such a pin. Taken by RecentWindow::pin.
+class WindowPin {
+public:
+    WindowPin() = default;
+    ~WindowPin() { release(); }
+    WindowPin(WindowPin&& o) noexcept { *this = std::move(o); }
+    WindowPin& operator=(WindowPin&& o) noexcept {
+        if (this != &o) {
+            release();
+            set_ = std::move(o.set_);
+            it_ = o.it_;
+            graves_ = std::move(o.graves_);
+        }
+        return *this;
+    }
+    WindowPin(const WindowPin&) = delete;
+    WindowPin& operator=(const WindowPin&) = delete;
+
+private:
+    friend class RecentWindow;
+    struct Set {  // the moments of the pins alive
+        std::mutex mu;
+        std::multiset<Time> times;
+    };
+    void release() noexcept {
+        if (!set_) return;
+        std::lock_guard l(set_->mu);
+        set_->times.erase(it_);
+        set_.reset();
+    }
+    std::shared_ptr<Set> set_;
+    std::multiset<Time>::iterator it_;
+    std::shared_ptr<const void> graves_;  // what clear() dropped after the pin was taken
+};
+
 /// The in-memory recent window (ADR 012): the change log of the last minutes, with a version
 /// chain per element and the edge changes indexed by endpoint (ADR 017), bounded by age and by a
 /// memory budget. It can answer At(t) for every t > from(): all the changes after such a t are
@@ -55,6 +96,13 @@ public:
     /// Evicts entries older than `min_time` and, oldest first, while over `max_bytes`.
     void trim(Time min_time, std::size_t max_bytes);
     void clear(Time from);
+
+    /// Keeps the changes at or after t (and their versions) alive as long as the pin
+    /// (WindowPin). REQUIRES: the caller holds the lock that guards the window.
+    WindowPin pin(Time t) const;
+    /// The newest time among the changes trim(min_time, max_bytes) would drop if nothing were
+    /// pinned (Time's lowest when none): a pin at or before it holds the trim back.
+    Time trimmedThrough(Time min_time, std::size_t max_bytes) const;
 
     bool covers(Time t) const { return t > from_; }
     Time from() const { return from_; }
@@ -192,6 +240,13 @@ private:
     std::deque<const LogEntry*> edge_log_;  // edge changes, oldest first
 
     std::deque<LogEntry> log_;
+    // Pins alive (shared with them), and where clear() puts the log while some are: a pin
+    // holds the graveyard current when it was taken, which clear() then replaces.
+    std::shared_ptr<WindowPin::Set> pins_ = std::make_shared<WindowPin::Set>();
+    struct Graveyard {
+        std::vector<std::deque<LogEntry>> logs;
+    };
+    mutable std::shared_ptr<Graveyard> grave_ = std::make_shared<Graveyard>();
     // The address of each Put's new version → that entry: what rolledBack probes.
     AddrIndex<LogEntry> produced_;
     // Edge changes by endpoint node ID, oldest first.

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "lazy_point_view.h"
 #include "links.h"
 #include "store_impl.h"
 
@@ -234,11 +235,12 @@ public:
             hand(Handoff::Verdict::Publish, std::move(p));  // the helper holds `mu`
             return;
         }
+        std::vector<graph::GraphViewPtr> unpinned;  // dropped after `mu` is released
         std::unique_lock l(im_.mu);
         for (auto* g : group)
             for (LogEntry& e : static_cast<Staged*>(g)->entries)
                 im_.window.append(std::move(e), &im_.latest.config());
-        trimWindow();
+        trimWindow(unpinned);
         bool want_checkpoint = publish(p);
         l.unlock();
         if (want_checkpoint) checkpoint(*p.after);
@@ -297,10 +299,11 @@ private:
     // On the helper: `mu` is closed to others from before the group's write; the helper holds
     // it from the append to the publication, then opens it.
     void publishJob(std::vector<std::vector<LogEntry>>& entries) {
+        std::vector<graph::GraphViewPtr> unpinned;  // dropped after `mu` is released
         std::unique_lock l(im_.mu);
         for (auto& list : entries)
             for (LogEntry& e : list) im_.window.append(std::move(e), &im_.latest.config());
-        trimWindow();
+        trimWindow(unpinned);
         Published p;
         {
             std::unique_lock hl(handoff_mu_);
@@ -422,12 +425,30 @@ private:
         }
     }
 
-    // Under `mu` (or on the helper, while the leader holds it).
-    void trimWindow() {
-        Time now = im_.clock.now();
-        im_.window.trim(im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
-                                                      : std::numeric_limits<Time>::min(),
-                        im_.opts.recent_window_bytes);
+    // Under `mu` (or on the helper, while the leader holds it). A scan's overlay pins the
+    // window's changes since its moment (RecentWindow::pin): the cached views with such an
+    // overlay whose moment this trim passes leave the cache (to `unpinned`), and so does the
+    // window's last overlay; a view a query still holds keeps the trim back until it ends.
+    void trimWindow(std::vector<graph::GraphViewPtr>& unpinned) {
+        const Time now = im_.clock.now();
+        const Time min_time = im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
+                                                            : std::numeric_limits<Time>::min();
+        const std::size_t max_bytes = im_.opts.recent_window_bytes;
+        const Time through = im_.window.trimmedThrough(min_time, max_bytes);
+        const Time from = im_.window.from();
+        if (through > from) {
+            std::shared_ptr<const PointOverlay>& last = im_.shared->overlay;
+            if (last && last->t <= through) last.reset();
+            im_.cache.remove_if(
+                [&](const CachedView& c) {
+                    if (c.kind != graph::ViewKind::Point || c.from <= from || c.from > through)
+                        return false;
+                    const auto* lazy = dynamic_cast<const LazyPointView*>(c.view.get());
+                    return lazy != nullptr && lazy->pinsWindow();
+                },
+                &unpinned);
+        }
+        im_.window.trim(min_time, max_bytes);
     }
 
     Impl& im_;

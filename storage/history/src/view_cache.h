@@ -54,10 +54,13 @@ public:
         }
     }
 
+    /// Removes the views `pred` selects; with `removed`, hands them there instead of dropping
+    /// them (see insert).
     template <typename Pred>
-    void remove_if(Pred&& pred) {
+    void remove_if(Pred&& pred, std::vector<graph::GraphViewPtr>* removed = nullptr) {
         for (auto it = order_.begin(); it != order_.end();) {
             if (pred(*it)) {
+                if (removed != nullptr) removed->push_back(std::move(it->view));
                 index_.erase(Key{it->kind, it->from, it->to});
                 it = order_.erase(it);
             } else {
