@@ -33,8 +33,8 @@ public:
 
     /// Adds `view` as the most recently used and keeps at most `capacity` views (0: none).
     /// The views it evicts go to `evicted`: the caller drops them once it has released the
-    /// store's lock, since freeing a view's overlay changes a refcount per changed element
-    /// (~1 ms at 20k; ADR 011).
+    /// store's lock, since freeing a view can take long: a built image, the versions it holds
+    /// (its overlay's are the window's since ADR 012's pins; before, ~1 ms at 20k changes).
     void insert(graph::ViewKind kind, model::Time from, model::Time to, graph::GraphViewPtr view,
                 std::size_t capacity, std::vector<graph::GraphViewPtr>& evicted) {
         if (capacity == 0) return;

@@ -1,6 +1,6 @@
 // The store's view cache hands the views it evicts or replaces to its caller instead of
-// destroying them: the store drops them after releasing its lock (an evicted view can hold an
-// overlay of 20k+ versions; ADR 011).
+// destroying them: the store drops them after releasing its lock (an evicted view can hold a
+// whole image, or the versions it handed out).
 #include <gtest/gtest.h>
 
 #include <memory>
