@@ -262,14 +262,17 @@ void BM_WholeGraph_Live(benchmark::State& state) {
 // previous, later moment plus the changes in between (ADR 021). `ascending`: forward in time
 // instead, so that every scan builds its whole overlay (the cost of a moment far from the last).
 // Warm: the same moment, whose view exists and was scanned before the timing.
+// The moment of iteration k >= 1 of such a benchmark at t.
+Time wholeMoment(Time t, bool cold, bool ascending, Time k) {
+    return !cold ? t : ascending ? t - 1000 + (k % 1000) : t - (k % 1000) - 1;
+}
 void wholeAt(benchmark::State& state, Time t, bool cold, bool ascending = false) {
     auto& w = world();
     if (!cold) benchmark::DoNotOptimize(bench::walk(*w.store->at(t).value()));
     Time k = 0;
     for (auto _ : state) {
-        ++k;
-        Time at = !cold ? t : ascending ? t - 1000 + (k % 1000) : t - (k % 1000) - 1;
-        benchmark::DoNotOptimize(bench::walk(*w.store->at(at).value()));
+        benchmark::DoNotOptimize(
+            bench::walk(*w.store->at(wholeMoment(t, cold, ascending, ++k)).value()));
     }
 }
 void BM_WholeGraph_AtInWindowCold(benchmark::State& s) {
@@ -319,33 +322,27 @@ void pairedWithLive(benchmark::State& state, const Past& past) {
     state.counters["past_ms"] = median(past_ms);
     state.counters["ratio"] = median(ratios);
 }
-void BM_WholeGraph_PairedInWindowCold(benchmark::State& state) {
-    const Time t = world().t_in;
+// wholeAt's moments, each paired with a live walk.
+void pairedWhole(benchmark::State& state, Time t, bool cold, bool ascending = false) {
+    auto& w = world();
+    if (!cold) benchmark::DoNotOptimize(bench::walk(*w.store->at(t).value()));
     Time k = 0;
     pairedWithLive(state, [&] {
-        ++k;
-        benchmark::DoNotOptimize(bench::walk(*world().store->at(t - (k % 1000) - 1).value()));
+        benchmark::DoNotOptimize(
+            bench::walk(*w.store->at(wholeMoment(t, cold, ascending, ++k)).value()));
     });
 }
-void BM_WholeGraph_PairedInWindowColdForward(benchmark::State& state) {
-    const Time t = world().t_in;
-    Time k = 0;
-    pairedWithLive(state, [&] {
-        ++k;
-        benchmark::DoNotOptimize(bench::walk(*world().store->at(t - 1000 + (k % 1000)).value()));
-    });
+void BM_WholeGraph_PairedInWindowCold(benchmark::State& s) {
+    pairedWhole(s, world().t_in, true);
 }
-void BM_WholeGraph_PairedInWindowWarm(benchmark::State& state) {
-    const Time t = world().t_in;
-    benchmark::DoNotOptimize(bench::walk(*world().store->at(t).value()));
-    pairedWithLive(state,
-                   [&] { benchmark::DoNotOptimize(bench::walk(*world().store->at(t).value())); });
+void BM_WholeGraph_PairedInWindowColdForward(benchmark::State& s) {
+    pairedWhole(s, world().t_in, true, true);
 }
-void BM_WholeGraph_PairedOutsideWindowWarm(benchmark::State& state) {
-    const Time t = world().t_out;
-    benchmark::DoNotOptimize(bench::walk(*world().store->at(t).value()));
-    pairedWithLive(state,
-                   [&] { benchmark::DoNotOptimize(bench::walk(*world().store->at(t).value())); });
+void BM_WholeGraph_PairedInWindowWarm(benchmark::State& s) {
+    pairedWhole(s, world().t_in, false);
+}
+void BM_WholeGraph_PairedOutsideWindowWarm(benchmark::State& s) {
+    pairedWhole(s, world().t_out, false);
 }
 
 BENCHMARK(BM_Lookup_Live)->Unit(benchmark::kMicrosecond);

@@ -148,6 +148,11 @@ WindowPin RecentWindow::pin(Time t) const {
     return p;
 }
 
+bool RecentWindow::pinned() const {
+    std::lock_guard l(pins_->mu);
+    return !pins_->times.empty();
+}
+
 Time RecentWindow::trimmedThrough(Time min_time, std::size_t max_bytes) const {
     Time through = std::numeric_limits<Time>::min();
     std::size_t bytes = bytes_;
@@ -161,13 +166,13 @@ Time RecentWindow::trimmedThrough(Time min_time, std::size_t max_bytes) const {
 
 // Oldest first, up to the oldest pinned moment: a pin at t needs the changes at or after t.
 void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
-    Time pinned = std::numeric_limits<Time>::max();
+    Time oldest_pin = std::numeric_limits<Time>::max();
     {
         std::lock_guard l(pins_->mu);
-        if (!pins_->times.empty()) pinned = *pins_->times.begin();
+        if (!pins_->times.empty()) oldest_pin = *pins_->times.begin();
     }
     while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes) &&
-           log_.front().key.time < pinned) {
+           log_.front().key.time < oldest_pin) {
         const LogEntry& front = log_.front();
         if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
         if (front.op == TimelineOp::Put) produced_.erase(front.after.address(), &front);
@@ -191,14 +196,9 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
 }
 
 void RecentWindow::clear(Time from) {
-    bool pinned = false;
-    {
-        std::lock_guard l(pins_->mu);
-        pinned = !pins_->times.empty();
-    }
     // The pins' versions stay with them. Later pins get a graveyard and a pin set of their
     // own: the earlier pins' moments must not hold back the trims of the new log.
-    if (pinned) {
+    if (pinned()) {
         if (!log_.empty()) grave_->logs.push_back(std::move(log_));
         grave_ = std::make_shared<Graveyard>();
         pins_ = std::make_shared<WindowPin::Set>();

@@ -100,6 +100,8 @@ public:
     /// Keeps the changes at or after t (and their versions) alive as long as the pin
     /// (WindowPin). REQUIRES: the caller holds the lock that guards the window.
     WindowPin pin(Time t) const;
+    /// True while some pin is alive (trim() may stop early).
+    bool pinned() const;
     /// The newest time among the changes trim(min_time, max_bytes) would drop if nothing were
     /// pinned (Time's lowest when none): a pin at or before it holds the trim back.
     Time trimmedThrough(Time min_time, std::size_t max_bytes) const;

@@ -434,8 +434,10 @@ private:
         const Time min_time = im_.opts.recent_window_ms > 0 ? now - im_.opts.recent_window_ms
                                                             : std::numeric_limits<Time>::min();
         const std::size_t max_bytes = im_.opts.recent_window_bytes;
-        const Time through = im_.window.trimmedThrough(min_time, max_bytes);
+        // Without pins (no past scan alive) nothing holds the trim back: no walk ahead of it.
         const Time from = im_.window.from();
+        const Time through = im_.window.pinned() ? im_.window.trimmedThrough(min_time, max_bytes)
+                                                 : std::numeric_limits<Time>::min();
         if (through > from) {
             std::shared_ptr<const PointOverlay>& last = im_.shared->overlay;
             if (last && last->t <= through) last.reset();

@@ -108,6 +108,50 @@ TEST(ViewSharing, CacheKeepsTheMostRecentlyUsedViews) {
     EXPECT_EQ(ids(*w), std::vector<std::string>{"a"});
 }
 
+std::size_t count(const graph::GraphView& v, const char* type) {
+    std::size_t n = 0;
+    v.nodesByValue("Type", model::Value(type), [&](model::NodeHandle) { return ++n, true; });
+    return n;
+}
+
+// A view whose scan built an overlay pins the window's changes since its moment (ADR 012,
+// "pins") while a query holds it: later trims stop there, the view's overlay keeps answering, and
+// it leaves the cache. Once dropped, the window trims on.
+TEST(ViewSharing, AScannedViewHoldsTheTrimBackUntilItEnds) {
+    testing::TempDir dir;
+    model::ManualClock clock(1000);
+    StoreOptions o;
+    o.data_dir = dir.path();
+    o.recent_window_ms = 1000;
+    auto opened = Store::open(o, clock);
+    ASSERT_TRUE(opened.ok()) << opened.error().toString();
+    auto& s = **opened;
+    constexpr int kNodes = 20;
+    for (int i = 0; i < kNodes; ++i) ASSERT_TRUE(s.addNode(typed("n" + std::to_string(i), "veth")));
+    clock.set(1100);
+    for (int i = 0; i < kNodes / 2; ++i)
+        ASSERT_TRUE(s.setNodeMetadata("n" + std::to_string(i), "Type", model::Value("tap")));
+
+    auto view = *s.at(1050);  // all veth then
+    std::size_t scanned = 0;
+    view->forEachNode([&](model::NodeHandle) { return ++scanned, true; });  // builds the overlay
+    EXPECT_EQ(scanned, static_cast<std::size_t>(kNodes));
+
+    clock.set(5000);  // both changes are now older than the window's 1000 ms
+    ASSERT_TRUE(s.addNode(typed("late", "veth")));
+    EXPECT_LE(s.stats().recent_from, 1000);  // trimmed up to the pinned moment only
+    EXPECT_EQ(count(*view, "veth"), static_cast<std::size_t>(kNodes));  // through the overlay
+    EXPECT_EQ(count(*view, "tap"), 0u);
+    EXPECT_NE(*s.at(1050), view);  // left the cache
+
+    view.reset();
+    clock.set(5001);
+    ASSERT_TRUE(s.addNode(typed("later", "veth")));
+    EXPECT_GE(s.stats().recent_from, 1100);
+    auto from_disk = *s.at(1050);
+    EXPECT_EQ(count(*from_disk, "veth"), static_cast<std::size_t>(kNodes));
+}
+
 // Outside the window a lookup walks back from the newest revision judging each one by the
 // UpdatedAt of its record header (ADR 021): every moment gets the highest revision dated at or
 // before it, also when a revision is dated before the previous one.
