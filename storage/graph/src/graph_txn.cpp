@@ -1,5 +1,6 @@
 #include "graph_txn.h"
 
+#include <algorithm>
 #include <string>
 
 namespace skydive::graph {
@@ -108,6 +109,23 @@ Status GraphTxn::addEdge(Edge e) {
 
 Status GraphTxn::replaceNode(Node n) {
     if (auto st = checkNew(n); !st) return st;
+    if (defer) {
+        model::NodeRef cur = image.node(n.id.view());
+        if (cur && deferredReplaces(cur.block())) {  // the second change of a node
+            applyDeferred();
+            cur = image.node(n.id.view());
+        }
+        if (!cur) return addNode(std::move(n));
+        if (!prepareReplace(cur.createdAt(), cur.revision(), n, now,
+                            [&] { return sameContent(cur, n); }))
+            return {};
+        noteDeferred(versions.size(), cur.block());
+        kinds.push_back(ChangeKind::NodeUpdated);
+        // Which indexed keys changed is left unknown: comparing them reads the replaced
+        // version's record, which applyDeferred() and the history store's window do anyway.
+        versions.push_back({NodeRec::share(cur), NodeRec::encode(n), nullptr, nullptr});
+        return {};
+    }
     const GraphImage::NodeUpdate update = image.updateNode(n.id.view());
     if (!update) return addNode(std::move(n));
     const model::NodeRef cur = update.current();
@@ -170,6 +188,7 @@ model::Result<bool> editMetadata(const T& cur, T& next, std::string_view key, co
 }  // namespace
 
 Status GraphTxn::updateNodeMetadata(std::string_view id, std::string_view key, const Value* value) {
+    applyDeferred();
     const model::NodeRef cur = image.node(id);
     if (!cur) return notFound("Node", id);
     Node next;
@@ -212,6 +231,7 @@ Status GraphTxn::deleteEdge(std::string_view id, Time at, bool must_exist) {
 }
 
 Status GraphTxn::deleteNode(std::string_view id, Time at, bool must_exist) {
+    applyDeferred();
     const model::NodeRef cur = image.node(id);
     if (!cur) return must_exist ? notFound("Node", id) : Status{};
     if (at == 0) at = now;
@@ -247,6 +267,51 @@ Status GraphTxn::applyChange(const Change& c) {
                               false);
     }
     return makeError(ErrorCode::Internal, "unknown change kind");
+}
+
+// Deferral leaves existence, edges and adjacency alone: additions and edge operations do not
+// apply the deferred replacements first (the tries they change are not the ones these change,
+// and a new node takes a slot no replacement uses).
+void GraphTxn::applyDeferred() {
+    if (deferred_.empty()) return;
+    for (const Deferred& d : deferred_) {
+        const ChangeVersions& v = versions[d.change];
+        image.replace(image.updateNode(v.node_after.id()), v.node_after);
+    }
+    deferred_.clear();
+    std::fill(replaced_.begin(), replaced_.end(), nullptr);
+}
+
+namespace {
+
+std::size_t slotOf(const void* block, std::size_t mask) {
+    const auto w = reinterpret_cast<std::uintptr_t>(block) >> 4;
+    return static_cast<std::size_t>((w * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+}  // namespace
+
+bool GraphTxn::deferredReplaces(const void* block) const {
+    if (replaced_.empty()) return false;
+    const std::size_t mask = replaced_.size() - 1;
+    for (std::size_t i = slotOf(block, mask);; i = (i + 1) & mask) {
+        if (replaced_[i] == block) return true;
+        if (replaced_[i] == nullptr) return false;
+    }
+}
+
+void GraphTxn::noteDeferred(std::size_t change, const void* replaced) {
+    deferred_.push_back({change, replaced});
+    if (deferred_.size() * 2 <= replaced_.size()) return insertReplaced(replaced);
+    replaced_.assign(std::max<std::size_t>(64, replaced_.size() * 4), nullptr);  // half full
+    for (const Deferred& d : deferred_) insertReplaced(d.replaced);
+}
+
+void GraphTxn::insertReplaced(const void* block) {
+    const std::size_t mask = replaced_.size() - 1;
+    std::size_t i = slotOf(block, mask);
+    while (replaced_[i] != nullptr) i = (i + 1) & mask;
+    replaced_[i] = block;
 }
 
 std::vector<Change> changeEvents(std::span<const ChangeKind> kinds,

@@ -11,12 +11,25 @@ namespace skydive::graph {
 /// The writer's working copy during one mutation: every operation validates, updates the image
 /// and records the resulting changes. On error the caller drops the whole Txn (atomicity).
 struct GraphTxn {
+    GraphTxn(GraphImage start, Time at) : image(std::move(start)), now(at) {}
+
     GraphImage image;
     Time now = 0;
     // What changed, without copying elements (ADR 015): the change events subscribers get are
     // built from these only when someone subscribes (changeEvents()).
     std::vector<model::ChangeKind> kinds;
     std::vector<ChangeVersions> versions;  // parallel to `kinds`
+
+    /// Node replacements decided but not yet written into `image` (ADR 015, fifteenth round):
+    /// with `defer` set, replaceNode() of an existing node only reads the image, decides and
+    /// encodes; the copy-on-write of the node's trie path and its re-indexing wait for
+    /// applyDeferred(), which the live graph runs on another thread while the group is written.
+    /// Every other operation that reads nodes applies them first, and so does a second
+    /// replacement of the same node, so each operation sees the image it would see without
+    /// deferral.
+    bool defer = false;
+    void applyDeferred();
+    bool hasDeferred() const { return !deferred_.empty(); }
 
     model::Status addNode(Node n);
     model::Status addEdge(Edge e);
@@ -31,6 +44,20 @@ struct GraphTxn {
     model::Status deleteNode(std::string_view id, Time at, bool must_exist);
     model::Status deleteEdge(std::string_view id, Time at, bool must_exist);
     model::Status applyChange(const model::Change& c);
+
+private:
+    /// A deferred replacement: the index of its change, and the block of the version it
+    /// replaces (what image.node() still returns for that ID until it is applied).
+    struct Deferred {
+        std::size_t change;
+        const void* replaced;
+    };
+    bool deferredReplaces(const void* block) const;
+    void noteDeferred(std::size_t change, const void* replaced);
+    void insertReplaced(const void* block);
+
+    std::vector<Deferred> deferred_;
+    std::vector<const void*> replaced_;  // open addressing over deferred_'s `replaced`
 };
 
 /// The change events of a mutation: kind and resulting element version of each change.

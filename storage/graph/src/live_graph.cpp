@@ -4,6 +4,8 @@
 #include <deque>
 #include <mutex>
 
+#include <skydive/graph/job_thread.h>
+
 #include "event_hub.h"
 #include "graph_txn.h"
 
@@ -13,19 +15,17 @@ using model::Status;
 
 // One mutation between staging and its durable write.
 struct PendingCommit {
-    PendingCommit(std::unique_ptr<StagedCommit> s, GraphImage img, std::vector<model::ChangeKind> k,
-                  std::vector<ChangeVersions> v)
-        : staged(std::move(s)),
-          image(std::move(img)),
-          kinds(std::move(k)),
-          versions(std::move(v)) {}
+    PendingCommit(std::unique_ptr<StagedCommit> s, GraphTxn t)
+        : staged(std::move(s)), txn(std::move(t)) {}
     std::unique_ptr<StagedCommit> staged;
-    GraphImage image;                      // the image after this mutation
-    std::vector<model::ChangeKind> kinds;  // its changes, for the subscribers' events
-    std::vector<ChangeVersions> versions;
+    GraphTxn txn;  // the image after this mutation, and its changes for the subscribers' events
     bool done = false;
     Status status;
 };
+
+// Deltas of at least this many changes defer their node replacements' image work to the
+// finisher thread (GraphTxn::defer); smaller ones do it inline (a hand-off costs more).
+constexpr std::size_t kDeferChanges = 256;
 
 struct LiveGraph::Impl {
     const model::Clock& clock;
@@ -47,6 +47,11 @@ struct LiveGraph::Impl {
     std::deque<std::shared_ptr<PendingCommit>> queue;
     bool leader_active = false;
 
+    // The newest staged mutation while `finisher` completes its image (GraphTxn::defer): the
+    // next mutation waits for it before building on `head`. Guarded by write_mu.
+    std::shared_ptr<PendingCommit> unfinished;
+    JobThread finisher;  // last: joined before the members its job uses are destroyed
+
     Impl(const model::Clock& c, std::shared_ptr<const IndexConfig> cfg)
         : clock(c), config(cfg), head(cfg), current(std::move(cfg)) {}
 
@@ -57,11 +62,13 @@ struct LiveGraph::Impl {
         std::shared_ptr<PendingCommit> p;
         {
             std::lock_guard wl(write_mu);
+            settleHead();
             GraphImage before = head;
-            GraphTxn txn{before, clock.now(), {}, {}};
+            GraphTxn txn(before, clock.now());
             if (auto st = op(txn); !st) return st;
             if (txn.kinds.empty()) return {};
             if (log == nullptr) {
+                txn.applyDeferred();
                 if (hook)
                     if (auto st = hook(changeEvents(txn.kinds, txn.versions), before, txn.image);
                         !st)
@@ -74,11 +81,16 @@ struct LiveGraph::Impl {
                 hub.publish(txn.kinds, txn.versions);
                 return {};
             }
-            auto staged = log->stage(txn.kinds, txn.versions, before, txn.image);
+            auto staged = log->stage(txn.kinds, txn.versions);
             if (!staged) return staged.error();
-            head = txn.image;
-            p = std::make_shared<PendingCommit>(std::move(*staged), std::move(txn.image),
-                                                std::move(txn.kinds), std::move(txn.versions));
+            p = std::make_shared<PendingCommit>(std::move(*staged), std::move(txn));
+            if (p->txn.hasDeferred()) {
+                // The image is finished on the finisher while this thread writes the group.
+                unfinished = p;
+                finisher.start([q = p.get()] { q->txn.applyDeferred(); });
+            } else {
+                head = p->txn.image;
+            }
             std::lock_guard cl(commit_mu);
             queue.push_back(p);
         }
@@ -114,20 +126,24 @@ struct LiveGraph::Impl {
         staged.reserve(group.size());
         for (const auto& g : group) staged.push_back(g->staged.get());
         Status st = log->write(staged);
+        // Every image staged before this group was taken is finished once no job is left (a
+        // job of a later mutation may be waited for too).
+        finisher.wait();
         if (!st) {
             abortPending(st);
             return st;
         }
-        log->committed(staged, group.back()->image);
-        GraphImage replaced = group.back()->image;
+        const GraphImage& after = group.back()->txn.image;
+        log->committed(staged, after);
+        GraphImage replaced = after;
         {
             std::lock_guard vl(view_mu);
             std::swap(current, replaced);
         }
         log->retire(std::move(replaced));
         for (const auto& g : group) {
-            hub.publish(g->kinds, g->versions);
-            log->retire(std::move(g->versions));
+            hub.publish(g->txn.kinds, g->txn.versions);
+            log->retire(std::move(g->txn.versions));
         }
         return {};
     }
@@ -144,7 +160,16 @@ struct LiveGraph::Impl {
             queue.clear();
         }
         log->aborted();
+        settleHead();
         head = image();
+    }
+
+    // Under write_mu: makes `head` the newest staged image, once the finisher completed it.
+    void settleHead() {
+        if (!unfinished) return;
+        finisher.wait();
+        head = unfinished->txn.image;
+        unfinished.reset();
     }
 
     GraphImage image() const {
@@ -193,6 +218,7 @@ Status LiveGraph::deleteEdge(std::string_view id, Time at) {
 }
 Status LiveGraph::apply(const model::GraphDelta& delta) {
     return impl_->mutate([&](GraphTxn& t) -> Status {
+        t.defer = impl_->log != nullptr && delta.changes.size() >= kDeferChanges;
         t.kinds.reserve(delta.changes.size());  // deletions of nodes with edges add more
         t.versions.reserve(delta.changes.size());
         for (const auto& c : delta.changes)
@@ -237,6 +263,7 @@ void LiveGraph::setCommitLog(CommitLog* log) {
 
 void LiveGraph::reset(GraphImage image) {
     std::lock_guard wl(impl_->write_mu);
+    impl_->settleHead();
     std::lock_guard vl(impl_->view_mu);
     impl_->head = image;
     impl_->current = std::move(image);

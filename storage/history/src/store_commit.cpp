@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include <skydive/graph/job_thread.h>
+
 #include "lazy_point_view.h"
 #include "links.h"
 #include "store_impl.h"
@@ -56,62 +58,6 @@ rocksdb::WriteBatch joinBatches(std::span<const rocksdb::WriteBatch* const> part
     return rocksdb::WriteBatch(std::move(rep));
 }
 
-// A second thread that runs one job at a time beside the group leader (ADR 015): the recent
-// window's append of a large group while the leader writes it to RocksDB.
-class Helper {
-public:
-    ~Helper() {
-        {
-            std::lock_guard l(mu_);
-            stop_ = true;
-        }
-        cv_.notify_all();
-        if (thread_.joinable()) thread_.join();
-    }
-    void start(std::function<void()> job) {
-        if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
-        std::lock_guard l(mu_);
-        job_ = std::move(job);
-        cv_.notify_all();
-    }
-    void wait() {
-        std::unique_lock l(mu_);
-        cv_.wait(l, [&] { return !job_; });
-    }
-    /// REQUIRES: start() was called once.
-    std::thread::id id() const { return thread_.get_id(); }
-    /// Withdraws the job if the thread has not picked it up yet (it may still be waking up);
-    /// returns false when the job is running or done (then wait() for it).
-    bool cancelIfNotStarted() {
-        std::lock_guard l(mu_);
-        if (!job_ || running_) return false;
-        job_ = nullptr;
-        return true;
-    }
-
-private:
-    void loop() {
-        std::unique_lock l(mu_);
-        for (;;) {
-            cv_.wait(l, [&] { return stop_ || job_; });
-            if (!job_) return;  // stopping, nothing left to run
-            running_ = true;
-            l.unlock();
-            job_();
-            l.lock();
-            running_ = false;
-            job_ = nullptr;
-            cv_.notify_all();
-        }
-    }
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::function<void()> job_;
-    bool running_ = false;  // loop() is running job_
-    bool stop_ = false;
-    std::thread thread_;
-};
-
 // Groups of at least this many changes get their window append on the helper thread; smaller
 // ones append on the leader (a thread hand-off costs more than their append).
 constexpr std::size_t kOverlapChanges = 256;
@@ -126,8 +72,7 @@ public:
     // Under the live graph's writer lock, in commit order.
     model::Result<std::unique_ptr<graph::StagedCommit>> stage(
         const std::vector<model::ChangeKind>& kinds,
-        const std::vector<graph::ChangeVersions>& versions, const graph::GraphImage&,
-        const graph::GraphImage&) override {
+        const std::vector<graph::ChangeVersions>& versions) override {
         if (versions.size() != kinds.size())
             return makeError(ErrorCode::Internal, "commit log: versions do not match changes");
         auto s = std::make_unique<Staged>();
@@ -140,8 +85,9 @@ public:
             LogEntry e;
             e.after = Version{cv.node_after, cv.edge_after};
             e.before = Version{cv.node_before, cv.edge_before};
-            e.keys_changed = cv.keys_changed;  // the window's config is the live graph's
-            e.keys_known = true;
+            // The window's config is the live graph's; all bits: not known (or all changed).
+            e.keys_changed = cv.keys_changed;
+            e.keys_known = cv.keys_changed != ~std::uint64_t{0};
             const Version& b = e.after;
             if (b.id().size() > kMaxKeyString)
                 return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
@@ -474,8 +420,9 @@ private:
     }
     Retired retired_;
     bool helper_busy_ = false;  // the leader's: a group's job started and not yet settled
-    Helper helper_;             // the leader's: window append and publication of large groups
-    Helper stage_helper_;       // the writer lock holder's: chunks of a large mutation's encoding
+    graph::JobThread helper_;   // the leader's: window append and publication of large groups
+    graph::JobThread
+        stage_helper_;  // the writer lock holder's: chunks of a large mutation's encoding
 };
 
 std::unique_ptr<graph::CommitLog> Store::Impl::makeLog() {

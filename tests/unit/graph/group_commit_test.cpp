@@ -2,11 +2,13 @@
 // the log wrote them; concurrent mutations share one write; a failed write fails its group and
 // every mutation staged after it, and the graph goes back to the last written image.
 #include <skydive/graph/live_graph.h>
+#include <skydive/model/json.h>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,10 +24,9 @@ struct Tag final : StagedCommit {
 // A log that records what it is given; write() can be held until released, and made to fail.
 class RecordingLog final : public CommitLog {
 public:
-    model::Result<std::unique_ptr<StagedCommit>> stage(const std::vector<model::ChangeKind>& kinds,
-                                                       const std::vector<ChangeVersions>& versions,
-                                                       const GraphImage&,
-                                                       const GraphImage&) override {
+    model::Result<std::unique_ptr<StagedCommit>> stage(
+        const std::vector<model::ChangeKind>& kinds,
+        const std::vector<ChangeVersions>& versions) override {
         EXPECT_EQ(versions.size(), kinds.size());
         auto t = std::make_unique<Tag>();
         for (const auto& v : versions)
@@ -163,6 +164,102 @@ TEST(GroupCommit, FailedWriteFailsItsGroupAndWhatWasStagedOnIt) {
     EXPECT_TRUE(g.addNode(node("x")));
     EXPECT_TRUE(g.setNodeMetadata("x", "K", 1));
     EXPECT_EQ(g.nodeCount(), 2u);
+}
+
+using model::Value;
+
+// A delta of at least 256 changes through a log defers its node replacements' image work to
+// the finisher thread (GraphTxn::defer, ADR 015): the graph, its indexes, the changes and the
+// next mutation must be exactly those of the same delta applied without a log (inline), for
+// every kind of change that meets a deferred replacement inside the delta.
+model::Node typed(int i, std::string name, int k) {
+    Node n = node("n" + std::to_string(i));
+    n.host = "h1";
+    n.metadata.mutableObject().set("Type", "veth");
+    n.metadata.mutableObject().set("Name", std::move(name));
+    n.metadata.mutableObject().set("K", k);
+    return n;
+}
+
+model::Change change(model::ChangeKind kind, model::Node n) {
+    return model::Change{kind, std::move(n)};
+}
+
+// Every node and edge by ID, as JSON.
+std::map<std::string, std::string> contents(const LiveGraph& g) {
+    std::map<std::string, std::string> out;
+    auto v = g.snapshot();
+    v->forEachNode([&](model::NodeHandle n) {
+        Node copy = n.toNode();
+        return out.emplace(copy.id.str(), model::toJson(copy)), true;
+    });
+    v->forEachEdge([&](const model::Edge& e) {
+        return out.emplace("edge " + e.id.str(), model::toJson(e)), true;
+    });
+    return out;
+}
+
+TEST(GroupCommit, DeferredReplacementsGiveTheImageOfAnInlineApply) {
+    using K = model::ChangeKind;
+    model::ManualClock clock(1000);
+    LiveGraph inline_graph(clock), logged(clock);
+    RecordingLog log;
+    logged.setCommitLog(&log);
+    std::vector<std::string> inline_events;
+    auto sub = inline_graph.subscribe([&](const model::Change& c) {
+        inline_events.push_back(c.base().id.str() + " r" + std::to_string(c.base().revision));
+    });
+    std::vector<std::string> logged_events;
+    auto logged_sub = logged.subscribe([&](const model::Change& c) {
+        logged_events.push_back(c.base().id.str() + " r" + std::to_string(c.base().revision));
+    });
+
+    model::GraphDelta seed;
+    for (int i = 0; i < 400; ++i) seed.changes.push_back(change(K::NodeAdded, typed(i, "n", i)));
+    for (auto* g : {&inline_graph, &logged}) ASSERT_TRUE(g->apply(seed));
+    clock.advance(10);
+
+    model::GraphDelta d;
+    for (int i = 0; i < 300; ++i)  // local changes (no Revision): Name for even i, K for odd
+        d.changes.push_back(change(K::NodeUpdated, typed(i, i % 2 == 0 ? "m" : "n", i + i % 2)));
+    d.changes.push_back(change(K::NodeUpdated, typed(5, "twice", 0)));  // sees the first change
+    d.changes.push_back(change(K::NodeUpdated, typed(6, "m", 6)));  // its first change again: none
+    d.changes.push_back(change(K::NodeUpdated, typed(8, "m", 8)));  // the same: no change
+    d.changes.push_back(change(K::NodeDeleted, node("n10")));       // deletes the replaced version
+    model::Edge e;
+    e.id = "e20";
+    e.parent = "n20";
+    e.child = "n21";
+    d.changes.push_back(model::Change{K::EdgeAdded, e});
+    d.changes.push_back(change(K::NodeAdded, typed(500, "new", 1)));
+    d.changes.push_back(change(K::NodeUpdated, typed(500, "newer", 1)));
+    Node stale = typed(30, "stale", 0);
+    stale.revision = 1;  // not higher than n30's: ignored
+    d.changes.push_back(change(K::NodeUpdated, stale));
+    d.changes.push_back(change(K::NodeUpdated, typed(7, "twice", 7)));  // deferred again after
+                                                                        // n5's forced apply
+    for (auto* g : {&inline_graph, &logged}) ASSERT_TRUE(g->apply(d));
+
+    EXPECT_EQ(contents(logged), contents(inline_graph));
+    for (const char* name : {"m", "n", "twice", "newer", "stale"}) {
+        auto a = logged.snapshot(), b = inline_graph.snapshot();
+        EXPECT_EQ(a->countByValue("Name", Value(name)), b->countByValue("Name", Value(name)))
+            << name;
+    }
+    EXPECT_EQ(logged.snapshot()->countByValue("Name", Value("m")), 149u);  // 150 even, n10 gone
+    ASSERT_TRUE(sub->drain());
+    ASSERT_TRUE(logged_sub->drain());
+    EXPECT_EQ(logged_events, inline_events);
+
+    // The next mutation builds on the finished image.
+    clock.advance(10);
+    for (auto* g : {&inline_graph, &logged}) ASSERT_TRUE(g->setNodeMetadata("n5", "K", 99));
+    EXPECT_EQ(contents(logged), contents(inline_graph));
+    Node n5;
+    logged.snapshot()->findNode("n5", [&](model::NodeHandle h) { return n5 = h.toNode(), true; });
+    EXPECT_EQ(n5.revision, 4) << "added r1, two changes in the delta, one after";
+    ASSERT_NE(n5.metadata.asObject().find("Name"), nullptr);
+    EXPECT_EQ(*n5.metadata.asObject().find("Name"), Value("twice"));
 }
 
 }  // namespace

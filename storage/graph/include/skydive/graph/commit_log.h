@@ -40,9 +40,11 @@ public:
     /// Validates and encodes one mutation; nothing is durable yet. An error aborts the mutation.
     /// `versions[i]` are the versions of the change of kind `kinds[i]` (the changed element is
     /// its `*_after` version: no change event is built for the log, ADR 015).
+    /// The graph's image after the mutation is not passed: it may still be being finished on
+    /// another thread (ADR 015, fifteenth round); committed() gets the finished one.
     virtual model::Result<std::unique_ptr<StagedCommit>> stage(
-        const std::vector<model::ChangeKind>& kinds, const std::vector<ChangeVersions>& versions,
-        const GraphImage& before, const GraphImage& after) = 0;
+        const std::vector<model::ChangeKind>& kinds,
+        const std::vector<ChangeVersions>& versions) = 0;
     /// Writes a group of staged mutations durably, as one atomic write.
     virtual model::Status write(std::span<StagedCommit* const> group) = 0;
     /// After write() succeeded; `after` is the image the last mutation of the group led to.
