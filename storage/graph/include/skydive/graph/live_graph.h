@@ -94,7 +94,9 @@ public:
     model::Status deleteNode(std::string_view id, Time at = 0);
     model::Status deleteEdge(std::string_view id, Time at = 0);
     /// Applies a whole delta atomically (wire semantics: Added on an existing ID and Updated
-    /// follow the incoming-revision rule; Deleted of a missing ID is ignored).
+    /// follow the incoming-revision rule; Deleted of a missing ID is ignored). With a commit
+    /// log, a delta of >= 256 changes finishes its node replacements in the image on a thread
+    /// of the graph's own while the group is written (ADR 015, fifteenth round).
     model::Status apply(const model::GraphDelta& delta);
 
     GraphViewPtr snapshot() const;
