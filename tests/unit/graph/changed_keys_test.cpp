@@ -52,7 +52,8 @@ TEST(ChangedKeys, PutNodeReportsExactlyTheIndexedKeysThatDiffer) {
         if (rng() % 2 == 0) {  // an agent's usual update: the same keys, some values changed
             n = current[id].toNode();
             n.host = rng() % 4 == 0 ? "h3" : n.host;
-            for (const auto& [key, value] : current[id].toNode().metadata.asObject())
+            const Node was = current[id].toNode();  // a range over a temporary's member dangles
+            for (const auto& [key, value] : was.metadata.asObject())
                 if (rng() % 3 == 0) n.metadata.mutableObject().set(key, Value(int(rng() % 2)));
         }
         NodeRec next = NodeRec::encode(n);
