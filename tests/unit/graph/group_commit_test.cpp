@@ -262,5 +262,58 @@ TEST(GroupCommit, DeferredReplacementsGiveTheImageOfAnInlineApply) {
     EXPECT_EQ(*n5.metadata.asObject().find("Name"), Value("twice"));
 }
 
+// Two writers applying large deltas at once: each mutation waits for the image the finisher
+// completes for the one before it, so no update is lost and readers only see whole deltas.
+TEST(GroupCommit, ConcurrentLargeDeltasBuildOnFinishedImages) {
+    using K = model::ChangeKind;
+    model::ManualClock clock(1000);
+    LiveGraph g(clock);
+    RecordingLog log;
+    g.setCommitLog(&log);
+    constexpr int kPerWriter = 300, kRounds = 20;
+    model::GraphDelta seed;
+    for (int i = 0; i < 2 * kPerWriter; ++i)
+        seed.changes.push_back(change(K::NodeAdded, typed(i, "n", 0)));
+    ASSERT_TRUE(g.apply(seed));
+    std::atomic<bool> done{false};
+    std::atomic<int> torn{0};
+    std::thread reader([&] {
+        while (!done) {  // a writer's delta sets K on all its nodes: never half of them
+            auto v = g.snapshot();
+            std::map<std::int64_t, int> per_k[2];
+            v->forEachNode([&](model::NodeHandle h) {
+                const Node n = h.toNode();
+                const int i = std::stoi(n.id.str().substr(1));
+                per_k[i / kPerWriter][n.metadata.asObject().find("K")->asInt()]++;
+                return true;
+            });
+            for (const auto& m : per_k)
+                if (m.size() != 1) ++torn;
+        }
+    });
+    auto writer = [&](int w) {
+        for (int r = 1; r <= kRounds; ++r) {
+            model::GraphDelta d;
+            for (int i = w * kPerWriter; i < (w + 1) * kPerWriter; ++i)
+                d.changes.push_back(change(K::NodeUpdated, typed(i, "n", r)));
+            EXPECT_TRUE(g.apply(d));
+        }
+    };
+    std::thread second(writer, 1);
+    writer(0);
+    second.join();
+    done = true;
+    reader.join();
+    EXPECT_EQ(torn, 0);
+    int checked = 0;
+    g.snapshot()->forEachNode([&](model::NodeHandle h) {
+        const Node n = h.toNode();
+        EXPECT_EQ(n.revision, kRounds + 1) << n.id.str();
+        EXPECT_EQ(n.metadata.asObject().find("K")->asInt(), kRounds) << n.id.str();
+        return ++checked, true;
+    });
+    EXPECT_EQ(checked, 2 * kPerWriter);
+}
+
 }  // namespace
 }  // namespace skydive::graph
