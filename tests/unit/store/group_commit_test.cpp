@@ -236,8 +236,9 @@ TEST(GroupCommit, LargeUpdateDeltasKeepPastIndexLookupsExact) {
             for (const auto& [name, count] :
                  {std::pair{"a", counts.first}, std::pair{"b", counts.second}}) {
                 std::size_t visited = 0;
-                (*v)->nodesByValue("Name", model::Value(name), [&](model::NodeHandle h) {
-                    EXPECT_EQ(*h.toNode().metadata.asObject().find("Name"), model::Value(name));
+                const model::Value value(name);  // a lambda may not capture a binding (clang)
+                (*v)->nodesByValue("Name", value, [&](model::NodeHandle h) {
+                    EXPECT_EQ(*h.toNode().metadata.asObject().find("Name"), value);
                     return ++visited, true;
                 });
                 EXPECT_EQ(visited, count) << when << " t=" << t << " Name=" << name;
