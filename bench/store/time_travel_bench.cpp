@@ -6,7 +6,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>

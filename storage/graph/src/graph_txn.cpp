@@ -1,6 +1,5 @@
 #include "graph_txn.h"
 
-#include <algorithm>
 #include <string>
 
 namespace skydive::graph {
@@ -111,7 +110,7 @@ Status GraphTxn::replaceNode(Node n) {
     if (auto st = checkNew(n); !st) return st;
     if (defer) {
         model::NodeRef cur = image.node(n.id.view());
-        if (cur && deferredReplaces(cur.block())) {  // the second change of a node
+        if (cur && replaced_.find(cur.block()) != nullptr) {  // the second change of a node
             applyDeferred();
             cur = image.node(n.id.view());
         }
@@ -119,7 +118,8 @@ Status GraphTxn::replaceNode(Node n) {
         if (!prepareReplace(cur.createdAt(), cur.revision(), n, now,
                             [&] { return sameContent(cur, n); }))
             return {};
-        noteDeferred(versions.size(), cur.block());
+        deferred_.push_back(versions.size());
+        replaced_.put(cur.block(), cur.block());
         kinds.push_back(ChangeKind::NodeUpdated);
         // Which indexed keys changed is left unknown: comparing them reads the replaced
         // version's record, which applyDeferred() and the history store's window do anyway.
@@ -274,44 +274,12 @@ Status GraphTxn::applyChange(const Change& c) {
 // and a new node takes a slot no replacement uses).
 void GraphTxn::applyDeferred() {
     if (deferred_.empty()) return;
-    for (const Deferred& d : deferred_) {
-        const ChangeVersions& v = versions[d.change];
-        image.replace(image.updateNode(v.node_after.id()), v.node_after);
+    for (const std::size_t i : deferred_) {
+        const NodeRec& next = versions[i].node_after;
+        image.replace(image.updateNode(next.id()), next);
     }
     deferred_.clear();
-    std::fill(replaced_.begin(), replaced_.end(), nullptr);
-}
-
-namespace {
-
-std::size_t slotOf(const void* block, std::size_t mask) {
-    const auto w = reinterpret_cast<std::uintptr_t>(block) >> 4;
-    return static_cast<std::size_t>((w * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-}
-
-}  // namespace
-
-bool GraphTxn::deferredReplaces(const void* block) const {
-    if (replaced_.empty()) return false;
-    const std::size_t mask = replaced_.size() - 1;
-    for (std::size_t i = slotOf(block, mask);; i = (i + 1) & mask) {
-        if (replaced_[i] == block) return true;
-        if (replaced_[i] == nullptr) return false;
-    }
-}
-
-void GraphTxn::noteDeferred(std::size_t change, const void* replaced) {
-    deferred_.push_back({change, replaced});
-    if (deferred_.size() * 2 <= replaced_.size()) return insertReplaced(replaced);
-    replaced_.assign(std::max<std::size_t>(64, replaced_.size() * 4), nullptr);  // half full
-    for (const Deferred& d : deferred_) insertReplaced(d.replaced);
-}
-
-void GraphTxn::insertReplaced(const void* block) {
-    const std::size_t mask = replaced_.size() - 1;
-    std::size_t i = slotOf(block, mask);
-    while (replaced_[i] != nullptr) i = (i + 1) & mask;
-    replaced_[i] = block;
+    replaced_.clear();
 }
 
 std::vector<Change> changeEvents(std::span<const ChangeKind> kinds,

@@ -3,6 +3,7 @@
 #include <span>
 #include <vector>
 
+#include <skydive/graph/addr_index.h>
 #include <skydive/graph/graph_image.h>
 #include <skydive/graph/live_graph.h>
 
@@ -46,18 +47,10 @@ struct GraphTxn {
     model::Status applyChange(const model::Change& c);
 
 private:
-    /// A deferred replacement: the index of its change, and the block of the version it
-    /// replaces (what image.node() still returns for that ID until it is applied).
-    struct Deferred {
-        std::size_t change;
-        const void* replaced;
-    };
-    bool deferredReplaces(const void* block) const;
-    void noteDeferred(std::size_t change, const void* replaced);
-    void insertReplaced(const void* block);
-
-    std::vector<Deferred> deferred_;
-    std::vector<const void*> replaced_;  // open addressing over deferred_'s `replaced`
+    std::vector<std::size_t> deferred_;  // the changes whose replacement waits, in order
+    // The blocks of the versions they replace (what image.node() still returns for those IDs),
+    // each mapped to itself: a second change of one of those nodes is found here.
+    AddrIndex<void> replaced_;
 };
 
 /// The change events of a mutation: kind and resulting element version of each change.

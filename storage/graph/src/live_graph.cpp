@@ -67,8 +67,7 @@ struct LiveGraph::Impl {
             GraphTxn txn(before, clock.now());
             if (auto st = op(txn); !st) return st;
             if (txn.kinds.empty()) return {};
-            if (log == nullptr) {
-                txn.applyDeferred();
+            if (log == nullptr) {  // (apply() defers only with a log)
                 if (hook)
                     if (auto st = hook(changeEvents(txn.kinds, txn.versions), before, txn.image);
                         !st)
@@ -160,7 +159,8 @@ struct LiveGraph::Impl {
             queue.clear();
         }
         log->aborted();
-        settleHead();
+        finisher.wait();  // an image being finished is dropped
+        unfinished.reset();
         head = image();
     }
 

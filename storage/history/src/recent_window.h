@@ -12,7 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "addr_index.h"
+#include <skydive/graph/addr_index.h>
+
 #include "record.h"
 
 namespace skydive::store {
@@ -250,7 +251,7 @@ private:
     };
     mutable std::shared_ptr<Graveyard> grave_ = std::make_shared<Graveyard>();
     // The address of each Put's new version → that entry: what rolledBack probes.
-    AddrIndex<LogEntry> produced_;
+    graph::AddrIndex<LogEntry> produced_;
     // Edge changes by endpoint node ID, oldest first.
     std::unordered_map<model::Str, std::deque<const LogEntry*>, model::StrHash, std::equal_to<>>
         endpoints_;

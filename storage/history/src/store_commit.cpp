@@ -4,10 +4,8 @@
 // then do the mutations become visible and get acknowledged.
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <limits>
 #include <mutex>
-#include <thread>
 
 #include <skydive/graph/job_thread.h>
 
@@ -420,9 +418,10 @@ private:
     }
     Retired retired_;
     bool helper_busy_ = false;  // the leader's: a group's job started and not yet settled
-    graph::JobThread helper_;   // the leader's: window append and publication of large groups
-    graph::JobThread
-        stage_helper_;  // the writer lock holder's: chunks of a large mutation's encoding
+    // The leader's: window append and publication of large groups.
+    graph::JobThread helper_;
+    // The writer lock holder's: chunks of a large mutation's encoding.
+    graph::JobThread stage_helper_;
 };
 
 std::unique_ptr<graph::CommitLog> Store::Impl::makeLog() {

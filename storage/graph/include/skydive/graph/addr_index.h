@@ -1,21 +1,24 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
-namespace skydive::store {
+namespace skydive::graph {
 
 /// An open-addressing map from an address to a pointer, with erase (linear probing, backward
-/// shift): the recent window's "which change produced this element version" index (ADR 021).
+/// shift): the recent window's "which change produced this element version" index (ADR 021),
+/// and a large delta's set of the node versions its deferred replacements replace (GraphTxn).
 /// A probe hashes the address (no string hashing) and touches one or two cache lines.
 template <typename V>
 class AddrIndex {
 public:
-    AddrIndex() { rehash(64); }
+    /// Allocates nothing until the first put().
+    AddrIndex() = default;
 
     /// REQUIRES: key != nullptr.
     void put(const void* key, const V* value) {
-        if (2 * (size_ + 1) > slots_.size()) rehash(2 * slots_.size());
+        if (2 * (size_ + 1) > slots_.size()) rehash(std::max<std::size_t>(64, 2 * slots_.size()));
         for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
             if (slots_[i].key == nullptr || slots_[i].key == key) {
                 size_ += slots_[i].key == nullptr ? 1 : 0;
@@ -27,6 +30,7 @@ public:
 
     /// The value put under `key`, or nullptr.
     const V* find(const void* key) const {
+        if (slots_.empty()) return nullptr;
         for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
             if (slots_[i].key == key) return slots_[i].value;
             if (slots_[i].key == nullptr) return nullptr;
@@ -35,6 +39,7 @@ public:
 
     /// Removes `key` when it maps to `value`.
     void erase(const void* key, const V* value) {
+        if (slots_.empty()) return;
         std::size_t i = slot(key);
         for (;; i = (i + 1) & mask_) {
             if (slots_[i].key == nullptr) return;
@@ -85,4 +90,4 @@ private:
     std::size_t size_ = 0;
 };
 
-}  // namespace skydive::store
+}  // namespace skydive::graph
