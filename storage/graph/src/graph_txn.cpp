@@ -17,10 +17,24 @@ Status notFound(std::string_view what, std::string_view id) {
     return makeError(ErrorCode::NotFound, std::string(what) + " " + std::string(id) + " not found");
 }
 
-void stampNew(model::Element& e, Time now) {
-    if (e.created_at == 0) e.created_at = now;
-    if (e.updated_at == 0) e.updated_at = e.created_at;
-    if (e.revision == 0) e.revision = 1;
+using Stamps = NodeRec::Stamps;
+
+Stamps stampsOf(const model::Element& e) {
+    return {e.created_at, e.updated_at, e.revision};
+}
+void setStamps(model::Element& e, const Stamps& s) {
+    e.created_at = s.created_at;
+    e.updated_at = s.updated_at;
+    e.revision = s.revision;
+}
+
+// The stamps of a new element: its own, defaults where it has none.
+Stamps stampNew(const model::Element& e, Time now) {
+    Stamps s = stampsOf(e);
+    if (s.created_at == 0) s.created_at = now;
+    if (s.updated_at == 0) s.updated_at = s.created_at;
+    if (s.revision == 0) s.revision = 1;
+    return s;
 }
 
 bool sameContent(const model::Element& a, const model::Element& b) {
@@ -41,11 +55,11 @@ bool sameContent(model::NodeRef cur, const Node& next) {
     return true;
 }
 
-// Full replace of an element created at `created_at` with revision `revision` by `next`;
-// returns false when the spec says to ignore it. `same()` tells whether `next` has the current
-// element's metadata, Host and Origin.
+// Full replace of an element created at `created_at` with revision `revision` by one stamped
+// `next`; returns false (and leaves `next` alone) when the spec says to ignore it. `same()`
+// tells whether the incoming element has the current one's metadata, Host and Origin.
 template <typename Same>
-bool prepareReplace(Time created_at, std::int64_t revision, model::Element& next, Time now,
+bool prepareReplace(Time created_at, std::int64_t revision, Stamps& next, Time now,
                     const Same& same) {
     if (next.revision != 0) {
         if (next.revision <= revision) return false;
@@ -81,12 +95,11 @@ Status checkNew(const model::Element& e) {
 
 }  // namespace
 
-Status GraphTxn::addNode(Node n) {
+Status GraphTxn::addNode(const Node& n) {
     if (auto st = checkNew(n); !st) return st;
     if (image.node(n.id.view()))
         return makeError(ErrorCode::Conflict, "Node " + n.id.str() + " already exists");
-    stampNew(n, now);
-    NodeRec rec = NodeRec::encode(n);
+    NodeRec rec = NodeRec::encode(n, stampNew(n, now));
     image.putNode(rec);
     kinds.push_back(ChangeKind::NodeAdded);
     versions.push_back({NodeRec(), std::move(rec), nullptr, nullptr});
@@ -98,7 +111,7 @@ Status GraphTxn::addEdge(Edge e) {
     if (auto st = checkEdge(image, e); !st) return st;
     if (image.edge(e.id.view()))
         return makeError(ErrorCode::Conflict, "Edge " + e.id.str() + " already exists");
-    stampNew(e, now);
+    setStamps(e, stampNew(e, now));
     auto ptr = std::make_shared<const Edge>(std::move(e));
     image.putEdge(ptr);
     kinds.push_back(ChangeKind::EdgeAdded);
@@ -106,16 +119,17 @@ Status GraphTxn::addEdge(Edge e) {
     return {};
 }
 
-Status GraphTxn::replaceNode(Node n) {
+Status GraphTxn::replaceNode(const Node& n) {
     if (auto st = checkNew(n); !st) return st;
+    Stamps stamps = stampsOf(n);
     if (defer) {
         model::NodeRef cur = image.node(n.id.view());
         if (cur && replaced_.find(cur.block()) != nullptr) {  // the second change of a node
             applyDeferred();
             cur = image.node(n.id.view());
         }
-        if (!cur) return addNode(std::move(n));
-        if (!prepareReplace(cur.createdAt(), cur.revision(), n, now,
+        if (!cur) return addNode(n);
+        if (!prepareReplace(cur.createdAt(), cur.revision(), stamps, now,
                             [&] { return sameContent(cur, n); }))
             return {};
         deferred_.push_back(versions.size());
@@ -123,17 +137,17 @@ Status GraphTxn::replaceNode(Node n) {
         kinds.push_back(ChangeKind::NodeUpdated);
         // Which indexed keys changed is left unknown: comparing them reads the replaced
         // version's record, which applyDeferred() and the history store's window do anyway.
-        versions.push_back({NodeRec::share(cur), NodeRec::encode(n), nullptr, nullptr});
+        versions.push_back({NodeRec::share(cur), NodeRec::encode(n, stamps), nullptr, nullptr});
         return {};
     }
     const GraphImage::NodeUpdate update = image.updateNode(n.id.view());
-    if (!update) return addNode(std::move(n));
+    if (!update) return addNode(n);
     const model::NodeRef cur = update.current();
-    if (!prepareReplace(cur.createdAt(), cur.revision(), n, now,
+    if (!prepareReplace(cur.createdAt(), cur.revision(), stamps, now,
                         [&] { return sameContent(cur, n); }))
         return {};
     NodeRec old = NodeRec::share(cur);
-    NodeRec rec = NodeRec::encode(n);
+    NodeRec rec = NodeRec::encode(n, stamps);
     const std::uint64_t changed = image.replace(update, rec);
     kinds.push_back(ChangeKind::NodeUpdated);
     versions.push_back({std::move(old), std::move(rec), nullptr, nullptr, changed});
@@ -146,12 +160,14 @@ Status GraphTxn::replaceEdge(Edge e) {
     if (cur == nullptr) return addEdge(std::move(e));
     if (auto st = checkEdge(image, e); !st) return st;
     bool moved = (*cur)->parent != e.parent || (*cur)->child != e.child;
-    if (!prepareReplace((*cur)->created_at, (*cur)->revision, e, now,
-                        [&] { return sameContent(**cur, e); })) {
-        if (!moved || e.revision != 0) return {};
-        e.revision = (*cur)->revision + 1;  // same metadata, new endpoints: still a change
-        e.updated_at = now;
-        e.created_at = (*cur)->created_at;
+    Stamps stamps = stampsOf(e);
+    if (prepareReplace((*cur)->created_at, (*cur)->revision, stamps, now,
+                       [&] { return sameContent(**cur, e); })) {
+        setStamps(e, stamps);
+    } else if (moved && e.revision == 0) {  // same metadata, new endpoints: still a change
+        setStamps(e, {(*cur)->created_at, now, (*cur)->revision + 1});
+    } else {
+        return {};
     }
     EdgePtr old = *cur;
     auto ptr = std::make_shared<const Edge>(std::move(e));
@@ -256,7 +272,7 @@ Status GraphTxn::applyChange(const Change& c) {
         return makeError(ErrorCode::InvalidArgument, "Change kind does not match its element");
     switch (c.kind) {
         case ChangeKind::NodeAdded:
-        case ChangeKind::NodeUpdated: return replaceNode(*n);
+        case ChangeKind::NodeUpdated: return replaceNode(*n);  // no copy of the node
         case ChangeKind::EdgeAdded:
         case ChangeKind::EdgeUpdated: return replaceEdge(*e);
         case ChangeKind::NodeDeleted:

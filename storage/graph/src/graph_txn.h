@@ -32,10 +32,10 @@ struct GraphTxn {
     void applyDeferred();
     bool hasDeferred() const { return !deferred_.empty(); }
 
-    model::Status addNode(Node n);
+    model::Status addNode(const Node& n);
     model::Status addEdge(Edge e);
     /// `incoming`: wire semantics (NodeAdded on an existing ID behaves as a replace).
-    model::Status replaceNode(Node n);
+    model::Status replaceNode(const Node& n);
     model::Status replaceEdge(Edge e);
     model::Status updateNodeMetadata(std::string_view id, std::string_view key,
                                      const model::Value* value);

@@ -206,6 +206,10 @@ void trim(std::string& buf) {
 }  // namespace
 
 NodeRec NodeRec::encode(const Node& n) {
+    return encode(n, Stamps{n.created_at, n.updated_at, n.revision});
+}
+
+NodeRec NodeRec::encode(const Node& n, const Stamps& stamps) {
     thread_local std::string head;
     thread_local std::string meta;
     thread_local std::string values;
@@ -213,8 +217,8 @@ NodeRec NodeRec::encode(const Node& n) {
     head.clear();
     values.clear();
     offsets.clear();
-    putHead(head, meta, n.id.view(), n.host.view(), n.origin.view(), n.created_at, n.updated_at,
-            n.deleted_at, n.revision);
+    putHead(head, meta, n.id.view(), n.host.view(), n.origin.view(), stamps.created_at,
+            stamps.updated_at, n.deleted_at, stamps.revision);
     static const Object kEmpty;
     const Object& md = n.metadata.isObject() ? n.metadata.asObject() : kEmpty;
     for (const auto& [k, v] : md) {

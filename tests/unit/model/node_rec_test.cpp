@@ -55,6 +55,22 @@ TEST(NodeRec, RoundTripsRandomNodes) {
     }
 }
 
+TEST(NodeRec, StampsReplaceTheNodesOwnTimesAndRevision) {
+    Gen g(7);
+    for (int i = 0; i < 200; ++i) {
+        const Node n = g.node();
+        const NodeRec::Stamps s{n.created_at + 17 + i, n.updated_at + 1000 * i, n.revision + 3};
+        Node stamped = n;
+        stamped.created_at = s.created_at;
+        stamped.updated_at = s.updated_at;
+        stamped.revision = s.revision;
+        NodeRec r = NodeRec::encode(n, s);
+        ASSERT_EQ(r.toNode(), stamped) << toJson(n);
+        EXPECT_TRUE(r == NodeRec::encode(stamped));
+        EXPECT_EQ(r.revision(), s.revision);
+    }
+}
+
 TEST(NodeRec, NestingToTheDepthLimitAndExtremeScalars) {
     Node n;
     n.id = "deep";

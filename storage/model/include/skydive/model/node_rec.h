@@ -118,6 +118,14 @@ public:
 
     /// Encodes a node. `n.metadata` must be an object (the Node contract).
     static NodeRec encode(const Node& n);
+    /// The times and revision a writer gives a version it stores (spec §1.4).
+    struct Stamps {
+        Time created_at = 0, updated_at = 0;
+        std::int64_t revision = 0;
+    };
+    /// Encodes `n` with `stamps` in place of its own CreatedAt, UpdatedAt and Revision: what
+    /// encode() gives for a copy of `n` so stamped, without copying its metadata.
+    static NodeRec encode(const Node& n, const Stamps& stamps);
 
     /// An owning handle on the block a view points at (one more reference): what a reader
     /// keeps when it must outlive its view (recent window versions, results held across views).
