@@ -9,6 +9,7 @@
 
 #include <skydive/graph/job_thread.h>
 
+#include "batch_rep.h"
 #include "lazy_point_view.h"
 #include "links.h"
 #include "store_impl.h"
@@ -24,7 +25,13 @@ namespace {
 constexpr std::string_view kSeqKey = "seq";
 
 struct Staged final : graph::StagedCommit {
-    rocksdb::WriteBatch batch;
+    explicit Staged(std::shared_ptr<BatchBuffers> b) : buffers(std::move(b)) {}
+    ~Staged() override { buffers->give(std::move(batch).takeBuffer()); }
+    Staged(const Staged&) = delete;
+    Staged& operator=(const Staged&) = delete;
+
+    std::shared_ptr<BatchBuffers> buffers;  // where the batch's buffer goes once written
+    BatchRep::Batch batch;
     std::vector<LogEntry> entries;
     std::uint64_t last_seq = 0;
     TimelineKey newest;
@@ -33,28 +40,9 @@ struct Staged final : graph::StagedCommit {
     std::size_t changes = 0;
 };
 
-// The records of `parts`, in order, as one batch: their representations laid end to end
-// under one header (RocksDB's WriteBatch layout: fixed64 sequence, fixed32 little-endian
-// count, then the records), one copy of the bytes instead of decoding and re-putting every
-// record (ADR 015, ninth round).
-rocksdb::WriteBatch joinBatches(std::span<const rocksdb::WriteBatch* const> parts) {
-    constexpr std::size_t kHeader = 12;
-    std::size_t bytes = kHeader;
-    std::uint32_t count = 0;
-    for (const auto* p : parts) {
-        bytes += p->GetDataSize() - kHeader;
-        count += p->Count();
-    }
-    // Room for the records write() appends (the `seq` key, a checkpoint range deletion): a
-    // string sized exactly would be copied whole into a new allocation by the first of them.
-    constexpr std::size_t kTail = 128;
-    std::string rep;
-    rep.reserve(bytes + kTail);
-    rep.append(parts[0]->Data(), 0, kHeader);
-    for (const auto* p : parts) rep.append(p->Data(), kHeader, std::string::npos);
-    for (std::size_t i = 0; i < 4; ++i) rep[8 + i] = static_cast<char>((count >> (8 * i)) & 0xff);
-    return rocksdb::WriteBatch(std::move(rep));
-}
+// Room for the records write() appends to a staged batch (the `seq` key, a checkpoint range
+// deletion): a buffer sized exactly would be copied whole into a new allocation by the first.
+constexpr std::size_t kBatchTail = 128;
 
 // Groups of at least this many changes get their window append on the helper thread; smaller
 // ones append on the leader (a thread hand-off costs more than their append).
@@ -73,7 +61,7 @@ public:
         const std::vector<graph::ChangeVersions>& versions) override {
         if (versions.size() != kinds.size())
             return makeError(ErrorCode::Internal, "commit log: versions do not match changes");
-        auto s = std::make_unique<Staged>();
+        auto s = std::make_unique<Staged>(buffers_);
         s->entries.reserve(kinds.size());
         s->changes = kinds.size();
         std::uint64_t seq = im_.staged_seq;
@@ -114,13 +102,18 @@ public:
             std::lock_guard l(im_.mu);
             newest_checkpoint = im_.newest_checkpoint;
         }
-        rocksdb::WriteBatch merged;
+        // Several mutations: their records laid end to end under one header, one copy of the
+        // bytes instead of decoding and re-putting every record (ADR 015, ninth round).
+        BatchRep::Batch merged;
         rocksdb::WriteBatch* out = &static_cast<Staged*>(group[0])->batch;
         if (group.size() > 1) {
-            std::vector<const rocksdb::WriteBatch*> parts;
-            parts.reserve(group.size());
-            for (auto* g : group) parts.push_back(&static_cast<Staged*>(g)->batch);
-            merged = joinBatches(parts);
+            std::size_t bytes = BatchRep::kHeader + kBatchTail;
+            for (auto* g : group)
+                bytes += static_cast<Staged*>(g)->batch.GetDataSize() - BatchRep::kHeader;
+            BatchRep joined(buffers_->take());
+            joined.reserve(bytes);
+            for (auto* g : group) joined.append(static_cast<Staged*>(g)->batch);
+            merged = std::move(joined).batch();
             out = &merged;
         }
         Time oldest = std::numeric_limits<Time>::max();
@@ -313,60 +306,74 @@ private:
 
     // Encodes the rev record, rev key, timeline key and value (and link keys) of every entry
     // into the staged batch. A large mutation is encoded in chunks that this thread and
-    // `stage_helper_` take in turn, each into a batch of its own, joined in order (same bytes
+    // `stage_helper_` take in turn, each into a buffer of its own, joined in order (same bytes
     // as one pass, except that each chunk starts its own timeline key): the second core is
     // idle while a single writer stages (ADR 015). Chunks rather than halves: a helper that
     // wakes late or shares its core with a flush takes fewer of them instead of making this
-    // thread wait for its half (~0.2 ms per 1000 changes measured; ADR 015, tenth round).
+    // thread wait for its half (~0.2 ms per 1000 changes measured; ADR 015, tenth round). The
+    // chunks' buffers and the batch's are reused from group to group (sixteenth round).
     Status encodeEntries(Staged& s) {
         constexpr std::size_t kChunk = 256;
         const std::size_t n = s.entries.size();
+        BatchRep out(buffers_->take());
         if (n < kOverlapChanges) {
-            encodeRange(s.batch, s.entries, 0, n);
+            encodeRange(out, s.entries, 0, n);
+            s.batch = std::move(out).batch();
             return {};
         }
         const std::size_t chunks = (n + kChunk - 1) / kChunk;
-        std::vector<rocksdb::WriteBatch> parts(chunks);
+        if (chunk_reps_.size() < chunks) chunk_reps_.resize(chunks);
         std::atomic<std::size_t> next{0};
         auto run = [&] {
-            for (std::size_t c; (c = next.fetch_add(1)) < chunks;)
-                encodeRange(parts[c], s.entries, c * kChunk, std::min(n, (c + 1) * kChunk));
+            for (std::size_t c; (c = next.fetch_add(1)) < chunks;) {
+                chunk_reps_[c].clear();
+                encodeRange(chunk_reps_[c], s.entries, c * kChunk, std::min(n, (c + 1) * kChunk));
+            }
         };
         stage_helper_.start(run);
         run();
         if (!stage_helper_.cancelIfNotStarted()) stage_helper_.wait();
-        std::vector<const rocksdb::WriteBatch*> ptrs;
-        ptrs.reserve(chunks);
-        for (const auto& p : parts) ptrs.push_back(&p);
-        s.batch = joinBatches(ptrs);
+        std::size_t bytes = BatchRep::kHeader + kBatchTail;
+        for (std::size_t c = 0; c < chunks; ++c) bytes += chunk_reps_[c].size() - BatchRep::kHeader;
+        out.reserve(bytes);
+        for (std::size_t c = 0; c < chunks; ++c) {
+            out.append(chunk_reps_[c]);
+            // One huge delta must not pin its chunks' memory for good.
+            if (chunk_reps_[c].capacity() > (4u << 20)) chunk_reps_[c] = BatchRep();
+        }
+        s.batch = std::move(out).batch();
         return {};
     }
 
     // A run of entries with the same time (consecutive seqs) gets one timeline key, the first
     // entry's, listing them all (format 4): one memtable insert per run instead of one per
-    // revision (ADR 015, eighth round).
-    void encodeRange(rocksdb::WriteBatch& batch, const std::vector<LogEntry>& entries,
-                     std::size_t from, std::size_t to) const {
-        std::string record, key, timeline;  // reused encode buffers
+    // revision (ADR 015, eighth round). Records go straight into `out`; the rare link keys and
+    // late markers through a batch of their own, appended at the end (distinct keys: their
+    // order in the batch does not matter).
+    void encodeRange(BatchRep& out, const std::vector<LogEntry>& entries, std::size_t from,
+                     std::size_t to) const {
+        const std::uint32_t rev_cf = im_.rocks->cf(Cf::Rev)->GetID();
+        const std::uint32_t timeline_cf = im_.rocks->cf(Cf::Timeline)->GetID();
+        rocksdb::WriteBatch side;
+        std::string key, timeline;  // reused encode buffers
         for (std::size_t i = from; i < to; ++i) {
             const LogEntry& e = entries[i];
             RevKey ref = e.after.ref();
-            record.clear();
-            encodeRecordTo(record, e.after);
             encodeRevKeyTo(key, ref);
-            batch.Put(im_.rocks->cf(Cf::Rev), toSlice(key), toSlice(record));
+            out.putEncoded(rev_cf, key, [&](std::string& o) { encodeRecordTo(o, e.after); });
             if (i == from || e.key.time != entries[i - 1].key.time) startTimelineValue(timeline);
             appendTimelineEntry(timeline, e.op, ref);
             if (e.op == TimelineOp::Put) {
-                putLinks(batch, *im_.rocks, e.before, e.after, e.key.time);
-                putLateMarker(batch, *im_.rocks, e.before, e.after);
+                putLinks(side, *im_.rocks, e.before, e.after, e.key.time);
+                putLateMarker(side, *im_.rocks, e.before, e.after);
             }
             if (i + 1 == to || entries[i + 1].key.time != e.key.time) {
                 const std::size_t n = timelineValueCount(timeline);
                 encodeTimelineKeyTo(key, {e.key.time, e.key.seq + 1 - n});
-                batch.Put(im_.rocks->cf(Cf::Timeline), toSlice(key), toSlice(timeline));
+                out.put(timeline_cf, key, timeline);
             }
         }
+        out.append(side);
     }
 
     // Under `mu` (or on the helper, while the leader holds it). A scan's overlay pins the
@@ -420,8 +427,10 @@ private:
     bool helper_busy_ = false;  // the leader's: a group's job started and not yet settled
     // The leader's: window append and publication of large groups.
     graph::JobThread helper_;
-    // The writer lock holder's: chunks of a large mutation's encoding.
+    // The writer lock holder's: chunks of a large mutation's encoding, into `chunk_reps_`.
     graph::JobThread stage_helper_;
+    std::vector<BatchRep> chunk_reps_;
+    std::shared_ptr<BatchBuffers> buffers_ = std::make_shared<BatchBuffers>();
 };
 
 std::unique_ptr<graph::CommitLog> Store::Impl::makeLog() {
