@@ -129,28 +129,35 @@ inline BatchRep::Batch BatchRep::batch() && {
     return Batch(std::move(rep_));
 }
 
-/// Buffers of written batches, handed back to the next group. Any thread.
-class BatchBuffers {
+/// Containers handed back once used, so that the next group reuses their memory instead of
+/// faulting in fresh pages (~14 us a fault on this machine; ADR 015). `capacity` counts what
+/// T's capacity() counts. Any thread.
+template <typename T, std::size_t kMaxCapacity>
+class Spares {
 public:
-    /// A buffer with the capacity of an earlier batch, or a new one.
-    std::string take() {
+    /// An empty container with the capacity of an earlier one, or a new one.
+    T take() {
         std::lock_guard l(mu_);
         if (free_.empty()) return {};
-        std::string s = std::move(free_.back());
+        T s = std::move(free_.back());
         free_.pop_back();
+        s.clear();
         return s;
     }
     /// Keeps `s` for reuse unless enough are kept or it is too large to keep for good.
-    void give(std::string&& s) {
-        constexpr std::size_t kKeep = 4, kMaxBytes = 8u << 20;
-        if (s.capacity() > kMaxBytes) return;
+    void give(T&& s) {
+        constexpr std::size_t kKeep = 4;
+        if (s.capacity() == 0 || s.capacity() > kMaxCapacity) return;
         std::lock_guard l(mu_);
         if (free_.size() < kKeep) free_.push_back(std::move(s));
     }
 
 private:
     std::mutex mu_;
-    std::vector<std::string> free_;
+    std::vector<T> free_;
 };
+
+/// Buffers of written batches.
+using BatchBuffers = Spares<std::string, (8u << 20)>;
 
 }  // namespace skydive::store

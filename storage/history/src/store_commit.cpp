@@ -62,6 +62,7 @@ public:
         if (versions.size() != kinds.size())
             return makeError(ErrorCode::Internal, "commit log: versions do not match changes");
         auto s = std::make_unique<Staged>(buffers_);
+        s->entries = entry_spares_.take();
         s->entries.reserve(kinds.size());
         s->changes = kinds.size();
         std::uint64_t seq = im_.staged_seq;
@@ -174,9 +175,12 @@ public:
         }
         std::vector<graph::GraphViewPtr> unpinned;  // dropped after `mu` is released
         std::unique_lock l(im_.mu);
-        for (auto* g : group)
-            for (LogEntry& e : static_cast<Staged*>(g)->entries)
-                im_.window.append(std::move(e), &im_.latest.config());
+        for (auto* g : group) {
+            std::vector<LogEntry>& list = static_cast<Staged*>(g)->entries;
+            for (LogEntry& e : list) im_.window.append(std::move(e), &im_.latest.config());
+            list.clear();
+            entry_spares_.give(std::move(list));
+        }
         trimWindow(unpinned);
         bool want_checkpoint = publish(p);
         l.unlock();
@@ -257,7 +261,10 @@ private:
         bool want_checkpoint = publish(p);
         l.unlock();
         im_.mu.open();
-        entries.clear();  // the versions the trim dropped are freed here, off the ack path
+        for (auto& list : entries) {  // off the ack path
+            list.clear();
+            entry_spares_.give(std::move(list));
+        }
         {
             Retired gone;
             {
@@ -431,6 +438,8 @@ private:
     graph::JobThread stage_helper_;
     std::vector<BatchRep> chunk_reps_;
     std::shared_ptr<BatchBuffers> buffers_ = std::make_shared<BatchBuffers>();
+    // Any thread's: the entry lists of appended groups, for the next stage().
+    Spares<std::vector<LogEntry>, (1u << 16)> entry_spares_;
 };
 
 std::unique_ptr<graph::CommitLog> Store::Impl::makeLog() {
