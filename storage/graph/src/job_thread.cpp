@@ -18,6 +18,15 @@ void JobThread::start(std::function<void()> job) {
     cv_.notify_all();
 }
 
+bool JobThread::tryStart(std::function<void()> job) {
+    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    std::lock_guard l(mu_);
+    if (job_) return false;
+    job_ = std::move(job);
+    cv_.notify_all();
+    return true;
+}
+
 void JobThread::wait() {
     std::unique_lock l(mu_);
     cv_.wait(l, [&] { return !job_; });

@@ -20,6 +20,8 @@ public:
 
     /// REQUIRES: no job pending (wait() returned since the last start()).
     void start(std::function<void()> job);
+    /// Starts `job` unless one is pending or running; returns whether it did.
+    bool tryStart(std::function<void()> job);
     /// Returns once no job is pending or running.
     void wait();
     /// Withdraws the job if the thread has not picked it up yet (it may still be waking up);
