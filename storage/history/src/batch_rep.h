@@ -114,7 +114,9 @@ private:
     std::uint32_t count_ = 0;
 };
 
-/// A batch whose buffer can be taken back once written, to be reused.
+/// A batch whose buffer can be taken back once written, to be reused. Construct it, never
+/// assign to it: RocksDB's move assignment destroys the target and builds a plain WriteBatch
+/// in its place (UBSan then rightly rejects calling takeBuffer() on it).
 class BatchRep::Batch final : public rocksdb::WriteBatch {
 public:
     Batch() = default;

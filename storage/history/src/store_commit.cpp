@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 #include <skydive/graph/job_thread.h>
 
@@ -26,12 +27,15 @@ constexpr std::string_view kSeqKey = "seq";
 
 struct Staged final : graph::StagedCommit {
     explicit Staged(std::shared_ptr<BatchBuffers> b) : buffers(std::move(b)) {}
-    ~Staged() override { buffers->give(std::move(batch).takeBuffer()); }
+    ~Staged() override {
+        if (batch) buffers->give(std::move(*batch).takeBuffer());
+    }
     Staged(const Staged&) = delete;
     Staged& operator=(const Staged&) = delete;
 
     std::shared_ptr<BatchBuffers> buffers;  // where the batch's buffer goes once written
-    BatchRep::Batch batch;
+    // Emplaced, never assigned: RocksDB's move assignment rebuilds a plain WriteBatch in place.
+    std::optional<BatchRep::Batch> batch;
     std::vector<LogEntry> entries;
     std::uint64_t last_seq = 0;
     TimelineKey newest;
@@ -121,17 +125,16 @@ public:
         }
         // Several mutations: their records laid end to end under one header, one copy of the
         // bytes instead of decoding and re-putting every record (ADR 015, ninth round).
-        BatchRep::Batch merged;
-        rocksdb::WriteBatch* out = &static_cast<Staged*>(group[0])->batch;
+        std::optional<BatchRep::Batch> merged;
+        rocksdb::WriteBatch* out = &*static_cast<Staged*>(group[0])->batch;
         if (group.size() > 1) {
             std::size_t bytes = BatchRep::kHeader + kBatchTail;
             for (auto* g : group)
-                bytes += static_cast<Staged*>(g)->batch.GetDataSize() - BatchRep::kHeader;
+                bytes += static_cast<Staged*>(g)->batch->GetDataSize() - BatchRep::kHeader;
             BatchRep joined(buffers_->take());
             joined.reserve(bytes);
-            for (auto* g : group) joined.append(static_cast<Staged*>(g)->batch);
-            merged = std::move(joined).batch();
-            out = &merged;
+            for (auto* g : group) joined.append(*static_cast<Staged*>(g)->batch);
+            out = &merged.emplace(std::move(joined).batch());
         }
         // Late data: checkpoints from that time on no longer describe the past.
         late_ = newest_checkpoint && oldest <= *newest_checkpoint;
@@ -355,7 +358,7 @@ private:
         BatchRep out(buffers_->take());
         if (n < kOverlapChanges) {
             encodeRange(out, s.entries, 0, n);
-            s.batch = std::move(out).batch();
+            s.batch.emplace(std::move(out).batch());
             return {};
         }
         const std::size_t chunks = (n + kChunk - 1) / kChunk;
@@ -378,7 +381,7 @@ private:
             // One huge delta must not pin its chunks' memory for good.
             if (chunk_reps_[c].capacity() > (4u << 20)) chunk_reps_[c] = BatchRep();
         }
-        s.batch = std::move(out).batch();
+        s.batch.emplace(std::move(out).batch());
         return {};
     }
 
