@@ -69,6 +69,7 @@ Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<
 
 Store::Impl::~Impl() {
     stopBackground();
+    waitForCommitHelper();  // a checkpoint still being written may start an image writer
     joinImageWriter();
 }
 
