@@ -1,5 +1,7 @@
 #include <skydive/graph/job_thread.h>
 
+#include <cassert>
+
 namespace skydive::graph {
 
 JobThread::~JobThread() {
@@ -12,10 +14,8 @@ JobThread::~JobThread() {
 }
 
 void JobThread::start(std::function<void()> job) {
-    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
-    std::lock_guard l(mu_);
-    job_ = std::move(job);
-    cv_.notify_all();
+    [[maybe_unused]] const bool started = tryStart(std::move(job));
+    assert(started);  // the caller's contract: no job pending
 }
 
 bool JobThread::tryStart(std::function<void()> job) {

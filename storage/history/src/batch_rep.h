@@ -143,13 +143,14 @@ public:
         if (free_.empty()) return {};
         T s = std::move(free_.back());
         free_.pop_back();
-        s.clear();
         return s;
     }
-    /// Keeps `s` for reuse unless enough are kept or it is too large to keep for good.
+    /// Empties `s` (on the giving thread) and keeps it for reuse unless enough are kept or it
+    /// is too large to keep for good.
     void give(T&& s) {
         constexpr std::size_t kKeep = 4;
         if (s.capacity() == 0 || s.capacity() > kMaxCapacity) return;
+        s.clear();
         std::lock_guard l(mu_);
         if (free_.size() < kKeep) free_.push_back(std::move(s));
     }

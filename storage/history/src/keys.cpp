@@ -93,11 +93,13 @@ void putU32(std::string& out, std::uint32_t v) {
 }
 void putU64(std::string& out, std::uint64_t v) {
     char b[8];
-    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (56 - 8 * i));
+    rawU64(b, v);
     out.append(b, 8);
 }
 void putI64f(std::string& out, std::int64_t v) {
-    putU64(out, static_cast<std::uint64_t>(v) ^ kSignFlip);
+    char b[8];
+    rawI64f(b, v);
+    out.append(b, 8);
 }
 
 // rev key: kind u8 | idlen u16 | id | CreatedAt i64f | UpdatedAt i64f | Revision i64f

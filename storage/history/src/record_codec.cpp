@@ -24,22 +24,34 @@ enum Tag : std::uint8_t {
     kObject = 7,
 };
 
+// The encodings' byte writers, into room the caller made (at most 10 and 8 bytes).
+char* writeVarint(char* p, std::uint64_t v) {
+    while (v >= 0x80) {
+        *p++ = static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+    return p;
+}
+std::uint64_t zigzag(std::int64_t v) {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+char* writeDouble(char* p, double d) {  // IEEE 754 bits, little-endian
+    const auto bits = std::bit_cast<std::uint64_t>(d);
+    for (int i = 0; i < 8; ++i) *p++ = static_cast<char>(bits >> (8 * i));
+    return p;
+}
+
 void putVarint(std::string& out, std::uint64_t v) {
     if (v < 0x80) {
         out.push_back(static_cast<char>(v));
         return;
     }
     char b[10];
-    std::size_t n = 0;
-    while (v >= 0x80) {
-        b[n++] = static_cast<char>((v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    b[n++] = static_cast<char>(v);
-    out.append(b, n);
+    out.append(b, static_cast<std::size_t>(writeVarint(b, v) - b));
 }
 void putZigzag(std::string& out, std::int64_t v) {
-    putVarint(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+    putVarint(out, zigzag(v));
 }
 void putBytes(std::string& out, std::string_view s) {
     putVarint(out, s.size());
@@ -83,10 +95,8 @@ struct Cursor {
 
 void putDouble(std::string& out, double d) {
     out.push_back(static_cast<char>(kDouble));
-    auto bits = std::bit_cast<std::uint64_t>(d);
     char b[8];
-    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(bits >> (8 * i));
-    out.append(b, 8);
+    out.append(b, static_cast<std::size_t>(writeDouble(b, d) - b));
 }
 
 void encodeTagged(std::string& out, const Value& v);
@@ -287,16 +297,7 @@ struct RawWriter {
     char* p;
 
     void byte(std::uint8_t b) { *p++ = static_cast<char>(b); }
-    void varint(std::uint64_t v) {
-        while (v >= 0x80) {
-            *p++ = static_cast<char>((v & 0x7F) | 0x80);
-            v >>= 7;
-        }
-        *p++ = static_cast<char>(v);
-    }
-    void zigzag(std::int64_t v) {
-        varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-    }
+    void varint(std::uint64_t v) { p = writeVarint(p, v); }
     void bytes(std::string_view s) {
         varint(s.size());
         std::memcpy(p, s.data(), s.size());
@@ -308,12 +309,11 @@ struct RawWriter {
             case model::ValueType::Bool: byte(v.asBool() ? kTrue : kFalse); return;
             case model::ValueType::Int:
                 byte(kInt);
-                zigzag(v.asInt());
+                varint(zigzag(v.asInt()));
                 return;
             case model::ValueType::Double: {
                 byte(kDouble);
-                const auto bits = std::bit_cast<std::uint64_t>(v.asDouble());
-                for (int i = 0; i < 8; ++i) byte(static_cast<std::uint8_t>(bits >> (8 * i)));
+                p = writeDouble(p, v.asDouble());
                 return;
             }
             case model::ValueType::String:
@@ -356,10 +356,10 @@ void encodeNodeRecord(std::string& out, model::NodeRef n) {
     w.bytes(n.id());
     w.bytes(host);
     w.bytes(origin);
-    w.zigzag(n.createdAt());
-    w.zigzag(n.updatedAt());
-    w.zigzag(n.deletedAt());
-    w.zigzag(n.revision());
+    w.varint(zigzag(n.createdAt()));
+    w.varint(zigzag(n.updatedAt()));
+    w.varint(zigzag(n.deletedAt()));
+    w.varint(zigzag(n.revision()));
     w.varint(n.keyCount());
     for (auto [k, v] : n.fields()) {
         w.bytes(k);

@@ -191,7 +191,6 @@ public:
         for (auto* g : group) {
             std::vector<LogEntry>& list = static_cast<Staged*>(g)->entries;
             for (LogEntry& e : list) im_.window.append(std::move(e), &im_.latest.config());
-            list.clear();
             entry_spares_.give(std::move(list));
         }
         trimWindow(unpinned);
@@ -277,10 +276,7 @@ private:
         bool want_checkpoint = publish(p);
         l.unlock();
         im_.mu.open();
-        for (auto& list : entries) {  // off the ack path
-            list.clear();
-            entry_spares_.give(std::move(list));
-        }
+        for (auto& list : entries) entry_spares_.give(std::move(list));  // off the ack path
         {
             Retired gone;
             {
