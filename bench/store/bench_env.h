@@ -34,6 +34,15 @@ inline Sizes sizes() {
     return s;
 }
 
+/// Minimum timed seconds of the ingest benchmarks (store and raw loop): 3 by default, which
+/// sees the first flushes and one compaction at most. SKYDIVE_BENCH_INGEST_SECONDS=40 writes
+/// ~10M revisions, where compaction of the growing `rev` family is part of the cost (ADR 015,
+/// seventeenth round: sustained ingest).
+inline double ingestSeconds() {
+    const char* s = std::getenv("SKYDIVE_BENCH_INGEST_SECONDS");
+    return s ? std::stod(s) : 3.0;
+}
+
 /// CPU time of the whole process (every thread: helpers, RocksDB's flush and compaction) from
 /// construction, per item, in microseconds: the work a revision costs, which the wall-time
 /// figures only show through how well it spreads over the cores. Less sensitive than wall time

@@ -53,7 +53,10 @@ void BM_Ingest_StoreUpdates(benchmark::State& state) {
     state.counters["faults_per_krev"] = cpu.faultsPerKItem(items);
     state.SetItemsProcessed(items);
 }
-BENCHMARK(BM_Ingest_StoreUpdates)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_Ingest_StoreUpdates)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(bench::ingestSeconds());
 
 // Two agents' streams at once (the server applies each connection's deltas on its own
 // thread): two threads each applying the updates ring's deltas of half the nodes. While one
@@ -93,7 +96,10 @@ void BM_Ingest_StoreUpdates2Writers(benchmark::State& state) {
     state.counters["deltas_per_write"] =
         static_cast<double>(st.mutations_committed) / static_cast<double>(st.commit_groups);
 }
-BENCHMARK(BM_Ingest_StoreUpdates2Writers)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_Ingest_StoreUpdates2Writers)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(bench::ingestSeconds());
 
 // New nodes (every revision is a new element). Each delta is built with the timer paused.
 void BM_Ingest_StoreAdds(benchmark::State& state) {
@@ -157,7 +163,10 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
     state.counters["faults_per_krev"] = cpu.faultsPerKItem(items);
     state.SetItemsProcessed(items);
 }
-BENCHMARK(BM_Ingest_RawRocksDbBaseline)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_Ingest_RawRocksDbBaseline)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(bench::ingestSeconds());
 
 // One mutation per call (an agent's single metadata update): a WriteBatch each.
 void BM_Ingest_StoreSingleUpdates(benchmark::State& state) {
