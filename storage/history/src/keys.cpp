@@ -97,9 +97,7 @@ void putU64(std::string& out, std::uint64_t v) {
     out.append(b, 8);
 }
 void putI64f(std::string& out, std::int64_t v) {
-    char b[8];
-    rawI64f(b, v);
-    out.append(b, 8);
+    putU64(out, static_cast<std::uint64_t>(v) ^ kSignFlip);
 }
 
 // rev key: kind u8 | idlen u16 | id | CreatedAt i64f | UpdatedAt i64f | Revision i64f

@@ -25,17 +25,30 @@ namespace {
 
 constexpr std::string_view kSeqKey = "seq";
 
-struct Staged final : graph::StagedCommit {
-    explicit Staged(std::shared_ptr<BatchBuffers> b) : buffers(std::move(b)) {}
-    ~Staged() override {
+// A batch whose buffer goes back to `buffers` once the batch is dropped (written or not).
+struct PooledBatch {
+    explicit PooledBatch(std::shared_ptr<BatchBuffers> b) : buffers(std::move(b)) {}
+    ~PooledBatch() {
         if (batch) buffers->give(std::move(*batch).takeBuffer());
     }
-    Staged(const Staged&) = delete;
-    Staged& operator=(const Staged&) = delete;
+    PooledBatch(const PooledBatch&) = delete;
+    PooledBatch& operator=(const PooledBatch&) = delete;
 
-    std::shared_ptr<BatchBuffers> buffers;  // where the batch's buffer goes once written
+    /// The batch of `rep`, taking its buffer.
+    BatchRep::Batch& emplace(BatchRep&& rep) { return batch.emplace(std::move(rep).batch()); }
+    /// REQUIRES: emplaced.
+    BatchRep::Batch& operator*() { return *batch; }
+    BatchRep::Batch* operator->() { return &*batch; }
+
+    std::shared_ptr<BatchBuffers> buffers;
     // Emplaced, never assigned: RocksDB's move assignment rebuilds a plain WriteBatch in place.
     std::optional<BatchRep::Batch> batch;
+};
+
+struct Staged final : graph::StagedCommit {
+    explicit Staged(std::shared_ptr<BatchBuffers> b) : batch(std::move(b)) {}
+
+    PooledBatch batch;
     std::vector<LogEntry> entries;
     std::uint64_t last_seq = 0;
     TimelineKey newest;
@@ -125,7 +138,7 @@ public:
         }
         // Several mutations: their records laid end to end under one header, one copy of the
         // bytes instead of decoding and re-putting every record (ADR 015, ninth round).
-        std::optional<BatchRep::Batch> merged;
+        PooledBatch merged(buffers_);
         rocksdb::WriteBatch* out = &*static_cast<Staged*>(group[0])->batch;
         if (group.size() > 1) {
             std::size_t bytes = BatchRep::kHeader + kBatchTail;
@@ -134,7 +147,7 @@ public:
             BatchRep joined(buffers_->take());
             joined.reserve(bytes);
             for (auto* g : group) joined.append(*static_cast<Staged*>(g)->batch);
-            out = &merged.emplace(std::move(joined).batch());
+            out = &merged.emplace(std::move(joined));
         }
         // Late data: checkpoints from that time on no longer describe the past.
         late_ = newest_checkpoint && oldest <= *newest_checkpoint;
@@ -354,7 +367,7 @@ private:
         BatchRep out(buffers_->take());
         if (n < kOverlapChanges) {
             encodeRange(out, s.entries, 0, n);
-            s.batch.emplace(std::move(out).batch());
+            s.batch.emplace(std::move(out));
             return {};
         }
         const std::size_t chunks = (n + kChunk - 1) / kChunk;
@@ -377,7 +390,7 @@ private:
             // One huge delta must not pin its chunks' memory for good.
             if (chunk_reps_[c].capacity() > (4u << 20)) chunk_reps_[c] = BatchRep();
         }
-        s.batch.emplace(std::move(out).batch());
+        s.batch.emplace(std::move(out));
         return {};
     }
 
