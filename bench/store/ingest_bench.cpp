@@ -6,6 +6,7 @@
 // Both sides are timed in wall time: the store does part of its work on helper threads.
 #include <benchmark/benchmark.h>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <thread>
 
@@ -58,6 +59,49 @@ BENCHMARK(BM_Ingest_StoreUpdates)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(bench::ingestSeconds());
+
+// What lazy window indexing (ADR 015, eighteenth round) costs the first read of the past after
+// an ingest nobody read: it indexes every change the window kept meanwhile, under the store's
+// lock. One iteration: a fresh store, kQuietDeltas deltas of kIngestBatch updates (untimed),
+// then one node lookup inside the window (timed). Counters: the changes indexed, and the same
+// lookup once more (nothing left to index) in microseconds.
+void BM_Window_FirstReadAfterQuietIngest(benchmark::State& state) {
+    constexpr std::size_t kQuietDeltas = 200;
+    std::size_t indexed = 0;
+    double second_us = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto dir = std::make_unique<bench::BenchDir>();
+        model::ManualClock clock(kIngestT0);
+        auto s = openStore(*dir, clock);
+        if (!s->apply(bench::ingestSeed())) state.SkipWithError("seed failed");
+        auto ring = bench::ingestUpdateRing();
+        for (std::size_t k = 0, next = 0; k < kQuietDeltas; ++k, next += kIngestBatch) {
+            auto& d = ring[k % kIngestRing];
+            bench::setRevisions(d, next);
+            clock.advance(1);
+            if (!s->apply(d)) state.SkipWithError("apply failed");
+        }
+        const auto id = bench::interfaceNode(7).id;
+        const model::Time t = clock.now() - 50;
+        indexed = s->stats().recent_entries;
+        state.ResumeTiming();
+        auto first = s->nodeAt(id.view(), t);
+        state.PauseTiming();
+        const auto t0 = std::chrono::steady_clock::now();
+        auto second = s->nodeAt(id.view(), t);
+        second_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                        .count();
+        if (!first || !*first || !second || !*second || **first != **second)
+            state.SkipWithError("lookup failed");
+        s.reset();
+        dir.reset();
+        state.ResumeTiming();
+    }
+    state.counters["changes_indexed"] = static_cast<double>(indexed);
+    state.counters["second_read_us"] = second_us;
+}
+BENCHMARK(BM_Window_FirstReadAfterQuietIngest)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // Two agents' streams at once (the server applies each connection's deltas on its own
 // thread): two threads each applying the updates ring's deltas of half the nodes. While one

@@ -65,36 +65,67 @@ void RecentWindow::append(LogEntry e, const graph::IndexConfig* config) {
     bytes_ += e.bytes;
     log_.push_back(std::move(e));
     LogEntry& back = log_.back();
-    if (!back.keys_known) back.keys_changed = keysChanged(back);
-    if (back.op == TimelineOp::Put) produced_.put(back.after.address(), &back);
+    if (back.after.edge) edge_log_.push_back(&back);
+    if (back.op == TimelineOp::Delete || !back.before) presence_.push_back(&back);
+    if (!lazy_) catchUp();
+}
+
+void RecentWindow::indexIfRead(std::chrono::steady_clock::time_point now,
+                               std::chrono::steady_clock::duration recent) {
+    if (reads_ != reads_seen_) {
+        reads_seen_ = reads_;
+        last_read_ = now;
+    }
+    if (now - last_read_ < recent) catchUp();
+}
+
+bool RecentWindow::indexed() const {
+    return indexed_end_ == popped_ + log_.size();
+}
+
+void RecentWindow::index() const {
+    ++reads_;
+    catchUp();
+}
+
+void RecentWindow::catchUp() const {
+    if (indexed()) return;
+    auto& log = const_cast<std::deque<LogEntry>&>(log_);  // never a const object (see header)
+    for (std::size_t i = std::max(indexed_end_, popped_) - popped_; i < log.size(); ++i)
+        indexEntry(log[i]);
+    indexed_end_ = popped_ + log_.size();
+}
+
+// What readers find the entry by: its element's chain (linked to the element's previous change
+// in the window), the address of the version it produced, its edge's endpoints, and which
+// indexed keys it changed.
+void RecentWindow::indexEntry(LogEntry& e) const {
+    if (!e.keys_known) e.keys_changed = keysChanged(e);
+    if (e.op == TimelineOp::Put) produced_.put(e.after.address(), &e);
     // The element's chain without hashing its ID when its previous version is the one an
     // entry of the window produced (every update after the first in the window).
     Chain* known = nullptr;
-    if (back.before) {
-        if (const LogEntry* prev = produced_.find(back.before.address())) known = chainOf(*prev);
+    if (e.before) {
+        if (const LogEntry* prev = produced_.find(e.before.address())) known = chainOf(*prev);
     }
     if (known == nullptr) {
-        auto found = chains_.find(chainKeyView(back.after));
-        known = found != chains_.end() ? &found->second : &chains_[chainKey(back.after)];
+        auto found = chains_.find(chainKeyView(e.after));
+        known = found != chains_.end() ? &found->second : &chains_[chainKey(e.after)];
     }
     Chain& chain = *known;
-    back.chain = &chain;  // unordered_map elements keep their address
+    e.chain = &chain;  // unordered_map elements keep their address
     if (!chain.empty()) {
         auto* prev = const_cast<LogEntry*>(chain.back().entry);  // an entry of log_
-        prev->newer = &back;
-        back.older = prev;
-        back.older_time = prev->key.time;
+        prev->newer = &e;
+        e.older = prev;
+        e.older_time = prev->key.time;
     }
-    chain.push_back({back.key.time, back.key.seq, &back, back.keys_changed});
-    if (back.after.edge) {
-        indexEndpoints(back, true);
-        edge_log_.push_back(&back);
-    }
-    if (back.op == TimelineOp::Delete || !back.before) presence_.push_back(&back);
+    chain.push_back({e.key.time, e.key.seq, &e, e.keys_changed});
+    if (e.after.edge) indexEndpoints(e, true);
 }
 
 // The distinct endpoints of an edge change (before and after may name different nodes).
-void RecentWindow::indexEndpoints(const LogEntry& e, bool add) {
+void RecentWindow::indexEndpoints(const LogEntry& e, bool add) const {
     const model::Str* ends[4] = {&e.after.edge->parent, &e.after.edge->child, nullptr, nullptr};
     if (e.before.edge) {
         ends[2] = &e.before.edge->parent;
@@ -118,6 +149,7 @@ void RecentWindow::indexEndpoints(const LogEntry& e, bool add) {
 
 void RecentWindow::edgesTouching(std::string_view node_id, Time t, std::uint64_t seq_limit,
                                  const std::function<void(const model::Str&)>& fn) const {
+    index();
     auto it = endpoints_.find(node_id);
     if (it == endpoints_.end()) return;
     for (auto e = it->second.rbegin(); e != it->second.rend() && (*e)->key.time >= t; ++e) {
@@ -127,6 +159,7 @@ void RecentWindow::edgesTouching(std::string_view node_id, Time t, std::uint64_t
 
 void RecentWindow::presenceChangesSince(Time t, std::uint64_t seq_limit,
                                         const std::function<void(const LogEntry&)>& fn) const {
+    index();
     for (auto it = presence_.rbegin(); it != presence_.rend() && (*it)->key.time >= t; ++it) {
         if ((*it)->key.seq <= seq_limit) fn(**it);
     }
@@ -134,6 +167,7 @@ void RecentWindow::presenceChangesSince(Time t, std::uint64_t seq_limit,
 
 void RecentWindow::changesSince(Time t, std::uint64_t seq_limit,
                                 const std::function<void(const LogEntry&)>& fn) const {
+    index();
     for (auto it = log_.rbegin(); it != log_.rend() && it->key.time >= t; ++it) {
         if (it->key.seq <= seq_limit) fn(*it);
     }
@@ -174,21 +208,22 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
     while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes) &&
            log_.front().key.time < oldest_pin) {
         const LogEntry& front = log_.front();
-        if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
-        if (front.op == TimelineOp::Put) produced_.erase(front.after.address(), &front);
-        if (Chain* chain = chainOf(front)) {
-            chain->erase(chain->begin());
-            if (chain->empty()) {
-                if (auto it = chains_.find(chainKeyView(front.after)); it != chains_.end())
-                    chains_.erase(it);
+        if (popped_ < indexed_end_) {  // else never indexed: nothing refers to it
+            if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;
+            if (front.op == TimelineOp::Put) produced_.erase(front.after.address(), &front);
+            if (Chain* chain = chainOf(front)) {
+                chain->erase(chain->begin());
+                if (chain->empty()) {
+                    if (auto it = chains_.find(chainKeyView(front.after)); it != chains_.end())
+                        chains_.erase(it);
+                }
             }
+            if (front.after.edge) indexEndpoints(front, false);
         }
-        if (front.after.edge) {
-            indexEndpoints(front, false);
-            if (!edge_log_.empty() && edge_log_.front() == &front) edge_log_.pop_front();
-        }
+        if (!edge_log_.empty() && edge_log_.front() == &front) edge_log_.pop_front();
         if (!presence_.empty() && presence_.front() == &front) presence_.pop_front();
         ++popped_;
+        indexed_end_ = std::max(indexed_end_, popped_);
         from_ = std::max(from_, front.key.time);
         bytes_ -= front.bytes;
         log_.pop_front();
@@ -210,7 +245,7 @@ void RecentWindow::clear(Time from) {
     edge_log_.clear();
     lost_.clear();
     gained_.clear();
-    lost_lo_ = lost_hi_ = term_items_ = popped_ = 0;
+    lost_lo_ = lost_hi_ = term_items_ = popped_ = indexed_end_ = 0;
     log_.clear();
     bytes_ = 0;
     from_ = from;
@@ -252,12 +287,14 @@ const Version* RecentWindow::changedAt(const Chain& chain, Time t, std::uint64_t
 
 const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view id, Time t,
                                        std::uint64_t seq_limit) const {
+    index();
     auto it = chains_.find(ChainKeyView{kind, id});
     return it == chains_.end() ? nullptr : changedAt(it->second, t, seq_limit);
 }
 
 const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view id, Time t,
                                        std::uint64_t seq_limit, int key_bit, bool& kept) const {
+    index();
     kept = false;
     auto it = chains_.find(ChainKeyView{kind, id});
     if (it == chains_.end()) return nullptr;
@@ -276,6 +313,7 @@ const Version* RecentWindow::changedAt(model::ElementKind kind, std::string_view
 }
 
 const Version* RecentWindow::rolledBack(const void* latest, Time t, int key_bit, bool& kept) const {
+    index();
     kept = false;
     const LogEntry* e = produced_.find(latest);
     if (e == nullptr || e->key.time <= t) return nullptr;
@@ -302,6 +340,7 @@ Version RecentWindow::elementAt(model::ElementKind kind, std::string_view id, co
 void RecentWindow::changedElements(
     Time t, std::uint64_t seq_limit,
     const std::function<void(const Version& now, const Version& then)>& fn) const {
+    index();
     static const Version kAbsent;
     for (auto it = log_.rbegin(); it != log_.rend() && it->key.time >= t; ++it) {
         const LogEntry& e = *it;
@@ -315,6 +354,7 @@ void RecentWindow::changedElements(
 void RecentWindow::changedElementsBetween(
     Time t, Time until, std::uint64_t seq_limit,
     const std::function<void(const Version& now, const Version* then)>& fn) const {
+    index();
     static const Version kAbsent;
     auto it = firstAtOrAfter(log_, t);
     std::unordered_set<const LogEntry*> done;  // each element's newest change, once
@@ -341,6 +381,7 @@ std::size_t RecentWindow::tailSize(Time t) const {
 }
 
 bool RecentWindow::edgesChangedSince(Time t, std::uint64_t seq_limit) const {
+    index();
     for (auto it = edge_log_.rbegin(); it != edge_log_.rend(); ++it) {
         if ((*it)->key.seq <= seq_limit) return (*it)->key.time >= t;
     }
@@ -362,6 +403,7 @@ Version RecentWindow::finalForm(const Version& v) const {
 
 void RecentWindow::sliceVersions(const graph::GraphImage& at_from, Time from, Time to,
                                  std::vector<Version>& out) const {
+    index();
     at_from.forEachNodeBatch([&](std::span<const model::NodeRef> batch) {
         for (model::NodeRef n : batch) out.push_back(Version{model::NodeRec::share(n), nullptr});
         return true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -93,7 +94,21 @@ public:
 
     /// `config`: the indexed keys; each node change records which of them it changed (the
     /// first config seen fixes the key order). Without one every key counts as changed.
+    /// With lazy indexing, the change is only queued (see setLazyIndexing).
     void append(LogEntry e, const graph::IndexConfig* config = nullptr);
+    /// Lazy indexing: append() keeps a change without indexing it (its element's chain, the
+    /// address of the version it produced, its edge's endpoints, the indexed keys it changed);
+    /// the first read that needs those indexes builds them for every change not yet indexed,
+    /// and indexIfRead() builds them as changes come while reads keep coming. A store that no
+    /// one asks about the past then pays only for keeping the changes (ADR 015, eighteenth
+    /// round). Off by default: append() indexes each change.
+    void setLazyIndexing(bool lazy) { lazy_ = lazy; }
+    /// Indexes the changes not yet indexed when some read used the window within `recent` of
+    /// `now` (after each commit group: reads soon after a write find nothing left to index).
+    void indexIfRead(std::chrono::steady_clock::time_point now,
+                     std::chrono::steady_clock::duration recent);
+    /// True when every change is indexed.
+    bool indexed() const;
     /// Evicts entries older than `min_time` and, oldest first, while over `max_bytes`.
     void trim(Time min_time, std::size_t max_bytes);
     void clear(Time from);
@@ -184,6 +199,13 @@ public:
                        std::vector<Version>& out) const;
 
 private:
+    // Indexes the changes appended since the last call. Called by every read that uses the
+    // indexes, under the lock that guards the window (which readers hold exclusively), so the
+    // index members below are `mutable`. A RecentWindow is never a const object: the changes
+    // of log_ are updated in place.
+    void index() const;  // a read's: counted for indexIfRead
+    void catchUp() const;
+    void indexEntry(LogEntry& e) const;
     Version finalForm(const Version& v) const;
     struct ChainKey {
         model::ElementKind kind;
@@ -215,7 +237,7 @@ private:
     // For lookups: no copy of the ID (an ID longer than a Str holds inline is an allocation).
     static ChainKeyView chainKeyView(const Version& v) { return {v.kind(), v.id()}; }
 
-    void indexEndpoints(const LogEntry& e, bool add);
+    void indexEndpoints(const LogEntry& e, bool add) const;
     void postChangedTerms(const graph::IndexConfig& config, const LogEntry& e, bool front) const;
     void pruneChangedTerms() const;
 
@@ -251,9 +273,10 @@ private:
     };
     mutable std::shared_ptr<Graveyard> grave_ = std::make_shared<Graveyard>();
     // The address of each Put's new version → that entry: what rolledBack probes.
-    graph::AddrIndex<LogEntry> produced_;
+    mutable graph::AddrIndex<LogEntry> produced_;
     // Edge changes by endpoint node ID, oldest first.
-    std::unordered_map<model::Str, std::deque<const LogEntry*>, model::StrHash, std::equal_to<>>
+    mutable std::unordered_map<model::Str, std::deque<const LogEntry*>, model::StrHash,
+                               std::equal_to<>>
         endpoints_;
     // Oldest first; short (the changes of one element inside the window).
     // Time and sequence kept inline: a roll-back walks the chain without touching the entries.
@@ -265,13 +288,20 @@ private:
     };
     using Chain = std::vector<ChainItem>;
     static Chain* chainOf(const LogEntry& e) { return static_cast<Chain*>(e.chain); }
-    std::unordered_map<ChainKey, Chain, ChainKeyHash, ChainKeyEq> chains_;
+    mutable std::unordered_map<ChainKey, Chain, ChainKeyHash, ChainKeyEq> chains_;
     /// The version at t inside the chain, or nullptr when the latest one is t's.
     static const Version* changedAt(const Chain& chain, Time t, std::uint64_t seq_limit);
     std::uint64_t keysChanged(const LogEntry& e) const;
     std::vector<std::string> mask_keys_;  // the indexed keys keys_changed bits stand for
     std::size_t bytes_ = 0;
     Time from_;
+    // Lazy indexing: the changes at log positions below indexed_end_ (counted like popped_)
+    // are indexed; reads_ counts index() calls, for indexIfRead.
+    bool lazy_ = false;
+    mutable std::size_t indexed_end_ = 0;
+    mutable std::uint64_t reads_ = 0;
+    std::uint64_t reads_seen_ = 0;
+    std::chrono::steady_clock::time_point last_read_{};
 };
 
 /// Approximate memory held by one version (for the window's budget).

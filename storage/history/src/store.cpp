@@ -65,7 +65,10 @@ Store::Impl::Impl(const StoreOptions& o, const model::Clock& c, std::unique_ptr<
       shared(std::make_shared<WindowState>(config)),
       mu(shared->mu),
       latest(shared->latest),
-      window(shared->window) {}
+      window(shared->window) {
+    // Nothing reads the window's indexes while nobody asks about the past (ADR 015).
+    window.setLazyIndexing(true);
+}
 
 Store::Impl::~Impl() {
     stopBackground();

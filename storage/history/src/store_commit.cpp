@@ -3,6 +3,7 @@
 // staged meanwhile as one WriteBatch (one WAL write, one fsync under SyncPolicy::Always); only
 // then do the mutations become visible and get acknowledged.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
@@ -64,6 +65,10 @@ constexpr std::size_t kBatchTail = 128;
 // Groups of at least this many changes get their window append on the helper thread; smaller
 // ones append on the leader (a thread hand-off costs more than their append).
 constexpr std::size_t kOverlapChanges = 256;
+
+// A read of the window this recent keeps its indexes built as groups come (RecentWindow::
+// indexIfRead); after a longer quiet spell the next read indexes what came meanwhile.
+constexpr std::chrono::seconds kWindowReadRecently{5};
 
 }  // namespace
 
@@ -451,6 +456,9 @@ private:
                 &unpinned);
         }
         im_.window.trim(min_time, max_bytes);
+        // While the past is being read, the window indexes each group here rather than making
+        // the next read index a backlog under `mu` (lazy indexing, ADR 015 eighteenth round).
+        im_.window.indexIfRead(std::chrono::steady_clock::now(), kWindowReadRecently);
     }
 
     Impl& im_;
