@@ -283,6 +283,26 @@ struct GraphImage::Impl {
     SlotTable slots;               // node slot -> record block (owned by `nodes`)
     std::vector<TermIndex> index;  // one per config->keys entry
     std::vector<bool> plain;       // per key: a top-level metadata key (no `@`, `.` or prefix)
+    // The position of each plain indexed key in the key list of `n` (keyCount() when absent),
+    // kept per thread for the last key list and config seen. The cache holds both (a record
+    // of that key list, which keeps the interned list alive), so neither can be replaced by
+    // another at the same address while cached.
+    const std::size_t* plainPositions(model::NodeRef n) const {
+        struct Cache {
+            std::shared_ptr<const IndexConfig> config;
+            model::NodeRec holder;
+            std::vector<std::size_t> at;
+        };
+        thread_local Cache cache;
+        if (cache.config != config || !cache.holder || !cache.holder.sameKeys(n)) {
+            cache.config = config;
+            cache.holder = model::NodeRec::share(n);
+            cache.at.assign(config->keys.size(), n.keyCount());
+            for (std::size_t i = 0; i < config->keys.size(); ++i)
+                if (plain[i]) cache.at[i] = n.fieldIndex(config->keys[i]);
+        }
+        return cache.at.data();
+    }
 
     TermCtx ctx(std::size_t i) const { return TermCtx{&slots, config->keys[i], plain[i]}; }
     static std::uintptr_t word(model::NodeRef n) {
@@ -326,9 +346,16 @@ struct GraphImage::Impl {
     std::uint64_t reindexNode(model::NodeRef old_node, model::NodeRef n, std::uint32_t slot,
                               std::vector<std::pair<std::size_t, Value>>& added) {
         std::uint64_t changed = 0;
+        // Records of one key list (an update that adds or drops no key) compare the plain keys'
+        // values by position: the positions are found once per key list, not per record.
+        const std::size_t* at = old_node.sameKeys(n) ? plainPositions(n) : nullptr;
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
             std::string_view key = config->keys[i];
-            if (model::sameField(old_node, n, key)) continue;
+            if (at != nullptr && plain[i]) {
+                if (at[i] == n.keyCount() || old_node.value(at[i]) == n.value(at[i])) continue;
+            } else if (model::sameField(old_node, n, key)) {
+                continue;
+            }
             const model::FieldValue before = model::fieldOf(old_node, key);
             const model::FieldValue after = model::fieldOf(n, key);
             if (i < 64) changed |= std::uint64_t{1} << i;

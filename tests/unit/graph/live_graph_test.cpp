@@ -218,6 +218,40 @@ TEST_F(LiveGraphTest, IndexLookupsIncludingListsAndUpdates) {
     EXPECT_TRUE(idsByValue(*g.snapshot(), "Type", "veth").empty());
 }
 
+// Updates that keep a node's key list compare the indexed keys by their position in it, found
+// once per key list and index configuration (per thread). Two graphs indexing different keys,
+// updated in turn on one thread with nodes of one key list, must each re-index their own keys.
+TEST(LiveGraphIndexes, GraphsWithOtherIndexedKeysReindexTheirOwnKeys) {
+    ManualClock clock(1000);
+    LiveGraph by_name(clock, LiveGraphOptions{{"Name", "Type"}});
+    LiveGraph by_type(clock, LiveGraphOptions{{"Type"}});
+    auto node = [](const char* type, const char* name) {
+        Value m = Value::object();
+        m.mutableObject().set("MTU", 1500);
+        m.mutableObject().set("Name", name);
+        m.mutableObject().set("Type", type);
+        return makeNode("n1", std::move(m));
+    };
+    for (LiveGraph* g : {&by_name, &by_type}) ASSERT_TRUE(g->addNode(node("veth", "a")));
+    // Some updates change the Type alone: a position found for another graph's keys would
+    // compare the Name instead and miss them.
+    const char* types[] = {"bridge", "veth", "tun"};
+    const char* names[] = {"a", "b", "b"};
+    for (int i = 0; i < 3; ++i) {
+        clock.advance(1);
+        for (LiveGraph* g : {&by_name, &by_type}) {
+            ASSERT_TRUE(g->replaceNode(node(types[i], names[i])));
+            auto v = g->snapshot();
+            EXPECT_EQ(idsByValue(*v, "Type", types[i]), (std::vector<std::string>{"n1"}));
+            EXPECT_TRUE(idsByValue(*v, "Type", types[(i + 2) % 3]).empty());
+        }
+        auto v = by_name.snapshot();
+        EXPECT_EQ(idsByValue(*v, "Name", names[i]), (std::vector<std::string>{"n1"}));
+        if (i > 0 && std::string_view(names[i]) != names[i - 1])
+            EXPECT_TRUE(idsByValue(*v, "Name", names[i - 1]).empty());
+    }
+}
+
 TEST_F(LiveGraphTest, GraphSourceHasNoHistory) {
     EXPECT_EQ(g.at(5).error().code, ErrorCode::Unsupported);
     EXPECT_EQ(g.slice(1, 5).error().message, "Backend does not support history");
