@@ -27,17 +27,17 @@ struct LogEntry {
     Version before;
     Version after;
     std::size_t bytes = 0;
-    // The same element's previous and next change in the window (set by RecentWindow::append,
-    // cleared when the other one is trimmed): what lets a walk of the log's tail find each
-    // element's newest change and its version at t without hashing its ID.
+    // The same element's previous and next change in the window (set when the window indexes
+    // the change, cleared when the other one is trimmed): what lets a walk of the log's tail find
+    // each element's newest change and its version at t without hashing its ID.
     const LogEntry* older = nullptr;
     const LogEntry* newer = nullptr;
     Time older_time = 0;                             // older->key.time
-    std::uint64_t keys_changed = ~std::uint64_t{0};  // see RecentWindow::keyBit (set by append)
+    std::uint64_t keys_changed = ~std::uint64_t{0};  // see RecentWindow::keyBit (set when indexed)
     // keys_changed was set by the live graph, which compared the same keys while re-indexing
-    // (graph::ChangeVersions): append keeps it instead of comparing them again.
+    // (graph::ChangeVersions): the window keeps it instead of comparing them again.
     bool keys_known = false;
-    void* chain = nullptr;  // the window's version chain of this element (set by append)
+    void* chain = nullptr;  // the window's version chain of this element (set when indexed)
 };
 
 /// While alive, keeps the window's changes at or after its moment, and the versions they hold,
