@@ -98,7 +98,7 @@ public:
     void append(LogEntry e, const graph::IndexConfig* config = nullptr);
     /// Lazy indexing: append() keeps a change without indexing it (its element's chain, the
     /// address of the version it produced, its edge's endpoints, the indexed keys it changed);
-    /// the first read that needs those indexes builds them for every change not yet indexed,
+    /// the first read that walks or looks up changes builds them for every change not yet indexed,
     /// and indexIfRead() builds them as changes come while reads keep coming. A store that no
     /// one asks about the past then pays only for keeping the changes (ADR 015, eighteenth
     /// round). Off by default: append() indexes each change.
@@ -199,10 +199,11 @@ public:
                        std::vector<Version>& out) const;
 
 private:
-    // Indexes the changes appended since the last call. Called by every read that uses the
-    // indexes, under the lock that guards the window (which readers hold exclusively), so the
-    // index members below are `mutable`. A RecentWindow is never a const object: the changes
-    // of log_ are updated in place.
+    // Indexes the changes appended since the last call. Called first by every read that walks
+    // or looks up changes (imageAt, tailSize, changesBetween and the term postings read the log
+    // alone and do not call it), under the lock that guards the window (which readers hold
+    // exclusively), so the index members below are `mutable`. A RecentWindow is never a const
+    // object: the changes of log_ are updated in place.
     void index() const;  // a read's: counted for indexIfRead
     void catchUp() const;
     void indexEntry(LogEntry& e) const;
