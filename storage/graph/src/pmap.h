@@ -207,8 +207,11 @@ public:
 private:
     template <typename Q>
     const Entry* findEntry(const Q& key) const {
+        return findEntry(key, Hash{}(key));
+    }
+    template <typename Q>
+    const Entry* findEntry(const Q& key, std::size_t h) const {
         Node* n = root_;
-        std::size_t h = Hash{}(key);
         unsigned shift = 0;
         while (n != nullptr) {
             if (shift >= kMaxShift) {
@@ -230,9 +233,9 @@ private:
 
     template <typename Q>
     Entry* findEntryMutable(const Q& key) {
-        if (findEntry(key) == nullptr) return nullptr;
+        const std::size_t h = Hash{}(key);
+        if (findEntry(key, h) == nullptr) return nullptr;  // absent: no path copied
         Node** slot = &root_;
-        std::size_t h = Hash{}(key);
         for (unsigned shift = 0;; shift += kBits) {
             makeUnique(*slot);
             Node* n = *slot;

@@ -115,7 +115,7 @@ std::string encodeRevKey(const RevKey& k) {
     return out;
 }
 
-void encodeRevKeyTo(std::string& out, const RevKey& k) {
+void encodeRevKeyTo(std::string& out, RevKeyView k) {
     out.resize(3 + k.id.size() + 24);
     char* p = out.data();
     *p++ = kindByte(k.kind);
@@ -177,7 +177,7 @@ void startTimelineValue(std::string& out) {
     putU32(out, 0);
 }
 
-void appendTimelineEntry(std::string& out, TimelineOp op, const RevKey& ref) {
+void appendTimelineEntry(std::string& out, TimelineOp op, RevKeyView ref) {
     const std::size_t at = out.size();
     out.resize(at + 2 + 24 + 2 + ref.id.size());
     char* p = out.data() + at;

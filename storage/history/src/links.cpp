@@ -20,8 +20,8 @@ void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before, c
 void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before,
                    const Version& after) {
     if (!before || !after || before.kind() != after.kind()) return;
-    if (after.createdAt() != before.createdAt() || after.revision() <= before.revision() ||
-        after.updatedAt() >= before.updatedAt())
+    const RevKeyView a = after.refView(), b = before.refView();  // one walk of each head
+    if (a.created_at != b.created_at || a.revision <= b.revision || a.updated_at >= b.updated_at)
         return;
     putLateMarker(batch, rocks, after.ref());
 }

@@ -33,6 +33,14 @@ struct Version {
     RevKey ref() const {
         return RevKey{kind(), std::string(id()), createdAt(), updatedAt(), revision()};
     }
+    /// The same, borrowing the ID (valid while this version is held): one walk of a node's
+    /// record head, no copy.
+    RevKeyView refView() const {
+        if (!node)
+            return {kind(), edge->id.view(), edge->created_at, edge->updated_at, edge->revision};
+        const model::NodeRef::Head h = node.head();
+        return {model::ElementKind::Node, h.id, h.created_at, h.updated_at, h.revision};
+    }
     static Version of(const model::Change& c);
 };
 

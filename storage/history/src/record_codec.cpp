@@ -341,22 +341,22 @@ void encodeNodeRecord(std::string& out, const model::Node& n) {
 }
 
 void encodeNodeRecord(std::string& out, model::NodeRef n) {
-    const std::string_view host = n.host(), origin = n.origin();
+    const model::NodeRef::Head h = n.head();
     // Room for the record: its values take at most twice their packed size (a short string
     // gains a byte, a container loses its length), keys and the head at most what is added.
-    std::size_t room = 2 * n.blockBytes() + host.size() + origin.size() + 7 * 10;
+    std::size_t room = 2 * n.blockBytes() + h.host.size() + h.origin.size() + 7 * 10;
     for (std::size_t i = 0; i < n.keyCount(); ++i) room += 5 + n.key(i).size();
     const std::size_t at = out.size();
     out.resize(at + room);
     RawWriter w{out.data() + at};
     w.byte(kRecordFormat);
-    w.bytes(n.id());
-    w.bytes(host);
-    w.bytes(origin);
-    w.varint(zigzag(n.createdAt()));
-    w.varint(zigzag(n.updatedAt()));
-    w.varint(zigzag(n.deletedAt()));
-    w.varint(zigzag(n.revision()));
+    w.bytes(h.id);
+    w.bytes(h.host);
+    w.bytes(h.origin);
+    w.varint(zigzag(h.created_at));
+    w.varint(zigzag(h.updated_at));
+    w.varint(zigzag(h.deleted_at));
+    w.varint(zigzag(h.revision));
     writeEntries(w, n.keyCount(), n.fields());
     assert(w.p <= out.data() + at + room);
     out.resize(static_cast<std::size_t>(w.p - out.data()));

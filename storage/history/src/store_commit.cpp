@@ -412,7 +412,7 @@ private:
         std::string key, timeline;  // reused encode buffers
         for (std::size_t i = from; i < to; ++i) {
             const LogEntry& e = entries[i];
-            RevKey ref = e.after.ref();
+            const RevKeyView ref = e.after.refView();
             encodeRevKeyTo(key, ref);
             out.putEncoded(rev_cf, key, [&](std::string& o) { encodeRecordTo(o, e.after); });
             if (i == from || e.key.time != entries[i - 1].key.time) startTimelineValue(timeline);

@@ -299,6 +299,21 @@ std::string_view NodeRef::id() const noexcept {
     return getString(p);
 }
 
+NodeRef::Head NodeRef::head() const noexcept {
+    Head h;
+    const unsigned char* p = b_->body();
+    h.id = getString(p);
+    (void)getVarint(p);  // the meta part's length: it starts here
+    h.created_at = unzigzag(getVarint(p));
+    h.updated_at = static_cast<Time>(static_cast<std::uint64_t>(h.created_at) +
+                                     static_cast<std::uint64_t>(unzigzag(getVarint(p))));
+    h.deleted_at = unzigzag(getVarint(p));
+    h.revision = unzigzag(getVarint(p));
+    h.host = getInternedOrInline(p);
+    h.origin = getInternedOrInline(p);
+    return h;
+}
+
 std::string_view NodeRef::host() const noexcept {
     const unsigned char* p = partsOf(b_).meta;
     for (int i = 0; i < 4; ++i) (void)getVarint(p);

@@ -245,20 +245,6 @@ void Value::release() noexcept {
     std::memset(raw_, 0, sizeof raw_);
 }
 
-Value::Type Value::type() const noexcept {
-    switch (tag()) {
-        case kNull: return Type::Null;
-        case kBool: return Type::Bool;
-        case kInt: return Type::Int;
-        case kDouble: return Type::Double;
-        case kStrInline:
-        case kStrHeap: return Type::String;
-        case kList: return Type::List;
-        case kObject: return Type::Object;
-    }
-    return Type::Null;
-}
-
 bool Value::asBool() const noexcept {
     assert(tag() == kBool);
     return raw_[8] != 0;

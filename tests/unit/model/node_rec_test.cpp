@@ -32,6 +32,14 @@ TEST(NodeRec, RoundTripsRandomNodes) {
             NodeRec r = NodeRec::encode(n);
             ASSERT_EQ(r.toNode(), n) << toJson(n);
             expectHeaderOf(r, n);
+            const NodeRef::Head h = r.head();  // one walk gives what each accessor gives
+            EXPECT_EQ(h.id, r.id());
+            EXPECT_EQ(h.host, r.host());
+            EXPECT_EQ(h.origin, r.origin());
+            EXPECT_EQ(h.created_at, r.createdAt());
+            EXPECT_EQ(h.updated_at, r.updatedAt());
+            EXPECT_EQ(h.deleted_at, r.deletedAt());
+            EXPECT_EQ(h.revision, r.revision());
             const Object& md = n.metadata.asObject();
             ASSERT_EQ(r.keyCount(), md.size());
             std::size_t k = 0;

@@ -43,6 +43,21 @@ struct RevKey {
     }
 };
 
+/// A RevKey's fields with the ID borrowed, for the encoders: what the commit path builds for
+/// each revision it writes without copying the ID into a string of its own.
+struct RevKeyView {
+    model::ElementKind kind = model::ElementKind::Node;
+    std::string_view id;
+    Time created_at = 0;
+    Time updated_at = 0;
+    std::int64_t revision = 0;
+    RevKeyView() = default;
+    RevKeyView(model::ElementKind k, std::string_view i, Time c, Time u, std::int64_t r)
+        : kind(k), id(i), created_at(c), updated_at(u), revision(r) {}
+    RevKeyView(const RevKey& k)  // NOLINT: implicit, every RevKey is one
+        : RevKeyView(k.kind, k.id, k.created_at, k.updated_at, k.revision) {}
+};
+
 struct TimelineKey {
     Time time = 0;
     std::uint64_t seq = 0;
@@ -67,7 +82,7 @@ void putI64f(std::string& out, std::int64_t v);
 /// REQUIRES: id.size() <= kMaxKeyString (checked by the store before encoding).
 std::string encodeRevKey(const RevKey& k);
 /// The same into `out` (cleared first), reusing its buffer.
-void encodeRevKeyTo(std::string& out, const RevKey& k);
+void encodeRevKeyTo(std::string& out, RevKeyView k);
 std::optional<RevKey> decodeRevKey(std::string_view bytes);
 /// The common prefix of every revision of one element.
 std::string revPrefix(model::ElementKind kind, std::string_view id);
@@ -89,7 +104,7 @@ std::string encodeTimelineValue(const std::vector<TimelineEntry>& entries);
 void encodeTimelineValueTo(std::string& out, const TimelineEntry& e);
 /// Builds a value in place: start (clears `out`), then one append per change.
 void startTimelineValue(std::string& out);
-void appendTimelineEntry(std::string& out, TimelineOp op, const RevKey& ref);
+void appendTimelineEntry(std::string& out, TimelineOp op, RevKeyView ref);
 std::optional<std::vector<TimelineEntry>> decodeTimelineValue(std::string_view bytes);
 /// The number of entries of a value (0 when it is not one), without decoding them.
 std::size_t timelineValueCount(std::string_view bytes);

@@ -42,6 +42,15 @@ public:
     std::int64_t revision() const noexcept;
     bool alive() const noexcept { return deletedAt() == 0; }
 
+    /// Every field above at once, in one walk of the record's head: for a caller that reads
+    /// several (each accessor alone walks the head from its start).
+    struct Head {
+        std::string_view id, host, origin;
+        Time created_at = 0, updated_at = 0, deleted_at = 0;
+        std::int64_t revision = 0;
+    };
+    Head head() const noexcept;
+
     /// A top-level metadata value by key (no dotted paths); missing → a missing ValueRef.
     /// Binary search of the shared key list, then one offset read.
     ValueRef field(std::string_view key) const noexcept;

@@ -115,7 +115,19 @@ public:
     static Value object();
     static Value list();
 
-    Type type() const noexcept;
+    Type type() const noexcept {  // inline: every walk of a metadata tree asks it per value
+        switch (tag()) {
+            case kNull: return Type::Null;
+            case kBool: return Type::Bool;
+            case kInt: return Type::Int;
+            case kDouble: return Type::Double;
+            case kStrInline:
+            case kStrHeap: return Type::String;
+            case kList: return Type::List;
+            case kObject: return Type::Object;
+        }
+        return Type::Null;
+    }
     bool isNull() const noexcept { return type() == Type::Null; }
     bool isBool() const noexcept { return type() == Type::Bool; }
     bool isInt() const noexcept { return type() == Type::Int; }
