@@ -31,7 +31,8 @@ struct Version {
         return node ? model::ElementKind::Node : model::ElementKind::Edge;
     }
     RevKey ref() const {
-        return RevKey{kind(), std::string(id()), createdAt(), updatedAt(), revision()};
+        const RevKeyView v = refView();
+        return RevKey{v.kind, std::string(v.id), v.created_at, v.updated_at, v.revision};
     }
     /// The same, borrowing the ID (valid while this version is held): one walk of a node's
     /// record head, no copy.
