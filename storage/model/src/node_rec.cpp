@@ -397,15 +397,14 @@ bool NodeRef::sameKeys(NodeRef other) const noexcept {
 
 Node NodeRef::toNode() const {
     Node n;
-    n.id = id();
-    const unsigned char* p = partsOf(b_).meta;
-    n.created_at = unzigzag(getVarint(p));
-    n.updated_at = static_cast<Time>(static_cast<std::uint64_t>(n.created_at) +
-                                     static_cast<std::uint64_t>(unzigzag(getVarint(p))));
-    n.deleted_at = unzigzag(getVarint(p));
-    n.revision = unzigzag(getVarint(p));
-    n.host = getInternedOrInline(p);
-    n.origin = getInternedOrInline(p);
+    const Head h = head();
+    n.id = h.id;
+    n.created_at = h.created_at;
+    n.updated_at = h.updated_at;
+    n.deleted_at = h.deleted_at;
+    n.revision = h.revision;
+    n.host = h.host;
+    n.origin = h.origin;
     n.metadata = metadata();
     return n;
 }
