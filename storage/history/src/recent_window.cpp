@@ -91,8 +91,8 @@ void RecentWindow::index() const {
 void RecentWindow::catchUp() const {
     if (indexed()) return;
     auto& log = const_cast<std::deque<LogEntry>&>(log_);  // never a const object (see header)
-    for (std::size_t i = std::max(indexed_end_, popped_) - popped_; i < log.size(); ++i)
-        indexEntry(log[i]);
+    // trim() and clear() keep indexed_end_ >= popped_: the changes popped were indexed or dropped.
+    for (std::size_t i = indexed_end_ - popped_; i < log.size(); ++i) indexEntry(log[i]);
     indexed_end_ = popped_ + log_.size();
 }
 
