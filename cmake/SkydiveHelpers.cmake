@@ -32,11 +32,16 @@ if(SKYDIVE_SANITIZE)
   endif()
 endif()
 
+if(SKYDIVE_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
 # Every executable (skydive, tests, benches) allocates through jemalloc (ADR 002): less RSS per
 # live node than glibc malloc and no malloc_consolidate stall after a large free. Not under the
 # sanitizers, which bring their own allocator.
 function(skydive_link_allocator target)
-  if(NOT SKYDIVE_SANITIZE)
+  if(NOT SKYDIVE_SANITIZE AND NOT SKYDIVE_TSAN)
     target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
     target_compile_definitions(${target} PRIVATE SKYDIVE_JEMALLOC=1)
   endif()

@@ -67,11 +67,13 @@ private:
         std::mutex mu;
         std::multiset<Time> times;
     };
+    // The set may be the window's old one (clear() starts another): this pin may hold its last
+    // reference, so it is freed after its mutex is released, not under it.
     void release() noexcept {
         if (!set_) return;
-        std::lock_guard l(set_->mu);
-        set_->times.erase(it_);
-        set_.reset();
+        const std::shared_ptr<Set> set = std::move(set_);
+        std::lock_guard l(set->mu);
+        set->times.erase(it_);
     }
     std::shared_ptr<Set> set_;
     std::multiset<Time>::iterator it_;
