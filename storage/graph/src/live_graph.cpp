@@ -26,6 +26,8 @@ struct PendingCommit {
 // Deltas of at least this many changes defer their node replacements' image work to the
 // finisher thread (GraphTxn::defer); smaller ones do it inline (a hand-off costs more).
 constexpr std::size_t kDeferChanges = 256;
+// A large mutation's applied changes go to CommitLog::prepare() by runs of this many.
+constexpr std::size_t kPrepareEvery = 256;
 
 struct LiveGraph::Impl {
     const model::Clock& clock;
@@ -65,7 +67,10 @@ struct LiveGraph::Impl {
             settleHead();
             GraphImage before = head;
             GraphTxn txn(before, clock.now());
-            if (auto st = op(txn); !st) return st;
+            if (auto st = op(txn); !st) {
+                if (log) log->unprepare();
+                return st;
+            }
             if (txn.kinds.empty()) return {};
             if (log == nullptr) {  // (apply() defers only with a log)
                 if (hook)
@@ -221,8 +226,16 @@ Status LiveGraph::apply(const model::GraphDelta& delta) {
         t.defer = impl_->log != nullptr && delta.changes.size() >= kDeferChanges;
         t.kinds.reserve(delta.changes.size());  // deletions of nodes with edges add more
         t.versions.reserve(delta.changes.size());
-        for (const auto& c : delta.changes)
+        CommitLog* log = t.defer ? impl_->log : nullptr;
+        std::size_t prepared = 0;
+        for (const auto& c : delta.changes) {
             if (auto st = t.applyChange(c); !st) return st;
+            // The log encodes what is applied while the rest is (ADR 015, twentieth round).
+            if (log && t.kinds.size() >= prepared + kPrepareEvery) {
+                log->prepare(t.kinds, t.versions);
+                prepared = t.kinds.size();
+            }
+        }
         return {};
     });
 }

@@ -80,44 +80,56 @@ public:
         checkpointer_.wait();
     }
 
-    // Under the live graph's writer lock, in commit order.
+    // Under the live graph's writer lock, in commit order. A large mutation's prefix was
+    // prepared (and partly encoded on `stage_helper_`) while the rest was applied.
     model::Result<std::unique_ptr<graph::StagedCommit>> stage(
         const std::vector<model::ChangeKind>& kinds,
         const std::vector<graph::ChangeVersions>& versions) override {
-        if (versions.size() != kinds.size())
+        if (versions.size() != kinds.size()) {
+            unprepare();
             return makeError(ErrorCode::Internal, "commit log: versions do not match changes");
-        auto s = std::make_unique<Staged>(buffers_);
-        s->entries = entry_spares_.take();
-        s->entries.reserve(kinds.size());
-        s->changes = kinds.size();
-        std::uint64_t seq = im_.staged_seq;
-        s->newest = im_.staged_key;
-        for (std::size_t i = 0; i < kinds.size(); ++i) {
-            const graph::ChangeVersions& cv = versions[i];
-            LogEntry e;
-            e.after = Version{cv.node_after, cv.edge_after};
-            e.before = Version{cv.node_before, cv.edge_before};
-            // The window's config is the live graph's; all bits: not known (or all changed).
-            e.keys_changed = cv.keys_changed;
-            e.keys_known = cv.keys_changed != ~std::uint64_t{0};
-            const Version& b = e.after;
-            if (b.id().size() > kMaxKeyString)
-                return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
-            bool del = kinds[i] == model::ChangeKind::NodeDeleted ||
-                       kinds[i] == model::ChangeKind::EdgeDeleted;
-            e.op = del ? TimelineOp::Delete : TimelineOp::Put;
-            e.key = TimelineKey{del ? b.deletedAt() : b.updatedAt(), seq++};
-            s->oldest_time = std::min(s->oldest_time, e.key.time);
-            // A deletion rewrites its revision's record: views since that revision change too.
-            s->stale_from = std::min(s->stale_from, del ? b.updatedAt() : e.key.time);
-            if (s->newest < e.key) s->newest = e.key;
-            s->entries.push_back(std::move(e));
         }
-        if (auto st = encodeEntries(*s); !st) return st.error();
-        s->last_seq = seq - 1;
-        im_.staged_seq = seq;
+        if (!prep_) startEntries(kinds.size());
+        std::unique_ptr<Staged> s = std::move(prep_);
+        std::optional<model::Error> err = std::exchange(prep_error_, std::nullopt);
+        if (!err)
+            if (auto st = appendEntries(*s, kinds, versions); !st) err = st.error();
+        if (!err)
+            if (auto st = encodeEntries(*s); !st) err = st.error();
+        if (err) {
+            stage_helper_.wait();
+            entry_spares_.give(std::move(s->entries));
+            return *err;
+        }
+        s->last_seq = prep_seq_ - 1;
+        im_.staged_seq = prep_seq_;
         im_.staged_key = s->newest;
         return std::unique_ptr<graph::StagedCommit>(std::move(s));
+    }
+
+    // Under the writer lock: the changes applied so far get their log entries, and the helper
+    // encodes their complete chunks while the caller applies the rest (ADR 015, twentieth
+    // round).
+    void prepare(const std::vector<model::ChangeKind>& kinds,
+                 const std::vector<graph::ChangeVersions>& versions) override {
+        if (!prep_) startEntries(versions.capacity());
+        if (prep_error_) return;
+        if (auto st = appendEntries(*prep_, kinds, versions); !st) {
+            prep_error_ = st.error();
+            return;
+        }
+        entries_ready_.store(prep_->entries.size(), std::memory_order_relaxed);
+        claimable_.store(prep_->entries.size() / kChunk, std::memory_order_release);
+        if (claimable_.load(std::memory_order_relaxed) > next_chunk_.load())
+            (void)stage_helper_.tryStart([this, s = prep_.get()] { encodeChunks(*s); });
+    }
+
+    void unprepare() override {
+        if (!prep_) return;
+        stage_helper_.wait();
+        entry_spares_.give(std::move(prep_->entries));
+        prep_.reset();
+        prep_error_.reset();
     }
 
     // The group leader, one group at a time, after the previous group's committed().
@@ -358,6 +370,71 @@ private:
         }
     }
 
+    // A mutation's staging state: its entries, from the sequence number staging is at.
+    void startEntries(std::size_t expected) {
+        prep_ = std::make_unique<Staged>(buffers_);
+        prep_->entries = entry_spares_.take();
+        prep_->entries.reserve(expected);
+        prep_->newest = im_.staged_key;
+        prep_seq_ = im_.staged_seq;
+        next_chunk_.store(0);
+        claimable_.store(0);
+        entries_ready_.store(0);
+    }
+
+    // The log entries of changes [s.entries.size(), kinds.size()). The helper may be encoding
+    // complete chunks of the entries before: the vector and the chunk buffers grow only once it
+    // is done.
+    Status appendEntries(Staged& s, const std::vector<model::ChangeKind>& kinds,
+                         const std::vector<graph::ChangeVersions>& versions) {
+        const std::size_t n = kinds.size();
+        const std::size_t chunks = (n + kChunk - 1) / kChunk;
+        if (s.entries.capacity() < n || chunk_reps_.size() < chunks) {
+            stage_helper_.wait();
+            if (s.entries.capacity() < n) s.entries.reserve(std::max(n, 2 * s.entries.capacity()));
+            const std::size_t room = std::max(chunks, (s.entries.capacity() + kChunk - 1) / kChunk);
+            if (chunk_reps_.size() < room) chunk_reps_.resize(room);
+        }
+        for (std::size_t i = s.entries.size(); i < n; ++i) {
+            const graph::ChangeVersions& cv = versions[i];
+            LogEntry e;
+            e.after = Version{cv.node_after, cv.edge_after};
+            e.before = Version{cv.node_before, cv.edge_before};
+            // The window's config is the live graph's; all bits: not known (or all changed).
+            e.keys_changed = cv.keys_changed;
+            e.keys_known = cv.keys_changed != ~std::uint64_t{0};
+            const Version& b = e.after;
+            if (b.id().size() > kMaxKeyString)
+                return makeError(ErrorCode::InvalidArgument, "element ID longer than 65535 bytes");
+            bool del = kinds[i] == model::ChangeKind::NodeDeleted ||
+                       kinds[i] == model::ChangeKind::EdgeDeleted;
+            e.op = del ? TimelineOp::Delete : TimelineOp::Put;
+            e.key = TimelineKey{del ? b.deletedAt() : b.updatedAt(), prep_seq_++};
+            s.oldest_time = std::min(s.oldest_time, e.key.time);
+            // A deletion rewrites its revision's record: views since that revision change too.
+            s.stale_from = std::min(s.stale_from, del ? b.updatedAt() : e.key.time);
+            if (s.newest < e.key) s.newest = e.key;
+            s.entries.push_back(std::move(e));
+        }
+        s.changes = s.entries.size();
+        return {};
+    }
+
+    // Encodes the chunks of `s` not taken yet, up to `claimable_`, each into its own buffer
+    // (any thread; each chunk is taken once). The caller may be appending entries meanwhile:
+    // their number is read from `entries_ready_`, published with `claimable_`.
+    void encodeChunks(const Staged& s) {
+        for (;;) {
+            std::size_t c = next_chunk_.load();
+            do {
+                if (c >= claimable_.load(std::memory_order_acquire)) return;
+            } while (!next_chunk_.compare_exchange_weak(c, c + 1));
+            const std::size_t ready = entries_ready_.load(std::memory_order_relaxed);
+            chunk_reps_[c].clear();
+            encodeRange(chunk_reps_[c], s.entries, c * kChunk, std::min(ready, (c + 1) * kChunk));
+        }
+    }
+
     // Encodes the rev record, rev key, timeline key and value (and link keys) of every entry
     // into the staged batch. A large mutation is encoded in chunks that this thread and
     // `stage_helper_` take in turn, each into a buffer of its own, joined in order (same bytes
@@ -365,28 +442,23 @@ private:
     // idle while a single writer stages (ADR 015). Chunks rather than halves: a helper that
     // wakes late or shares its core with a flush takes fewer of them instead of making this
     // thread wait for its half (~0.2 ms per 1000 changes measured; ADR 015, tenth round). The
-    // chunks' buffers and the batch's are reused from group to group (sixteenth round).
+    // chunks' buffers and the batch's are reused from group to group (sixteenth round). The
+    // chunks of a prepared prefix may be encoded already, or be in progress on the helper.
     Status encodeEntries(Staged& s) {
-        constexpr std::size_t kChunk = 256;
         const std::size_t n = s.entries.size();
         BatchRep out(buffers_->take());
-        if (n < kOverlapChanges) {
+        if (n < kOverlapChanges && next_chunk_.load() == 0) {
             encodeRange(out, s.entries, 0, n);
             s.batch.emplace(std::move(out));
             return {};
         }
         const std::size_t chunks = (n + kChunk - 1) / kChunk;
-        if (chunk_reps_.size() < chunks) chunk_reps_.resize(chunks);
-        std::atomic<std::size_t> next{0};
-        auto run = [&] {
-            for (std::size_t c; (c = next.fetch_add(1)) < chunks;) {
-                chunk_reps_[c].clear();
-                encodeRange(chunk_reps_[c], s.entries, c * kChunk, std::min(n, (c + 1) * kChunk));
-            }
-        };
-        stage_helper_.start(run);
-        run();
-        if (!stage_helper_.cancelIfNotStarted()) stage_helper_.wait();
+        entries_ready_.store(n, std::memory_order_relaxed);
+        claimable_.store(chunks, std::memory_order_release);
+        // When a prepare() job still runs, it goes on taking chunks up to the new limit.
+        const bool started = stage_helper_.tryStart([this, &s] { encodeChunks(s); });
+        encodeChunks(s);
+        if (!started || !stage_helper_.cancelIfNotStarted()) stage_helper_.wait();
         std::size_t bytes = BatchRep::kHeader + kBatchTail;
         for (std::size_t c = 0; c < chunks; ++c) bytes += chunk_reps_[c].size() - BatchRep::kHeader;
         out.reserve(bytes);
@@ -484,9 +556,17 @@ private:
     bool helper_busy_ = false;  // the leader's: a group's job started and not yet settled
     // The leader's: window append and publication of large groups.
     graph::JobThread helper_;
-    // The writer lock holder's: chunks of a large mutation's encoding, into `chunk_reps_`.
+    // The writer lock holder's: chunks of a large mutation's encoding, into `chunk_reps_`,
+    // taken in order through `next_chunk_` up to `claimable_` (the complete ones so far).
+    static constexpr std::size_t kChunk = 256;
     graph::JobThread stage_helper_;
     std::vector<BatchRep> chunk_reps_;
+    std::atomic<std::size_t> next_chunk_{0}, claimable_{0}, entries_ready_{0};
+    // The writer lock holder's: the mutation being staged (from its first prepare() to its
+    // stage()), the sequence number of its next entry, and an error met while preparing it.
+    std::unique_ptr<Staged> prep_;
+    std::uint64_t prep_seq_ = 0;
+    std::optional<model::Error> prep_error_;
     // Writes due checkpoints; `ckpt_running_` is the time of the one it writes.
     graph::JobThread checkpointer_;
     std::mutex ckpt_mu_;

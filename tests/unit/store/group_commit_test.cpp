@@ -329,5 +329,71 @@ TEST(GroupCommit, LateDataWaitsForTheCheckpointBeingWritten) {
     }
 }
 
+// A large delta's applied prefix is logged and encoded while the rest is applied
+// (CommitLog::prepare). A change that fails after that (an edge to a missing node in the live
+// graph, an ID too long for a key in the log) fails the whole delta: nothing of it is stored,
+// and the next deltas are staged from the same sequence, as if it had never been tried.
+TEST(GroupCommit, ADeltaFailingAfterItsPrefixWasPreparedLeavesNothing) {
+    testing::TempDir dir;
+    model::ManualClock clock(1000);
+    StoreOptions o;
+    o.data_dir = dir.path();
+    o.recent_window_bytes = 0;  // past views from disk
+    auto s = Store::open(o, clock).value();
+    auto delta = [](int from, int count, std::int64_t v) {
+        model::GraphDelta d;
+        for (int i = from; i < from + count; ++i) {
+            model::Node n;
+            n.id = "p" + std::to_string(i);
+            n.metadata.mutableObject().set("V", v);
+            d.changes.push_back({model::ChangeKind::NodeAdded, n});
+        }
+        return d;
+    };
+    ASSERT_TRUE(s->apply(delta(0, 1000, 1)));
+    clock.advance(10);
+    // Fails in the live graph at change 900, after three prepared runs of 256.
+    model::GraphDelta bad_edge = delta(1000, 1000, 2);
+    model::Edge e;
+    e.id = "dangling";
+    e.parent = "p1";
+    e.child = "nowhere";
+    bad_edge.changes[900] = {model::ChangeKind::EdgeAdded, e};
+    EXPECT_FALSE(s->apply(bad_edge));
+    // Fails in the log at change 300: the prepared run that holds it.
+    model::GraphDelta long_id = delta(1000, 1000, 3);
+    std::get<model::Node>(long_id.changes[300].element).id = std::string(70000, 'x');
+    EXPECT_FALSE(s->apply(long_id));
+    // Fails in the log at change 999, in the part staged after the last prepared run.
+    model::GraphDelta long_last = delta(1000, 1000, 4);
+    std::get<model::Node>(long_last.changes[999].element).id = std::string(70000, 'y');
+    EXPECT_FALSE(s->apply(long_last));
+    EXPECT_EQ(s->liveGraph().nodeCount(), 1000u);
+    clock.advance(10);
+    ASSERT_TRUE(s->apply(delta(1000, 1000, 5)));
+    const auto check = [&](Store& store) {
+        auto v = store.at(clock.now());
+        ASSERT_TRUE(v.ok());
+        EXPECT_EQ((*v)->nodeCount(), 2000u);
+        std::size_t fives = 0;
+        (*v)->forEachNode([&](model::NodeHandle h) {
+            const model::Node n = h.toNode();
+            fives += n.metadata.path("V")->asInt() == 5;
+            return true;
+        });
+        EXPECT_EQ(fives, 1000u);
+        auto before = store.at(clock.now() - 10);
+        ASSERT_TRUE(before.ok());
+        EXPECT_EQ((*before)->nodeCount(), 1000u);
+        EXPECT_EQ(store.stats().revisions_written, 2000u);
+    };
+    check(*s);
+    s.reset();
+    s = Store::open(o, clock).value();
+    auto again = s->at(clock.now());
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ((*again)->nodeCount(), 2000u);
+}
+
 }  // namespace
 }  // namespace skydive::store

@@ -45,6 +45,13 @@ public:
     virtual model::Result<std::unique_ptr<StagedCommit>> stage(
         const std::vector<model::ChangeKind>& kinds,
         const std::vector<ChangeVersions>& versions) = 0;
+    /// Under the writer lock, while a large mutation's changes are being applied: the changes
+    /// applied so far, a prefix of what its stage() will get (the vectors only grow). A log may
+    /// start encoding them beside the thread that applies the rest. unprepare() follows when
+    /// the mutation fails before stage(). Default: nothing.
+    virtual void prepare(const std::vector<model::ChangeKind>& kinds,
+                         const std::vector<ChangeVersions>& versions) {}
+    virtual void unprepare() {}
     /// Writes a group of staged mutations durably, as one atomic write.
     virtual model::Status write(std::span<StagedCommit* const> group) = 0;
     /// After write() succeeded; `after` is the image the last mutation of the group led to.
