@@ -112,6 +112,7 @@ public:
     // round).
     void prepare(const std::vector<model::ChangeKind>& kinds,
                  const std::vector<graph::ChangeVersions>& versions) override {
+        if (versions.size() != kinds.size()) return;  // stage() reports it
         if (!prep_) startEntries(versions.capacity());
         if (prep_error_) return;
         if (auto st = appendEntries(*prep_, kinds, versions); !st) {
