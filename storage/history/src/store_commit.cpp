@@ -97,8 +97,7 @@ public:
         if (!err)
             if (auto st = encodeEntries(*s); !st) err = st.error();
         if (err) {
-            stage_helper_.wait();
-            entry_spares_.give(std::move(s->entries));
+            discard(*s);
             return *err;
         }
         s->last_seq = prep_seq_ - 1;
@@ -119,16 +118,16 @@ public:
             prep_error_ = st.error();
             return;
         }
+        const std::size_t claimable = prep_->entries.size() / kChunk;
         entries_ready_.store(prep_->entries.size(), std::memory_order_relaxed);
-        claimable_.store(prep_->entries.size() / kChunk, std::memory_order_release);
-        if (claimable_.load(std::memory_order_relaxed) > next_chunk_.load())
+        claimable_.store(claimable, std::memory_order_release);
+        if (claimable > next_chunk_.load())
             (void)stage_helper_.tryStart([this, s = prep_.get()] { encodeChunks(*s); });
     }
 
     void unprepare() override {
         if (!prep_) return;
-        stage_helper_.wait();
-        entry_spares_.give(std::move(prep_->entries));
+        discard(*prep_);
         prep_.reset();
         prep_error_.reset();
     }
@@ -381,6 +380,12 @@ private:
         next_chunk_.store(0);
         claimable_.store(0);
         entries_ready_.store(0);
+    }
+
+    // Drops a mutation that will not be written, once the helper no longer reads its entries.
+    void discard(Staged& s) {
+        stage_helper_.wait();
+        entry_spares_.give(std::move(s.entries));
     }
 
     // The log entries of changes [s.entries.size(), kinds.size()). The helper may be encoding
