@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -33,10 +34,24 @@ public:
     }
 };
 
+// The file of the first mapped library whose name contains `name`, or "" (/proc/self/maps).
+std::string loadedLibrary(const std::string& name) {
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        const auto slash = line.find('/');
+        if (slash != std::string::npos && line.find(name, slash) != std::string::npos)
+            return line.substr(slash);
+    }
+    return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
+    // Which RocksDB the figures are of (ADR 045: Debian's runs its debug assertions).
+    if (auto rocksdb = loadedLibrary("/librocksdb"); !rocksdb.empty())
+        benchmark::AddCustomContext("rocksdb", rocksdb);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     BenchLineReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
