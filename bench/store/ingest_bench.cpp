@@ -26,6 +26,17 @@ using bench::kIngestNodes;
 using bench::kIngestRing;
 using bench::kIngestT0;
 
+/// How long an ingest benchmark runs: bench::ingestSeconds(), or exactly
+/// SKYDIVE_BENCH_INGEST_ITERATIONS iterations when set. A fixed count makes runs comparable by
+/// instructions under `valgrind --tool=callgrind` (scripts/ingest-instructions), which this
+/// machine's noise does not move (ADR 015, twenty-third round).
+void ingestDuration(benchmark::internal::Benchmark* b) {
+    if (const char* n = std::getenv("SKYDIVE_BENCH_INGEST_ITERATIONS"))
+        b->Iterations(static_cast<benchmark::IterationCount>(std::stoull(n)));
+    else
+        b->MinTime(bench::ingestSeconds());
+}
+
 std::unique_ptr<store::Store> openStore(const bench::BenchDir& dir, model::Clock& clock) {
     store::StoreOptions o;
     o.data_dir = dir.sub("store");
@@ -58,7 +69,7 @@ void BM_Ingest_StoreUpdates(benchmark::State& state) {
 BENCHMARK(BM_Ingest_StoreUpdates)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
-    ->MinTime(bench::ingestSeconds());
+    ->Apply(ingestDuration);
 
 // What lazy window indexing (ADR 015, eighteenth round) costs the first read of the past after
 // an ingest nobody read: it indexes every change the window kept meanwhile, under the store's
@@ -144,7 +155,7 @@ void BM_Ingest_StoreUpdates2Writers(benchmark::State& state) {
 BENCHMARK(BM_Ingest_StoreUpdates2Writers)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
-    ->MinTime(bench::ingestSeconds());
+    ->Apply(ingestDuration);
 
 // New nodes (every revision is a new element). Each delta is built with the timer paused.
 void BM_Ingest_StoreAdds(benchmark::State& state) {
@@ -259,7 +270,7 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
 BENCHMARK(BM_Ingest_RawRocksDbBaseline)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
-    ->MinTime(bench::ingestSeconds());
+    ->Apply(ingestDuration);
 
 // One mutation per call (an agent's single metadata update): a WriteBatch each.
 void BM_Ingest_StoreSingleUpdates(benchmark::State& state) {
