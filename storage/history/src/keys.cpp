@@ -1,5 +1,6 @@
 #include <skydive/store/keys.h>
 
+#include <bit>
 #include <cstring>
 
 namespace skydive::store {
@@ -65,7 +66,14 @@ void putStr16(std::string& out, std::string_view s) {
 // hold three 8-byte integers, and an append per integer was a tenth of a group's encoding
 // (ADR 015, sixteenth round).
 char* rawU64(char* p, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (56 - 8 * i));
+    if constexpr (std::endian::native == std::endian::little) {
+        // One byte swap and one store: GCC kept the byte loop below as eight shifts and
+        // stores, ~60 instructions for each of a revision's six integers (ADR 015, 23rd round).
+        v = __builtin_bswap64(v);
+        std::memcpy(p, &v, sizeof v);
+    } else {
+        for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (56 - 8 * i));
+    }
     return p + 8;
 }
 char* rawI64f(char* p, std::int64_t v) {

@@ -13,9 +13,10 @@ void putLinks(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before, c
 
 /// Writes the late marker of `after` (FORMAT.md, `rev`) when it is a revision of the same
 /// incarnation as `before` dated before it: the time order of the incarnation's keys then no
-/// longer follows revision order, and point lookups scan the incarnation.
+/// longer follows revision order, and point lookups scan the incarnation. `a` is
+/// `after.refView()`, which the caller has already walked.
 void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, const Version& before,
-                   const Version& after);
+                   const Version& after, const RevKeyView& a);
 /// Writes the late marker of the incarnation of `late` (a revision known to be dated before an
 /// earlier-numbered one).
 void putLateMarker(rocksdb::WriteBatch& batch, Rocks& rocks, RevKey late);

@@ -345,7 +345,8 @@ void encodeNodeRecord(std::string& out, model::NodeRef n) {
     // Room for the record: its values take at most twice their packed size (a short string
     // gains a byte, a container loses its length), keys and the head at most what is added.
     std::size_t room = 2 * n.blockBytes() + h.host.size() + h.origin.size() + 7 * 10;
-    for (std::size_t i = 0; i < n.keyCount(); ++i) room += 5 + n.key(i).size();
+    const std::size_t keys = n.keyCount();
+    for (std::size_t i = 0; i < keys; ++i) room += 5 + n.key(i).size();
     const std::size_t at = out.size();
     out.resize(at + room);
     RawWriter w{out.data() + at};
@@ -357,7 +358,7 @@ void encodeNodeRecord(std::string& out, model::NodeRef n) {
     w.varint(zigzag(h.updated_at));
     w.varint(zigzag(h.deleted_at));
     w.varint(zigzag(h.revision));
-    writeEntries(w, n.keyCount(), n.fields());
+    writeEntries(w, keys, n.fields());
     assert(w.p <= out.data() + at + room);
     out.resize(static_cast<std::size_t>(w.p - out.data()));
 }

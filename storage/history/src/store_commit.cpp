@@ -497,7 +497,7 @@ private:
             appendTimelineEntry(timeline, e.op, ref);
             if (e.op == TimelineOp::Put) {
                 putLinks(side, *im_.rocks, e.before, e.after, e.key.time);
-                putLateMarker(side, *im_.rocks, e.before, e.after);
+                putLateMarker(side, *im_.rocks, e.before, e.after, ref);
             }
             if (i + 1 == to || entries[i + 1].key.time != e.key.time) {
                 const std::size_t n = timelineValueCount(timeline);

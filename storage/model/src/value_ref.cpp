@@ -1,6 +1,7 @@
 // Packed values of the flat record (ADR 002 eighth round): the encoder and the read-only views.
 #include <skydive/model/value_ref.h>
 
+#include <bit>
 #include <cassert>
 
 #include "rec_format.h"
@@ -9,55 +10,66 @@ namespace skydive::model {
 
 namespace detail {
 
-namespace {
-
-// Appends a container's body (count, items) after a length prefix: the body is written first
-// and the prefix inserted in front once its size is known (one memmove when it needs more than
-// one byte; nesting is bounded by the decoders' depth limit).
+// A container's body (count, items) after a length prefix: the body is written first and the
+// prefix put in front once its size is known (one memmove when it needs more than one byte;
+// nesting is bounded by the decoders' depth limit).
 template <typename Fill>
-void packContainer(std::string& out, unsigned char tag, Fill&& fill) {
-    out.push_back(static_cast<char>(tag));
-    std::size_t len_pos = out.size();
-    out.push_back('\0');
+void Packer::container(unsigned char tag, Fill&& fill) {
+    char* p = room(2);
+    p[0] = static_cast<char>(tag);
+    const std::size_t len_pos = at_ + 1;
+    at_ += 2;
     fill();
-    std::size_t body = out.size() - len_pos - 1;
-    std::string prefix;
-    putVarint(prefix, body);
-    if (prefix.size() == 1) {
-        out[len_pos] = prefix[0];
-    } else {
-        out.replace(len_pos, 1, prefix);
+    const std::size_t body = at_ - len_pos - 1;
+    const std::size_t extra = varintSize(body) - 1;
+    if (extra > 0) {
+        room(extra);
+        char* b = out_.data() + len_pos + 1;
+        std::memmove(b + extra, b, body);
+        at_ += extra;
     }
+    writeVarint(out_.data() + len_pos, body);
 }
 
-}  // namespace
-
-void packValue(std::string& out, const Value& v) {
+void Packer::value(const Value& v) {
     switch (v.type()) {
-        case ValueType::Null: out.push_back(static_cast<char>(kTagNull)); return;
+        case ValueType::Null: *room(1) = static_cast<char>(kTagNull), ++at_; return;
         case ValueType::Bool:
-            out.push_back(static_cast<char>(v.asBool() ? kTagTrue : kTagFalse));
+            *room(1) = static_cast<char>(v.asBool() ? kTagTrue : kTagFalse), ++at_;
             return;
-        case ValueType::Int: packInt(out, v.asInt()); return;
-        case ValueType::Double: packDouble(out, v.asDouble()); return;
-        case ValueType::String: packString(out, v.asString()); return;
+        case ValueType::Int: intValue(v.asInt()); return;
+        case ValueType::Double: {
+            char* p = room(9);
+            *p++ = static_cast<char>(kTagDouble);
+            const auto bits = std::bit_cast<std::uint64_t>(v.asDouble());
+            for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(bits >> (8 * i));
+            at_ += 9;
+            return;
+        }
+        case ValueType::String: stringValue(v.asString()); return;
         case ValueType::List:
-            packContainer(out, kTagList, [&] {
-                putVarint(out, v.asList().size());
-                for (const Value& item : v.asList()) packValue(out, item);
+            container(kTagList, [&] {
+                varint(v.asList().size());
+                for (const Value& item : v.asList()) value(item);
             });
             return;
         case ValueType::Object:
-            packContainer(out, kTagObject, [&] {
-                putVarint(out, v.asObject().size());
+            container(kTagObject, [&] {
+                varint(v.asObject().size());
                 for (const auto& [k, child] : v.asObject()) {
-                    putVarint(out, k.size());
-                    out.append(k.view());
-                    packValue(out, child);
+                    varint(k.size());
+                    bytes(k.view());
+                    value(child);
                 }
             });
             return;
     }
+}
+
+void packValue(std::string& out, const Value& v) {
+    Packer p(out);
+    p.value(v);
+    p.finish();
 }
 
 }  // namespace detail
