@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cassert>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "heap_string.h"
@@ -102,12 +103,27 @@ std::size_t Str::heapBytes() const noexcept {
 }
 
 std::size_t StrHash::operator()(std::string_view s) const noexcept {
-    // FNV-1a, 64-bit: short keys dominate, and it needs no seed state.
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ULL;
+    // Eight bytes a step, then a final mix (the multiply-xorshift of splitmix64). Byte-wise
+    // FNV-1a chained a multiply per byte: an element ID of 36 bytes, hashed 3-4 times for each
+    // revision stored, waited on 36 multiplies each time (ADR 015, 23rd round).
+    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+    std::uint64_t h = 0x243F6A8885A308D3ULL ^ (s.size() * kMul);
+    const char* p = s.data();
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = (h ^ w) * kMul;
+        h ^= h >> 29;
     }
+    if (n > 0) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        h = (h ^ w) * kMul;
+        h ^= h >> 29;
+    }
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
     return static_cast<std::size_t>(h);
 }
 
