@@ -341,7 +341,10 @@ void encodeNodeRecord(std::string& out, const model::Node& n) {
 }
 
 void encodeNodeRecord(std::string& out, model::NodeRef n) {
-    const model::NodeRef::Head h = n.head();
+    encodeNodeRecord(out, n, n.head());
+}
+
+void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::Head& h) {
     // Room for the record: its values take at most twice their packed size (a short string
     // gains a byte, a container loses its length), keys and the head at most what is added.
     std::size_t room = 2 * n.blockBytes() + h.host.size() + h.origin.size() + 7 * 10;

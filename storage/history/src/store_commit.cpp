@@ -490,9 +490,23 @@ private:
         std::string key, timeline;  // reused encode buffers
         for (std::size_t i = from; i < to; ++i) {
             const LogEntry& e = entries[i];
-            const RevKeyView ref = e.after.refView();
+            // A node's head is walked once, for its key and its record.
+            model::NodeRef::Head head;
+            RevKeyView ref;
+            if (e.after.node) {
+                head = e.after.node.head();
+                ref = {model::ElementKind::Node, head.id, head.created_at, head.updated_at,
+                       head.revision};
+            } else {
+                ref = e.after.refView();
+            }
             encodeRevKeyTo(key, ref);
-            out.putEncoded(rev_cf, key, [&](std::string& o) { encodeRecordTo(o, e.after); });
+            out.putEncoded(rev_cf, key, [&](std::string& o) {
+                if (e.after.node)
+                    encodeNodeRecord(o, e.after.node, head);
+                else
+                    encodeRecordTo(o, e.after);
+            });
             if (i == from || e.key.time != entries[i - 1].key.time) startTimelineValue(timeline);
             appendTimelineEntry(timeline, e.op, ref);
             if (e.op == TimelineOp::Put) {

@@ -221,13 +221,14 @@ NodeRec NodeRec::encode(const Node& n, const Stamps& stamps) {
     thread_local std::string values;
     thread_local std::vector<std::uint32_t> offsets;
     head.clear();
-    values.clear();
     offsets.clear();
     putHead(head, meta, n.id.view(), n.host.view(), n.origin.view(), stamps.created_at,
             stamps.updated_at, n.deleted_at, stamps.revision);
     static const Object kEmpty;
     const Object& md = n.metadata.isObject() ? n.metadata.asObject() : kEmpty;
-    Packer pack(values);
+    // The buffer keeps its size from record to record: room is rarely made twice.
+    values.resize(std::max<std::size_t>(values.capacity(), 256));
+    Packer pack(values, 0);
     for (const auto& [k, v] : md) {
         offsets.push_back(static_cast<std::uint32_t>(pack.size()));
         pack.value(v);

@@ -127,6 +127,8 @@ void packValue(std::string& out, const Value& v);
 class Packer {
 public:
     explicit Packer(std::string& out) : out_(out), at_(out.size()) {}
+    /// Packs from `at`, over bytes of `out` already there (a buffer reused at its size).
+    Packer(std::string& out, std::size_t at) : out_(out), at_(at) {}
     Packer(const Packer&) = delete;
     Packer& operator=(const Packer&) = delete;
 
@@ -153,10 +155,12 @@ public:
     void finish() { out_.resize(at_); }
 
 private:
-    char* room(std::size_t n) {
-        if (out_.size() - at_ < n) out_.resize(std::max(2 * out_.size(), at_ + n + 64));
+    [[gnu::always_inline]] char* room(std::size_t n) {
+        if (out_.size() - at_ < n) [[unlikely]]
+            grow(n);
         return out_.data() + at_;
     }
+    void grow(std::size_t n) { out_.resize(std::max(2 * out_.size(), at_ + n + 64)); }
     void varint(std::uint64_t v) {
         at_ = static_cast<std::size_t>(writeVarint(room(10), v) - out_.data());
     }

@@ -27,6 +27,8 @@ model::Result<model::Value> decodeValue(std::string_view& in);
 void encodeNodeRecord(std::string& out, const model::Node& n);
 /// The same bytes as the Node form, read from a flat record in place.
 void encodeNodeRecord(std::string& out, model::NodeRef n);
+/// The same, with `h` = n.head() already walked by the caller.
+void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::Head& h);
 void encodeEdgeRecord(std::string& out, const model::Edge& e);
 model::Result<model::Node> decodeNodeRecord(std::string_view bytes);
 /// The flat record of what decodeNodeRecord decodes (NodeRec::encode of it), built from the
