@@ -116,10 +116,26 @@ struct RawWriter {
     void varint(std::uint64_t v) { p = writeVarint(p, v); }
     void bytes(std::string_view s) {
         varint(s.size());
-        std::memcpy(p, s.data(), s.size());
+        copy(p, s.data(), s.size());
         p += s.size();
     }
     void float64(double d) { p = writeDouble(p, d); }
+
+    // Keys and most string values are a few bytes: two overlapping fixed-size moves instead of
+    // a call to memcpy for each (~15 instructions, a dozen a revision; ADR 015, 23rd round).
+    static void copy(char* to, const char* from, std::size_t n) {
+        if (n >= 8 && n <= 16) {
+            std::memcpy(to, from, 8);
+            std::memcpy(to + n - 8, from + n - 8, 8);
+        } else if (n >= 4 && n < 8) {
+            std::memcpy(to, from, 4);
+            std::memcpy(to + n - 4, from + n - 4, 4);
+        } else if (n < 4) {
+            for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+        } else {
+            std::memcpy(to, from, n);
+        }
+    }
 };
 
 std::string_view keyView(const model::Str& k) {
@@ -349,7 +365,7 @@ void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::
     // gains a byte, a container loses its length), keys and the head at most what is added.
     std::size_t room = 2 * n.blockBytes() + h.host.size() + h.origin.size() + 7 * 10;
     const std::size_t keys = n.keyCount();
-    for (std::size_t i = 0; i < keys; ++i) room += 5 + n.key(i).size();
+    room += 5 * keys + n.keyBytes();
     const std::size_t at = out.size();
     out.resize(at + room);
     RawWriter w{out.data() + at};

@@ -369,6 +369,11 @@ std::string_view NodeRef::key(std::size_t i) const noexcept {
     return b_->shape->keys()[i].view();
 }
 
+std::size_t NodeRef::keyBytes() const noexcept {
+    assert(b_->shape == nullptr || b_->shape->interned);  // records' key lists are
+    return b_->shape ? b_->shape->key_bytes : 0;
+}
+
 ValueRef NodeRef::value(std::size_t i) const noexcept {
     return valueAt(b_, i);
 }

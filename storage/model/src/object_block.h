@@ -18,8 +18,9 @@ struct Shape {
     std::uint32_t size = 0;
     std::uint32_t capacity = 0;
     bool interned = false;
-    bool unsorted = false;  // private only: appended keys out of order or duplicated
-    std::size_t hash = 0;   // interned only
+    bool unsorted = false;      // private only: appended keys out of order or duplicated
+    std::size_t hash = 0;       // interned only
+    std::size_t key_bytes = 0;  // interned only: the keys' lengths summed
 
     Str* keys() noexcept { return reinterpret_cast<Str*>(this + 1); }
     const Str* keys() const noexcept { return reinterpret_cast<const Str*>(this + 1); }

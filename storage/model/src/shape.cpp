@@ -127,7 +127,10 @@ Shape* lookupOrAdd(const Str* keys, std::size_t n, std::size_t h) {
     for (; it != end; ++it)
         if (sameKeys(it->second, keys, n) && tryRetain(it->second)) return it->second;
     Shape* s = privateShape(n);
-    for (std::size_t i = 0; i < n; ++i) new (&s->keys()[i]) Str(keys[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+        new (&s->keys()[i]) Str(keys[i]);
+        s->key_bytes += keys[i].size();
+    }
     s->size = static_cast<std::uint32_t>(n);
     s->interned = true;
     s->hash = h;

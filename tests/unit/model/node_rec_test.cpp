@@ -280,6 +280,9 @@ TEST(NodeRec, FieldIndexAndSameKeys) {
     for (int i = 0; i < 300; ++i) {
         Node n = g.node(2);
         NodeRec r = NodeRec::encode(n);
+        std::size_t key_bytes = 0;
+        for (std::size_t k = 0; k < r.keyCount(); ++k) key_bytes += r.key(k).size();
+        ASSERT_EQ(r.keyBytes(), key_bytes);
         for (std::size_t k = 0; k < r.keyCount(); ++k) {
             ASSERT_EQ(r.fieldIndex(r.key(k)), k);
             ASSERT_EQ(r.value(k), r.field(r.key(k)));

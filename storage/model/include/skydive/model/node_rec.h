@@ -61,6 +61,8 @@ public:
     /// Top-level metadata keys in ascending order: key(i) / value(i), i < keyCount().
     std::size_t keyCount() const noexcept;
     std::string_view key(std::size_t i) const noexcept;
+    /// The top-level keys' lengths summed (kept with the interned key list: O(1)).
+    std::size_t keyBytes() const noexcept;
     ValueRef value(std::size_t i) const noexcept;
 
     /// Sequential walk of the metadata: `for (auto [key, value] : rec.fields())`, keys
