@@ -16,7 +16,7 @@ bool withinLimits(const Value& v, std::size_t depth, std::size_t& bytes);
 // Adds a scalar's size; false for a list or an object. Containers test their items with it
 // before recursing: nearly every metadata value is a scalar, and a call for each was a third
 // of the check (ADR 015, 23rd round).
-bool addScalar(const Value& v, std::size_t& bytes) {
+inline bool addScalar(const Value& v, std::size_t& bytes) {
     switch (v.type()) {
         case model::ValueType::Null:
         case model::ValueType::Bool:

@@ -86,16 +86,9 @@ HeapString* Str::heap() const noexcept {
     return h;
 }
 
-std::string_view Str::view() const noexcept {
-    if (isHeap()) {
-        HeapString* h = heap();
-        return {h->data(), h->size};
-    }
-    return {raw_, static_cast<std::size_t>(static_cast<unsigned char>(raw_[15]))};
-}
-
-std::size_t Str::size() const noexcept {
-    return view().size();
+std::string_view Str::heapView() const noexcept {
+    HeapString* h = heap();
+    return {h->data(), h->size};
 }
 
 std::size_t Str::heapBytes() const noexcept {

@@ -34,11 +34,16 @@ public:
     Str& operator=(Str&& other) noexcept;
     ~Str();
 
-    std::string_view view() const noexcept;
+    /// Inline strings (metadata keys, most values) without a call: keys are read for every
+    /// value of every revision stored (ADR 015, 23rd round).
+    std::string_view view() const noexcept {
+        if (isHeap()) return heapView();
+        return {raw_, static_cast<std::size_t>(static_cast<unsigned char>(raw_[15]))};
+    }
     operator std::string_view() const noexcept { return view(); }  // NOLINT
     std::string str() const { return std::string(view()); }
     bool empty() const noexcept { return size() == 0; }
-    std::size_t size() const noexcept;
+    std::size_t size() const noexcept { return view().size(); }
     /// Heap bytes owned by this string (0 when inline), for memory accounting.
     std::size_t heapBytes() const noexcept;
 
@@ -60,6 +65,7 @@ private:
     static constexpr unsigned char kHeapTag = 0xFF;
     bool isHeap() const noexcept { return static_cast<unsigned char>(raw_[15]) == kHeapTag; }
     detail::HeapString* heap() const noexcept;
+    std::string_view heapView() const noexcept;
     void adoptHeap(detail::HeapString* h) noexcept;  // takes one reference; REQUIRES: empty
     void clearInline() noexcept { std::memset(raw_, 0, sizeof raw_); }
     void release() noexcept;
