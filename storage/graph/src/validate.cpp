@@ -8,11 +8,6 @@ namespace {
 
 using model::Value;
 
-// Approximate JSON size of a value (strings and keys at their raw length plus quotes and
-// separators), with an early exit once `budget` is exceeded: the check must stay O(limit).
-// Returns false as soon as the depth or the size limit is exceeded.
-bool withinLimits(const Value& v, std::size_t depth, std::size_t& bytes);
-
 // Adds a scalar's size; false for a list or an object. Containers test their items with it
 // before recursing: nearly every metadata value is a scalar, and a call for each was a third
 // of the check (ADR 015, 23rd round).
@@ -29,6 +24,9 @@ inline bool addScalar(const Value& v, std::size_t& bytes) {
     return false;
 }
 
+// Approximate JSON size of a value (strings and keys at their raw length plus quotes and
+// separators), with an early exit once `budget` is exceeded: the check must stay O(limit).
+// Returns false as soon as the depth or the size limit is exceeded.
 bool withinLimits(const Value& v, std::size_t depth, std::size_t& bytes) {
     if (bytes > kMaxMetadataBytes) return false;
     if (addScalar(v, bytes)) return true;

@@ -376,7 +376,8 @@ std::string_view NodeRef::key(std::size_t i) const noexcept {
 }
 
 std::size_t NodeRef::keyBytes() const noexcept {
-    assert(b_->shape == nullptr || b_->shape->interned);  // records' key lists are
+    // A record's key list is always interned (sharedShapeOf, NodeRecBuilder): the total is set.
+    assert(b_->shape == nullptr || b_->shape->interned);
     return b_->shape ? b_->shape->key_bytes : 0;
 }
 

@@ -69,12 +69,19 @@ inline std::int64_t unzigzag(std::uint64_t v) noexcept {
     return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
 }
 
-inline void putVarint(std::string& out, std::uint64_t v) {
+/// Writes a varint at p (room for 10 bytes) and returns the end.
+inline char* writeVarint(char* p, std::uint64_t v) noexcept {
     while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        *p++ = static_cast<char>((v & 0x7F) | 0x80);
         v >>= 7;
     }
-    out.push_back(static_cast<char>(v));
+    *p++ = static_cast<char>(v);
+    return p;
+}
+
+inline void putVarint(std::string& out, std::uint64_t v) {
+    char buf[10];
+    out.append(buf, static_cast<std::size_t>(writeVarint(buf, v) - buf));
 }
 
 inline std::size_t varintSize(std::uint64_t v) noexcept {
@@ -84,16 +91,6 @@ inline std::size_t varintSize(std::uint64_t v) noexcept {
         ++n;
     }
     return n;
-}
-
-/// Writes a varint at p (room for 10 bytes) and returns the end.
-inline char* writeVarint(char* p, std::uint64_t v) noexcept {
-    while (v >= 0x80) {
-        *p++ = static_cast<char>((v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    *p++ = static_cast<char>(v);
-    return p;
 }
 
 /// Reads a varint and advances p. REQUIRES: a well-formed record (only our encoder writes them).
@@ -176,6 +173,7 @@ private:
 };
 
 /// The packed forms of scalars (what packValue writes for a Value holding them).
+// (Appends for NodeRecBuilder, one value a call: a Packer would make and drop room each time.)
 inline void packInt(std::string& out, std::int64_t i) {
     out.push_back(static_cast<char>(kTagInt));
     putVarint(out, zigzag(i));
