@@ -39,7 +39,10 @@ struct Version {
     RevKeyView refView() const {
         if (!node)
             return {kind(), edge->id.view(), edge->created_at, edge->updated_at, edge->revision};
-        const model::NodeRef::Head h = node.head();
+        return refOf(node.head());
+    }
+    /// A node version's key view from its head, for a caller that walked it already.
+    static RevKeyView refOf(const model::NodeRef::Head& h) {
         return {model::ElementKind::Node, h.id, h.created_at, h.updated_at, h.revision};
     }
     static Version of(const model::Change& c);

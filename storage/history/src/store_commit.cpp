@@ -495,8 +495,7 @@ private:
             RevKeyView ref;
             if (e.after.node) {
                 head = e.after.node.head();
-                ref = {model::ElementKind::Node, head.id, head.created_at, head.updated_at,
-                       head.revision};
+                ref = Version::refOf(head);
             } else {
                 ref = e.after.refView();
             }

@@ -208,6 +208,9 @@ const RecBlock* assemble(const std::string& head, const std::vector<std::uint32_
     return b;
 }
 
+// The least room a values buffer starts a record with (a record of typical metadata fits).
+constexpr std::size_t kValuesRoom = 256;
+
 // One large element (metadata may reach 1 MiB) must not pin its buffer in every writer thread
 // for good.
 void trim(std::string& buf) {
@@ -233,7 +236,7 @@ NodeRec NodeRec::encode(const Node& n, const Stamps& stamps) {
     static const Object kEmpty;
     const Object& md = n.metadata.isObject() ? n.metadata.asObject() : kEmpty;
     // The buffer keeps its size from record to record: room is rarely made twice.
-    values.resize(std::max<std::size_t>(values.capacity(), 256));
+    values.resize(std::max<std::size_t>(values.capacity(), kValuesRoom));
     Packer pack(values, 0);
     for (const auto& [k, v] : md) {
         offsets.push_back(static_cast<std::uint32_t>(pack.size()));
@@ -255,7 +258,8 @@ void NodeRecBuilder::start(std::string_view id, std::string_view host, std::stri
                            Time created_at, Time updated_at, Time deleted_at,
                            std::int64_t revision) {
     head_.clear();
-    values_.clear();
+    values_.resize(std::max<std::size_t>(values_.capacity(), kValuesRoom));
+    values_at_ = 0;
     offsets_.clear();
     keys_.clear();
     putHead(head_, meta_, id, host, origin, created_at, updated_at, deleted_at, revision);
@@ -263,27 +267,40 @@ void NodeRecBuilder::start(std::string_view id, std::string_view host, std::stri
 
 void NodeRecBuilder::next(std::string_view key) {
     keys_.push_back(key);
-    offsets_.push_back(static_cast<std::uint32_t>(values_.size()));
+    offsets_.push_back(static_cast<std::uint32_t>(values_at_));
 }
+
+namespace {
+
+// One value packed at the builder's write position, which moves past it.
+template <typename Write>
+void packAt(std::string& values, std::size_t& at, const Write& write) {
+    Packer p(values, at);
+    write(p);
+    at = p.size();
+}
+
+}  // namespace
+
 void NodeRecBuilder::addNull(std::string_view key) {
     next(key);
-    values_.push_back(static_cast<char>(kTagNull));
+    packAt(values_, values_at_, [](Packer& p) { p.nullValue(); });
 }
 void NodeRecBuilder::addBool(std::string_view key, bool b) {
     next(key);
-    values_.push_back(static_cast<char>(b ? kTagTrue : kTagFalse));
+    packAt(values_, values_at_, [&](Packer& p) { p.boolValue(b); });
 }
 void NodeRecBuilder::addInt(std::string_view key, std::int64_t i) {
     next(key);
-    packInt(values_, i);
+    packAt(values_, values_at_, [&](Packer& p) { p.intValue(i); });
 }
 void NodeRecBuilder::addString(std::string_view key, std::string_view s) {
     next(key);
-    packString(values_, s);
+    packAt(values_, values_at_, [&](Packer& p) { p.stringValue(s); });
 }
 void NodeRecBuilder::addValue(std::string_view key, const Value& v) {
     next(key);
-    packValue(values_, v);
+    packAt(values_, values_at_, [&](Packer& p) { p.value(v); });
 }
 
 NodeRec NodeRecBuilder::finish() {
@@ -302,6 +319,7 @@ NodeRec NodeRecBuilder::finish() {
         retainShape(shape_);
         shape = shape_;
     }
+    values_.resize(values_at_);
     NodeRec rec = NodeRec::adopt(assemble(head_, offsets_, values_, shape));
     trim(values_);
     trim(head_);

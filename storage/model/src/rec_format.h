@@ -115,16 +115,12 @@ inline std::string_view getString(const unsigned char*& p) noexcept {
 /// Host or origin: an interned id or the string inline.
 std::string_view getInternedOrInline(const unsigned char*& p) noexcept;
 
-/// Appends the packed form of v.
-void packValue(std::string& out, const Value& v);
-
-/// Packs values at the end of `out` through a pointer, making room a value at a time: a
-/// push_back per byte was a third of NodeRec::encode (ADR 015, 23rd round). `out` holds
-/// slack past what was written until finish().
+/// Packs values into `out` from `at` through a pointer, making room a value at a time: a
+/// push_back per byte was a third of NodeRec::encode (ADR 015, 23rd round). Writers keep
+/// their buffer at its size from record to record (room is then rarely made) and call
+/// finish() once a record's values are written.
 class Packer {
 public:
-    explicit Packer(std::string& out) : out_(out), at_(out.size()) {}
-    /// Packs from `at`, over bytes of `out` already there (a buffer reused at its size).
     Packer(std::string& out, std::size_t at) : out_(out), at_(at) {}
     Packer(const Packer&) = delete;
     Packer& operator=(const Packer&) = delete;
@@ -132,6 +128,8 @@ public:
     /// Bytes of `out` written so far.
     std::size_t size() const noexcept { return at_; }
     void value(const Value& v);
+    void nullValue() { *room(1) = static_cast<char>(kTagNull), ++at_; }
+    void boolValue(bool b) { *room(1) = static_cast<char>(b ? kTagTrue : kTagFalse), ++at_; }
     void intValue(std::int64_t i) {
         char* p = room(11);
         *p = static_cast<char>(kTagInt);
@@ -171,21 +169,5 @@ private:
     std::string& out_;
     std::size_t at_;
 };
-
-/// The packed forms of scalars (what packValue writes for a Value holding them).
-// (Appends for NodeRecBuilder, one value a call: a Packer would make and drop room each time.)
-inline void packInt(std::string& out, std::int64_t i) {
-    out.push_back(static_cast<char>(kTagInt));
-    putVarint(out, zigzag(i));
-}
-inline void packString(std::string& out, std::string_view s) {
-    if (s.size() <= kShortStringMax) {
-        out.push_back(static_cast<char>(kTagShortString + s.size()));
-    } else {
-        out.push_back(static_cast<char>(kTagString));
-        putVarint(out, s.size());
-    }
-    out.append(s);
-}
 
 }  // namespace skydive::model::detail

@@ -33,10 +33,8 @@ void Packer::container(unsigned char tag, Fill&& fill) {
 
 void Packer::value(const Value& v) {
     switch (v.type()) {
-        case ValueType::Null: *room(1) = static_cast<char>(kTagNull), ++at_; return;
-        case ValueType::Bool:
-            *room(1) = static_cast<char>(v.asBool() ? kTagTrue : kTagFalse), ++at_;
-            return;
+        case ValueType::Null: nullValue(); return;
+        case ValueType::Bool: boolValue(v.asBool()); return;
         case ValueType::Int: intValue(v.asInt()); return;
         case ValueType::Double: {
             char* p = room(9);
@@ -64,12 +62,6 @@ void Packer::value(const Value& v) {
             });
             return;
     }
-}
-
-void packValue(std::string& out, const Value& v) {
-    Packer p(out);
-    p.value(v);
-    p.finish();
 }
 
 }  // namespace detail

@@ -177,6 +177,7 @@ private:
     void next(std::string_view key);
 
     std::string head_, meta_, values_;
+    std::size_t values_at_ = 0;  // end of the packed values (values_ keeps its size as room)
     std::vector<std::uint32_t> offsets_;
     std::vector<std::string_view> keys_;
     detail::Shape* shape_ = nullptr;  // the last record's key list, one reference held
