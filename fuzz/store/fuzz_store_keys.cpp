@@ -1,6 +1,7 @@
 // Key and value decoders of storage/FORMAT.md on arbitrary bytes (a corrupted or foreign
 // database): they must never crash, and every encoding is canonical, so whatever decodes
-// re-encodes to the very same bytes. Cases 5 and 6 are the binary `rev` record decoders.
+// re-encodes to the very same bytes. Cases 5 and 6 are the binary `rev` record decoders
+// (case 5: node records of both formats, 0x02 and 0x04).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -32,10 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (auto k = decodeApiKey(in); k && encodeApiKey(k->first, k->second) != in)
                 std::abort();
             break;
-        case 5:
+        case 5:  // both node record formats: 0x02 (store format 5), 0x04
             if (auto n = decodeNodeRecord(in); n.ok()) {
                 std::string out;
-                encodeNodeRecord(out, *n);
+                if (in[0] == static_cast<char>(kPackedNodeRecordFormat))
+                    encodeNodeRecord(out, skydive::model::NodeRec::encode(*n));
+                else
+                    encodeNodeRecordV2(out, *n);
                 if (out != in) std::abort();
             } else if (n.error().code != skydive::model::ErrorCode::Corruption) {
                 std::abort();

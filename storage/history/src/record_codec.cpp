@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 namespace skydive::store {
 
@@ -140,9 +141,6 @@ struct RawWriter {
 
 std::string_view keyView(const model::Str& k) {
     return k.view();
-}
-std::string_view keyView(std::string_view k) {
-    return k;
 }
 
 // One tagged value, from a `Value` (`V` = const Value&) or from a record's packed `ValueRef`
@@ -302,9 +300,10 @@ struct Head {
     std::int64_t created_at = 0, updated_at = 0, deleted_at = 0, revision = 0;
 };
 
-model::Status decodeHead(Cursor& c, Head& h) {
+// `format`: the format byte the record must start with.
+model::Status decodeHead(Cursor& c, Head& h, std::uint8_t format = kRecordFormat) {
     std::uint8_t fmt = c.in.empty() ? 0 : static_cast<std::uint8_t>(c.in[0]);
-    if (fmt != kRecordFormat) return corrupt("bad format byte");
+    if (fmt != format) return corrupt("bad format byte");
     c.in.remove_prefix(1);
     if (!c.bytes(h.id) || !c.bytes(h.host) || !c.bytes(h.origin))
         return corrupt("truncated string");
@@ -349,9 +348,10 @@ Result<Value> decodeValue(std::string_view& in) {
     return v;
 }
 
-// node: 0x02 | id | host | origin | CreatedAt | UpdatedAt | DeletedAt | Revision | metadata
+// node (format 5): 0x02 | id | host | origin | CreatedAt | UpdatedAt | DeletedAt | Revision |
+//                   metadata
 // edge: same, with parent | child before the metadata.
-void encodeNodeRecord(std::string& out, const model::Node& n) {
+void encodeNodeRecordV2(std::string& out, const model::Node& n) {
     encodeElement(out, n);
     encodeObjectBody(out, n.metadata.asObject());
 }
@@ -360,16 +360,17 @@ void encodeNodeRecord(std::string& out, model::NodeRef n) {
     encodeNodeRecord(out, n, n.head());
 }
 
+// node (format 6): 0x04 | id | host | origin | CreatedAt | UpdatedAt | DeletedAt | Revision |
+//                   count vu | count x key str | count packed values (rec_format.h)
 void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::Head& h) {
-    // Room for the record: its values take at most twice their packed size (a short string
-    // gains a byte, a container loses its length), keys and the head at most what is added.
-    std::size_t room = 2 * n.blockBytes() + h.host.size() + h.origin.size() + 7 * 10;
     const std::size_t keys = n.keyCount();
-    room += 5 * keys + n.keyBytes();
+    const std::string_view values = n.packedValues();
+    const std::size_t room = 1 + h.id.size() + h.host.size() + h.origin.size() + 7 * 10 + 5 * keys +
+                             n.keyBytes() + values.size();
     const std::size_t at = out.size();
     out.resize(at + room);
     RawWriter w{out.data() + at};
-    w.byte(kRecordFormat);
+    w.byte(kPackedNodeRecordFormat);
     w.bytes(h.id);
     w.bytes(h.host);
     w.bytes(h.origin);
@@ -377,7 +378,10 @@ void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::
     w.varint(zigzag(h.updated_at));
     w.varint(zigzag(h.deleted_at));
     w.varint(zigzag(h.revision));
-    writeEntries(w, keys, n.fields());
+    w.varint(keys);
+    for (const model::Str& k : n.keyList()) w.bytes(k.view());
+    std::memcpy(w.p, values.data(), values.size());
+    w.p += values.size();
     assert(w.p <= out.data() + at + room);
     out.resize(static_cast<std::size_t>(w.p - out.data()));
 }
@@ -390,6 +394,12 @@ void encodeEdgeRecord(std::string& out, const model::Edge& e) {
 }
 
 Result<model::Node> decodeNodeRecord(std::string_view bytes) {
+    if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kPackedNodeRecordFormat) {
+        thread_local model::NodeRecBuilder builder;
+        auto rec = decodeNodeRecordTo(bytes, builder);
+        if (!rec) return rec.error();
+        return rec->toNode();
+    }
     Cursor c{bytes};
     model::Node n;
     if (auto st = decodeElement(c, n); !st.ok()) return st.error();
@@ -397,8 +407,37 @@ Result<model::Node> decodeNodeRecord(std::string_view bytes) {
     return n;
 }
 
+namespace {
+
+// A 0x04 record: the head and key list read here, the packed values checked and taken as they
+// are by the builder.
+Result<model::NodeRec> decodePackedNodeRecord(std::string_view bytes, model::NodeRecBuilder& b) {
+    Cursor c{bytes};
+    Head h;
+    if (auto st = decodeHead(c, h, kPackedNodeRecordFormat); !st.ok()) return st.error();
+    thread_local std::vector<std::string_view> keys;
+    keys.clear();
+    std::uint64_t n;
+    // Each key takes a byte at least, and its value another.
+    if (!c.varint(n) || n > c.in.size() / 2) return corrupt("bad key count");
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::string_view key;
+        if (!c.bytes(key)) return corrupt("truncated key");
+        if (i > 0 && key <= keys.back()) return corrupt("keys not strictly ascending");
+        keys.push_back(key);
+    }
+    b.start(h.id, h.host, h.origin, h.created_at, h.updated_at, h.deleted_at, h.revision);
+    auto rec = b.finishPacked(keys, c.in, kMaxValueDepth);
+    if (!rec) return corrupt(rec.error().message.c_str());
+    return rec;
+}
+
+}  // namespace
+
 // The same checks as decodeNodeRecord, the fields handed to the builder as they are read.
 Result<model::NodeRec> decodeNodeRecordTo(std::string_view bytes, model::NodeRecBuilder& b) {
+    if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kPackedNodeRecordFormat)
+        return decodePackedNodeRecord(bytes, b);
     Cursor c{bytes};
     Head h;
     if (auto st = decodeHead(c, h); !st.ok()) return st.error();

@@ -119,24 +119,28 @@ Status Store::Impl::load() {
     // Format 3 changed the `rev` key layout (time-ordered) and the references to it, format 4
     // the timeline's keys and values (one key per commit and time): an older store is
     // refused, with its version named, and left untouched (FORMAT.md). Format 5 added the late
-    // marker index, which a format 4 store gets here from one scan of `rev`.
+    // marker index, which a format 4 store gets here from one scan of `rev`. Format 6 writes
+    // node records 0x04 and reads the 0x02 ones of formats 4 and 5: upgrading them is writing
+    // the version, so that an older binary refuses the records it cannot read.
     bool index_markers = false;
+    bool upgrade = false;
     if (*fmt && (*fmt)->size() != 4)
         return makeError(ErrorCode::Corruption, "store format key is not 4 bytes");
     if (*fmt) {
         std::uint64_t found = readU64(**fmt);
         index_markers = found == 4;
-        if (found != kFormatVersion && !index_markers)
+        upgrade = found == 4 || found == 5;
+        if (found != kFormatVersion && !upgrade)
             return makeError(
                 ErrorCode::Unsupported,
                 "data directory has store format " + std::to_string(found) +
-                    ", this binary reads formats 4 and " + std::to_string(kFormatVersion) +
+                    ", this binary reads formats 4 to " + std::to_string(kFormatVersion) +
                     (found < 4 ? " only (format 4 lists a commit's changes under one timeline "
                                  "key; start from an empty data directory)"
                                : ""));
     }
     if (auto st = rocks->loadLateMarkers(index_markers); !st) return st;
-    if (!*fmt || index_markers) {
+    if (!*fmt || upgrade) {
         std::string v;
         putU32(v, kFormatVersion);
         rocksdb::WriteBatch b;

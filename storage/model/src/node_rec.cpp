@@ -68,7 +68,7 @@ struct Parts {
     const unsigned char* offsets;
 };
 
-Parts partsOf(const RecBlock* b) noexcept {
+[[gnu::always_inline]] inline Parts partsOf(const RecBlock* b) noexcept {
     const unsigned char* p = b->body();
     (void)getString(p);  // ID
     auto meta_len = static_cast<std::size_t>(getVarint(p));
@@ -79,7 +79,8 @@ std::size_t keyCountOf(const RecBlock* b) noexcept {
     return b->shape ? b->shape->size : 0;
 }
 
-ValueRef valueAt(const RecBlock* b, std::size_t i) noexcept {
+// Inlined: value() and packedValues() both use it, and value() is on the ingest's path.
+[[gnu::always_inline]] inline ValueRef valueAt(const RecBlock* b, std::size_t i) noexcept {
     std::size_t n = keyCountOf(b);
     const unsigned char* offsets = partsOf(b).offsets;
     std::size_t width = b->wideOffsets() ? 4 : 2;
@@ -181,7 +182,7 @@ void putHead(std::string& head, std::string& meta, std::string_view id, std::str
 // The block of a record from its head, the values' offsets and the packed values; takes over
 // one reference to `shape`.
 const RecBlock* assemble(const std::string& head, const std::vector<std::uint32_t>& offsets,
-                         const std::string& values, Shape* shape) {
+                         std::string_view values, Shape* shape) {
     std::size_t extra = offsets.empty() ? 0 : offsets.size() - 1;
     std::size_t size = head.size() + 2 * extra + values.size();
     std::size_t width = size >= 65536 ? 4 : 2;
@@ -303,25 +304,116 @@ void NodeRecBuilder::addValue(std::string_view key, const Value& v) {
     packAt(values_, values_at_, [&](Packer& p) { p.value(v); });
 }
 
-NodeRec NodeRecBuilder::finish() {
-    Shape* shape = nullptr;
-    if (!keys_.empty()) {
-        // Records decoded in a row mostly share their key list: compare with the last one
-        // before hashing the keys to intern them.
-        bool same = shape_ != nullptr && shape_->size == keys_.size();
-        for (std::size_t i = 0; same && i < keys_.size(); ++i)
-            same = shape_->keys()[i].view() == keys_[i];
-        if (!same) {
-            std::vector<Str> keys(keys_.begin(), keys_.end());
-            Shape* interned = internShape(keys.data(), keys.size());
-            releaseShape(std::exchange(shape_, interned));
-        }
-        retainShape(shape_);
-        shape = shape_;
+Shape* NodeRecBuilder::shapeOfKeys() {
+    if (keys_.empty()) return nullptr;
+    // Records decoded in a row mostly share their key list: compare with the last one before
+    // hashing the keys to intern them.
+    bool same = shape_ != nullptr && shape_->size == keys_.size();
+    for (std::size_t i = 0; same && i < keys_.size(); ++i)
+        same = shape_->keys()[i].view() == keys_[i];
+    if (!same) {
+        std::vector<Str> keys(keys_.begin(), keys_.end());
+        Shape* interned = internShape(keys.data(), keys.size());
+        releaseShape(std::exchange(shape_, interned));
     }
+    retainShape(shape_);
+    return shape_;
+}
+
+NodeRec NodeRecBuilder::finish() {
+    Shape* shape = shapeOfKeys();
     values_.resize(values_at_);
     NodeRec rec = NodeRec::adopt(assemble(head_, offsets_, values_, shape));
     trim(values_);
+    trim(head_);
+    trim(meta_);
+    return rec;
+}
+
+namespace {
+
+// The checks of finishPacked() on bytes that may be corrupt: a varint that is minimal and fits
+// 64 bits, read without passing `end`.
+bool checkedVarint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v) noexcept {
+    v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (p == end) return false;
+        const unsigned char b = *p++;
+        if (shift == 63 && b > 1) return false;
+        v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+        if ((b & 0x80) == 0) return b != 0 || shift == 0;
+    }
+    return false;
+}
+
+// One canonical packed value at p, ending at or before `end`; its end, or nullptr.
+const unsigned char* checkedValue(const unsigned char* p, const unsigned char* end,
+                                  std::size_t depth, std::size_t max_depth) noexcept {
+    if (depth > max_depth || p == end) return nullptr;
+    const unsigned char tag = *p++;
+    const auto left = [&] { return static_cast<std::uint64_t>(end - p); };
+    if (tag >= kTagShortString) {
+        const std::uint64_t n = tag - kTagShortString;
+        return n <= left() ? p + n : nullptr;
+    }
+    std::uint64_t n = 0;
+    switch (static_cast<RecTag>(tag)) {
+        case kTagNull:
+        case kTagFalse:
+        case kTagTrue: return p;
+        case kTagInt: return checkedVarint(p, end, n) ? p : nullptr;
+        case kTagDouble: return left() >= 8 ? p + 8 : nullptr;
+        case kTagString:  // the long form only past the short form's reach
+            return checkedVarint(p, end, n) && n > kShortStringMax && n <= left() ? p + n : nullptr;
+        case kTagList:
+        case kTagObject: {
+            if (!checkedVarint(p, end, n) || n > left()) return nullptr;
+            const unsigned char* body_end = p + n;
+            std::uint64_t count = 0;
+            // Every item takes a byte at least, every entry two.
+            if (!checkedVarint(p, body_end, count) ||
+                count > static_cast<std::uint64_t>(body_end - p))
+                return nullptr;
+            std::string_view prev;
+            for (std::uint64_t i = 0; i < count; ++i) {
+                if (tag == kTagObject) {
+                    std::uint64_t len = 0;
+                    if (!checkedVarint(p, body_end, len) ||
+                        len > static_cast<std::uint64_t>(body_end - p))
+                        return nullptr;
+                    const std::string_view key(reinterpret_cast<const char*>(p), len);
+                    if (i > 0 && key <= prev) return nullptr;
+                    prev = key;
+                    p += len;
+                }
+                p = checkedValue(p, body_end, depth + 1, max_depth);
+                if (p == nullptr) return nullptr;
+            }
+            return p == body_end ? p : nullptr;
+        }
+        default: return nullptr;
+    }
+}
+
+}  // namespace
+
+Result<NodeRec> NodeRecBuilder::finishPacked(const std::vector<std::string_view>& keys,
+                                             std::string_view packed, std::size_t max_depth) {
+    offsets_.clear();
+    const auto* start = reinterpret_cast<const unsigned char*>(packed.data());
+    const unsigned char* end = start + packed.size();
+    const unsigned char* p = start;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        offsets_.push_back(static_cast<std::uint32_t>(p - start));
+        p = checkedValue(p, end, 2, max_depth);
+        if (p == nullptr)
+            return Error{ErrorCode::Corruption,
+                         "bad packed value of key '" + std::string(keys[i]) + "'"};
+    }
+    if (p != end) return Error{ErrorCode::Corruption, "bytes after the last value"};
+    keys_.assign(keys.begin(), keys.end());
+    Shape* shape = shapeOfKeys();
+    NodeRec rec = NodeRec::adopt(assemble(head_, offsets_, packed, shape));
     trim(head_);
     trim(meta_);
     return rec;
@@ -393,6 +485,11 @@ std::string_view NodeRef::key(std::size_t i) const noexcept {
     return b_->shape->keys()[i].view();
 }
 
+std::span<const Str> NodeRef::keyList() const noexcept {
+    return b_->shape ? std::span<const Str>(b_->shape->keys(), b_->shape->size)
+                     : std::span<const Str>();
+}
+
 std::size_t NodeRef::keyBytes() const noexcept {
     // A record's key list is always interned (sharedShapeOf, NodeRecBuilder): the total is set.
     assert(b_->shape == nullptr || b_->shape->interned);
@@ -401,6 +498,14 @@ std::size_t NodeRef::keyBytes() const noexcept {
 
 ValueRef NodeRef::value(std::size_t i) const noexcept {
     return valueAt(b_, i);
+}
+
+std::string_view NodeRef::packedValues() const noexcept {
+    const std::size_t n = keyCountOf(b_);
+    if (n == 0) return {};
+    const unsigned char* values = valueAt(b_, 0).data();
+    const unsigned char* end = b_->body() + b_->size;
+    return {reinterpret_cast<const char*>(values), static_cast<std::size_t>(end - values)};
 }
 
 NodeRef::FieldRange NodeRef::fields() const noexcept {

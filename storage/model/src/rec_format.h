@@ -1,7 +1,9 @@
 #pragma once
 
-// The flat node record (ADR 002, eighth round). In-memory only: nothing here is written to disk,
-// so the layout can change without a format version.
+// The flat node record (ADR 002, eighth round). The block's layout is in-memory only and can
+// change freely, but the packed values are also what the store writes for a node revision since
+// its format 6 (storage/FORMAT.md, node record 0x04, via NodeRef::packedValues): a change to
+// the packed value encoding below needs a new store format.
 //
 // RecBlock, one allocation:
 //   0   u32 refs (atomic)

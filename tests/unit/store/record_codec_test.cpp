@@ -5,6 +5,7 @@
 
 #include <limits>
 #include <random>
+#include <vector>
 
 #include "../../../storage/history/src/record.h"  // the rev value dispatch (private)
 #include "../model/node_gen.h"
@@ -36,10 +37,23 @@ model::Node sampleNode() {
     return n;
 }
 
-// Golden bytes: FORMAT.md (rev value, format 0x02) is the contract, these pin it.
+// A node record as the store writes it (0x04, from the node's flat record).
+std::string packedRecord(const model::Node& n) {
+    std::string out;
+    encodeNodeRecord(out, model::NodeRec::encode(n));
+    return out;
+}
+// The node's record in both formats: 0x02 (store format 5, still read), then 0x04.
+std::vector<std::string> bothRecords(const model::Node& n) {
+    std::string v2;
+    encodeNodeRecordV2(v2, n);
+    return {v2, packedRecord(n)};
+}
+
+// Golden bytes: FORMAT.md (rev value, formats 0x02 and 0x04) is the contract, these pin it.
 TEST(RecordCodec, NodeGoldenBytes) {
     std::string out;
-    encodeNodeRecord(out, sampleNode());
+    encodeNodeRecordV2(out, sampleNode());
     EXPECT_EQ(hex(out),
               "02"
               "026e31"  // id
@@ -52,20 +66,36 @@ TEST(RecordCodec, NodeGoldenBytes) {
               "02"            // 2 metadata entries
               "01410302"      // "A": int 1
               "0142050178");  // "B": string "x"
+    EXPECT_EQ(hex(packedRecord(sampleNode())),
+              "04"
+              "026e31"  // id
+              "0168"    // host
+              "00"      // origin
+              "02"
+              "04"
+              "00"      // CreatedAt 1, UpdatedAt 2, DeletedAt 0 (zigzag)
+              "06"      // Revision 3
+              "02"      // 2 keys
+              "0141"    // "A"
+              "0142"    // "B"
+              "0302"    // int 1
+              "8178");  // short string "x"
 }
 
-// The live graph's records are written without materialising a Node: the same bytes.
-TEST(RecordCodec, RecordsEncodeAsTheirNodes) {
+// Both formats of a node decode to the node, and to its flat record bit for bit.
+TEST(RecordCodec, RecordsOfBothFormatsDecodeToTheirNodes) {
     model::test_gen::Gen g(5);
+    model::NodeRecBuilder builder;
     for (int i = 0; i < 500; ++i) {
         const model::Node n = g.node(4);
-        std::string from_node, from_record;
-        encodeNodeRecord(from_node, n);
-        encodeNodeRecord(from_record, model::NodeRec::encode(n));
-        ASSERT_EQ(hex(from_record), hex(from_node)) << model::toJson(n);
-        auto back = decodeNodeRecord(from_record);
-        ASSERT_TRUE(back.ok());
-        EXPECT_EQ(*back, n);
+        for (const std::string& bytes : bothRecords(n)) {
+            auto back = decodeNodeRecord(bytes);
+            ASSERT_TRUE(back.ok()) << hex(bytes) << " " << back.error().message;
+            EXPECT_EQ(*back, n);
+            auto rec = decodeNodeRecordTo(bytes, builder);
+            ASSERT_TRUE(rec.ok()) << hex(bytes);
+            EXPECT_TRUE(*rec == model::NodeRec::encode(n)) << hex(bytes);
+        }
     }
 }
 
@@ -110,11 +140,12 @@ TEST(RecordCodec, RoundTripsNodesAndEdges) {
     n.metadata = deepValue();
     n.deleted_at = -5;
     n.origin = "a-fairly-long-origin-string";
-    std::string out;
-    encodeNodeRecord(out, n);
-    auto nb = decodeNodeRecord(out);
-    ASSERT_TRUE(nb.ok()) << nb.error().message;
-    EXPECT_EQ(*nb, n);
+    n.metadata.mutableObject().set("Long", std::string(300, 'v'));  // a string's long form
+    for (const std::string& out : bothRecords(n)) {
+        auto nb = decodeNodeRecord(out);
+        ASSERT_TRUE(nb.ok()) << nb.error().message;
+        EXPECT_EQ(*nb, n);
+    }
 
     model::Edge e;
     e.id = "e";
@@ -176,14 +207,14 @@ TEST(RecordCodec, EdgesSharingMetadataDecodeAsTheirEdges) {
 }
 
 TEST(RecordCodec, EveryTruncationIsCorruption) {
-    std::string out;
     model::Node n = sampleNode();
     n.metadata = deepValue();
-    encodeNodeRecord(out, n);
-    for (std::size_t len = 0; len < out.size(); ++len) {
-        auto r = decodeNodeRecord(std::string_view(out).substr(0, len));
-        ASSERT_FALSE(r.ok()) << len;
-        EXPECT_EQ(r.error().code, model::ErrorCode::Corruption);
+    for (const std::string& out : bothRecords(n)) {
+        for (std::size_t len = 0; len < out.size(); ++len) {
+            auto r = decodeNodeRecord(std::string_view(out).substr(0, len));
+            ASSERT_FALSE(r.ok()) << len << " " << hex(out);
+            EXPECT_EQ(r.error().code, model::ErrorCode::Corruption);
+        }
     }
 }
 
@@ -210,24 +241,127 @@ TEST(RecordCodec, RejectsNonCanonicalAndHostileInput) {
     EXPECT_TRUE(bad(std::string("\x03\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11)));
     // Empty IDs and parents are refused as the JSON reader refuses them.
     EXPECT_FALSE(decodeNodeRecord(std::string("\x02\x00\x00\x00\x00\x00\x00\x00\x00", 10)).ok());
+    EXPECT_FALSE(decodeNodeRecord(std::string("\x04\x00\x00\x00\x00\x00\x00\x00\x00", 10)).ok());
+}
+
+// The packed values of a 0x04 record are taken as they are, so anything a flat record would not
+// hold is refused: after the head of node "n" (04 01 6e 00 00 00 00 00 00), keys then values.
+TEST(RecordCodec, PackedNodeRecordsRefuseWhatTheEncoderWouldNotWrite) {
+    auto record = [](std::string tail) {
+        return std::string("\x04\x01n\x00\x00\x00\x00\x00\x00", 9) + tail;
+    };
+    auto bad = [&](std::string tail) {
+        auto r = decodeNodeRecord(record(std::move(tail)));
+        return !r.ok() && r.error().code == model::ErrorCode::Corruption;
+    };
+    ASSERT_FALSE(
+        bad(std::string("\x01\x01"
+                        "a"
+                        "\x81"
+                        "x",
+                        5)));                   // {"a":"x"}: the control
+    ASSERT_FALSE(bad(std::string("\x00", 1)));  // no metadata
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a"
+                        "\x05\x01"
+                        "x",
+                        6)));  // long form of a short string
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a"
+                        "\x03\x80\x00",
+                        6)));  // overlong varint
+    EXPECT_TRUE(
+        bad(std::string("\x02\x01"
+                        "b\x01"
+                        "a\x00\x00",
+                        7)));  // keys out of order
+    EXPECT_TRUE(
+        bad(std::string("\x02\x01"
+                        "a\x01"
+                        "a\x00\x00",
+                        7)));  // duplicate key
+    EXPECT_TRUE(
+        bad(std::string("\x02\x01"
+                        "a\x01"
+                        "b\x00",
+                        6)));  // a value missing
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a\x00\x00",
+                        5)));  // a byte after the values
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a\x09",
+                        4)));  // unknown tag
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a\x82"
+                        "x",
+                        5)));  // string past the end
+    // A list whose length covers more or fewer bytes than its items.
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a\x06\x03\x01\x00",
+                        7)));
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a\x06\x02\x02\x00\x00",
+                        8)));
+    ASSERT_FALSE(
+        bad(std::string("\x01\x01"
+                        "a\x06\x02\x01\x00",
+                        7)));  // [null]: the control
+    // Object entries out of order inside a value.
+    EXPECT_TRUE(
+        bad(std::string("\x01\x01"
+                        "a\x07\x07\x02\x01"
+                        "b\x00\x01"
+                        "a\x00",
+                        12)));
+    ASSERT_FALSE(
+        bad(std::string("\x01\x01"
+                        "a\x07\x07\x02\x01"
+                        "a\x00\x01"
+                        "b\x00",
+                        12)));
+    // Nested deeper than kMaxValueDepth: lists of lists.
+    std::string deep = "\x00";
+    for (int i = 0; i < 70; ++i) {
+        std::string body = std::string("\x01", 1) + deep;
+        std::string len;
+        for (std::size_t v = body.size();; v >>= 7) {
+            if (v < 0x80) {
+                len.push_back(static_cast<char>(v));
+                break;
+            }
+            len.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        }
+        deep = "\x06" + len + body;
+    }
+    EXPECT_TRUE(bad(std::string("\x01\x01"
+                                "a",
+                                3) +
+                    deep));
 }
 
 TEST(RecordCodec, RandomCorruptionNeverCrashes) {
-    std::string good;
     model::Node n = sampleNode();
     n.metadata = deepValue();
-    encodeNodeRecord(good, n);
     std::mt19937 rng(42);
-    for (int i = 0; i < 20000; ++i) {
-        std::string b = good;
-        for (int f = 0; f < 3; ++f) b[rng() % b.size()] = static_cast<char>(rng());
-        auto r = decodeNodeRecord(b);
-        if (r.ok()) {  // canonical: whatever decodes re-encodes to the same bytes
-            std::string again;
-            encodeNodeRecord(again, *r);
-            EXPECT_EQ(hex(again), hex(b));
-        } else {
-            EXPECT_EQ(r.error().code, model::ErrorCode::Corruption);
+    for (const std::string& good : bothRecords(n)) {
+        for (int i = 0; i < 20000; ++i) {
+            std::string b = good;
+            for (int f = 0; f < 3; ++f) b[rng() % b.size()] = static_cast<char>(rng());
+            auto r = decodeNodeRecord(b);
+            if (r.ok()) {  // canonical: whatever decodes re-encodes to the same bytes
+                const std::string again =
+                    b[0] == '\x04' ? packedRecord(*r) : bothRecords(*r).front();
+                EXPECT_EQ(hex(again), hex(b));
+            } else {
+                EXPECT_EQ(r.error().code, model::ErrorCode::Corruption);
+            }
         }
     }
 }
@@ -250,23 +384,20 @@ TEST(RecordCodec, NodeRecordsBuildTheRecordsOfTheirNodes) {
         EXPECT_EQ(rec->toNode(), *node);
     };
     model::test_gen::Gen gen(7);
-    for (int i = 0; i < 500; ++i) {
-        std::string bytes;
-        encodeNodeRecord(bytes, gen.node(i % 4));
-        same(bytes);
-    }
-    std::string good;
+    for (int i = 0; i < 500; ++i)
+        for (const std::string& bytes : bothRecords(gen.node(i % 4))) same(bytes);
     model::Node n = sampleNode();
     n.metadata = deepValue();
     n.metadata.mutableObject().set("Ratio", 0.25);
-    encodeNodeRecord(good, n);
-    for (std::size_t len = 0; len <= good.size(); ++len)
-        same(std::string_view(good).substr(0, len));
     std::mt19937 rng(43);
-    for (int i = 0; i < 5000; ++i) {
-        std::string b = good;
-        for (int f = 0; f < 2; ++f) b[rng() % b.size()] = static_cast<char>(rng());
-        same(b);
+    for (const std::string& good : bothRecords(n)) {
+        for (std::size_t len = 0; len <= good.size(); ++len)
+            same(std::string_view(good).substr(0, len));
+        for (int i = 0; i < 5000; ++i) {
+            std::string b = good;
+            for (int f = 0; f < 2; ++f) b[rng() % b.size()] = static_cast<char>(rng());
+            same(b);
+        }
     }
 }
 
@@ -284,7 +415,7 @@ TEST(RecordCodec, FormatOneJsonRecordsStillDecode) {
     Version fresh;
     fresh.node = model::NodeRec::encode(n);
     std::string bytes = encodeRecord(fresh);
-    EXPECT_EQ(static_cast<std::uint8_t>(bytes[0]), kRecordFormat);
+    EXPECT_EQ(static_cast<std::uint8_t>(bytes[0]), kPackedNodeRecordFormat);
     auto back = decodeRecord(model::ElementKind::Node, bytes);
     ASSERT_TRUE(back.ok()) << back.error().message;
     EXPECT_EQ(back->node.toNode(), n);

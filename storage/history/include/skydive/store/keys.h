@@ -22,8 +22,10 @@ inline constexpr std::uint8_t kRefValueFormat = 2;
 inline constexpr std::uint8_t kTimelineValueFormat = 3;
 /// 2: binary `rev` values; 3: time-ordered `rev` keys (kind | id | CreatedAt | UpdatedAt | Rev);
 /// 4: one timeline key per commit and time, listing its changes (ADR 015, eighth round);
-/// 5: the `default` index of incarnations with a late marker (ADR 021; format 4 is upgraded).
-inline constexpr std::uint32_t kFormatVersion = 5;
+/// 5: the `default` index of incarnations with a late marker (ADR 021; format 4 is upgraded);
+/// 6: node records 0x04, the flat record's packed values copied (ADR 015, 24th round; format 5
+/// is upgraded by writing the version: its 0x02 records are still read).
+inline constexpr std::uint32_t kFormatVersion = 6;
 inline constexpr std::size_t kMaxKeyString = 0xFFFF;
 
 /// A `rev` key: one revision of one incarnation of an element, ordered by time (UpdatedAt)

@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <skydive/model/element.h>
+#include <skydive/model/result.h>
 #include <skydive/model/value_ref.h>
 
 namespace skydive::model {
@@ -61,9 +63,15 @@ public:
     /// Top-level metadata keys in ascending order: key(i) / value(i), i < keyCount().
     std::size_t keyCount() const noexcept;
     std::string_view key(std::size_t i) const noexcept;
+    /// The same keys at once (the interned key list), for a caller walking all of them.
+    std::span<const Str> keyList() const noexcept;
     /// The top-level keys' lengths summed (kept with the interned key list: O(1)).
     std::size_t keyBytes() const noexcept;
     ValueRef value(std::size_t i) const noexcept;
+    /// The packed values of every key, in key order, back to back (rec_format.h's packed
+    /// value, the bytes `value(i)` points into): what the store writes to disk for a node
+    /// revision (FORMAT.md, node record 0x04) and NodeRecBuilder::finishPacked() takes back.
+    std::string_view packedValues() const noexcept;
 
     /// Sequential walk of the metadata: `for (auto [key, value] : rec.fields())`, keys
     /// ascending. Cheaper than key(i)/value(i) for a whole-record walk (JSON, toNode).
@@ -172,9 +180,21 @@ public:
     void addValue(std::string_view key, const Value& v);
     /// The record: the same as NodeRec::encode of the node with these fields.
     NodeRec finish();
+    /// Instead of the add calls and finish(): the record whose metadata keys are `keys`
+    /// (REQUIRES: strictly ascending, the caller checks its input) and whose values are
+    /// `packed`, in the bytes packedValues() gives, taken as they are. `packed` is checked
+    /// first, as input read from disk may be corrupt: exactly one value per key, each
+    /// canonical (minimal varints, strings of up to 127 bytes in the short form, containers'
+    /// lengths exact, object keys strictly ascending), nested no deeper than `max_depth`
+    /// counting a top-level value as depth 2 (inside the metadata object, as the store's
+    /// decoders count). Anything else is a Corruption error. Canonical bytes make the record
+    /// equal to what finish() builds for the same fields.
+    Result<NodeRec> finishPacked(const std::vector<std::string_view>& keys, std::string_view packed,
+                                 std::size_t max_depth);
 
 private:
     void next(std::string_view key);
+    detail::Shape* shapeOfKeys();
 
     std::string head_, meta_, values_;
     std::size_t values_at_ = 0;  // end of the packed values (values_ keeps its size as room)
