@@ -349,10 +349,12 @@ struct GraphImage::Impl {
         // Records of one key list (an update that adds or drops no key) compare the plain keys'
         // values by position: the positions are found once per key list, not per record.
         const std::size_t* at = old_node.sameKeys(n) ? plainPositions(n) : nullptr;
+        const std::uint64_t differ =
+            at != nullptr ? old_node.differingValues(n, at, config->keys.size()) : 0;
         for (std::size_t i = 0; i < config->keys.size(); ++i) {
             std::string_view key = config->keys[i];
-            if (at != nullptr && plain[i]) {
-                if (at[i] == n.keyCount() || old_node.value(at[i]) == n.value(at[i])) continue;
+            if (at != nullptr && plain[i] && i < 64) {
+                if ((differ >> i & 1) == 0) continue;
             } else if (model::sameField(old_node, n, key)) {
                 continue;
             }

@@ -79,17 +79,31 @@ std::size_t keyCountOf(const RecBlock* b) noexcept {
     return b->shape ? b->shape->size : 0;
 }
 
-// Inlined: value() and packedValues() both use it, and value() is on the ingest's path.
-[[gnu::always_inline]] inline ValueRef valueAt(const RecBlock* b, std::size_t i) noexcept {
-    std::size_t n = keyCountOf(b);
+// Where a record's values are: the offsets of values 1..n-1, then the values.
+struct ValuesAt {
+    const unsigned char* offsets;
+    const unsigned char* values;
+    bool wide;
+
+    [[gnu::always_inline]] const unsigned char* at(std::size_t i) const noexcept {
+        if (i == 0) return values;
+        const unsigned char* o = offsets + (i - 1) * (wide ? 4 : 2);
+        std::uint32_t off = o[0] | (std::uint32_t{o[1]} << 8);
+        if (wide) off |= (std::uint32_t{o[2]} << 16) | (std::uint32_t{o[3]} << 24);
+        return values + off;
+    }
+};
+
+// REQUIRES: the record has keys. Inlined: value() is on the ingest's path.
+[[gnu::always_inline]] inline ValuesAt valuesOf(const RecBlock* b) noexcept {
+    const std::size_t n = keyCountOf(b);
     const unsigned char* offsets = partsOf(b).offsets;
-    std::size_t width = b->wideOffsets() ? 4 : 2;
-    const unsigned char* values = offsets + (n - 1) * width;
-    if (i == 0) return ValueRef(values);
-    const unsigned char* o = offsets + (i - 1) * width;
-    std::uint32_t off = o[0] | (std::uint32_t{o[1]} << 8);
-    if (width == 4) off |= (std::uint32_t{o[2]} << 16) | (std::uint32_t{o[3]} << 24);
-    return ValueRef(values + off);
+    const bool wide = b->wideOffsets();
+    return {offsets, offsets + (n - 1) * (wide ? 4 : 2), wide};
+}
+
+[[gnu::always_inline]] inline ValueRef valueAt(const RecBlock* b, std::size_t i) noexcept {
+    return ValueRef(valuesOf(b).at(i));
 }
 
 // An Object over the record's own (interned) key list: the block is filled directly, so the
@@ -498,6 +512,24 @@ std::size_t NodeRef::keyBytes() const noexcept {
 
 ValueRef NodeRef::value(std::size_t i) const noexcept {
     return valueAt(b_, i);
+}
+
+std::uint64_t NodeRef::differingValues(NodeRef other, const std::size_t* positions,
+                                       std::size_t count) const noexcept {
+    assert(sameKeys(other));
+    const std::size_t n = keyCountOf(b_);
+    if (n == 0) return 0;
+    const ValuesAt a = valuesOf(b_), b = valuesOf(other.b_);
+    std::uint64_t bits = 0;
+    for (std::size_t k = 0; k < std::min<std::size_t>(count, 64); ++k) {
+        const std::size_t i = positions[k];
+        if (i >= n) continue;
+        const unsigned char* va = a.at(i);
+        const unsigned char* vb = b.at(i);
+        const std::size_t size = packedSize(va);
+        if (size != packedSize(vb) || std::memcmp(va, vb, size) != 0) bits |= std::uint64_t{1} << k;
+    }
+    return bits;
 }
 
 std::string_view NodeRef::packedValues() const noexcept {

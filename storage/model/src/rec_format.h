@@ -114,6 +114,29 @@ inline std::string_view getString(const unsigned char*& p) noexcept {
     return s;
 }
 
+/// Bytes of the packed value at p, tag included (ValueRef::encodedSize).
+inline std::size_t packedSize(const unsigned char* v) noexcept {
+    const unsigned char t = *v;
+    if (t >= kTagShortString) return 1 + (t - 0x80u);
+    const unsigned char* p = v + 1;
+    switch (static_cast<RecTag>(t)) {
+        case kTagNull:
+        case kTagFalse:
+        case kTagTrue:
+        case kTagShortString: return 1;
+        case kTagInt: (void)getVarint(p); break;
+        case kTagDouble: return 9;
+        case kTagString:
+        case kTagList:
+        case kTagObject: {
+            auto n = static_cast<std::size_t>(getVarint(p));
+            p += n;
+            break;
+        }
+    }
+    return static_cast<std::size_t>(p - v);
+}
+
 /// Host or origin: an interned id or the string inline.
 std::string_view getInternedOrInline(const unsigned char*& p) noexcept;
 

@@ -133,25 +133,7 @@ ObjectRef ValueRef::asObject() const noexcept {
 }
 
 std::size_t ValueRef::encodedSize() const noexcept {
-    unsigned char t = *p_;
-    if (t >= kTagShortString) return 1 + (t - 0x80u);
-    const unsigned char* p = p_ + 1;
-    switch (static_cast<RecTag>(t)) {
-        case kTagNull:
-        case kTagFalse:
-        case kTagTrue:
-        case kTagShortString: return 1;
-        case kTagInt: (void)getVarint(p); break;
-        case kTagDouble: return 9;
-        case kTagString:
-        case kTagList:
-        case kTagObject: {
-            auto n = static_cast<std::size_t>(getVarint(p));
-            p += n;
-            break;
-        }
-    }
-    return static_cast<std::size_t>(p - p_);
+    return packedSize(p_);
 }
 
 Value ValueRef::toValue() const {

@@ -300,6 +300,38 @@ TEST(NodeRec, FieldIndexAndSameKeys) {
     EXPECT_GT(same, 200);
 }
 
+// differingValues answers, for many positions at once, what value(i) == other.value(i) answers
+// one at a time: random records with some values changed (doubles compared bit for bit), and
+// positions past the key list skipped.
+TEST(NodeRec, DifferingValuesAgreesWithValueComparisons) {
+    Gen g(78);
+    int differing = 0;
+    for (int i = 0; i < 300; ++i) {
+        Node n = g.node(2);
+        Node other = n;
+        std::size_t k = 0;
+        for (const auto& [key, value] : n.metadata.asObject()) {
+            if (k % 3 == 1) other.metadata.mutableObject().set(key, Value(g.str()));
+            if (k % 3 == 2) other.metadata.mutableObject().set(key, Value(-0.0));
+            ++k;
+        }
+        if (n.metadata.asObject().size() > 0)
+            n.metadata.mutableObject().set(n.metadata.asObject().begin()->first, Value(0.0));
+        const NodeRec a = NodeRec::encode(n), b = NodeRec::encode(other);
+        ASSERT_TRUE(a.sameKeys(b));
+        std::vector<std::size_t> positions;
+        for (std::size_t p = a.keyCount() + 2; p-- > 0;) positions.push_back(p);  // 2 past the end
+        const std::uint64_t bits = a.differingValues(b, positions.data(), positions.size());
+        for (std::size_t q = 0; q < positions.size(); ++q) {
+            const bool differ =
+                positions[q] < a.keyCount() && !(a.value(positions[q]) == b.value(positions[q]));
+            ASSERT_EQ((bits >> q & 1) == 1, differ) << i << " position " << positions[q];
+            differing += differ;
+        }
+    }
+    EXPECT_GT(differing, 100);
+}
+
 TEST(InternedStrings, LongStringsStayInline) {
     std::size_t before = InternedStrings::size();
     EXPECT_EQ(InternedStrings::intern(std::string(200, 'h')), InternedStrings::kNone);

@@ -68,6 +68,12 @@ public:
     /// The top-level keys' lengths summed (kept with the interned key list: O(1)).
     std::size_t keyBytes() const noexcept;
     ValueRef value(std::size_t i) const noexcept;
+    /// For two records of one key list (REQUIRES: sameKeys(other)): bit k (k < 64) set when
+    /// the values at key position `positions[k]` differ (as `value(i) == other.value(i)`
+    /// compares them); a position >= keyCount() is skipped. One walk of each record's head for
+    /// all positions: what re-indexing an update asks of the indexed keys.
+    std::uint64_t differingValues(NodeRef other, const std::size_t* positions,
+                                  std::size_t count) const noexcept;
     /// The packed values of every key, in key order, back to back (rec_format.h's packed
     /// value, the bytes `value(i)` points into): what the store writes to disk for a node
     /// revision (FORMAT.md, node record 0x04) and NodeRecBuilder::finishPacked() takes back.
