@@ -380,8 +380,10 @@ void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::
     w.varint(zigzag(h.revision));
     w.varint(keys);
     for (const model::Str& k : n.keyList()) w.bytes(k.view());
-    std::memcpy(w.p, values.data(), values.size());
-    w.p += values.size();
+    if (!values.empty()) {  // a record without keys has no values (and a null view)
+        std::memcpy(w.p, values.data(), values.size());
+        w.p += values.size();
+    }
     assert(w.p <= out.data() + at + room);
     out.resize(static_cast<std::size_t>(w.p - out.data()));
 }

@@ -219,7 +219,7 @@ const RecBlock* assemble(const std::string& head, const std::vector<std::uint32_
             for (std::size_t k = 0; k < 4; ++k)
                 *p++ = static_cast<unsigned char>(offsets[i] >> (8 * k));
     }
-    std::memcpy(p, values.data(), values.size());
+    if (!values.empty()) std::memcpy(p, values.data(), values.size());
     return b;
 }
 
