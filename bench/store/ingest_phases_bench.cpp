@@ -4,6 +4,8 @@
 // - Encode: rev record and key of each revision, the group's timeline key and value (format
 //   4: one per group and time) into a WriteBatch.
 // - WindowAppend: the recent window's append of each change and its trim.
+// - RecordDecode/0x02 and /0x04: decoding the delta's node records into flat records, as a
+//   past view reads them (store format 5's records against format 6's).
 // The RocksDB write itself is BM_Ingest_RawRocksDbBaseline.
 #include <benchmark/benchmark.h>
 
@@ -12,6 +14,7 @@
 
 #include "ingest_input.h"
 #include "recent_window.h"
+#include "record.h"
 #include "rocks.h"
 
 namespace {
@@ -105,5 +108,33 @@ void BM_IngestPhase_WindowAppend(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kIngestBatch));
 }
 BENCHMARK(BM_IngestPhase_WindowAppend)->Unit(benchmark::kMillisecond)->MinTime(1);
+
+// Reading a revision back: the ring delta's 1000 node records, in the format of the argument
+// (0x02: format 5, from the node; 0x04: format 6, what the store writes), decoded to the flat
+// records past views hold.
+void BM_IngestPhase_RecordDecode(benchmark::State& state) {
+    const bool packed = state.range(0) == store::kPackedNodeRecordFormat;
+    std::vector<std::string> records;
+    for (const auto& v : ringVersions(0)) {
+        std::string r;
+        if (packed)
+            store::encodeNodeRecord(r, v.node);
+        else
+            store::encodeNodeRecordV2(r, v.node.toNode());
+        records.push_back(std::move(r));
+    }
+    for (auto _ : state)
+        for (const std::string& r : records) {
+            auto v = store::decodeRecord(model::ElementKind::Node, r);
+            if (!v) state.SkipWithError("decode failed");
+            benchmark::DoNotOptimize(v);
+        }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * records.size()));
+}
+BENCHMARK(BM_IngestPhase_RecordDecode)
+    ->Arg(store::kRecordFormat)
+    ->Arg(store::kPackedNodeRecordFormat)
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(1);
 
 }  // namespace
