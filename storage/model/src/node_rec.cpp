@@ -459,6 +459,17 @@ std::string_view NodeRef::host() const noexcept {
     return getInternedOrInline(p);
 }
 
+bool detail::sameHost(NodeRef a, NodeRef b) noexcept {
+    const unsigned char* p = partsOf(a.block()).meta;
+    const unsigned char* q = partsOf(b.block()).meta;
+    for (int i = 0; i < 4; ++i) (void)getVarint(p), (void)getVarint(q);
+    const unsigned char* p_host = p;
+    const unsigned char* q_host = q;
+    const std::uint64_t a_id = getVarint(p), b_id = getVarint(q);
+    if (a_id != 0 && b_id != 0) return a_id == b_id;
+    return getInternedOrInline(p_host) == getInternedOrInline(q_host);
+}
+
 std::string_view NodeRef::origin() const noexcept {
     const unsigned char* p = partsOf(b_).meta;
     for (int i = 0; i < 4; ++i) (void)getVarint(p);

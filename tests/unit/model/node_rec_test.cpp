@@ -332,6 +332,35 @@ TEST(NodeRec, DifferingValuesAgreesWithValueComparisons) {
     EXPECT_GT(differing, 100);
 }
 
+// sameField answers as comparing fieldOf's values, on its shortcuts too: `@Host` compared by
+// interned id (hosts of at most 127 bytes) or by bytes (longer ones stay inline), top-level keys
+// by position when both records share their key list.
+TEST(NodeRec, SameFieldAgreesWithFieldOf) {
+    Gen g(79);
+    const std::vector<std::string> hosts{"", "h1", "h2", std::string(200, 'x'),
+                                         std::string(200, 'x') + "y"};
+    const std::vector<std::string> keys{"@Host",   "@ID",        "@Revision",
+                                        "@Origin", "@DeletedAt", "@NoSuchField"};
+    int differ = 0, same = 0;
+    for (int i = 0; i < 400; ++i) {
+        Node a = g.node(2);
+        Node b = i % 2 ? a : g.node(2);
+        a.host = hosts[static_cast<std::size_t>(i) % hosts.size()];
+        b.host = hosts[static_cast<std::size_t>(i / 3) % hosts.size()];
+        b.revision = a.revision + (i % 4 == 0);
+        const NodeRec ra = NodeRec::encode(a), rb = NodeRec::encode(b);
+        std::vector<std::string> all = keys;
+        for (const auto& [k, v] : a.metadata.asObject()) all.push_back(std::string(k.view()));
+        for (const std::string& k : all) {
+            const bool want = fieldOf(ra, k) == fieldOf(rb, k);
+            ASSERT_EQ(sameField(ra, rb, k), want) << i << " " << k.substr(0, 20);
+            (want ? same : differ) += 1;
+        }
+    }
+    EXPECT_GT(differ, 200);
+    EXPECT_GT(same, 200);
+}
+
 TEST(InternedStrings, LongStringsStayInline) {
     std::size_t before = InternedStrings::size();
     EXPECT_EQ(InternedStrings::intern(std::string(200, 'h')), InternedStrings::kNone);
