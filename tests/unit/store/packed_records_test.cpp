@@ -112,15 +112,18 @@ void checkHistory(const Store& s) {
     EXPECT_EQ((*live)->metadata.path("Name")->asString(), "eth-c");
 }
 
+// writeHistory into a new store at `dir`, checked, then the store closed.
+void writeHistoryIn(const std::string& dir, ManualClock& clock) {
+    auto s = openNoWindow(dir, clock);
+    ASSERT_NE(s, nullptr);
+    writeHistory(*s, clock);
+    checkHistory(*s);
+}
+
 TEST(PackedRecords, NewStoresWriteOnlyPackedNodeRecords) {
     testing::TempDir dir;
     ManualClock clock(1000);
-    {
-        auto s = openNoWindow(dir.path(), clock);
-        ASSERT_NE(s, nullptr);
-        writeHistory(*s, clock);
-        checkHistory(*s);
-    }
+    writeHistoryIn(dir.path(), clock);
     testing::RawDb raw(dir.path(), true);
     ASSERT_TRUE(raw.ok());
     EXPECT_EQ(formatOf(raw), kFormatVersion);
@@ -132,11 +135,7 @@ TEST(PackedRecords, NewStoresWriteOnlyPackedNodeRecords) {
 TEST(PackedRecords, AFormatFiveDataDirectoryIsReadThenUpgraded) {
     testing::TempDir dir;
     ManualClock clock(1000);
-    {
-        auto s = openNoWindow(dir.path(), clock);
-        ASSERT_NE(s, nullptr);
-        writeHistory(*s, clock);
-    }
+    writeHistoryIn(dir.path(), clock);
     downgradeToFormatFive(dir.path());
     {
         // The live graph is rebuilt from 0x02 records, the past read from them.

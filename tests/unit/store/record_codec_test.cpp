@@ -52,34 +52,27 @@ std::vector<std::string> bothRecords(const model::Node& n) {
 
 // Golden bytes: FORMAT.md (rev value, formats 0x02 and 0x04) is the contract, these pin it.
 TEST(RecordCodec, NodeGoldenBytes) {
+    // The head both formats share, after their format byte.
+    const std::string head =
+        "026e31"  // id
+        "0168"    // host
+        "00"      // origin
+        "02"
+        "04"
+        "00"   // CreatedAt 1, UpdatedAt 2, DeletedAt 0 (zigzag)
+        "06";  // Revision 3
     std::string out;
     encodeNodeRecordV2(out, sampleNode());
-    EXPECT_EQ(hex(out),
-              "02"
-              "026e31"  // id
-              "0168"    // host
-              "00"      // origin
-              "02"
-              "04"
-              "00"            // CreatedAt 1, UpdatedAt 2, DeletedAt 0 (zigzag)
-              "06"            // Revision 3
-              "02"            // 2 metadata entries
-              "01410302"      // "A": int 1
-              "0142050178");  // "B": string "x"
-    EXPECT_EQ(hex(packedRecord(sampleNode())),
-              "04"
-              "026e31"  // id
-              "0168"    // host
-              "00"      // origin
-              "02"
-              "04"
-              "00"      // CreatedAt 1, UpdatedAt 2, DeletedAt 0 (zigzag)
-              "06"      // Revision 3
-              "02"      // 2 keys
-              "0141"    // "A"
-              "0142"    // "B"
-              "0302"    // int 1
-              "8178");  // short string "x"
+    EXPECT_EQ(hex(out), "02" + head +
+                            "02"            // 2 metadata entries
+                            "01410302"      // "A": int 1
+                            "0142050178");  // "B": string "x"
+    EXPECT_EQ(hex(packedRecord(sampleNode())), "04" + head +
+                                                   "02"      // 2 keys
+                                                   "0141"    // "A"
+                                                   "0142"    // "B"
+                                                   "0302"    // int 1
+                                                   "8178");  // short string "x"
 }
 
 // Both formats of a node decode to the node, and to its flat record bit for bit.
@@ -245,105 +238,53 @@ TEST(RecordCodec, RejectsNonCanonicalAndHostileInput) {
 }
 
 // The packed values of a 0x04 record are taken as they are, so anything a flat record would not
-// hold is refused: after the head of node "n" (04 01 6e 00 00 00 00 00 00), keys then values.
+// hold is refused. Each case is what follows the head of node "n" (04 01 6e 00 00 00 00 00 00):
+// the key count, the keys, then the values; letters as hex escapes (a = 61, b = 62, x = 78).
 TEST(RecordCodec, PackedNodeRecordsRefuseWhatTheEncoderWouldNotWrite) {
-    auto record = [](std::string tail) {
-        return std::string("\x04\x01n\x00\x00\x00\x00\x00\x00", 9) + tail;
+    auto decodes = [](std::string_view tail) {
+        auto r = decodeNodeRecord(std::string("\x04\x01n\x00\x00\x00\x00\x00\x00", 9) +
+                                  std::string(tail));
+        EXPECT_TRUE(r.ok() || r.error().code == model::ErrorCode::Corruption);
+        return r.ok();
     };
-    auto bad = [&](std::string tail) {
-        auto r = decodeNodeRecord(record(std::move(tail)));
-        return !r.ok() && r.error().code == model::ErrorCode::Corruption;
+    using namespace std::string_view_literals;
+    const std::pair<std::string_view, const char*> good[] = {
+        {"\x01\x01\x61\x81\x78"sv, "{a: x}"},
+        {"\x00"sv, "no metadata"},
+        {"\x01\x01\x61\x06\x02\x01\x00"sv, "{a: [null]}"},
+        {"\x01\x01\x61\x07\x07\x02\x01\x61\x00\x01\x62\x00"sv, "{a: {a: null, b: null}}"},
     };
-    ASSERT_FALSE(
-        bad(std::string("\x01\x01"
-                        "a"
-                        "\x81"
-                        "x",
-                        5)));                   // {"a":"x"}: the control
-    ASSERT_FALSE(bad(std::string("\x00", 1)));  // no metadata
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a"
-                        "\x05\x01"
-                        "x",
-                        6)));  // long form of a short string
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a"
-                        "\x03\x80\x00",
-                        6)));  // overlong varint
-    EXPECT_TRUE(
-        bad(std::string("\x02\x01"
-                        "b\x01"
-                        "a\x00\x00",
-                        7)));  // keys out of order
-    EXPECT_TRUE(
-        bad(std::string("\x02\x01"
-                        "a\x01"
-                        "a\x00\x00",
-                        7)));  // duplicate key
-    EXPECT_TRUE(
-        bad(std::string("\x02\x01"
-                        "a\x01"
-                        "b\x00",
-                        6)));  // a value missing
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a\x00\x00",
-                        5)));  // a byte after the values
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a\x09",
-                        4)));  // unknown tag
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a\x82"
-                        "x",
-                        5)));  // string past the end
-    // A list whose length covers more or fewer bytes than its items.
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a\x06\x03\x01\x00",
-                        7)));
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a\x06\x02\x02\x00\x00",
-                        8)));
-    ASSERT_FALSE(
-        bad(std::string("\x01\x01"
-                        "a\x06\x02\x01\x00",
-                        7)));  // [null]: the control
-    // Object entries out of order inside a value.
-    EXPECT_TRUE(
-        bad(std::string("\x01\x01"
-                        "a\x07\x07\x02\x01"
-                        "b\x00\x01"
-                        "a\x00",
-                        12)));
-    ASSERT_FALSE(
-        bad(std::string("\x01\x01"
-                        "a\x07\x07\x02\x01"
-                        "a\x00\x01"
-                        "b\x00",
-                        12)));
-    // Nested deeper than kMaxValueDepth: lists of lists.
-    std::string deep = "\x00";
-    for (int i = 0; i < 70; ++i) {
-        std::string body = std::string("\x01", 1) + deep;
-        std::string len;
-        for (std::size_t v = body.size();; v >>= 7) {
-            if (v < 0x80) {
-                len.push_back(static_cast<char>(v));
-                break;
-            }
-            len.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    const std::pair<std::string_view, const char*> bad[] = {
+        {"\x01\x01\x61\x05\x01\x78"sv, "a short string in the long form"},
+        {"\x01\x01\x61\x03\x80\x00"sv, "an overlong varint"},
+        {"\x02\x01\x62\x01\x61\x00\x00"sv, "keys out of order"},
+        {"\x02\x01\x61\x01\x61\x00\x00"sv, "a duplicate key"},
+        {"\x02\x01\x61\x01\x62\x00"sv, "a value missing"},
+        {"\x01\x01\x61\x00\x00"sv, "a byte after the values"},
+        {"\x01\x01\x61\x09"sv, "an unknown tag"},
+        {"\x01\x01\x61\x82\x78"sv, "a string past the end"},
+        {"\x01\x01\x61\x06\x03\x01\x00"sv, "a list longer than its items"},
+        {"\x01\x01\x61\x06\x02\x02\x00\x00"sv, "a list shorter than its items"},
+        {"\x01\x01\x61\x07\x07\x02\x01\x62\x00\x01\x61\x00"sv, "nested keys out of order"},
+    };
+    for (const auto& [tail, what] : good) EXPECT_TRUE(decodes(tail)) << what;
+    for (const auto& [tail, what] : bad) EXPECT_FALSE(decodes(tail)) << what;
+    // Lists of lists around a null, the top-level value at depth 2: 62 levels of lists decode,
+    // 63 (the null at depth 65) are deeper than kMaxValueDepth.
+    auto nested = [](int levels) {
+        std::string v(1, '\0');
+        for (int i = 0; i < levels; ++i) {
+            const std::string body = std::string(1, '\x01') + v;  // count 1, the item
+            std::string len;
+            std::size_t n = body.size();
+            for (; n >= 0x80; n >>= 7) len.push_back(static_cast<char>((n & 0x7F) | 0x80));
+            len.push_back(static_cast<char>(n));
+            v = std::string(1, '\x06') + len + body;
         }
-        deep = "\x06" + len + body;
-    }
-    EXPECT_TRUE(bad(std::string("\x01\x01"
-                                "a",
-                                3) +
-                    deep));
+        return std::string("\x01\x01\x61", 3) + v;
+    };
+    EXPECT_TRUE(decodes(nested(62)));
+    EXPECT_FALSE(decodes(nested(63)));
 }
 
 TEST(RecordCodec, RandomCorruptionNeverCrashes) {
