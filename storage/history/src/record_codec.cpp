@@ -3,7 +3,6 @@
 #include <bit>
 #include <cassert>
 #include <cstring>
-#include <type_traits>
 #include <vector>
 
 namespace skydive::store {
@@ -95,21 +94,9 @@ struct Cursor {
     }
 };
 
-// The two sinks of the encoders, with the same calls: appending to a string (records of
-// `Node`/`Edge`, values), and writing through a pointer into room made beforehand (records of
-// `NodeRef`: the staging of an ingested group encodes a thousand, and a capacity check per
-// byte was a quarter of that encoding's time; ADR 015, sixteenth round).
-struct StringWriter {
-    std::string& out;
-
-    void byte(std::uint8_t b) { out.push_back(static_cast<char>(b)); }
-    void varint(std::uint64_t v) { putVarint(out, v); }
-    void bytes(std::string_view s) { putBytes(out, s); }
-    void float64(double d) {
-        char b[8];
-        out.append(b, static_cast<std::size_t>(writeDouble(b, d) - b));
-    }
-};
+// Writes through a pointer into room made beforehand: the node record encoder's sink (the
+// staging of an ingested group encodes a thousand records, and a capacity check per byte was a
+// quarter of that encoding's time; ADR 015, sixteenth round).
 struct RawWriter {
     char* p;
 
@@ -120,7 +107,6 @@ struct RawWriter {
         copy(p, s.data(), s.size());
         p += s.size();
     }
-    void float64(double d) { p = writeDouble(p, d); }
 
     // Keys and most string values are a few bytes: two overlapping fixed-size moves instead of
     // a call to memcpy for each (~15 instructions, a dozen a revision; ADR 015, 23rd round).
@@ -139,69 +125,48 @@ struct RawWriter {
     }
 };
 
-std::string_view keyView(const model::Str& k) {
-    return k.view();
-}
-
-// One tagged value, from a `Value` (`V` = const Value&) or from a record's packed `ValueRef`
-// (`V` = ValueRef, one pointer, by value: by reference, the ingest's record encoding lost ~5%,
-// IngestPhase_Encode). Same bytes from both.
-template <typename W, typename V>
-void writeTagged(W& w, V v);
-template <typename T>
-using TaggedArg = std::conditional_t<std::is_same_v<std::remove_cvref_t<T>, Value>, const Value&,
-                                     std::remove_cvref_t<T>>;
+void encodeTagged(std::string& out, const Value& v);
 
 // count | count x (key | value): an object's entries, keys ascending.
-template <typename W, typename Entries>
-void writeEntries(W& w, std::size_t count, const Entries& entries) {
-    w.varint(count);
-    for (const auto& [k, child] : entries) {
-        w.bytes(keyView(k));
-        writeTagged<W, TaggedArg<decltype(child)>>(w, child);
-    }
-}
-
-template <typename W, typename V>
-void writeTagged(W& w, V v) {
-    switch (v.type()) {
-        case model::ValueType::Null: w.byte(kNull); return;
-        case model::ValueType::Bool: w.byte(v.asBool() ? kTrue : kFalse); return;
-        case model::ValueType::Int:
-            w.byte(kInt);
-            w.varint(zigzag(v.asInt()));
-            return;
-        case model::ValueType::Double:
-            w.byte(kDouble);
-            w.float64(v.asDouble());
-            return;
-        case model::ValueType::String:
-            w.byte(kString);
-            w.bytes(v.asString());
-            return;
-        case model::ValueType::List: {
-            const auto& list = v.asList();
-            w.byte(kList);
-            w.varint(list.size());
-            for (const auto& item : list) writeTagged<W, TaggedArg<decltype(item)>>(w, item);
-            return;
-        }
-        case model::ValueType::Object: {
-            const auto& object = v.asObject();
-            w.byte(kObject);
-            writeEntries(w, object.size(), object);
-            return;
-        }
-    }
-}
-
-void encodeTagged(std::string& out, const Value& v) {
-    StringWriter w{out};
-    writeTagged<StringWriter, const Value&>(w, v);
-}
 void encodeObjectBody(std::string& out, const model::Object& o) {
-    StringWriter w{out};
-    writeEntries(w, o.size(), o);
+    putVarint(out, o.size());
+    for (const auto& [k, child] : o) {
+        putBytes(out, k.view());
+        encodeTagged(out, child);
+    }
+}
+
+// One tagged value (the edge records', format 5 node records' and encodeValue's).
+void encodeTagged(std::string& out, const Value& v) {
+    switch (v.type()) {
+        case model::ValueType::Null: out.push_back(static_cast<char>(kNull)); return;
+        case model::ValueType::Bool:
+            out.push_back(static_cast<char>(v.asBool() ? kTrue : kFalse));
+            return;
+        case model::ValueType::Int:
+            out.push_back(static_cast<char>(kInt));
+            putZigzag(out, v.asInt());
+            return;
+        case model::ValueType::Double: {
+            out.push_back(static_cast<char>(kDouble));
+            char b[8];
+            out.append(b, static_cast<std::size_t>(writeDouble(b, v.asDouble()) - b));
+            return;
+        }
+        case model::ValueType::String:
+            out.push_back(static_cast<char>(kString));
+            putBytes(out, v.asString());
+            return;
+        case model::ValueType::List:
+            out.push_back(static_cast<char>(kList));
+            putVarint(out, v.asList().size());
+            for (const Value& item : v.asList()) encodeTagged(out, item);
+            return;
+        case model::ValueType::Object:
+            out.push_back(static_cast<char>(kObject));
+            encodeObjectBody(out, v.asObject());
+            return;
+    }
 }
 
 Result<Value> decodeAt(Cursor& c, std::size_t depth);

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "pseudo_fields.h"
 #include "rec_format.h"
 
 namespace skydive::model {
@@ -459,6 +460,8 @@ std::string_view NodeRef::host() const noexcept {
     return getInternedOrInline(p);
 }
 
+// Without reading the strings when both are interned: an id names one string for the life of
+// the process (`@Host` is re-indexed on every update).
 bool detail::sameHost(NodeRef a, NodeRef b) noexcept {
     const unsigned char* p = partsOf(a.block()).meta;
     const unsigned char* q = partsOf(b.block()).meta;

@@ -3,7 +3,6 @@
 #include <skydive/model/node_rec.h>
 
 #include "pseudo_fields.h"
-#include "rec_format.h"
 
 namespace skydive::model {
 
@@ -62,7 +61,6 @@ FieldValue fieldOf(NodeRef n, std::string_view key) {
 }
 
 bool sameField(NodeRef a, NodeRef b, std::string_view key) {
-    if (key == "@Host") return detail::sameHost(a, b);  // indexed by default
     if (!key.empty() && key[0] == '@') return detail::samePseudoField(a, b, key.substr(1));
     if (!key.empty() && a.sameKeys(b)) {
         // A top-level key, possibly after the `Metadata.` prefix.

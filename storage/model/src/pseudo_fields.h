@@ -5,6 +5,10 @@
 
 #include <skydive/model/value.h>
 
+namespace skydive::model {
+class NodeRef;
+}
+
 namespace skydive::model::detail {
 
 /// The `Metadata.` prefix fieldOf accepts before a metadata path.
@@ -33,11 +37,18 @@ std::optional<Value> pseudoField(const E& e, std::string_view k) {
     return std::nullopt;
 }
 
+/// `a.host() == b.host()`; records compare their interned host ids (rec_format.h).
+template <typename E>
+bool sameHost(const E& a, const E& b) {
+    return a.host() == b.host();
+}
+bool sameHost(NodeRef a, NodeRef b) noexcept;
+
 /// `pseudoField(a, k) == pseudoField(b, k)`, comparing the fields without building values.
 template <typename E>
 bool samePseudoField(const E& a, const E& b, std::string_view k) {
     if (k == "ID") return a.id() == b.id();
-    if (k == "Host") return a.host() == b.host();
+    if (k == "Host") return sameHost(a, b);
     if (k == "Origin") return a.origin() == b.origin();
     if (k == "CreatedAt") return a.createdAt() == b.createdAt();
     if (k == "UpdatedAt") return a.updatedAt() == b.updatedAt();

@@ -142,10 +142,6 @@ inline std::size_t packedSize(const unsigned char* v) noexcept {
 /// Host or origin: an interned id or the string inline.
 std::string_view getInternedOrInline(const unsigned char*& p) noexcept;
 
-/// `a.host() == b.host()` without reading the strings when both are interned (an id names one
-/// string for the life of the process): what re-indexing `@Host` asks of every update.
-bool sameHost(NodeRef a, NodeRef b) noexcept;
-
 /// Packs values into `out` from `at` through a pointer, making room a value at a time: a
 /// push_back per byte was a third of NodeRec::encode (ADR 015, 23rd round). Writers keep
 /// their buffer at its size from record to record (room is then rarely made) and call
