@@ -1,5 +1,6 @@
 #include "graph_txn.h"
 
+#include <algorithm>
 #include <string>
 
 namespace skydive::graph {
@@ -296,6 +297,23 @@ void GraphTxn::applyDeferred() {
     }
     deferred_.clear();
     replaced_.clear();
+}
+
+void undoChanges(GraphImage& image, std::span<const ChangeKind> kinds,
+                 std::span<const ChangeVersions> versions) {
+    for (std::size_t i = std::min(kinds.size(), versions.size()); i-- > 0;) {
+        const ChangeVersions& v = versions[i];
+        if (v.node_after) {
+            if (v.node_before)
+                image.putNode(v.node_before);
+            else
+                image.removeNode(v.node_after.id());
+        } else if (v.edge_before) {
+            image.putEdge(v.edge_before);
+        } else if (v.edge_after) {
+            image.removeEdge(v.edge_after->id.view());
+        }
+    }
 }
 
 std::vector<Change> changeEvents(std::span<const ChangeKind> kinds,

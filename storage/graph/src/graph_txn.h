@@ -53,6 +53,11 @@ private:
     AddrIndex<void> replaced_;
 };
 
+/// Reverts `kinds`/`versions` (a mutation's changes, applied to `image` along with any made
+/// after them, which must be reverted first): each element goes back to its version before.
+void undoChanges(GraphImage& image, std::span<const model::ChangeKind> kinds,
+                 std::span<const ChangeVersions> versions);
+
 /// The change events of a mutation: kind and resulting element version of each change.
 std::vector<model::Change> changeEvents(std::span<const model::ChangeKind> kinds,
                                         std::span<const ChangeVersions> versions);

@@ -1,8 +1,10 @@
 #include <skydive/graph/live_graph.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 
 #include <skydive/graph/job_thread.h>
 
@@ -19,6 +21,9 @@ struct PendingCommit {
         : staged(std::move(s)), txn(std::move(t)) {}
     std::unique_ptr<StagedCommit> staged;
     GraphTxn txn;  // the image after this mutation, and its changes for the subscribers' events
+    // Whether `txn.image` is a copy of its own, published at commit; else it went back into
+    // `head` once finished, and the commit publishes no image (ADR 046).
+    bool published = true;
     bool done = false;
     Status status;
 };
@@ -36,8 +41,9 @@ struct LiveGraph::Impl {
     // Lock order: write_mu, then commit_mu, then view_mu.
     std::mutex write_mu;         // one mutation stages at a time; guards `head`
     GraphImage head;             // the newest staged image (== current when nothing is pending)
-    mutable std::mutex view_mu;  // guards `current` (held for O(1) copies only)
-    GraphImage current;          // the newest committed image: what readers see
+    mutable std::mutex view_mu;  // guards `current` and `stale` (held for O(1) copies only)
+    GraphImage current;          // the newest committed image: what readers see, unless...
+    bool stale = false;          // ...the newest commits published none (ADR 046)
     CommitHook hook;
     CommitLog* log = nullptr;
     EventHub hub;
@@ -48,34 +54,70 @@ struct LiveGraph::Impl {
     std::condition_variable commit_cv;
     std::deque<std::shared_ptr<PendingCommit>> queue;
     bool leader_active = false;
+    std::size_t unwritten = 0;      // staged mutations not yet committed or failed
+    std::uint64_t groups_done = 0;  // groups written (or failed) so far
+
+    // Publication on demand (ADR 046): commits publish their image while a read happened within
+    // `publish_after_read` or a reader waits, and when the log asks for it.
+    const std::int64_t publish_after_read_ns;
+    mutable std::atomic<std::int64_t> read_until_ns{0};
+    mutable std::atomic<int> readers_waiting{0};
 
     // The newest staged mutation while `finisher` completes its image (GraphTxn::defer): the
     // next mutation waits for it before building on `head`. Guarded by write_mu.
     std::shared_ptr<PendingCommit> unfinished;
     JobThread finisher;  // last: joined before the members its job uses are destroyed
 
-    Impl(const model::Clock& c, std::shared_ptr<const IndexConfig> cfg)
-        : clock(c), config(cfg), head(cfg), current(std::move(cfg)) {}
+    Impl(const model::Clock& c, std::shared_ptr<const IndexConfig> cfg,
+         std::chrono::milliseconds publish_after_read)
+        : clock(c),
+          config(cfg),
+          head(cfg),
+          current(std::move(cfg)),
+          publish_after_read_ns(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(publish_after_read).count()) {}
 
-    // Runs `op` on a copy of the newest image; the result becomes visible (and the call
-    // returns success) only when op, the hook and the durable write all succeed.
+    static std::int64_t steadyNs() {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+    bool readRecently() const {
+        return readers_waiting.load() > 0 ||
+               (publish_after_read_ns > 0 && steadyNs() < read_until_ns.load());
+    }
+
+    // Runs `op` on the newest image; the result becomes visible (and the call returns success)
+    // only when op, the hook and the durable write all succeed. The image is a copy when the
+    // commit will publish it; otherwise `head` itself, changed in place (no copy on write, no
+    // reference count traffic: ADR 046) and reverted change by change if the mutation fails.
     template <typename Op>
     Status mutate(const Op& op) {
         std::shared_ptr<PendingCommit> p;
         {
             std::lock_guard wl(write_mu);
             settleHead();
-            GraphImage before = head;
-            GraphTxn txn(before, clock.now());
+            const bool publish = log == nullptr || readRecently() || log->wantsImage();
+            GraphTxn txn(publish ? GraphImage(head) : std::move(head), clock.now());
+            // A failed mutation that worked on `head` itself gives it back, reverted.
+            auto giveBack = [&](GraphTxn& t) {
+                if (publish) return;
+                t.applyDeferred();
+                undoChanges(t.image, t.kinds, t.versions);
+                head = std::move(t.image);
+            };
             if (auto st = op(txn); !st) {
                 if (log) log->unprepare();
+                giveBack(txn);
                 return st;
             }
-            if (txn.kinds.empty()) return {};
+            if (txn.kinds.empty()) {
+                if (!publish) head = std::move(txn.image);
+                return {};
+            }
             if (log == nullptr) {  // (apply() defers only with a log)
                 if (hook)
-                    if (auto st = hook(changeEvents(txn.kinds, txn.versions), before, txn.image);
-                        !st)
+                    if (auto st = hook(changeEvents(txn.kinds, txn.versions), head, txn.image); !st)
                         return st;
                 head = txn.image;
                 {
@@ -86,17 +128,24 @@ struct LiveGraph::Impl {
                 return {};
             }
             auto staged = log->stage(txn.kinds, txn.versions);
-            if (!staged) return staged.error();
+            if (!staged) {
+                giveBack(txn);
+                return staged.error();
+            }
             p = std::make_shared<PendingCommit>(std::move(*staged), std::move(txn));
+            p->published = publish;
             if (p->txn.hasDeferred()) {
                 // The image is finished on the finisher while this thread writes the group.
                 unfinished = p;
                 finisher.start([q = p.get()] { q->txn.applyDeferred(); });
-            } else {
+            } else if (publish) {
                 head = p->txn.image;
+            } else {
+                head = std::move(p->txn.image);
             }
             std::lock_guard cl(commit_mu);
             queue.push_back(p);
+            ++unwritten;
         }
         return awaitCommit(*p);
     }
@@ -118,6 +167,8 @@ struct LiveGraph::Impl {
                 g->done = true;
                 g->status = st;
             }
+            unwritten -= group.size();
+            ++groups_done;
             leader_active = false;
             commit_cv.notify_all();
         }
@@ -134,17 +185,25 @@ struct LiveGraph::Impl {
         // job of a later mutation may be waited for too).
         finisher.wait();
         if (!st) {
-            abortPending(st);
+            abortPending(st, group);
             return st;
         }
-        const GraphImage& after = group.back()->txn.image;
+        const PendingCommit& last = *group.back();
+        const GraphImage* after = last.published ? &last.txn.image : nullptr;
         log->committed(staged, after);
-        GraphImage replaced = after;
+        std::optional<GraphImage> replaced;
         {
             std::lock_guard vl(view_mu);
-            std::swap(current, replaced);
+            if (after) {
+                replaced = *after;
+                std::swap(current, *replaced);
+                stale = false;
+            } else if (!stale) {  // dropped: it would make the writer copy on write again
+                replaced = std::exchange(current, GraphImage(config));
+                stale = true;
+            }
         }
-        log->retire(std::move(replaced));
+        if (replaced) log->retire(std::move(*replaced));
         for (const auto& g : group) {
             hub.publish(g->txn.kinds, g->txn.versions);
             log->retire(std::move(g->txn.versions));
@@ -152,41 +211,97 @@ struct LiveGraph::Impl {
         return {};
     }
 
-    // A failed write: every mutation staged after the group was built on it, so they fail too.
-    void abortPending(const Status& st) {
+    // A failed write: every mutation staged after the group was built on it, so they fail too,
+    // and `head` goes back to the last committed image: `current` when the last commit
+    // published it, else `head` with the failed mutations reverted, newest first.
+    void abortPending(const Status& st, const std::vector<std::shared_ptr<PendingCommit>>& group) {
         std::lock_guard wl(write_mu);
+        std::deque<std::shared_ptr<PendingCommit>> later;
         {
             std::lock_guard cl(commit_mu);
             for (auto& q : queue) {
                 q->done = true;
                 q->status = st;
             }
-            queue.clear();
+            later.swap(queue);
+            unwritten -= later.size();
         }
         log->aborted();
-        finisher.wait();  // an image being finished is dropped
-        unfinished.reset();
-        head = image();
+        finisher.wait();  // an image being finished is dropped or reverted
+        {
+            std::lock_guard vl(view_mu);
+            if (!stale) {
+                unfinished.reset();
+                head = current;
+                return;
+            }
+        }
+        settleHead();
+        for (auto it = later.rbegin(); it != later.rend(); ++it)
+            undoChanges(head, (*it)->txn.kinds, (*it)->txn.versions);
+        for (auto it = group.rbegin(); it != group.rend(); ++it)
+            undoChanges(head, (*it)->txn.kinds, (*it)->txn.versions);
     }
 
     // Under write_mu: makes `head` the newest staged image, once the finisher completed it.
     void settleHead() {
         if (!unfinished) return;
         finisher.wait();
-        head = unfinished->txn.image;
+        if (unfinished->published)
+            head = unfinished->txn.image;
+        else
+            head = std::move(unfinished->txn.image);
         unfinished.reset();
     }
 
-    GraphImage image() const {
-        std::lock_guard vl(view_mu);
-        return current;
+    GraphImage image() {
+        if (publish_after_read_ns > 0) read_until_ns.store(steadyNs() + publish_after_read_ns);
+        {
+            std::lock_guard vl(view_mu);
+            if (!stale) return current;
+        }
+        return publishOnDemand();
+    }
+
+    // A read after commits that published no image: `head` is the last committed image once
+    // every staged mutation is written; meanwhile this reader waiting makes the next commits
+    // publish theirs, whichever comes first.
+    GraphImage publishOnDemand() {
+        readers_waiting.fetch_add(1);
+        struct Leave {
+            std::atomic<int>& n;
+            ~Leave() { n.fetch_sub(1); }
+        } leave{readers_waiting};
+        for (;;) {
+            std::uint64_t seen;
+            {
+                std::lock_guard wl(write_mu);
+                {
+                    std::lock_guard vl(view_mu);
+                    if (!stale) return current;
+                }
+                std::unique_lock cl(commit_mu);
+                seen = groups_done;
+                if (unwritten == 0) {
+                    cl.unlock();
+                    settleHead();
+                    if (log) log->republish(head);
+                    std::lock_guard vl(view_mu);
+                    current = head;
+                    stale = false;
+                    return current;
+                }
+            }
+            std::unique_lock cl(commit_mu);
+            commit_cv.wait(cl, [&] { return unwritten == 0 || groups_done != seen; });
+        }
     }
 };
 
 LiveGraph::LiveGraph(const model::Clock& clock, LiveGraphOptions options) {
     auto cfg = std::make_shared<IndexConfig>();
     cfg->keys = std::move(options.indexed_keys);
-    impl_ = std::make_unique<Impl>(clock, std::move(cfg));
+    impl_ = std::make_unique<Impl>(clock, std::move(cfg), options.publish_after_read);
 }
 
 LiveGraph::~LiveGraph() = default;
@@ -280,6 +395,7 @@ void LiveGraph::reset(GraphImage image) {
     std::lock_guard vl(impl_->view_mu);
     impl_->head = image;
     impl_->current = std::move(image);
+    impl_->stale = false;
 }
 
 const model::Clock& LiveGraph::clock() const {

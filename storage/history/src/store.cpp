@@ -196,6 +196,8 @@ Status Store::Impl::load() {
     newest_checkpoint = *cp ? std::optional<Time>((*cp)->time) : std::nullopt;
     loaded_from_image = from_image;
     latest = std::move(*img);
+    latest_stale = false;
+    latest_elements = latest.nodeCount() + latest.edgeCount();
     published.reset();
     window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
     phase.lap("window");
@@ -292,7 +294,7 @@ Store::~Store() {
     impl_->stopBackground();
     impl_->joinImageWriter();
     if (impl_->opts.live_image) {
-        std::lock_guard l(impl_->mu);
+        auto l = impl_->lockFresh();
         // A failure only costs the next open its shortcut.
         (void)writeLiveImage(impl_->opts.data_dir, impl_->latest, impl_->next_seq - 1);
     }
@@ -344,7 +346,7 @@ Status Store::checkpoint() {
     TimelineKey key;
     std::uint64_t seq;
     {
-        std::lock_guard l(impl_->mu);
+        auto l = impl_->lockFresh();
         img = impl_->latest;
         key = impl_->last_key;
         seq = impl_->next_seq - 1;

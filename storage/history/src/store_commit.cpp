@@ -200,11 +200,11 @@ public:
     }
 
     void committed(std::span<graph::StagedCommit* const> group,
-                   const graph::GraphImage& after) override {
+                   const graph::GraphImage* after) override {
         Published p;
         p.groups = group.size();
         p.late = late_;
-        p.after = after;
+        if (after) p.after = *after;
         for (auto* g : group) {
             auto* s = static_cast<Staged*>(g);
             p.last_seq = s->last_seq;
@@ -220,7 +220,7 @@ public:
         std::unique_lock l(im_.mu);
         for (auto* g : group) {
             std::vector<LogEntry>& list = static_cast<Staged*>(g)->entries;
-            for (LogEntry& e : list) im_.window.append(std::move(e), &im_.latest.config());
+            for (LogEntry& e : list) im_.window.append(std::move(e), im_.config.get());
             entry_spares_.give(std::move(list));
         }
         trimWindow(unpinned);
@@ -236,6 +236,17 @@ public:
     void retire(graph::GraphImage&& old) override { keepForHelper(retired_.images, old); }
     void retire(std::vector<graph::ChangeVersions>&& versions) override {
         keepForHelper(retired_.versions, versions);
+    }
+
+    // A checkpoint is due but the commits published no image: the next one publishes its own.
+    bool wantsImage() override { return image_wanted_.load(std::memory_order_relaxed); }
+
+    // Under the writer lock, nothing unwritten: a reader's demand after commits that published
+    // no image. `mu` is closed until the last group's publication, so the window holds every
+    // committed change when `latest` becomes this image.
+    void republish(const graph::GraphImage& image) override {
+        std::lock_guard l(im_.mu);
+        setLatest(image);
     }
 
     // Any thread: returns once the helpers have no job (a group's publication, a checkpoint).
@@ -288,7 +299,7 @@ private:
         std::vector<graph::GraphViewPtr> unpinned;  // dropped after `mu` is released
         std::unique_lock l(im_.mu);
         for (auto& list : entries)
-            for (LogEntry& e : list) im_.window.append(std::move(e), &im_.latest.config());
+            for (LogEntry& e : list) im_.window.append(std::move(e), im_.config.get());
         trimWindow(unpinned);
         Published p;
         {
@@ -331,20 +342,37 @@ private:
             im_.newest_checkpoint = cp && *cp ? std::optional<Time>((*cp)->key.time) : std::nullopt;
         }
         Time now = im_.clock.now();
-        im_.latest = *p.after;
+        if (p.after) {
+            setLatest(*p.after);
+        } else if (!im_.latest_stale) {
+            // Dropped, not kept stale: it would make the writer copy on write again.
+            im_.latest = graph::GraphImage(im_.config);
+            im_.latest_stale = true;
+        }
         im_.published.reset();  // views made before keep theirs
         im_.cache.remove_if([&](const CachedView& c) { return c.to >= p.stale_from; });
         // A checkpoint costs one reference per live element: it waits for at least as
         // many changes, so its cost per change stays O(1) whatever the graph's size (at
         // 3M live elements, one every 100k changes made history build 30x slower).
-        std::size_t floor = p.after->nodeCount() + p.after->edgeCount();
+        std::size_t floor = im_.latest_elements;
         std::size_t due = std::max(im_.opts.checkpoint_every_changes, floor);
         bool by_time = im_.opts.checkpoint_every_ms > 0 &&
                        now - im_.last_checkpoint_at >= im_.opts.checkpoint_every_ms;
         ckpt_key_ = im_.last_key;
         ckpt_seq_ = im_.next_seq - 1;
-        return im_.changes_since_checkpoint >= due ||
-               (by_time && im_.changes_since_checkpoint >= floor);
+        const bool due_now = im_.changes_since_checkpoint >= due ||
+                             (by_time && im_.changes_since_checkpoint >= floor);
+        // Without the image, the next commit is asked to publish its own (wantsImage()).
+        image_wanted_.store(due_now && !p.after, std::memory_order_relaxed);
+        return due_now && p.after;
+    }
+
+    // Under `mu`: `latest` becomes the image of the newest commit.
+    void setLatest(const graph::GraphImage& image) {
+        im_.latest = image;
+        im_.latest_stale = false;
+        im_.latest_elements = image.nodeCount() + image.edgeCount();
+        im_.published.reset();
     }
 
     // Writes the checkpoint due after publish() on `checkpointer_`, off the commit path: the
@@ -553,6 +581,7 @@ private:
     }
 
     Impl& im_;
+    std::atomic<bool> image_wanted_{false};  // a checkpoint waits for a published image
     bool late_ = false;     // set by write(), read by the committed() that follows it
     TimelineKey ckpt_key_;  // the checkpoint due after publish(): its key and sequence
     std::uint64_t ckpt_seq_ = 0;

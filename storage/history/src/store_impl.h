@@ -43,7 +43,9 @@ struct Store::Impl {
     // latest image and the window live in a block that lazy point views share (ADR 017).
     std::shared_ptr<WindowState> shared;
     GateMutex& mu;
-    graph::GraphImage& latest;  // the image matching `window` (may lead live() by a commit)
+    graph::GraphImage& latest;  // the image matching `window` (may lead live() by a commit)...
+    bool latest_stale = false;  // ...unless commits published none since (ADR 046)
+    std::size_t latest_elements = 0;  // nodes and edges of the last published image
     RecentWindow& window;
     // `latest` as lazy point views share it: made on the first view after a commit (one copy
     // per commit at most, none when nobody reads the past), dropped when `latest` changes.
@@ -102,6 +104,9 @@ struct Store::Impl {
     /// Brings a checkpoint image up to date with the timeline after `base` (crash restart).
     model::Status applyTail(graph::GraphImage& img, const TimelineKey& base) const;
     void joinImageWriter();
+    /// Takes `mu` with `latest` up to date: after commits that published no image (nobody
+    /// read lately, ADR 046), the live graph publishes it first.
+    std::unique_lock<GateMutex> lockFresh() const;
     /// `published`, made from `latest` if a commit dropped it. REQUIRES: `mu` held.
     const std::shared_ptr<const graph::GraphImage>& publishedLatest() const;
     graph::GraphViewPtr cached(graph::ViewKind kind, Time from, Time to) const;

@@ -21,6 +21,15 @@ void Store::Impl::remember(ViewKind kind, Time from, Time to, GraphViewPtr view,
     cache.insert(kind, from, to, std::move(view), opts.view_cache_entries, evicted);
 }
 
+std::unique_lock<GateMutex> Store::Impl::lockFresh() const {
+    for (;;) {
+        std::unique_lock l(mu);
+        if (!latest_stale) return l;
+        l.unlock();
+        (void)live.image();  // republishes through the log
+    }
+}
+
 const std::shared_ptr<const graph::GraphImage>& Store::Impl::publishedLatest() const {
     if (!published) published = std::make_shared<const graph::GraphImage>(latest);
     return published;
@@ -30,7 +39,7 @@ const std::shared_ptr<const graph::GraphImage>& Store::Impl::publishedLatest() c
 model::Result<GraphViewPtr> Store::at(Time t) const {
     Impl& im = *impl_;
     std::vector<GraphViewPtr> evicted;  // dropped after `mu` is released
-    std::lock_guard l(im.mu);
+    auto l = im.lockFresh();
     if (auto v = im.cached(ViewKind::Point, t, t)) return v;
     std::shared_ptr<WindowState> window;
     if (im.window.covers(t)) window = im.shared;
@@ -78,7 +87,7 @@ model::Result<GraphViewPtr> Store::slice(Time from, Time to) const {
     std::vector<GraphViewPtr> evicted;  // dropped after `mu` is released
     std::vector<Version> versions;
     {
-        std::lock_guard l(im.mu);
+        auto l = im.lockFresh();
         if (auto v = im.cached(ViewKind::Slice, from, to)) return v;
         if (im.window.covers(from)) {
             im.window.sliceVersions(im.window.imageAt(im.latest, from), from, to, versions);
@@ -103,7 +112,7 @@ model::Result<Version> elementAt(const Store::Impl& im, model::ElementKind kind,
                                  std::string_view id, Time t) {
     std::optional<Time> created;  // of the live incarnation: one seek instead of two
     {
-        std::lock_guard l(im.mu);
+        auto l = im.lockFresh();
         Version live = findVersion(im.latest, kind, id);
         if (im.window.covers(t)) return im.window.elementAt(kind, id, live, t);
         if (live) created = live.createdAt();

@@ -46,12 +46,18 @@ public:
         if (fail) return model::makeError(model::ErrorCode::Unavailable, "disk gone");
         return {};
     }
-    void committed(std::span<StagedCommit* const> group, const GraphImage&) override {
+    void committed(std::span<StagedCommit* const> group, const GraphImage* after) override {
         std::lock_guard l(mu);
         committed_groups += 1;
         committed_mutations += group.size();
+        published.push_back(after != nullptr);
     }
     void aborted() override { ++aborts; }
+    bool wantsImage() override { return want_image; }
+    void republish(const GraphImage& image) override {
+        std::lock_guard l(mu);
+        republished.push_back(image.nodeCount());
+    }
 
     void release() {
         std::lock_guard l(mu);
@@ -74,7 +80,22 @@ public:
     std::vector<std::string> written;
     std::size_t committed_groups = 0;
     std::size_t committed_mutations = 0;
+    std::vector<bool> published;           // per committed group: whether it published its image
+    std::vector<std::size_t> republished;  // node counts of the images republish() got
+    std::atomic<bool> want_image{false};
 };
+
+// The two ways a commit ends (ADR 046): publishing its image (a read happened lately), or
+// leaving the writer its image to change in place (nobody read: every read then publishes on
+// demand). Tests named *_P run both.
+LiveGraphOptions publishing(bool after_reads) {
+    LiveGraphOptions o;
+    o.publish_after_read =
+        after_reads ? std::chrono::milliseconds(60000) : std::chrono::milliseconds(0);
+    return o;
+}
+
+class Publication : public ::testing::TestWithParam<bool> {};
 
 Node node(std::string id) {
     Node n;
@@ -130,12 +151,18 @@ TEST(GroupCommit, InvisibleUntilWrittenThenOneWriteForTheWaiters) {
     EXPECT_EQ(events, log.written) << "events in write order";
 }
 
-TEST(GroupCommit, FailedWriteFailsItsGroupAndWhatWasStagedOnIt) {
+TEST_P(Publication, FailedWriteFailsItsGroupAndWhatWasStagedOnIt) {
     model::ManualClock clock(1000);
-    LiveGraph g(clock);
+    LiveGraph g(clock, publishing(GetParam()));
     RecordingLog log;
     g.setCommitLog(&log);
     ASSERT_TRUE(g.addNode(node("kept")));
+    Edge kept_loop;
+    kept_loop.id = "loop";
+    kept_loop.parent = "kept";
+    kept_loop.child = "kept";
+    ASSERT_TRUE(g.addEdge(kept_loop));
+    if (GetParam()) EXPECT_EQ(g.nodeCount(), 1u);  // a read: the failing commits publish
 
     log.hold = true;
     log.fail = true;
@@ -143,21 +170,31 @@ TEST(GroupCommit, FailedWriteFailsItsGroupAndWhatWasStagedOnIt) {
     std::thread first([&] {
         if (!g.addNode(node("x"))) ++failures;
     });
-    log.waitStarted(2);
-    // Staged on top of "x" while "x" is being written: fails with it.
+    log.waitStarted(3);  // "kept", its edge, then "x"
+    // Staged on top of "x" while "x" is being written: fail with it. The graph goes back to
+    // its last written image: "kept" with its edge (deleted with it here) and no "x".
     std::thread second([&] {
         if (!g.setNodeMetadata("x", "K", 1)) ++failures;
     });
-    while (log.staged < 3) std::this_thread::yield();
+    while (log.staged < 4) std::this_thread::yield();
+    std::thread third([&] {
+        if (!g.deleteNode("kept")) ++failures;
+    });
+    while (log.staged < 5) std::this_thread::yield();
     queuedAfterStaging(g);
     log.release();
     first.join();
     second.join();
-    EXPECT_EQ(failures, 2);
+    third.join();
+    EXPECT_EQ(failures, 3);
     EXPECT_GE(log.aborts, 1);
     EXPECT_TRUE(visible(g, "kept"));
     EXPECT_FALSE(visible(g, "x"));
     EXPECT_EQ(g.nodeCount(), 1u);
+    EXPECT_EQ(g.edgeCount(), 1u);
+    std::vector<std::string> out;
+    g.image().outEdgeIds("kept", [&](const model::Str& e) { return out.push_back(e.str()), true; });
+    EXPECT_EQ(out, std::vector<std::string>{"loop"});
 
     // The graph goes on from the last written image.
     log.fail = false;
@@ -199,10 +236,10 @@ std::map<std::string, std::string> contents(const LiveGraph& g) {
     return out;
 }
 
-TEST(GroupCommit, DeferredReplacementsGiveTheImageOfAnInlineApply) {
+TEST_P(Publication, DeferredReplacementsGiveTheImageOfAnInlineApply) {
     using K = model::ChangeKind;
     model::ManualClock clock(1000);
-    LiveGraph inline_graph(clock), logged(clock);
+    LiveGraph inline_graph(clock), logged(clock, publishing(GetParam()));
     RecordingLog log;
     logged.setCommitLog(&log);
     std::vector<std::string> inline_events;
@@ -264,10 +301,10 @@ TEST(GroupCommit, DeferredReplacementsGiveTheImageOfAnInlineApply) {
 
 // Two writers applying large deltas at once: each mutation waits for the image the finisher
 // completes for the one before it, so no update is lost and readers only see whole deltas.
-TEST(GroupCommit, ConcurrentLargeDeltasBuildOnFinishedImages) {
+TEST_P(Publication, ConcurrentLargeDeltasBuildOnFinishedImages) {
     using K = model::ChangeKind;
     model::ManualClock clock(1000);
-    LiveGraph g(clock);
+    LiveGraph g(clock, publishing(GetParam()));
     RecordingLog log;
     g.setCommitLog(&log);
     constexpr int kPerWriter = 300, kRounds = 20;
@@ -313,6 +350,110 @@ TEST(GroupCommit, ConcurrentLargeDeltasBuildOnFinishedImages) {
         return ++checked, true;
     });
     EXPECT_EQ(checked, 2 * kPerWriter);
+}
+
+INSTANTIATE_TEST_SUITE_P(GroupCommit, Publication, ::testing::Bool(), [](const auto& info) {
+    return info.param ? "PublishedAfterReads" : "Unpublished";
+});
+
+// Without a read, commits publish no image; a read publishes the last committed one (and,
+// within publish_after_read, the next commits publish theirs); the log can ask for an image.
+TEST(PublishOnDemand, CommitsPublishTheirImageOnlyAfterAReadOrWhenTheLogAsks) {
+    model::ManualClock clock(1000);
+    LiveGraph g(clock, publishing(true));
+    RecordingLog log;
+    g.setCommitLog(&log);
+    ASSERT_TRUE(g.addNode(node("a")));
+    ASSERT_TRUE(g.addNode(node("b")));
+    EXPECT_EQ(log.published, (std::vector<bool>{false, false}));
+    EXPECT_TRUE(log.republished.empty());
+    EXPECT_TRUE(visible(g, "b"));
+    EXPECT_EQ(log.republished, std::vector<std::size_t>{2});
+    ASSERT_TRUE(g.addNode(node("c")));  // within publish_after_read of that read
+    EXPECT_EQ(log.published.back(), true);
+    EXPECT_TRUE(visible(g, "c"));
+    EXPECT_EQ(log.republished.size(), 1u) << "published by its commit: no republish";
+
+    LiveGraph quiet(clock, publishing(false));
+    RecordingLog qlog;
+    quiet.setCommitLog(&qlog);
+    ASSERT_TRUE(quiet.addNode(node("a")));
+    EXPECT_TRUE(visible(quiet, "a"));
+    ASSERT_TRUE(quiet.addNode(node("b")));
+    EXPECT_EQ(qlog.published, (std::vector<bool>{false, false})) << "a read does not last";
+    qlog.want_image = true;
+    ASSERT_TRUE(quiet.addNode(node("c")));
+    EXPECT_EQ(qlog.published.back(), true);
+    EXPECT_TRUE(visible(quiet, "c"));
+    EXPECT_EQ(qlog.republished, std::vector<std::size_t>{1});
+}
+
+// A read while an unpublished mutation is being written waits for that write, then sees it;
+// a mutation that fails in the graph leaves the image it changed in place as it was.
+TEST(PublishOnDemand, AReadDuringAnUnpublishedWriteSeesItOnceWritten) {
+    model::ManualClock clock(1000);
+    LiveGraph g(clock, publishing(false));
+    RecordingLog log;
+    g.setCommitLog(&log);
+    ASSERT_TRUE(g.addNode(node("a")));
+    log.hold = true;
+    std::thread writer([&] { EXPECT_TRUE(g.addNode(node("b"))); });
+    log.waitStarted(2);
+    std::atomic<bool> read{false};
+    std::thread reader([&] {
+        EXPECT_TRUE(visible(g, "b"));
+        read = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(read) << "the reader waits for the write";
+    log.release();
+    writer.join();
+    reader.join();
+    EXPECT_TRUE(read);
+    EXPECT_EQ(log.published, (std::vector<bool>{false, false}));
+}
+
+TEST(PublishOnDemand, AFailedMutationRevertsTheImageItChangedInPlace) {
+    using K = model::ChangeKind;
+    model::ManualClock clock(1000);
+    LiveGraph g(clock, publishing(false));
+    RecordingLog log;
+    g.setCommitLog(&log);
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(g.addNode(typed(i, "n", i)));
+    Edge e;
+    e.id = "e01";
+    e.parent = "n0";
+    e.child = "n1";
+    ASSERT_TRUE(g.addEdge(e));
+    const auto before = contents(g);
+    const std::size_t named_n = g.snapshot()->countByValue("Name", Value("n"));
+    clock.advance(10);
+    for (bool large : {false, true}) {  // inline, and with deferred replacements (>= 256)
+        model::GraphDelta d;
+        d.changes.push_back(change(K::NodeUpdated, typed(0, "m", 0)));
+        d.changes.push_back(change(K::NodeDeleted, node("n1")));  // and its edge
+        d.changes.push_back(change(K::NodeAdded, typed(9, "new", 9)));
+        Edge moved = e;
+        moved.id = "e23";
+        moved.parent = "n2";
+        moved.child = "n3";
+        d.changes.push_back(model::Change{K::EdgeAdded, moved});
+        for (int i = 0; large && i < 300; ++i)
+            d.changes.push_back(change(K::NodeAdded, typed(100 + i, "bulk", i)));
+        d.changes.push_back(change(K::NodeUpdated, typed(2, "m", 2)));
+        Edge dangling = e;
+        dangling.id = "bad";
+        dangling.child = "missing";
+        d.changes.push_back(model::Change{K::EdgeAdded, dangling});  // fails: no child
+        EXPECT_FALSE(g.apply(d));
+        EXPECT_EQ(contents(g), before) << (large ? "large" : "small");
+        EXPECT_EQ(g.snapshot()->countByValue("Name", Value("n")), named_n);
+        EXPECT_EQ(g.snapshot()->countByValue("Name", Value("m")), 0u);
+    }
+    // The next mutation starts from the reverted image.
+    ASSERT_TRUE(g.setNodeMetadata("n1", "K", 7));
+    EXPECT_EQ(contents(g).size(), before.size());
+    EXPECT_EQ(g.snapshot()->countByValue("Name", Value("n")), named_n);
 }
 
 }  // namespace

@@ -177,6 +177,8 @@ struct Variant {
     std::size_t window_bytes;
     std::size_t checkpoint_every;
     bool reopen;
+    // Commits publish no image (ADR 046): every read takes it from the writer on demand.
+    bool unpublished = false;
 };
 
 class StoreProperty : public ::testing::TestWithParam<std::tuple<Variant, unsigned>> {};
@@ -193,6 +195,7 @@ TEST_P(StoreProperty, ViewsMatchReference) {
     o.checkpoint_every_changes = variant.checkpoint_every;
     o.view_cache_entries = 4;
     o.live.indexed_keys.push_back("V");  // index lookups of past views are checked too
+    if (variant.unpublished) o.live.publish_after_read = std::chrono::milliseconds(0);
     auto opened = Store::open(o, clock);
     ASSERT_TRUE(opened.ok());
     auto store = std::move(*opened);
@@ -354,6 +357,9 @@ const Variant kVariants[] = {
     {"memory", 256u << 20, 1000000, false},
     {"disk", 0, 97, false},
     {"mixed", 64u << 10, 250, true},
+    {"memory_unpublished", 256u << 20, 1000000, false, true},
+    {"disk_unpublished", 0, 97, false, true},
+    {"mixed_unpublished", 64u << 10, 250, true, true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Seeds, StoreProperty,

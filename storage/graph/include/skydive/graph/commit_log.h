@@ -54,8 +54,17 @@ public:
     virtual void unprepare() {}
     /// Writes a group of staged mutations durably, as one atomic write.
     virtual model::Status write(std::span<StagedCommit* const> group) = 0;
-    /// After write() succeeded; `after` is the image the last mutation of the group led to.
-    virtual void committed(std::span<StagedCommit* const> group, const GraphImage& after) = 0;
+    /// After write() succeeded; `after` is the image the last mutation of the group led to, or
+    /// nullptr when the graph did not publish it: nobody read the graph lately, so the writer
+    /// kept its image to change in place (ADR 046). republish() then follows a reader's demand.
+    virtual void committed(std::span<StagedCommit* const> group, const GraphImage* after) = 0;
+    /// Under the writer lock, before a mutation is applied: whether its commit must publish its
+    /// image (committed() gets it) although nobody read the graph lately. Default: no.
+    virtual bool wantsImage() { return false; }
+    /// Under the writer lock, with every staged mutation written: the image of the last
+    /// committed one, published for a reader after commits that published none. Default:
+    /// nothing.
+    virtual void republish(const GraphImage& image) {}
     /// Every staged, unwritten mutation was dropped.
     virtual void aborted() = 0;
     /// Takes the image a committed group replaced, to release it off the committing thread

@@ -24,6 +24,11 @@ inline constexpr std::size_t kDefaultSubscriberQueue = 10000;
 
 struct LiveGraphOptions {
     std::vector<std::string> indexed_keys{"Type", "Name", "MAC", "TID", "IPV4", "@Host"};
+    /// With a commit log: for how long after a read of the graph each commit publishes its
+    /// image. Past that, commits publish none and the writer changes its image in place instead
+    /// of copying on write; the next read takes the image once the mutations being written are
+    /// (ADR 046). 0: only reads waiting make commits publish (tests of the unpublished path).
+    std::chrono::milliseconds publish_after_read{5000};
 };
 
 /// Checks one element against the limits: non-empty ID (and Parent/Child for edges), metadata
@@ -100,7 +105,8 @@ public:
     model::Status apply(const model::GraphDelta& delta);
 
     GraphViewPtr snapshot() const;
-    /// The current image (O(1) copy), e.g. for the store's recent views.
+    /// The current image (O(1) copy), e.g. for the store's recent views. After commits that
+    /// published no image (nobody read lately), waits for the mutations being written, if any.
     GraphImage image() const;
     std::size_t nodeCount() const;
     std::size_t edgeCount() const;
