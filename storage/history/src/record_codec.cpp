@@ -328,10 +328,10 @@ void encodeNodeRecord(std::string& out, model::NodeRef n) {
 // node (format 6): 0x04 | id | host | origin | CreatedAt | UpdatedAt | DeletedAt | Revision |
 //                   count vu | count x key str | count packed values (rec_format.h)
 void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::Head& h) {
-    const std::size_t keys = n.keyCount();
+    const std::string_view keys = n.packedKeys();
     const std::string_view values = n.packedValues();
-    const std::size_t room = 1 + h.id.size() + h.host.size() + h.origin.size() + 7 * 10 + 5 * keys +
-                             n.keyBytes() + values.size();
+    const std::size_t room =
+        1 + h.id.size() + h.host.size() + h.origin.size() + 7 * 10 + keys.size() + values.size();
     const std::size_t at = out.size();
     out.resize(at + room);
     RawWriter w{out.data() + at};
@@ -343,8 +343,8 @@ void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::
     w.varint(zigzag(h.updated_at));
     w.varint(zigzag(h.deleted_at));
     w.varint(zigzag(h.revision));
-    w.varint(keys);
-    for (const model::Str& k : n.keyList()) w.bytes(k.view());
+    std::memcpy(w.p, keys.data(), keys.size());
+    w.p += keys.size();
     if (!values.empty()) {  // a record without keys has no values (and a null view)
         std::memcpy(w.p, values.data(), values.size());
         w.p += values.size();

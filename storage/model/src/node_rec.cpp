@@ -513,15 +513,11 @@ std::string_view NodeRef::key(std::size_t i) const noexcept {
     return b_->shape->keys()[i].view();
 }
 
-std::span<const Str> NodeRef::keyList() const noexcept {
-    return b_->shape ? std::span<const Str>(b_->shape->keys(), b_->shape->size)
-                     : std::span<const Str>();
-}
-
-std::size_t NodeRef::keyBytes() const noexcept {
-    // A record's key list is always interned (sharedShapeOf, NodeRecBuilder): the total is set.
+std::string_view NodeRef::packedKeys() const noexcept {
+    // A record's key list is always interned (sharedShapeOf, NodeRecBuilder): it is packed.
     assert(b_->shape == nullptr || b_->shape->interned);
-    return b_->shape ? b_->shape->key_bytes : 0;
+    if (b_->shape == nullptr) return std::string_view("\0", 1);
+    return {b_->shape->packedKeys(), b_->shape->packed_keys_size};
 }
 
 ValueRef NodeRef::value(std::size_t i) const noexcept {

@@ -18,9 +18,12 @@ struct Shape {
     std::uint32_t size = 0;
     std::uint32_t capacity = 0;
     bool interned = false;
-    bool unsorted = false;      // private only: appended keys out of order or duplicated
-    std::size_t hash = 0;       // interned only
-    std::size_t key_bytes = 0;  // interned only: the keys' lengths summed
+    bool unsorted = false;  // private only: appended keys out of order or duplicated
+    std::size_t hash = 0;   // interned only
+    // Interned only: the key list packed as a node record stores it (count vu, then each key
+    // as length vu + bytes; NodeRef::packedKeys()), in the same block after the keys.
+    std::uint32_t packed_keys_size = 0;
+    const char* packedKeys() const noexcept { return reinterpret_cast<const char*>(keys() + size); }
 
     Str* keys() noexcept { return reinterpret_cast<Str*>(this + 1); }
     const Str* keys() const noexcept { return reinterpret_cast<const Str*>(this + 1); }

@@ -1,5 +1,6 @@
 // Interned object shapes (ADR 002): one table of live key lists, a per-thread transition cache.
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <unordered_map>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "object_block.h"
+#include "rec_format.h"
 
 namespace skydive::model::detail {
 
@@ -126,12 +128,23 @@ Shape* lookupOrAdd(const Str* keys, std::size_t n, std::size_t h) {
     auto [it, end] = t.shapes.equal_range(h);
     for (; it != end; ++it)
         if (sameKeys(it->second, keys, n) && tryRetain(it->second)) return it->second;
-    Shape* s = privateShape(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        new (&s->keys()[i]) Str(keys[i]);
-        s->key_bytes += keys[i].size();
-    }
+    // The packed key list follows the keys in the shape's own block: one copy per revision
+    // written, instead of a varint and a copy per key (ADR 015, twenty-fifth round).
+    std::size_t packed = varintSize(n);
+    for (std::size_t i = 0; i < n; ++i) packed += varintSize(keys[i].size()) + keys[i].size();
+    void* mem = ::operator new(sizeof(Shape) + n * sizeof(Str) + packed);
+    auto* s = new (mem) Shape;
+    s->capacity = static_cast<std::uint32_t>(n);
+    for (std::size_t i = 0; i < n; ++i) new (&s->keys()[i]) Str(keys[i]);
     s->size = static_cast<std::uint32_t>(n);
+    char* p = const_cast<char*>(s->packedKeys());
+    p = writeVarint(p, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        p = writeVarint(p, keys[i].size());
+        std::memcpy(p, keys[i].view().data(), keys[i].size());
+        p += keys[i].size();
+    }
+    s->packed_keys_size = static_cast<std::uint32_t>(packed);
     s->interned = true;
     s->hash = h;
     t.shapes.emplace(h, s);

@@ -280,9 +280,17 @@ TEST(NodeRec, FieldIndexAndSameKeys) {
     for (int i = 0; i < 300; ++i) {
         Node n = g.node(2);
         NodeRec r = NodeRec::encode(n);
-        std::size_t key_bytes = 0;
-        for (std::size_t k = 0; k < r.keyCount(); ++k) key_bytes += r.key(k).size();
-        ASSERT_EQ(r.keyBytes(), key_bytes);
+        std::string packed_keys;  // count, then each key's length and bytes (LEB128)
+        auto vu = [&](std::size_t v) {
+            for (; v >= 0x80; v >>= 7) packed_keys.push_back(static_cast<char>(v | 0x80));
+            packed_keys.push_back(static_cast<char>(v));
+        };
+        vu(r.keyCount());
+        for (std::size_t k = 0; k < r.keyCount(); ++k) {
+            vu(r.key(k).size());
+            packed_keys.append(r.key(k));
+        }
+        ASSERT_EQ(r.packedKeys(), packed_keys);
         for (std::size_t k = 0; k < r.keyCount(); ++k) {
             ASSERT_EQ(r.fieldIndex(r.key(k)), k);
             ASSERT_EQ(r.value(k), r.field(r.key(k)));

@@ -63,10 +63,10 @@ public:
     /// Top-level metadata keys in ascending order: key(i) / value(i), i < keyCount().
     std::size_t keyCount() const noexcept;
     std::string_view key(std::size_t i) const noexcept;
-    /// The same keys at once (the interned key list), for a caller walking all of them.
-    std::span<const Str> keyList() const noexcept;
-    /// The top-level keys' lengths summed (kept with the interned key list: O(1)).
-    std::size_t keyBytes() const noexcept;
+    /// The key list packed as the store writes it for a node revision (FORMAT.md, node record
+    /// 0x04): count vu, then each key as length vu + bytes. Kept with the interned key list:
+    /// O(1). A record without keys gives "\x00".
+    std::string_view packedKeys() const noexcept;
     ValueRef value(std::size_t i) const noexcept;
     /// For two records of one key list (REQUIRES: sameKeys(other)): bit k (k < 64) set when
     /// the values at key position `positions[k]` differ (as `value(i) == other.value(i)`
