@@ -162,7 +162,9 @@ TEST_P(Publication, FailedWriteFailsItsGroupAndWhatWasStagedOnIt) {
     kept_loop.parent = "kept";
     kept_loop.child = "kept";
     ASSERT_TRUE(g.addEdge(kept_loop));
-    if (GetParam()) EXPECT_EQ(g.nodeCount(), 1u);  // a read: the failing commits publish
+    if (GetParam()) {
+        EXPECT_EQ(g.nodeCount(), 1u);  // a read: the failing commits publish
+    }
 
     log.hold = true;
     log.fail = true;
@@ -352,17 +354,23 @@ TEST_P(Publication, ConcurrentLargeDeltasBuildOnFinishedImages) {
     EXPECT_EQ(checked, 2 * kPerWriter);
 }
 
-INSTANTIATE_TEST_SUITE_P(GroupCommit, Publication, ::testing::Bool(), [](const auto& info) {
-    return info.param ? "PublishedAfterReads" : "Unpublished";
+INSTANTIATE_TEST_SUITE_P(GroupCommit, Publication, ::testing::Bool(), [](const auto& param_info) {
+    return param_info.param ? "PublishedAfterReads" : "Unpublished";
 });
+
+// A graph writing through a RecordingLog, publishing after reads or not.
+struct Logged {
+    explicit Logged(bool after_reads) : g(clock, publishing(after_reads)) { g.setCommitLog(&log); }
+    model::ManualClock clock{1000};
+    RecordingLog log;
+    LiveGraph g;
+};
 
 // Without a read, commits publish no image; a read publishes the last committed one (and,
 // within publish_after_read, the next commits publish theirs); the log can ask for an image.
 TEST(PublishOnDemand, CommitsPublishTheirImageOnlyAfterAReadOrWhenTheLogAsks) {
-    model::ManualClock clock(1000);
-    LiveGraph g(clock, publishing(true));
-    RecordingLog log;
-    g.setCommitLog(&log);
+    Logged reads(true);
+    auto& [clock, log, g] = reads;
     ASSERT_TRUE(g.addNode(node("a")));
     ASSERT_TRUE(g.addNode(node("b")));
     EXPECT_EQ(log.published, (std::vector<bool>{false, false}));
@@ -374,9 +382,9 @@ TEST(PublishOnDemand, CommitsPublishTheirImageOnlyAfterAReadOrWhenTheLogAsks) {
     EXPECT_TRUE(visible(g, "c"));
     EXPECT_EQ(log.republished.size(), 1u) << "published by its commit: no republish";
 
-    LiveGraph quiet(clock, publishing(false));
-    RecordingLog qlog;
-    quiet.setCommitLog(&qlog);
+    Logged no_reads(false);
+    RecordingLog& qlog = no_reads.log;
+    LiveGraph& quiet = no_reads.g;
     ASSERT_TRUE(quiet.addNode(node("a")));
     EXPECT_TRUE(visible(quiet, "a"));
     ASSERT_TRUE(quiet.addNode(node("b")));
@@ -388,13 +396,10 @@ TEST(PublishOnDemand, CommitsPublishTheirImageOnlyAfterAReadOrWhenTheLogAsks) {
     EXPECT_EQ(qlog.republished, std::vector<std::size_t>{1});
 }
 
-// A read while an unpublished mutation is being written waits for that write, then sees it;
-// a mutation that fails in the graph leaves the image it changed in place as it was.
+// A read while an unpublished mutation is being written waits for that write, then sees it.
 TEST(PublishOnDemand, AReadDuringAnUnpublishedWriteSeesItOnceWritten) {
-    model::ManualClock clock(1000);
-    LiveGraph g(clock, publishing(false));
-    RecordingLog log;
-    g.setCommitLog(&log);
+    Logged no_reads(false);
+    auto& [clock, log, g] = no_reads;
     ASSERT_TRUE(g.addNode(node("a")));
     log.hold = true;
     std::thread writer([&] { EXPECT_TRUE(g.addNode(node("b"))); });
@@ -413,12 +418,11 @@ TEST(PublishOnDemand, AReadDuringAnUnpublishedWriteSeesItOnceWritten) {
     EXPECT_EQ(log.published, (std::vector<bool>{false, false}));
 }
 
+// A mutation that fails in the graph leaves the image it changed in place as it was.
 TEST(PublishOnDemand, AFailedMutationRevertsTheImageItChangedInPlace) {
     using K = model::ChangeKind;
-    model::ManualClock clock(1000);
-    LiveGraph g(clock, publishing(false));
-    RecordingLog log;
-    g.setCommitLog(&log);
+    Logged no_reads(false);
+    auto& [clock, log, g] = no_reads;
     for (int i = 0; i < 4; ++i) ASSERT_TRUE(g.addNode(typed(i, "n", i)));
     Edge e;
     e.id = "e01";
