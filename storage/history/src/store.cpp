@@ -195,10 +195,7 @@ Status Store::Impl::load() {
     last_key = *last ? **last : TimelineKey{};
     newest_checkpoint = *cp ? std::optional<Time>((*cp)->time) : std::nullopt;
     loaded_from_image = from_image;
-    latest = std::move(*img);
-    latest_stale = false;
-    latest_elements = latest.nodeCount() + latest.edgeCount();
-    published.reset();
+    setLatest(std::move(*img));
     window.clear(*last ? (*last)->time : std::numeric_limits<Time>::min());
     phase.lap("window");
     open_phases = std::move(phases);

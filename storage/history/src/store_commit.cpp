@@ -246,7 +246,7 @@ public:
     // committed change when `latest` becomes this image.
     void republish(const graph::GraphImage& image) override {
         std::lock_guard l(im_.mu);
-        setLatest(image);
+        im_.setLatest(image);
     }
 
     // Any thread: returns once the helpers have no job (a group's publication, a checkpoint).
@@ -343,7 +343,7 @@ private:
         }
         Time now = im_.clock.now();
         if (p.after) {
-            setLatest(*p.after);
+            im_.setLatest(*p.after);
         } else if (!im_.latest_stale) {
             // Dropped, not kept stale: it would make the writer copy on write again.
             im_.latest = graph::GraphImage(im_.config);
@@ -365,14 +365,6 @@ private:
         // Without the image, the next commit is asked to publish its own (wantsImage()).
         image_wanted_.store(due_now && !p.after, std::memory_order_relaxed);
         return due_now && p.after;
-    }
-
-    // Under `mu`: `latest` becomes the image of the newest commit.
-    void setLatest(const graph::GraphImage& image) {
-        im_.latest = image;
-        im_.latest_stale = false;
-        im_.latest_elements = image.nodeCount() + image.edgeCount();
-        im_.published.reset();
     }
 
     // Writes the checkpoint due after publish() on `checkpointer_`, off the commit path: the

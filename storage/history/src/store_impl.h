@@ -104,6 +104,8 @@ struct Store::Impl {
     /// Brings a checkpoint image up to date with the timeline after `base` (crash restart).
     model::Status applyTail(graph::GraphImage& img, const TimelineKey& base) const;
     void joinImageWriter();
+    /// `latest` becomes `image`, the image of the newest commit. REQUIRES: `mu` held.
+    void setLatest(graph::GraphImage image);
     /// Takes `mu` with `latest` up to date: after commits that published no image (nobody
     /// read lately, ADR 046), the live graph publishes it first.
     std::unique_lock<GateMutex> lockFresh() const;

@@ -21,6 +21,13 @@ void Store::Impl::remember(ViewKind kind, Time from, Time to, GraphViewPtr view,
     cache.insert(kind, from, to, std::move(view), opts.view_cache_entries, evicted);
 }
 
+void Store::Impl::setLatest(graph::GraphImage image) {
+    latest = std::move(image);
+    latest_stale = false;
+    latest_elements = latest.nodeCount() + latest.edgeCount();
+    published.reset();
+}
+
 std::unique_lock<GateMutex> Store::Impl::lockFresh() const {
     for (;;) {
         std::unique_lock l(mu);

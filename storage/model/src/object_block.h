@@ -52,9 +52,9 @@ Shape* internShape(const Str* keys, std::size_t n);
 Shape* shapeWithKey(Shape* s, std::size_t pos, std::string_view key);
 /// The interned shape of `s` without the key at `pos`.
 Shape* shapeWithoutKey(Shape* s, std::size_t pos);
-/// A private shape with room for `capacity` keys; a private copy of `s` with room for
-/// max(capacity, s->size) keys.
-Shape* privateShape(std::size_t capacity);
+/// A private shape with room for `capacity` keys (and `extra` bytes after them: an interned
+/// shape's packed key list); a private copy of `s` with room for max(capacity, s->size) keys.
+Shape* privateShape(std::size_t capacity, std::size_t extra = 0);
 Shape* clonePrivate(const Shape* s, std::size_t capacity);
 /// Number of interned shapes alive (tests).
 std::size_t internedShapeCount();

@@ -105,8 +105,8 @@ void releaseShape(Shape* s) noexcept {
     destroyShape(s);
 }
 
-Shape* privateShape(std::size_t capacity) {
-    void* mem = ::operator new(sizeof(Shape) + capacity * sizeof(Str));
+Shape* privateShape(std::size_t capacity, std::size_t extra) {
+    void* mem = ::operator new(sizeof(Shape) + capacity * sizeof(Str) + extra);
     auto* s = new (mem) Shape;
     s->capacity = static_cast<std::uint32_t>(capacity);
     return s;
@@ -132,9 +132,7 @@ Shape* lookupOrAdd(const Str* keys, std::size_t n, std::size_t h) {
     // written, instead of a varint and a copy per key (ADR 015, twenty-fifth round).
     std::size_t packed = varintSize(n);
     for (std::size_t i = 0; i < n; ++i) packed += varintSize(keys[i].size()) + keys[i].size();
-    void* mem = ::operator new(sizeof(Shape) + n * sizeof(Str) + packed);
-    auto* s = new (mem) Shape;
-    s->capacity = static_cast<std::uint32_t>(n);
+    Shape* s = privateShape(n, packed);
     for (std::size_t i = 0; i < n; ++i) new (&s->keys()[i]) Str(keys[i]);
     s->size = static_cast<std::uint32_t>(n);
     char* p = const_cast<char*>(s->packedKeys());
