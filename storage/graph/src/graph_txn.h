@@ -53,6 +53,12 @@ private:
     AddrIndex<void> replaced_;
 };
 
+/// validateElement() for a node whose metadata is an object of scalars, from its packed record
+/// (NodeRec::encode's `nested` false): the JSON-size measure is bounded by the packed sizes,
+/// and the metadata is walked only when that bound passes the limit (ADR 015, twenty-sixth
+/// round).
+model::Status validatePacked(const model::Element& e, model::NodeRef packed);
+
 /// Reverts `kinds`/`versions` (a mutation's changes, applied to `image` along with any made
 /// after them, which must be reverted first): each element goes back to its version before.
 void undoChanges(GraphImage& image, std::span<const model::ChangeKind> kinds,

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "graph_txn.h"
+
 namespace skydive::graph {
 
 namespace {
@@ -64,6 +66,17 @@ model::Status validateElement(const model::Element& e) {
         return invalid("Metadata of " + e.id.str() + " is nested deeper than 32 levels");
     }
     return {};
+}
+
+// withinLimits() measures a flat object as 2 + the sum of (key size + 4) + each scalar's
+// measure: 8 for a null, boolean or number, which packs into 1 to 11 bytes, and size + 2 for
+// a string, which packs into size + 1 or more. The key list packs each key as its length and
+// bytes. So the measure is at most 2 + 4 * (packed keys) + 8 * (packed values), and the values
+// are part of the record's block.
+model::Status validatePacked(const model::Element& e, model::NodeRef packed) {
+    const std::size_t bound = 2 + 4 * packed.packedKeys().size() + 8 * packed.blockBytes();
+    if (!e.id.empty() && bound <= kMaxMetadataBytes) return {};
+    return validateElement(e);
 }
 
 }  // namespace skydive::graph

@@ -241,6 +241,11 @@ NodeRec NodeRec::encode(const Node& n) {
 }
 
 NodeRec NodeRec::encode(const Node& n, const Stamps& stamps) {
+    bool nested;
+    return encode(n, stamps, nested);
+}
+
+NodeRec NodeRec::encode(const Node& n, const Stamps& stamps, bool& nested) {
     thread_local std::string head;
     thread_local std::string meta;
     thread_local std::string values;
@@ -258,6 +263,7 @@ NodeRec NodeRec::encode(const Node& n, const Stamps& stamps) {
         offsets.push_back(static_cast<std::uint32_t>(pack.size()));
         pack.value(v);
     }
+    nested = pack.nested();
     pack.finish();
     NodeRec rec = adopt(assemble(head, offsets, values, sharedShapeOf(md)));
     trim(values);

@@ -175,6 +175,8 @@ public:
     }
     /// Drops the slack: `out` ends with the last value.
     void finish() { out_.resize(at_); }
+    /// Whether a list or an object was packed.
+    bool nested() const noexcept { return nested_; }
 
 private:
     [[gnu::always_inline]] char* room(std::size_t n) {
@@ -195,6 +197,7 @@ private:
 
     std::string& out_;
     std::size_t at_;
+    bool nested_ = false;
 };
 
 }  // namespace skydive::model::detail

@@ -15,6 +15,7 @@ namespace detail {
 // nesting is bounded by the decoders' depth limit).
 template <typename Fill>
 void Packer::container(unsigned char tag, Fill&& fill) {
+    nested_ = true;
     char* p = room(2);
     p[0] = static_cast<char>(tag);
     const std::size_t len_pos = at_ + 1;

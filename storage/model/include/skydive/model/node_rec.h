@@ -151,6 +151,9 @@ public:
     /// Encodes `n` with `stamps` in place of its own CreatedAt, UpdatedAt and Revision: what
     /// encode() gives for a copy of `n` so stamped, without copying its metadata.
     static NodeRec encode(const Node& n, const Stamps& stamps);
+    /// The same, telling whether any top-level metadata value is a list or an object (the
+    /// writer checks flat metadata against the limits from the packed sizes).
+    static NodeRec encode(const Node& n, const Stamps& stamps, bool& nested);
 
     /// An owning handle on the block a view points at (one more reference): what a reader
     /// keeps when it must outlive its view (recent window versions, results held across views).
