@@ -94,13 +94,13 @@ Status checkNew(const model::Element& e) {
     return {};
 }
 
-// checkNew() for a node, and its record: metadata with no list or object at its top level (nearly
-// every node) is checked against the limits from the packed record (validatePacked); walking
-// every value cost ~600 instructions per node update (ADR 015, twenty-sixth round). Packing
-// first is safe: JSON input is at most 64 levels deep, and the walk of nested metadata follows.
+// checkNew() for a node, and its record: metadata with no list or object in it (nearly every
+// node) is checked against the limits from the packed record (validatePacked); the walk of
+// every value cost ~475 instructions per update of the ingest benchmark's nodes (ADR 015,
+// twenty-sixth round). Packing first is safe: JSON input is at most 64 levels deep, and nested
+// metadata is walked right after.
 model::Result<NodeRec> checkedRecord(const Node& n, const NodeRec::Stamps& stamps) {
-    if (n.id.empty() || !n.metadata.isObject())
-        if (auto st = validateElement(n); !st) return st.error();
+    if (n.id.empty() || !n.metadata.isObject()) return checkNew(n).error();  // both refused
     if (n.deleted_at != 0)
         return makeError(ErrorCode::InvalidArgument, "Element " + n.id.str() + " is deleted");
     bool nested;
