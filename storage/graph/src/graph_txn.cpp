@@ -87,11 +87,15 @@ Status checkEdge(const GraphImage& img, const Edge& e) {
     return {};
 }
 
-Status checkNew(const model::Element& e) {
-    if (auto st = validateElement(e); !st) return st;
+Status notDeleted(const model::Element& e) {
     if (e.deleted_at != 0)
         return makeError(ErrorCode::InvalidArgument, "Element " + e.id.str() + " is deleted");
     return {};
+}
+
+Status checkNew(const model::Element& e) {
+    if (auto st = validateElement(e); !st) return st;
+    return notDeleted(e);
 }
 
 // checkNew() for a node, and its record: metadata with no list or object in it (nearly every
@@ -101,8 +105,7 @@ Status checkNew(const model::Element& e) {
 // metadata is walked right after.
 model::Result<NodeRec> checkedRecord(const Node& n, const NodeRec::Stamps& stamps) {
     if (n.id.empty() || !n.metadata.isObject()) return checkNew(n).error();  // both refused
-    if (n.deleted_at != 0)
-        return makeError(ErrorCode::InvalidArgument, "Element " + n.id.str() + " is deleted");
+    if (auto st = notDeleted(n); !st) return st.error();
     bool nested;
     NodeRec rec = NodeRec::encode(n, stamps, nested);
     if (auto st = nested ? validateElement(n) : validatePacked(n, rec); !st) return st.error();
@@ -137,8 +140,8 @@ Status GraphTxn::addEdge(Edge e) {
 }
 
 Status GraphTxn::replaceNode(const Node& n) {
-    // An ignored update is refused as before when it breaks the limits.
-    const auto ignored = [&] { return checkNew(n); };
+    // Refused before the lookup (the comparison reads the metadata as an object); an update
+    // ignored below is still refused when it breaks the limits (checkNew).
     if (n.id.empty() || !n.metadata.isObject()) return checkNew(n);
     Stamps stamps = stampsOf(n);
     if (defer) {
@@ -150,7 +153,7 @@ Status GraphTxn::replaceNode(const Node& n) {
         if (!cur) return addNode(n);
         if (!prepareReplace(cur.createdAt(), cur.revision(), stamps, now,
                             [&] { return sameContent(cur, n); }))
-            return ignored();
+            return checkNew(n);
         auto rec = checkedRecord(n, stamps);
         if (!rec) return rec.error();
         deferred_.push_back(versions.size());
@@ -166,7 +169,7 @@ Status GraphTxn::replaceNode(const Node& n) {
     const model::NodeRef cur = update.current();
     if (!prepareReplace(cur.createdAt(), cur.revision(), stamps, now,
                         [&] { return sameContent(cur, n); }))
-        return ignored();
+        return checkNew(n);
     auto checked = checkedRecord(n, stamps);
     if (!checked) return checked.error();
     NodeRec rec = std::move(*checked);

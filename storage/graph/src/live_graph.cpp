@@ -138,10 +138,8 @@ struct LiveGraph::Impl {
                 // The image is finished on the finisher while this thread writes the group.
                 unfinished = p;
                 finisher.start([q = p.get()] { q->txn.applyDeferred(); });
-            } else if (publish) {
-                head = p->txn.image;
             } else {
-                head = std::move(p->txn.image);
+                head = takeImage(*p);
             }
             std::lock_guard cl(commit_mu);
             queue.push_back(p);
@@ -247,11 +245,15 @@ struct LiveGraph::Impl {
     void settleHead() {
         if (!unfinished) return;
         finisher.wait();
-        if (unfinished->published)
-            head = unfinished->txn.image;
-        else
-            head = std::move(unfinished->txn.image);
+        head = takeImage(*unfinished);
         unfinished.reset();
+    }
+
+    // The image a staged mutation leads to, as the next `head`: shared when its commit will
+    // publish it, else moved (the writer keeps changing it in place; ADR 046).
+    static GraphImage takeImage(PendingCommit& p) {
+        if (p.published) return p.txn.image;
+        return std::move(p.txn.image);
     }
 
     GraphImage image() {

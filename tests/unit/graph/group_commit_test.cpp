@@ -370,7 +370,8 @@ struct Logged {
 // within publish_after_read, the next commits publish theirs); the log can ask for an image.
 TEST(PublishOnDemand, CommitsPublishTheirImageOnlyAfterAReadOrWhenTheLogAsks) {
     Logged reads(true);
-    auto& [clock, log, g] = reads;
+    auto& log = reads.log;
+    auto& g = reads.g;  // not a structured binding: lambdas capture these
     ASSERT_TRUE(g.addNode(node("a")));
     ASSERT_TRUE(g.addNode(node("b")));
     EXPECT_EQ(log.published, (std::vector<bool>{false, false}));
@@ -399,7 +400,8 @@ TEST(PublishOnDemand, CommitsPublishTheirImageOnlyAfterAReadOrWhenTheLogAsks) {
 // A read while an unpublished mutation is being written waits for that write, then sees it.
 TEST(PublishOnDemand, AReadDuringAnUnpublishedWriteSeesItOnceWritten) {
     Logged no_reads(false);
-    auto& [clock, log, g] = no_reads;
+    auto& log = no_reads.log;
+    auto& g = no_reads.g;  // not a structured binding: lambdas capture these
     ASSERT_TRUE(g.addNode(node("a")));
     log.hold = true;
     std::thread writer([&] { EXPECT_TRUE(g.addNode(node("b"))); });
@@ -422,7 +424,8 @@ TEST(PublishOnDemand, AReadDuringAnUnpublishedWriteSeesItOnceWritten) {
 TEST(PublishOnDemand, AFailedMutationRevertsTheImageItChangedInPlace) {
     using K = model::ChangeKind;
     Logged no_reads(false);
-    auto& [clock, log, g] = no_reads;
+    auto& clock = no_reads.clock;
+    auto& g = no_reads.g;  // not a structured binding: lambdas capture these
     for (int i = 0; i < 4; ++i) ASSERT_TRUE(g.addNode(typed(i, "n", i)));
     Edge e;
     e.id = "e01";
