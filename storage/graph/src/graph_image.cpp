@@ -277,6 +277,15 @@ void forEachIndexTerm(const Value& v, const std::function<void(const Value&)>& f
 struct GraphImage::Impl {
     std::shared_ptr<const IndexConfig> config;
     NodeMap nodes;
+    // Names the layout of `nodes`' trie for NodeProbes: replaced by a value never used before,
+    // in any image, whenever a trie node may have been freed or replaced (an insert, a removal,
+    // a shared path copied, a copy of the image), so that a probe started before never reads
+    // one.
+    std::uint64_t node_epoch = freshEpoch();
+    static std::uint64_t freshEpoch() noexcept {
+        static std::atomic<std::uint64_t> next{1};
+        return next.fetch_add(1, std::memory_order_relaxed);
+    }
     EdgeMap edges;
     AdjMap out;
     AdjMap in;
@@ -376,10 +385,15 @@ GraphImage::GraphImage(std::shared_ptr<const IndexConfig> config) : impl_(new Im
                                k != "Metadata");
     impl_->config = std::move(config);
 }
-GraphImage::GraphImage(const GraphImage& other) : impl_(new Impl(*other.impl_)) {}
+GraphImage::GraphImage(const GraphImage& other) : impl_(new Impl(*other.impl_)) {
+    impl_->node_epoch = Impl::freshEpoch();
+}
 GraphImage::GraphImage(GraphImage&& other) noexcept = default;
 GraphImage& GraphImage::operator=(const GraphImage& other) {
-    if (this != &other) impl_ = std::make_unique<Impl>(*other.impl_);
+    if (this != &other) {
+        impl_ = std::make_unique<Impl>(*other.impl_);
+        impl_->node_epoch = Impl::freshEpoch();
+    }
     return *this;
 }
 GraphImage& GraphImage::operator=(GraphImage&& other) noexcept = default;
@@ -493,6 +507,7 @@ GraphImage GraphImageLoader::build(unsigned threads) {
         all_nodes = HashedElements<NodeRec, std::uint32_t>::joined(
             parts_, [](Part & p) -> auto& { return p.nodes; });
         im.nodes = NodeMap::build(std::move(all_nodes.items), all_nodes.hash);
+        im.node_epoch = GraphImage::Impl::freshEpoch();
     });
     tasks.emplace_back([&] {
         im.out = adjacencyOf(Hashed<Str>::joined(
@@ -536,6 +551,26 @@ model::NodeRef GraphImage::node(std::string_view id) const {
     const NodeRec* n = impl_->nodes.findKey(id);
     return n != nullptr ? model::NodeRef(*n) : model::NodeRef();
 }
+GraphImage::NodeProbe GraphImage::probeNode(std::string_view id) const noexcept {
+    const NodeMap::Probe p = impl_->nodes.probe(id);
+    return {p.node, p.hash, p.shift, impl_->node_epoch};
+}
+
+bool GraphImage::stepNodeProbe(NodeProbe& probe) const noexcept {
+    // A probe of a trie since changed may point at a node that is gone: it just ends.
+    if (probe.node == nullptr || probe.epoch != impl_->node_epoch) {
+        probe.node = nullptr;
+        return false;
+    }
+    NodeMap::Probe p;
+    p.node = static_cast<const NodeMap::Probe::Node*>(probe.node);
+    p.hash = probe.hash;
+    p.shift = probe.shift;
+    impl_->nodes.step(p, [](const NodeEntry& e) { __builtin_prefetch(e.first.block()); });
+    probe.node = p.node;
+    probe.shift = p.shift;
+    return probe.node != nullptr;
+}
 const EdgePtr* GraphImage::edge(std::string_view id) const {
     return impl_->edges.findKey(id);
 }
@@ -546,7 +581,9 @@ model::NodeRef GraphImage::NodeUpdate::current() const noexcept {
 
 GraphImage::NodeUpdate GraphImage::updateNode(std::string_view id) {
     NodeUpdate u;
-    u.entry_ = impl_->nodes.findEntryMut(id);
+    bool copied;
+    u.entry_ = impl_->nodes.findEntryMut(id, copied);
+    if (copied) impl_->node_epoch = Impl::freshEpoch();
     return u;
 }
 
@@ -562,6 +599,7 @@ std::uint64_t GraphImage::putNode(NodeRec node) {
     if (NodeUpdate u = updateNode(node.id())) return replace(u, std::move(node));
     const std::uint32_t slot = im.slots.acquire(Impl::word(node));
     im.indexNode(node, slot, true);
+    im.node_epoch = Impl::freshEpoch();
     im.nodes.set(std::move(node), slot);
     return ~std::uint64_t{0};
 }
@@ -594,6 +632,7 @@ bool GraphImage::removeNode(std::string_view id) {
     if (slot == nullptr) return false;
     const std::uint32_t s = *slot;
     impl_->indexNode(*impl_->nodes.findKey(id), s, false);
+    impl_->node_epoch = Impl::freshEpoch();
     impl_->nodes.erase(id);
     impl_->slots.releaseSlot(s);
     return true;

@@ -311,13 +311,43 @@ Status GraphTxn::applyChange(const Change& c) {
     return makeError(ErrorCode::Internal, "unknown change kind");
 }
 
+void GraphTxn::prefetchFar(const Change& c) const noexcept {
+    if (const Node* n = std::get_if<Node>(&c.element)) {
+        n->id.prefetch();
+        if (n->metadata.isObject()) n->metadata.asObject().prefetch();
+    }
+}
+
+void GraphTxn::prefetchNear(const Change& c) noexcept {
+    if (const Node* n = std::get_if<Node>(&c.element)) {
+        if (n->metadata.isObject()) n->metadata.asObject().prefetchValues();
+        probeNode(n->id.view());
+    }
+}
+
+void GraphTxn::probeNode(std::string_view id) noexcept {
+    probes_[next_probe_++ % kProbes] = image.probeNode(id);
+}
+
+void GraphTxn::stepProbes() noexcept {
+    for (GraphImage::NodeProbe& p : probes_)
+        if (p.node != nullptr) image.stepNodeProbe(p);
+}
+
 // Deferral leaves existence, edges and adjacency alone: additions and edge operations do not
 // apply the deferred replacements first (the tries they change are not the ones these change,
 // and a new node takes a slot no replacement uses).
 void GraphTxn::applyDeferred() {
     if (deferred_.empty()) return;
-    for (const std::size_t i : deferred_) {
-        const NodeRec& next = versions[i].node_after;
+    // The replaced records and their trie entries were last read on the caller's core. The
+    // new records' IDs are read kPrefetchFar ahead, their lookups probed kPrefetchNear ahead.
+    for (std::size_t j = 0; j < deferred_.size(); ++j) {
+        if (j + kPrefetchFar < deferred_.size())
+            __builtin_prefetch(versions[deferred_[j + kPrefetchFar]].node_after.block());
+        if (j + kPrefetchNear < deferred_.size())
+            probeNode(versions[deferred_[j + kPrefetchNear]].node_after.id());
+        stepProbes();
+        const NodeRec& next = versions[deferred_[j]].node_after;
         image.replace(image.updateNode(next.id()), next);
     }
     deferred_.clear();

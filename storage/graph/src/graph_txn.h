@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <span>
 #include <vector>
 
@@ -46,7 +47,28 @@ struct GraphTxn {
     model::Status deleteEdge(std::string_view id, Time at, bool must_exist);
     model::Status applyChange(const model::Change& c);
 
+    /// Prefetching for a loop over a delta's changes (ADR 015, twenty-seventh round). The
+    /// incoming nodes, the image's trie and the records it holds are cold in the writer's
+    /// cache: a delta decoded a while ago, a graph larger than the cache shared with RocksDB's
+    /// memtable. Each change is announced before it is applied: kPrefetchFar changes ahead its
+    /// ID and metadata block are fetched (prefetchFar); kPrefetchNear ahead, with those
+    /// arrived, the metadata's long strings, and the lookup of its ID starts as a probe
+    /// (prefetchNear); stepProbes(), once per change, takes every open probe one trie level
+    /// down, the last step fetching the stored record.
+    static constexpr std::size_t kPrefetchFar = 12;
+    static constexpr std::size_t kPrefetchNear = 8;
+    void prefetchFar(const model::Change& c) const noexcept;
+    void prefetchNear(const model::Change& c) noexcept;
+    void stepProbes() noexcept;
+
 private:
+    void probeNode(std::string_view id) noexcept;
+    // Open probes, the newest at (next_probe_ - 1) % kProbes: more than kPrefetchNear, so that
+    // a probe is not replaced before its change is applied.
+    static constexpr std::size_t kProbes = 16;
+    std::array<GraphImage::NodeProbe, kProbes> probes_{};
+    std::size_t next_probe_ = 0;
+
     std::vector<std::size_t> deferred_;  // the changes whose replacement waits, in order
     // The blocks of the versions they replace (what image.node() still returns for those IDs),
     // each mapped to itself: a second change of one of those nodes is found here.

@@ -345,8 +345,14 @@ Status LiveGraph::apply(const model::GraphDelta& delta) {
         t.versions.reserve(delta.changes.size());
         CommitLog* log = t.defer ? impl_->log : nullptr;
         std::size_t prepared = 0;
-        for (const auto& c : delta.changes) {
-            if (auto st = t.applyChange(c); !st) return st;
+        const auto& changes = delta.changes;
+        for (std::size_t i = 0; i < changes.size(); ++i) {
+            if (i + GraphTxn::kPrefetchFar < changes.size())
+                t.prefetchFar(changes[i + GraphTxn::kPrefetchFar]);
+            if (i + GraphTxn::kPrefetchNear < changes.size())
+                t.prefetchNear(changes[i + GraphTxn::kPrefetchNear]);
+            t.stepProbes();
+            if (auto st = t.applyChange(changes[i]); !st) return st;
             // The log encodes what is applied while the rest is (ADR 015, twentieth round).
             if (log && t.kinds.size() >= prepared + kPrepareEvery) {
                 log->prepare(t.kinds, t.versions);

@@ -205,8 +205,16 @@ void RecentWindow::trim(Time min_time, std::size_t max_bytes) {
         std::lock_guard l(pins_->mu);
         if (!pins_->times.empty()) oldest_pin = *pins_->times.begin();
     }
+    // Popping releases each entry's versions, whose reference counts are cold by now: they
+    // are fetched some entries ahead (ADR 015, twenty-seventh round).
+    constexpr std::size_t kAhead = 8;
     while (!log_.empty() && (log_.front().key.time < min_time || bytes_ > max_bytes) &&
            log_.front().key.time < oldest_pin) {
+        if (log_.size() > kAhead) {
+            const LogEntry& ahead = log_[kAhead];
+            __builtin_prefetch(ahead.before.node.block(), 1);
+            __builtin_prefetch(ahead.after.node.block(), 1);
+        }
         const LogEntry& front = log_.front();
         if (popped_ < indexed_end_) {  // else never indexed: nothing refers to it
             if (front.newer != nullptr) const_cast<LogEntry*>(front.newer)->older = nullptr;

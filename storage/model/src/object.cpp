@@ -83,6 +83,12 @@ const Value* Object::values() const noexcept {
     return block_ ? block_->values() : nullptr;
 }
 
+void Object::prefetchValues() const noexcept {
+    if (block_ == nullptr) return;
+    const Value* v = block_->values();
+    for (std::uint32_t i = 0, n = block_->size(); i < n; ++i) v[i].prefetch();
+}
+
 Value* Object::mutableValues() noexcept {
     return block_ ? block_->values() : nullptr;
 }

@@ -84,3 +84,58 @@ TEST(GraphImage, AdjacencyFollowsEdgeMoves) {
 
 }  // namespace
 }  // namespace skydive::graph
+
+namespace skydive::graph {
+namespace {
+
+// A probe only reads the trie (its steps prefetch), but it holds a pointer to a trie node
+// between calls: it must end on its own and never read a node of a trie changed since it
+// started, which may be freed by then (ASan reports the read when the epoch check is removed;
+// the release build sees the probe go on).
+TEST(GraphImage, NodeProbesEndAndNeverReadATrieChangedSinceTheyStarted) {
+    GraphImage img(nullptr);
+    for (int i = 0; i < 5000; ++i) img.putNode(node("n" + std::to_string(i), i));
+    const auto steps = [&](GraphImage::NodeProbe p) {
+        int n = 0;
+        while (img.stepNodeProbe(p)) ++n;
+        EXPECT_EQ(p.node, nullptr);
+        return n;
+    };
+    // Every probe ends within the trie's depth (twelve 5-bit levels and the collision list),
+    // present ID or not; with 5000 nodes, every root slot is a child: at least one step.
+    for (int i = 0; i < 5000; i += 7) {
+        const int n = steps(img.probeNode("n" + std::to_string(i)));
+        EXPECT_GE(n, 1);
+        EXPECT_LE(n, 13);
+    }
+    EXPECT_LE(steps(img.probeNode("absent")), 13);
+
+    // A replacement in place (nothing shared) moves no trie node: an open probe goes on.
+    GraphImage::NodeProbe p = img.probeNode("n1");
+    img.replace(img.updateNode("n2"), node("n2", 7));
+    EXPECT_TRUE(img.stepNodeProbe(p));
+
+    // Each change of the trie's layout ends the probes started before it.
+    const auto endsAfter = [&](const char* what, const auto& change) {
+        GraphImage::NodeProbe q = img.probeNode("n1");
+        change();
+        EXPECT_FALSE(img.stepNodeProbe(q)) << what;
+        EXPECT_EQ(q.node, nullptr) << what;
+    };
+    endsAfter("insert", [&] { img.putNode(node("new", 1)); });
+    endsAfter("removal", [&] { img.removeNode("new"); });
+    endsAfter("copy of a shared path", [&] {
+        GraphImage reader = img;  // shares every trie node
+        img.replace(img.updateNode("n3"), node("n3", 9));
+        // `reader` goes: the trie nodes the probe points at are freed.
+    });
+    endsAfter("assignment", [&] {
+        GraphImage other(nullptr);
+        other.putNode(node("n1", 1));
+        img = other;
+    });
+    EXPECT_EQ(img.nodeCount(), 1u);
+}
+
+}  // namespace
+}  // namespace skydive::graph

@@ -48,6 +48,20 @@ public:
     /// The node with this ID (a null NodeRef when absent); valid while the image holds it.
     model::NodeRef node(std::string_view id) const;
     const EdgePtr* edge(std::string_view id) const;
+    /// A lookup of the node with this ID done in steps, each fetching into the cache what the
+    /// next step reads, the last one the node's record: a loop over a delta's changes starts
+    /// the probe of a change some changes ahead and steps every open probe once per change, so
+    /// that the lookup itself finds everything cached (ADR 015, twenty-seventh round).
+    /// stepNodeProbe() returns false once the probe is done. Valid while the image is not
+    /// changed (a changed image must start its probes again).
+    struct NodeProbe {
+        const void* node = nullptr;  // the trie node the next step reads; nullptr: done
+        std::uint64_t hash = 0;
+        unsigned shift = 0;
+        std::uint64_t epoch = 0;  // the image's node trie layout it was started on
+    };
+    NodeProbe probeNode(std::string_view id) const noexcept;
+    bool stepNodeProbe(NodeProbe& p) const noexcept;
     /// Inserts or replaces (re-indexing and re-linking as needed). Returns which indexed keys
     /// changed: bit i for config key i < 64 whose value differs from the replaced node's (every
     /// bit for a new node).
