@@ -580,11 +580,20 @@ model::NodeRef GraphImage::NodeUpdate::current() const noexcept {
 }
 
 GraphImage::NodeUpdate GraphImage::updateNode(std::string_view id) {
+    return updateNode(id, ElemHash<NodeRec>{}(id));
+}
+
+GraphImage::NodeUpdate GraphImage::updateNode(std::string_view id, std::uint64_t hash) {
     NodeUpdate u;
     bool copied;
-    u.entry_ = impl_->nodes.findEntryMut(id, copied);
+    u.entry_ = impl_->nodes.findEntryMut(id, hash, copied);
     if (copied) impl_->node_epoch = Impl::freshEpoch();
     return u;
+}
+
+model::NodeRef GraphImage::node(std::string_view id, std::uint64_t hash) const {
+    const NodeRec* n = impl_->nodes.findKey(id, hash);
+    return n != nullptr ? model::NodeRef(*n) : model::NodeRef();
 }
 
 std::uint64_t GraphImage::replace(NodeUpdate u, NodeRec node) {

@@ -145,7 +145,7 @@ Status GraphTxn::replaceNode(const Node& n) {
     if (n.id.empty() || !n.metadata.isObject()) return checkNew(n);
     Stamps stamps = stampsOf(n);
     if (defer) {
-        model::NodeRef cur = image.node(n.id.view());
+        model::NodeRef cur = lookupNode(n.id.view());
         if (cur && replaced_.find(cur.block()) != nullptr) {  // the second change of a node
             applyDeferred();
             cur = image.node(n.id.view());
@@ -164,7 +164,7 @@ Status GraphTxn::replaceNode(const Node& n) {
         versions.push_back({NodeRec::share(cur), std::move(*rec), nullptr, nullptr});
         return {};
     }
-    const GraphImage::NodeUpdate update = image.updateNode(n.id.view());
+    const GraphImage::NodeUpdate update = openNode(n.id.view());
     if (!update) return addNode(n);
     const model::NodeRef cur = update.current();
     if (!prepareReplace(cur.createdAt(), cur.revision(), stamps, now,
@@ -318,20 +318,43 @@ void GraphTxn::prefetchFar(const Change& c) const noexcept {
     }
 }
 
-void GraphTxn::prefetchNear(const Change& c) noexcept {
+void GraphTxn::prefetchNear(const Change& c, std::size_t i) noexcept {
     if (const Node* n = std::get_if<Node>(&c.element)) {
         if (n->metadata.isObject()) n->metadata.asObject().prefetchValues();
-        probeNode(n->id.view());
+        probeNode(i, n->id.view());
+    } else {
+        probes_[i % kProbes] = {};
     }
 }
 
-void GraphTxn::probeNode(std::string_view id) noexcept {
-    probes_[next_probe_++ % kProbes] = image.probeNode(id);
+void GraphTxn::probeNode(std::size_t i, std::string_view id) noexcept {
+    probes_[i % kProbes] = {image.probeNode(id), id};
 }
 
-void GraphTxn::stepProbes() noexcept {
-    for (GraphImage::NodeProbe& p : probes_)
+void GraphTxn::stepProbes(std::size_t i) noexcept {
+    for (std::size_t k = i; k <= i + kPrefetchNear; ++k) {
+        GraphImage::NodeProbe& p = probes_[k % kProbes].probe;
         if (p.node != nullptr) image.stepNodeProbe(p);
+    }
+}
+
+// The same bytes, not only equal ones: the probe was started for this very change.
+model::NodeRef GraphTxn::lookupNode(std::string_view id) const {
+    if (applying_ != kNotApplying) {
+        const Probe& p = probes_[applying_ % kProbes];
+        if (p.id.data() == id.data() && p.id.size() == id.size())
+            return image.node(id, p.probe.hash);
+    }
+    return image.node(id);
+}
+
+GraphImage::NodeUpdate GraphTxn::openNode(std::string_view id) {
+    if (applying_ != kNotApplying) {
+        const Probe& p = probes_[applying_ % kProbes];
+        if (p.id.data() == id.data() && p.id.size() == id.size())
+            return image.updateNode(id, p.probe.hash);
+    }
+    return image.updateNode(id);
 }
 
 // Deferral leaves existence, edges and adjacency alone: additions and edge operations do not
@@ -340,16 +363,23 @@ void GraphTxn::stepProbes() noexcept {
 void GraphTxn::applyDeferred() {
     if (deferred_.empty()) return;
     // The replaced records and their trie entries were last read on the caller's core. The
-    // new records' IDs are read kPrefetchFar ahead, their lookups probed kPrefetchNear ahead.
+    // new records' IDs are read kPrefetchFar ahead, their lookups probed kPrefetchNear ahead
+    // (the probes of the loop over the delta are done with: it applies these first).
+    const std::size_t was_applying = applying_;
     for (std::size_t j = 0; j < deferred_.size(); ++j) {
         if (j + kPrefetchFar < deferred_.size())
             __builtin_prefetch(versions[deferred_[j + kPrefetchFar]].node_after.block());
+        if (j == 0)
+            for (std::size_t k = 0; k < kPrefetchNear && k < deferred_.size(); ++k)
+                probeNode(k, versions[deferred_[k]].node_after.id());
         if (j + kPrefetchNear < deferred_.size())
-            probeNode(versions[deferred_[j + kPrefetchNear]].node_after.id());
-        stepProbes();
+            probeNode(j + kPrefetchNear, versions[deferred_[j + kPrefetchNear]].node_after.id());
+        stepProbes(j);
+        applying_ = j;
         const NodeRec& next = versions[deferred_[j]].node_after;
-        image.replace(image.updateNode(next.id()), next);
+        image.replace(openNode(next.id()), next);
     }
+    applying_ = was_applying;
     deferred_.clear();
     replaced_.clear();
 }

@@ -50,24 +50,35 @@ struct GraphTxn {
     /// Prefetching for a loop over a delta's changes (ADR 015, twenty-seventh round). The
     /// incoming nodes, the image's trie and the records it holds are cold in the writer's
     /// cache: a delta decoded a while ago, a graph larger than the cache shared with RocksDB's
-    /// memtable. Each change is announced before it is applied: kPrefetchFar changes ahead its
-    /// ID and metadata block are fetched (prefetchFar); kPrefetchNear ahead, with those
+    /// memtable. Each change i is announced before it is applied: kPrefetchFar changes ahead
+    /// its ID and metadata block are fetched (prefetchFar); kPrefetchNear ahead, with those
     /// arrived, the metadata's long strings, and the lookup of its ID starts as a probe
-    /// (prefetchNear); stepProbes(), once per change, takes every open probe one trie level
-    /// down, the last step fetching the stored record.
+    /// (prefetchNear(c, i)); stepProbes(i), once per change, takes the open probes one trie
+    /// level down, the last step fetching the stored record. The lookup of change i reuses its
+    /// probe's hash once applying(i) is set.
     static constexpr std::size_t kPrefetchFar = 12;
     static constexpr std::size_t kPrefetchNear = 8;
     void prefetchFar(const model::Change& c) const noexcept;
-    void prefetchNear(const model::Change& c) noexcept;
-    void stepProbes() noexcept;
+    void prefetchNear(const model::Change& c, std::size_t i) noexcept;
+    void stepProbes(std::size_t i) noexcept;
+    void applying(std::size_t i) noexcept { applying_ = i; }
 
 private:
-    void probeNode(std::string_view id) noexcept;
-    // Open probes, the newest at (next_probe_ - 1) % kProbes: more than kPrefetchNear, so that
-    // a probe is not replaced before its change is applied.
+    // The probe of the change (or deferred replacement) with index i is at i % kProbes, more
+    // than kPrefetchNear slots, so that it stays until that change is applied.
+    struct Probe {
+        GraphImage::NodeProbe probe;
+        std::string_view id;  // what was probed: the change's own ID bytes
+    };
     static constexpr std::size_t kProbes = 16;
-    std::array<GraphImage::NodeProbe, kProbes> probes_{};
-    std::size_t next_probe_ = 0;
+    static constexpr std::size_t kNotApplying = ~std::size_t{0};
+    void probeNode(std::size_t i, std::string_view id) noexcept;
+    // The lookups of `id` (the ID bytes of change `applying_`), with its probe's hash when it
+    // has one.
+    model::NodeRef lookupNode(std::string_view id) const;
+    GraphImage::NodeUpdate openNode(std::string_view id);
+    std::array<Probe, kProbes> probes_{};
+    std::size_t applying_ = kNotApplying;
 
     std::vector<std::size_t> deferred_;  // the changes whose replacement waits, in order
     // The blocks of the versions they replace (what image.node() still returns for those IDs),

@@ -349,9 +349,13 @@ Status LiveGraph::apply(const model::GraphDelta& delta) {
         for (std::size_t i = 0; i < changes.size(); ++i) {
             if (i + GraphTxn::kPrefetchFar < changes.size())
                 t.prefetchFar(changes[i + GraphTxn::kPrefetchFar]);
+            if (i == 0)  // the first changes get their probes at once
+                for (std::size_t k = 0; k < GraphTxn::kPrefetchNear && k < changes.size(); ++k)
+                    t.prefetchNear(changes[k], k);
             if (i + GraphTxn::kPrefetchNear < changes.size())
-                t.prefetchNear(changes[i + GraphTxn::kPrefetchNear]);
-            t.stepProbes();
+                t.prefetchNear(changes[i + GraphTxn::kPrefetchNear], i + GraphTxn::kPrefetchNear);
+            t.stepProbes(i);
+            t.applying(i);
             if (auto st = t.applyChange(changes[i]); !st) return st;
             // The log encodes what is applied while the rest is (ADR 015, twentieth round).
             if (log && t.kinds.size() >= prepared + kPrepareEvery) {

@@ -121,6 +121,12 @@ public:
         const Entry* e = findEntry(key);
         return e != nullptr ? &e->first : nullptr;
     }
+    /// The same, given Hash{}(key) (a probe computed it).
+    template <typename Q>
+    const K* findKey(const Q& key, std::uint64_t hash) const {
+        const Entry* e = findEntry(key, hash);
+        return e != nullptr ? &e->first : nullptr;
+    }
 
     /// Mutable access to the stored key equal to `key` (path made unique), nullptr when
     /// missing. REQUIRES: what is stored there hashes and compares as the old key did.
@@ -138,10 +144,11 @@ public:
         bool copied;
         return findEntryMutable(key, copied);
     }
-    /// The same, telling whether a node of the path was copied (it was shared).
+    /// The same, given Hash{}(key), telling whether a node of the path was copied (it was
+    /// shared).
     template <typename Q>
-    Entry* findEntryMut(const Q& key, bool& copied) {
-        return findEntryMutable(key, copied);
+    Entry* findEntryMut(const Q& key, std::uint64_t hash, bool& copied) {
+        return findEntryMutable(key, hash, copied);
     }
 
     /// A mutable reference to the value of `key`, inserting V{} when missing.
@@ -282,8 +289,11 @@ private:
 
     template <typename Q>
     Entry* findEntryMutable(const Q& key, bool& copied) {
+        return findEntryMutable(key, Hash{}(key), copied);
+    }
+    template <typename Q>
+    Entry* findEntryMutable(const Q& key, const std::size_t h, bool& copied) {
         copied = false;
-        const std::size_t h = Hash{}(key);
         if (findEntry(key, h) == nullptr) return nullptr;  // absent: no path copied
         Node** slot = &root_;
         for (unsigned shift = 0;; shift += kBits) {

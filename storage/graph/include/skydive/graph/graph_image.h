@@ -62,6 +62,10 @@ public:
     };
     NodeProbe probeNode(std::string_view id) const noexcept;
     bool stepNodeProbe(NodeProbe& p) const noexcept;
+    /// node() and updateNode() given the hash a probe of `id` computed (NodeProbe::hash).
+    model::NodeRef node(std::string_view id, std::uint64_t hash) const;
+    class NodeUpdate;
+    NodeUpdate updateNode(std::string_view id, std::uint64_t hash);
     /// Inserts or replaces (re-indexing and re-linking as needed). Returns which indexed keys
     /// changed: bit i for config key i < 64 whose value differs from the replaced node's (every
     /// bit for a new node).
