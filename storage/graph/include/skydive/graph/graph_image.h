@@ -52,8 +52,9 @@ public:
     /// next step reads, the last one the node's record: a loop over a delta's changes starts
     /// the probe of a change some changes ahead and steps every open probe once per change, so
     /// that the lookup itself finds everything cached (ADR 015, twenty-seventh round).
-    /// stepNodeProbe() returns false once the probe is done. Valid while the image is not
-    /// changed (a changed image must start its probes again).
+    /// stepNodeProbe() returns false once the probe is done. A probe started before the node
+    /// trie changed layout (an insert, a removal, a copied shared path) ends at its next step
+    /// without reading anything: its trie nodes may be gone.
     struct NodeProbe {
         const void* node = nullptr;  // the trie node the next step reads; nullptr: done
         std::uint64_t hash = 0;
