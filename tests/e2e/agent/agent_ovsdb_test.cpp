@@ -8,9 +8,13 @@
 #include <sys/un.h>
 
 #include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "kernel_fixture.h"
 
@@ -43,11 +47,19 @@ public:
                "/vswitchd.ctl --log-file=" + dir_ + "/vswitchd.log --detach");
     }
     ~OvsSandbox() {
-        // Stop only the daemons we started, by their pid files.
+        // Stop only the daemons we started, by their pid files, and wait until they are gone:
+        // an ovsdb-server still exiting re-created its lock file in the directory removed
+        // below, which then stayed behind.
+        std::vector<pid_t> pids;
         for (const char* pidfile : {"/vswitchd.pid", "/ovsdb.pid"}) {
             std::ifstream in(dir_ + pidfile);
             long pid = 0;
-            if (in >> pid && pid > 1) sh("kill " + std::to_string(pid));
+            if (in >> pid && pid > 1 && ::kill(static_cast<pid_t>(pid), SIGTERM) == 0)
+                pids.push_back(static_cast<pid_t>(pid));
+        }
+        for (int i = 0; i < 200 && !pids.empty(); ++i) {  // up to 10 s
+            std::erase_if(pids, [](pid_t p) { return !running(p); });
+            if (!pids.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         sh("ip netns del " + ns_);
         std::error_code ec;
@@ -61,6 +73,15 @@ public:
     }
 
 private:
+    // Not exited yet. The daemons detached, so a zombie waits for init, which may be slow to
+    // reap it: it counts as gone.
+    static bool running(pid_t p) {
+        if (::kill(p, 0) != 0) return false;
+        std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
+        std::string pid, comm, state;
+        return !(stat >> pid >> comm >> state) || state != "Z";
+    }
+
     std::string id_, dir_, ns_, env_;
     bool ok_ = false;
 };
