@@ -548,8 +548,7 @@ GraphImage GraphImageLoader::build(unsigned threads) {
 }
 
 model::NodeRef GraphImage::node(std::string_view id) const {
-    const NodeRec* n = impl_->nodes.findKey(id);
-    return n != nullptr ? model::NodeRef(*n) : model::NodeRef();
+    return node(id, ElemHash<NodeRec>{}(id));
 }
 GraphImage::NodeProbe GraphImage::probeNode(std::string_view id) const noexcept {
     const NodeMap::Probe p = impl_->nodes.probe(id);

@@ -339,22 +339,20 @@ void GraphTxn::stepProbes(std::size_t i) noexcept {
 }
 
 // The same bytes, not only equal ones: the probe was started for this very change.
+const std::uint64_t* GraphTxn::probedHash(std::string_view id) const noexcept {
+    if (applying_ == kNotApplying) return nullptr;
+    const Probe& p = probes_[applying_ % kProbes];
+    return p.id.data() == id.data() && p.id.size() == id.size() ? &p.probe.hash : nullptr;
+}
+
 model::NodeRef GraphTxn::lookupNode(std::string_view id) const {
-    if (applying_ != kNotApplying) {
-        const Probe& p = probes_[applying_ % kProbes];
-        if (p.id.data() == id.data() && p.id.size() == id.size())
-            return image.node(id, p.probe.hash);
-    }
-    return image.node(id);
+    const std::uint64_t* h = probedHash(id);
+    return h != nullptr ? image.node(id, *h) : image.node(id);
 }
 
 GraphImage::NodeUpdate GraphTxn::openNode(std::string_view id) {
-    if (applying_ != kNotApplying) {
-        const Probe& p = probes_[applying_ % kProbes];
-        if (p.id.data() == id.data() && p.id.size() == id.size())
-            return image.updateNode(id, p.probe.hash);
-    }
-    return image.updateNode(id);
+    const std::uint64_t* h = probedHash(id);
+    return h != nullptr ? image.updateNode(id, *h) : image.updateNode(id);
 }
 
 // Deferral leaves existence, edges and adjacency alone: additions and edge operations do not
@@ -366,12 +364,11 @@ void GraphTxn::applyDeferred() {
     // new records' IDs are read kPrefetchFar ahead, their lookups probed kPrefetchNear ahead
     // (the probes of the loop over the delta are done with: it applies these first).
     const std::size_t was_applying = applying_;
+    for (std::size_t k = 0; k < kPrefetchNear && k < deferred_.size(); ++k)
+        probeNode(k, versions[deferred_[k]].node_after.id());
     for (std::size_t j = 0; j < deferred_.size(); ++j) {
         if (j + kPrefetchFar < deferred_.size())
             __builtin_prefetch(versions[deferred_[j + kPrefetchFar]].node_after.block());
-        if (j == 0)
-            for (std::size_t k = 0; k < kPrefetchNear && k < deferred_.size(); ++k)
-                probeNode(k, versions[deferred_[k]].node_after.id());
         if (j + kPrefetchNear < deferred_.size())
             probeNode(j + kPrefetchNear, versions[deferred_[j + kPrefetchNear]].node_after.id());
         stepProbes(j);

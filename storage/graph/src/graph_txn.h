@@ -73,8 +73,9 @@ private:
     static constexpr std::size_t kProbes = 16;
     static constexpr std::size_t kNotApplying = ~std::size_t{0};
     void probeNode(std::size_t i, std::string_view id) noexcept;
-    // The lookups of `id` (the ID bytes of change `applying_`), with its probe's hash when it
-    // has one.
+    // The hash of `id` its probe computed, when `id` is the ID bytes probed for change
+    // `applying_`; else nullptr. The lookups of `id` below use it when there is one.
+    const std::uint64_t* probedHash(std::string_view id) const noexcept;
     model::NodeRef lookupNode(std::string_view id) const;
     GraphImage::NodeUpdate openNode(std::string_view id);
     std::array<Probe, kProbes> probes_{};

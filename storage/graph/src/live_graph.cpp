@@ -346,12 +346,11 @@ Status LiveGraph::apply(const model::GraphDelta& delta) {
         CommitLog* log = t.defer ? impl_->log : nullptr;
         std::size_t prepared = 0;
         const auto& changes = delta.changes;
+        for (std::size_t k = 0; k < GraphTxn::kPrefetchNear && k < changes.size(); ++k)
+            t.prefetchNear(changes[k], k);  // the first changes get their probes at once
         for (std::size_t i = 0; i < changes.size(); ++i) {
             if (i + GraphTxn::kPrefetchFar < changes.size())
                 t.prefetchFar(changes[i + GraphTxn::kPrefetchFar]);
-            if (i == 0)  // the first changes get their probes at once
-                for (std::size_t k = 0; k < GraphTxn::kPrefetchNear && k < changes.size(); ++k)
-                    t.prefetchNear(changes[k], k);
             if (i + GraphTxn::kPrefetchNear < changes.size())
                 t.prefetchNear(changes[i + GraphTxn::kPrefetchNear], i + GraphTxn::kPrefetchNear);
             t.stepProbes(i);
