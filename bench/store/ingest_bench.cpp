@@ -175,11 +175,11 @@ void BM_Ingest_StoreAdds(benchmark::State& state) {
 }
 BENCHMARK(BM_Ingest_StoreAdds)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
 
-// The ceiling: the rev records, rev keys, timeline key and `seq` key the store writes for the
-// updates above (format 4: one timeline key per group and time, listing the group's
-// revisions), encoded before the loop into kRawRing WriteBatches of kIngestBatch revisions,
-// written in turn (WAL on, no sync) to a RocksDB opened by the store's own store::Rocks::open
-// (same options and column families).
+// The ceiling: the rev records (format 7: shaped node records), rev keys, timeline key and
+// `seq` key the store writes for the updates above (format 4: one timeline key per group and time,
+// listing the group's revisions), encoded before the loop into kRawRing WriteBatches of
+// kIngestBatch revisions, written in turn (WAL on, no sync) to a RocksDB opened by the store's own
+// store::Rocks::open (same options and column families).
 //
 // Each use of a ring batch first restamps its keys in place (the rev keys' UpdatedAt and
 // Revision, the timeline key's time and seq: fixed-width fields at the keys' ends) with what
@@ -195,7 +195,15 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
     std::vector<rocksdb::WriteBatch> ring(kRawRing);
     std::string record, key, timeline, seq_bytes(8, '\0');
     std::uint64_t seq = kIngestNodes + 1;
+    // The node records as the store writes them: shaped (format 7), the one shape defined in the
+    // first batch.
+    store::ShapeTable shapes;
+    std::vector<std::uint32_t> defined;
     for (std::size_t b = 0, next = 0; b < kRawRing; ++b) {
+        store::ShapedEncoder shaped(shapes);
+        const auto define = [&](const std::string& k, std::string_view def) {
+            ring[b].Put(rocks->cf(store::Cf::Default), store::toSlice(k), store::toSlice(def));
+        };
         store::startTimelineValue(timeline);
         const std::uint64_t first_seq = seq;
         model::Time t = kIngestT0 + 1 + static_cast<model::Time>(b);
@@ -207,7 +215,7 @@ void BM_Ingest_RawRocksDbBaseline(benchmark::State& state) {
             n.revision = static_cast<std::int64_t>(next / kIngestNodes + 2);
             store::Version v{model::NodeRec::encode(n), nullptr};
             record.clear();
-            store::encodeRecordTo(record, v);
+            shaped.encode(record, v.node, v.node.head(), defined, define);
             store::encodeRevKeyTo(key, v.ref());
             ring[b].Put(rocks->cf(store::Cf::Rev), store::toSlice(key), store::toSlice(record));
             store::appendTimelineEntry(timeline, store::TimelineOp::Put, v.ref());

@@ -4,8 +4,8 @@
 // - Encode: rev record and key of each revision, the group's timeline key and value (format
 //   4: one per group and time) into a WriteBatch.
 // - WindowAppend: the recent window's append of each change and its trim.
-// - RecordDecode/0x02 and /0x04: decoding the delta's node records into flat records, as a
-//   past view reads them (store format 5's records against format 6's).
+// - RecordDecode/2, /4 and /5: decoding the delta's node records into flat records, as a
+//   past view reads them (store format 5's records 0x02, format 6's 0x04, format 7's 0x05).
 // The RocksDB write itself is BM_Ingest_RawRocksDbBaseline.
 #include <benchmark/benchmark.h>
 
@@ -63,14 +63,17 @@ void BM_IngestPhase_Encode(benchmark::State& state) {
     auto versions = ringVersions(0);
     std::string record, key, timeline;
     std::uint64_t seq = 1;
+    std::vector<std::uint32_t> defined;
+    const auto define = [](const std::string&, std::string_view) {};
     for (auto _ : state) {
         rocksdb::WriteBatch batch;
+        store::ShapedEncoder shaped(rocks->shapes());
         store::startTimelineValue(timeline);  // one time per ring delta: one timeline key
         const std::uint64_t first_seq = seq;
         for (const auto& v : versions) {
             store::RevKey ref = v.ref();
             record.clear();
-            store::encodeRecordTo(record, v);
+            shaped.encode(record, v.node, v.node.head(), defined, define);
             store::encodeRevKeyTo(key, ref);
             batch.Put(rocks->cf(store::Cf::Rev), store::toSlice(key), store::toSlice(record));
             store::appendTimelineEntry(timeline, store::TimelineOp::Put, ref);
@@ -110,22 +113,27 @@ void BM_IngestPhase_WindowAppend(benchmark::State& state) {
 BENCHMARK(BM_IngestPhase_WindowAppend)->Unit(benchmark::kMillisecond)->MinTime(1);
 
 // Reading a revision back: the ring delta's 1000 node records, in the format of the argument
-// (0x02: format 5, from the node; 0x04: format 6, what the store writes), decoded to the flat
-// records past views hold.
+// (0x02: format 5, from the node; 0x04: format 6; 0x05: format 7, what the store writes), decoded
+// under their keys to the flat records past views hold.
 void BM_IngestPhase_RecordDecode(benchmark::State& state) {
-    const bool packed = state.range(0) == store::kPackedNodeRecordFormat;
-    std::vector<std::string> records;
+    const auto format = static_cast<std::uint8_t>(state.range(0));
+    store::ShapeTable shapes;
+    std::vector<std::uint32_t> defined;
+    store::ShapedEncoder shaped(shapes);
+    std::vector<std::pair<store::RevKey, std::string>> records;
     for (const auto& v : ringVersions(0)) {
         std::string r;
-        if (packed)
+        if (format == store::kShapedNodeRecordFormat)
+            shaped.encode(r, v.node, v.node.head(), defined, [](const auto&, const auto&) {});
+        else if (format == store::kPackedNodeRecordFormat)
             store::encodeNodeRecord(r, v.node);
         else
             store::encodeNodeRecordV2(r, v.node.toNode());
-        records.push_back(std::move(r));
+        records.emplace_back(v.ref(), std::move(r));
     }
     for (auto _ : state)
-        for (const std::string& r : records) {
-            auto v = store::decodeRecord(model::ElementKind::Node, r);
+        for (const auto& [key, r] : records) {
+            auto v = store::decodeRevRecord(key, r, shapes);
             if (!v) state.SkipWithError("decode failed");
             benchmark::DoNotOptimize(v);
         }
@@ -134,6 +142,7 @@ void BM_IngestPhase_RecordDecode(benchmark::State& state) {
 BENCHMARK(BM_IngestPhase_RecordDecode)
     ->Arg(store::kRecordFormat)
     ->Arg(store::kPackedNodeRecordFormat)
+    ->Arg(store::kShapedNodeRecordFormat)
     ->Unit(benchmark::kMicrosecond)
     ->MinTime(1);
 

@@ -17,9 +17,10 @@ model::Error corrupt(std::string what) {
     return makeError(ErrorCode::Corruption, std::move(what));
 }
 
-// The revision of `kind`/`id` a point lookup at t returns, given its record.
-model::Result<Version> visibleAt(model::ElementKind kind, std::string_view record, Time t) {
-    auto v = decodeRecord(kind, record);
+// The revision a point lookup at t returns, given its key and record.
+model::Result<Version> visibleAt(const RevKeyView& key, std::string_view record, Time t,
+                                 const RecordShapes& shapes) {
+    auto v = decodeRevRecord(key, record, shapes);
     if (!v) return v.error();
     if (v->deletedAt() != 0 && v->deletedAt() < t) return Version{};
     return std::move(*v);
@@ -192,7 +193,8 @@ model::Result<std::vector<Version>> HistoryReader::fetch(const std::vector<RevKe
         for (std::size_t j = 0; j < n; ++j) {
             if (sts[j].IsNotFound()) continue;  // dropped by retention
             if (!sts[j].ok()) return fromRocks(sts[j], "rev read");
-            auto v = decodeRecord(refs[sorted[from + j].second].kind, view(values[j]));
+            auto v =
+                decodeRevRecord(refs[sorted[from + j].second], view(values[j]), rocks_.shapes());
             if (!v) return v.error();
             out.push_back(std::move(*v));
             values[j].Reset();  // unpins its block
@@ -239,12 +241,13 @@ model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::st
         if (late(key, *k)) {
             auto found = highestUpTo(*it, prefix, k->created_at, t);
             if (!found) return found.error();
-            if (*found) return visibleAt(kind, **found, t);
+            if (*found) return visibleAt((*found)->key, (*found)->record, t, rocks_.shapes());
             // Nothing of this incarnation at or before t: `it` is before its first key.
             inside = false;
             continue;
         }
-        if (inside || k->updated_at <= t) return visibleAt(kind, view(it->value()), t);
+        if (inside || k->updated_at <= t)
+            return visibleAt(*k, view(it->value()), t, rocks_.shapes());
         Time inc = k->created_at;
         it->SeekForPrev(toSlice(revTarget(prefix, inc, t, kMax)));
         if (!it->Valid()) break;
@@ -258,23 +261,19 @@ model::Result<Version> HistoryReader::elementAt(model::ElementKind kind, std::st
 // Scans the keys of incarnation `created` for the highest revision dated at or before t (the
 // answer when a late revision breaks time order = revision order). Leaves `it` on the last key
 // before the incarnation.
-model::Result<std::optional<std::string>> HistoryReader::highestUpTo(rocksdb::Iterator& it,
-                                                                     const std::string& prefix,
-                                                                     Time created, Time t) const {
+model::Result<std::optional<HistoryReader::Found>> HistoryReader::highestUpTo(
+    rocksdb::Iterator& it, const std::string& prefix, Time created, Time t) const {
     constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
     std::string first = revTarget(prefix, created, kMin, kMin);
-    std::optional<std::string> best;
-    std::int64_t best_rev = kMin;
+    std::optional<Found> best;
     for (it.Seek(toSlice(first)); it.Valid(); it.Next()) {
         std::string_view key = view(it.key());
         if (!key.starts_with(prefix)) break;
         auto k = decodeRevKey(key);
         if (!k) return corrupt("bad rev key");
         if (k->created_at != created || isLateMarker(*k)) break;
-        if (k->updated_at <= t && (!best || k->revision > best_rev)) {
-            best_rev = k->revision;
-            best.emplace(view(it.value()));
-        }
+        if (k->updated_at <= t && (!best || k->revision > best->key.revision))
+            best.emplace(Found{std::move(*k), std::string(view(it.value()))});
     }
     if (!it.status().ok()) return fromRocks(it.status(), "rev scan");
     if (best) return best;

@@ -48,9 +48,14 @@ public:
     model::Result<std::optional<TimelineKey>> lastTimelineKey() const;
 
 private:
-    model::Result<std::optional<std::string>> highestUpTo(rocksdb::Iterator& it,
-                                                          const std::string& prefix, Time created,
-                                                          Time t) const;
+    /// A revision found by highestUpTo: its key and record.
+    struct Found {
+        RevKey key;
+        std::string record;
+    };
+    model::Result<std::optional<Found>> highestUpTo(rocksdb::Iterator& it,
+                                                    const std::string& prefix, Time created,
+                                                    Time t) const;
     model::Status replay(Time from, Time to, RefTable& refs, std::vector<RevKey>* archived) const;
 
     rocksdb::ReadOptions readOptions() const {

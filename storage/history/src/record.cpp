@@ -112,6 +112,20 @@ model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes,
     return v;
 }
 
+model::Result<Version> decodeRevRecord(const RevKeyView& key, std::string_view bytes,
+                                       const RecordShapes& shapes, EdgeMetadataReuse* reuse) {
+    if (key.kind != ElementKind::Node || bytes.empty() ||
+        static_cast<std::uint8_t>(bytes[0]) != kShapedNodeRecordFormat)
+        return decodeRecord(key.kind, bytes, reuse);
+    thread_local model::NodeRecBuilder builder;  // keeps its buffers between records
+    auto n = decodeShapedNodeRecordTo(bytes, key.id, key.created_at, key.updated_at, key.revision,
+                                      shapes, builder);
+    if (!n) return n.error();
+    Version v;
+    v.node = std::move(*n);
+    return v;
+}
+
 void putVersion(graph::GraphImage& img, const Version& v) {
     if (v.node)
         img.putNode(v.node);

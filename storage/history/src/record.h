@@ -61,6 +61,12 @@ void encodeRecordTo(std::string& out, const Version& v);
 model::Result<Version> decodeRecord(model::ElementKind kind, std::string_view bytes,
                                     EdgeMetadataReuse* reuse = nullptr);
 
+/// A `rev` value read under its key `key`: node records of value format 0x05 take their ID,
+/// times and revision from the key and their shape from `shapes`; others as decodeRecord.
+model::Result<Version> decodeRevRecord(const RevKeyView& key, std::string_view bytes,
+                                       const RecordShapes& shapes,
+                                       EdgeMetadataReuse* reuse = nullptr);
+
 /// Puts a version into an image / removes an element from it.
 void putVersion(graph::GraphImage& img, const Version& v);
 void removeVersion(graph::GraphImage& img, model::ElementKind kind, std::string_view id);

@@ -353,6 +353,33 @@ void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::
     out.resize(static_cast<std::size_t>(w.p - out.data()));
 }
 
+// node (format 7): 0x05 | shape vu | DeletedAt zz | count packed values (rec_format.h); the
+// rest of the head is the `rev` key and the shape.
+void encodeShapedNodeRecord(std::string& out, model::NodeRef n, model::Time deleted_at,
+                            std::uint32_t shape) {
+    const std::string_view values = n.packedValues();
+    const std::size_t at = out.size();
+    out.resize(at + 1 + 5 + 10 + values.size());
+    RawWriter w{out.data() + at};
+    w.byte(kShapedNodeRecordFormat);
+    w.varint(shape);
+    w.varint(zigzag(deleted_at));
+    if (!values.empty()) {  // a record without keys has no values (and a null view)
+        std::memcpy(w.p, values.data(), values.size());
+        w.p += values.size();
+    }
+    out.resize(static_cast<std::size_t>(w.p - out.data()));
+}
+
+// shape: 0x01 | host str | origin str | count vu | count x key str (strictly ascending)
+void encodeShapeDefinition(std::string& out, std::string_view host, std::string_view origin,
+                           std::string_view packed_keys) {
+    out.push_back(static_cast<char>(kShapeDefinitionFormat));
+    putBytes(out, host);
+    putBytes(out, origin);
+    out.append(packed_keys);
+}
+
 void encodeEdgeRecord(std::string& out, const model::Edge& e) {
     encodeElement(out, e);
     putBytes(out, e.parent.view());
@@ -376,6 +403,20 @@ Result<model::Node> decodeNodeRecord(std::string_view bytes) {
 
 namespace {
 
+// count vu | count x key str, keys strictly ascending, at most `max` of them.
+model::Status readKeyList(Cursor& c, std::vector<std::string_view>& keys, std::size_t max) {
+    keys.clear();
+    std::uint64_t n;
+    if (!c.varint(n) || n > max) return corrupt("bad key count");
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::string_view key;
+        if (!c.bytes(key)) return corrupt("truncated key");
+        if (i > 0 && key <= keys.back()) return corrupt("keys not strictly ascending");
+        keys.push_back(key);
+    }
+    return {};
+}
+
 // A 0x04 record: the head and key list read here, the packed values checked and taken as they
 // are by the builder.
 Result<model::NodeRec> decodePackedNodeRecord(std::string_view bytes, model::NodeRecBuilder& b) {
@@ -383,16 +424,8 @@ Result<model::NodeRec> decodePackedNodeRecord(std::string_view bytes, model::Nod
     Head h;
     if (auto st = decodeHead(c, h, kPackedNodeRecordFormat); !st.ok()) return st.error();
     thread_local std::vector<std::string_view> keys;
-    keys.clear();
-    std::uint64_t n;
     // Each key takes a byte at least, and its value another.
-    if (!c.varint(n) || n > c.in.size() / 2) return corrupt("bad key count");
-    for (std::uint64_t i = 0; i < n; ++i) {
-        std::string_view key;
-        if (!c.bytes(key)) return corrupt("truncated key");
-        if (i > 0 && key <= keys.back()) return corrupt("keys not strictly ascending");
-        keys.push_back(key);
-    }
+    if (auto st = readKeyList(c, keys, c.in.size() / 2); !st.ok()) return st.error();
     b.start(h.id, h.host, h.origin, h.created_at, h.updated_at, h.deleted_at, h.revision);
     auto rec = b.finishPacked(keys, c.in, kMaxValueDepth);
     if (!rec) return corrupt(rec.error().message.c_str());
@@ -400,6 +433,40 @@ Result<model::NodeRec> decodePackedNodeRecord(std::string_view bytes, model::Nod
 }
 
 }  // namespace
+
+Result<RecordShape> decodeShapeDefinition(std::string_view bytes) {
+    Cursor c{bytes};
+    if (c.in.empty() || static_cast<std::uint8_t>(c.in[0]) != kShapeDefinitionFormat)
+        return corrupt("bad shape format byte");
+    c.in.remove_prefix(1);
+    RecordShape shape;
+    if (!c.bytes(shape.host) || !c.bytes(shape.origin)) return corrupt("truncated shape");
+    // Each key takes a byte at least.
+    if (auto st = readKeyList(c, shape.keys, c.in.size()); !st.ok()) return st.error();
+    if (!c.in.empty()) return corrupt("trailing bytes after a shape");
+    return shape;
+}
+
+Result<model::NodeRec> decodeShapedNodeRecordTo(std::string_view bytes, std::string_view id,
+                                                model::Time created_at, model::Time updated_at,
+                                                std::int64_t revision, const RecordShapes& shapes,
+                                                model::NodeRecBuilder& b) {
+    Cursor c{bytes};
+    if (c.in.empty() || static_cast<std::uint8_t>(c.in[0]) != kShapedNodeRecordFormat)
+        return corrupt("bad format byte");
+    c.in.remove_prefix(1);
+    std::uint64_t number;
+    model::Time deleted_at;
+    if (!c.varint(number) || !c.zigzag(deleted_at)) return corrupt("bad shape or deletion time");
+    const RecordShape* shape =
+        number <= 0xFFFFFFFFu ? shapes.shape(static_cast<std::uint32_t>(number)) : nullptr;
+    if (shape == nullptr) return corrupt("unknown shape");
+    if (id.empty()) return corrupt("empty ID");
+    b.start(id, shape->host, shape->origin, created_at, updated_at, deleted_at, revision);
+    auto rec = b.finishPacked(shape->keys, c.in, kMaxValueDepth);
+    if (!rec) return corrupt(rec.error().message.c_str());
+    return rec;
+}
 
 // The same checks as decodeNodeRecord, the fields handed to the builder as they are read.
 Result<model::NodeRec> decodeNodeRecordTo(std::string_view bytes, model::NodeRecBuilder& b) {

@@ -16,7 +16,7 @@ model::Result<Version> readVersion(Store::Impl& im, const RevKey& ref) {
     auto bytes = im.rocks->get(Cf::Rev, encodeRevKey(ref));
     if (!bytes) return bytes.error();
     if (!*bytes) return Version{};
-    return decodeRecord(ref.kind, **bytes);
+    return decodeRevRecord(ref, **bytes, im.rocks->shapes());
 }
 
 bool hasEndpoint(const Version& v, const model::Str& node) {

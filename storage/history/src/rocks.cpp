@@ -157,6 +157,17 @@ model::Status Rocks::loadLateMarkers(bool scan_rev) {
     return {};
 }
 
+model::Status Rocks::loadShapes() {
+    auto it = iterator(Cf::Default);
+    for (it->Seek(toSlice(kShapePrefix)); it->Valid(); it->Next()) {
+        std::string_view key = view(it->key());
+        if (!key.starts_with(kShapePrefix)) break;
+        if (auto st = shapes_.load(key, view(it->value())); !st) return st;
+    }
+    if (!it->status().ok()) return fromRocks(it->status(), "shape table");
+    return {};
+}
+
 model::Result<std::unique_ptr<Rocks>> Rocks::open(const std::string& dir,
                                                   std::size_t block_cache_bytes) {
     std::error_code ec;

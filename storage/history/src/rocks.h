@@ -14,6 +14,7 @@
 #include <skydive/model/result.h>
 
 #include "late_markers.h"
+#include "shape_table.h"
 
 namespace skydive::store {
 
@@ -49,6 +50,12 @@ public:
     /// which has no index) first writes the index from the markers found in `rev`.
     model::Status loadLateMarkers(bool scan_rev);
 
+    /// The node record shapes (FORMAT.md, format 7).
+    ShapeTable& shapes() { return shapes_; }
+    const ShapeTable& shapes() const { return shapes_; }
+    /// Loads shapes() from the `default` shape keys.
+    model::Status loadShapes();
+
     /// A read error a lazy past view met and cannot return (GraphView has no error channel):
     /// logged and counted (Store::Stats::read_errors); the view answers without what it could
     /// not read.
@@ -58,6 +65,7 @@ public:
 private:
     std::atomic<std::uint64_t> read_errors_{0};
     LateMarkers late_;
+    ShapeTable shapes_;
     std::unique_ptr<rocksdb::DB> db_;
     std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };

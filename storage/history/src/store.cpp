@@ -120,8 +120,9 @@ Status Store::Impl::load() {
     // the timeline's keys and values (one key per commit and time): an older store is
     // refused, with its version named, and left untouched (FORMAT.md). Format 5 added the late
     // marker index, which a format 4 store gets here from one scan of `rev`. Format 6 writes
-    // node records 0x04 and reads the 0x02 ones of formats 4 and 5: upgrading them is writing
-    // the version, so that an older binary refuses the records it cannot read.
+    // node records 0x04 and reads the 0x02 ones of formats 4 and 5, format 7 node records 0x05
+    // (shaped) and reads the others: upgrading them is writing the version, so that an older
+    // binary refuses the records it cannot read.
     bool index_markers = false;
     bool upgrade = false;
     if (*fmt && (*fmt)->size() != 4)
@@ -129,7 +130,7 @@ Status Store::Impl::load() {
     if (*fmt) {
         std::uint64_t found = readU64(**fmt);
         index_markers = found == 4;
-        upgrade = found == 4 || found == 5;
+        upgrade = found >= 4 && found < kFormatVersion;
         if (found != kFormatVersion && !upgrade)
             return makeError(
                 ErrorCode::Unsupported,
@@ -140,6 +141,7 @@ Status Store::Impl::load() {
                                : ""));
     }
     if (auto st = rocks->loadLateMarkers(index_markers); !st) return st;
+    if (auto st = rocks->loadShapes(); !st) return st;
     if (!*fmt || upgrade) {
         std::string v;
         putU32(v, kFormatVersion);

@@ -56,6 +56,7 @@ struct Staged final : graph::StagedCommit {
     Time oldest_time = std::numeric_limits<Time>::max();
     Time stale_from = std::numeric_limits<Time>::max();  // cached views from here on change
     std::size_t changes = 0;
+    std::vector<std::uint32_t> defined_shapes;  // shapes the batch defines (FORMAT.md, format 7)
 };
 
 // Room for the records write() appends to a staged batch (the `seq` key, a checkpoint range
@@ -207,6 +208,8 @@ public:
         if (after) p.after = *after;
         for (auto* g : group) {
             auto* s = static_cast<Staged*>(g);
+            // Written: later batches need not define these shapes again.
+            im_.rocks->shapes().markDurable(s->defined_shapes);
             p.last_seq = s->last_seq;
             if (p.newest < s->newest) p.newest = s->newest;
             p.stale_from = std::min(p.stale_from, s->stale_from);
@@ -420,6 +423,7 @@ private:
             if (s.entries.capacity() < n) s.entries.reserve(std::max(n, 2 * s.entries.capacity()));
             const std::size_t room = std::max(chunks, (s.entries.capacity() + kChunk - 1) / kChunk);
             if (chunk_reps_.size() < room) chunk_reps_.resize(room);
+            if (chunk_shapes_.size() < room) chunk_shapes_.resize(room);
         }
         for (std::size_t i = s.entries.size(); i < n; ++i) {
             const graph::ChangeVersions& cv = versions[i];
@@ -457,7 +461,9 @@ private:
             } while (!next_chunk_.compare_exchange_weak(c, c + 1));
             const std::size_t ready = entries_ready_.load(std::memory_order_relaxed);
             chunk_reps_[c].clear();
-            encodeRange(chunk_reps_[c], s.entries, c * kChunk, std::min(ready, (c + 1) * kChunk));
+            chunk_shapes_[c].clear();
+            encodeRange(chunk_reps_[c], chunk_shapes_[c], s.entries, c * kChunk,
+                        std::min(ready, (c + 1) * kChunk));
         }
     }
 
@@ -474,7 +480,7 @@ private:
         const std::size_t n = s.entries.size();
         BatchRep out(buffers_->take());
         if (n < kOverlapChanges && next_chunk_.load() == 0) {
-            encodeRange(out, s.entries, 0, n);
+            encodeRange(out, s.defined_shapes, s.entries, 0, n);
             s.batch.emplace(std::move(out));
             return {};
         }
@@ -490,6 +496,8 @@ private:
         out.reserve(bytes);
         for (std::size_t c = 0; c < chunks; ++c) {
             out.append(chunk_reps_[c]);
+            s.defined_shapes.insert(s.defined_shapes.end(), chunk_shapes_[c].begin(),
+                                    chunk_shapes_[c].end());
             // One huge delta must not pin its chunks' memory for good.
             if (chunk_reps_[c].capacity() > (4u << 20)) chunk_reps_[c] = BatchRep();
         }
@@ -499,15 +507,19 @@ private:
 
     // A run of entries with the same time (consecutive seqs) gets one timeline key, the first
     // entry's, listing them all (format 4): one memtable insert per run instead of one per
-    // revision (ADR 015, eighth round). Records go straight into `out`; the rare link keys and
-    // late markers through a batch of their own, appended at the end (distinct keys: their
-    // order in the batch does not matter).
-    void encodeRange(BatchRep& out, const std::vector<LogEntry>& entries, std::size_t from,
-                     std::size_t to) const {
+    // revision (ADR 015, eighth round). Records go straight into `out`; the rare link keys, late
+    // markers and shape definitions (their numbers added to `defined`) through a batch of their
+    // own, appended at the end (distinct keys: their order in the batch does not matter).
+    void encodeRange(BatchRep& out, std::vector<std::uint32_t>& defined,
+                     const std::vector<LogEntry>& entries, std::size_t from, std::size_t to) const {
         const std::uint32_t rev_cf = im_.rocks->cf(Cf::Rev)->GetID();
         const std::uint32_t timeline_cf = im_.rocks->cf(Cf::Timeline)->GetID();
         rocksdb::WriteBatch side;
         std::string key, timeline;  // reused encode buffers
+        ShapedEncoder shaped(im_.rocks->shapes());
+        const auto define = [&](const std::string& k, std::string_view def) {
+            side.Put(im_.rocks->cf(Cf::Default), toSlice(k), toSlice(def));
+        };
         for (std::size_t i = from; i < to; ++i) {
             const LogEntry& e = entries[i];
             // A node's head is walked once, for its key and its record.
@@ -522,7 +534,7 @@ private:
             encodeRevKeyTo(key, ref);
             out.putEncoded(rev_cf, key, [&](std::string& o) {
                 if (e.after.node)
-                    encodeNodeRecord(o, e.after.node, head);
+                    shaped.encode(o, e.after.node, head, defined, define);
                 else
                     encodeRecordTo(o, e.after);
             });
@@ -601,6 +613,7 @@ private:
     static constexpr std::size_t kChunk = 256;
     graph::JobThread stage_helper_;
     std::vector<BatchRep> chunk_reps_;
+    std::vector<std::vector<std::uint32_t>> chunk_shapes_;  // the shapes each chunk defines
     std::atomic<std::size_t> next_chunk_{0}, claimable_{0}, entries_ready_{0};
     // The writer lock holder's: the mutation being staged (from its first prepare() to its
     // stage()), the sequence number of its next entry, and an error met while preparing it.

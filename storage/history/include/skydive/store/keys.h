@@ -24,8 +24,11 @@ inline constexpr std::uint8_t kTimelineValueFormat = 3;
 /// 4: one timeline key per commit and time, listing its changes (ADR 015, eighth round);
 /// 5: the `default` index of incarnations with a late marker (ADR 021; format 4 is upgraded);
 /// 6: node records 0x04, the flat record's packed values copied (ADR 015, 24th round; format 5
-/// is upgraded by writing the version: its 0x02 records are still read).
-inline constexpr std::uint32_t kFormatVersion = 6;
+/// is upgraded by writing the version: its 0x02 records are still read);
+/// 7: node records 0x05, naming a shape (Host, Origin, key list) of the `default` shape table
+/// and taking ID, times and revision from their key (ADR 015, 28th round; formats 5 and 6 are
+/// upgraded by writing the version).
+inline constexpr std::uint32_t kFormatVersion = 7;
 inline constexpr std::size_t kMaxKeyString = 0xFFFF;
 
 /// A `rev` key: one revision of one incarnation of an element, ordered by time (UpdatedAt)

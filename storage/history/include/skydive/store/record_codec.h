@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <skydive/model/element.h>
 #include <skydive/model/node_rec.h>
@@ -20,6 +22,12 @@ inline constexpr std::uint8_t kRecordFormat = 2;
 /// list, then the flat record's packed values (model::NodeRef::packedValues) as they are, so
 /// that writing a revision copies its values instead of encoding them a second time.
 inline constexpr std::uint8_t kPackedNodeRecordFormat = 4;
+/// Node records since store format 7 (FORMAT.md, value format 0x05): the deletion time and the
+/// packed values only. The ID, CreatedAt, UpdatedAt and Revision are the record's `rev` key;
+/// Host, Origin and the key list are a shape of the store's shape table, named by number.
+inline constexpr std::uint8_t kShapedNodeRecordFormat = 5;
+/// The value of a shape's `default` key (FORMAT.md, format 7).
+inline constexpr std::uint8_t kShapeDefinitionFormat = 1;
 /// Nesting limit of decoded values (same as the JSON reader's default).
 inline constexpr std::size_t kMaxValueDepth = 64;
 
@@ -32,6 +40,35 @@ model::Result<model::Value> decodeValue(std::string_view& in);
 void encodeNodeRecord(std::string& out, model::NodeRef n);
 /// The same, with `h` = n.head() already walked by the caller.
 void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::Head& h);
+/// Appends a 0x05 node record of shape number `shape` (the shape of `n`'s host, origin and
+/// keys): what the store writes for a node revision since format 7.
+void encodeShapedNodeRecord(std::string& out, model::NodeRef n, model::Time deleted_at,
+                            std::uint32_t shape);
+
+/// What a 0x05 node record takes from its shape: Host, Origin and the metadata key list
+/// (strictly ascending).
+struct RecordShape {
+    std::string_view host, origin;
+    std::vector<std::string_view> keys;
+};
+/// Resolves the shape numbers of 0x05 records (the store's shape table); null when unknown.
+class RecordShapes {
+public:
+    virtual ~RecordShapes() = default;
+    virtual const RecordShape* shape(std::uint32_t id) const noexcept = 0;
+};
+/// A shape's definition: 0x01 | host str | origin str | `packed_keys` (NodeRef::packedKeys).
+void encodeShapeDefinition(std::string& out, std::string_view host, std::string_view origin,
+                           std::string_view packed_keys);
+/// The shape a definition describes, viewing into `bytes`; Corruption when it is not one the
+/// encoder writes (keys strictly ascending, no trailing bytes).
+model::Result<RecordShape> decodeShapeDefinition(std::string_view bytes);
+/// A 0x05 record whose `rev` key holds `id`, the times and the revision, its shape resolved
+/// through `shapes`; the checks of decodeNodeRecordTo, and Corruption for an unknown shape.
+model::Result<model::NodeRec> decodeShapedNodeRecordTo(
+    std::string_view bytes, std::string_view id, model::Time created_at, model::Time updated_at,
+    std::int64_t revision, const RecordShapes& shapes, model::NodeRecBuilder& b);
+
 /// A node record as store formats up to 5 wrote it (0x02), which decoders still read: for
 /// tests and fuzzing of that reader, the store no longer writes it.
 void encodeNodeRecordV2(std::string& out, const model::Node& n);
