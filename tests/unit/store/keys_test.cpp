@@ -4,19 +4,12 @@
 
 #include <random>
 #include <tuple>
+#include "golden.h"
 
 namespace skydive::store {
 namespace {
 
-std::string hex(std::string_view s) {
-    static const char* d = "0123456789abcdef";
-    std::string out;
-    for (char c : s) {
-        out.push_back(d[static_cast<unsigned char>(c) >> 4]);
-        out.push_back(d[static_cast<unsigned char>(c) & 15]);
-    }
-    return out;
-}
+using testing::hex;
 
 // Golden bytes: FORMAT.md is the contract, these pin it.
 TEST(Keys, RevKeyGoldenBytes) {

@@ -9,33 +9,15 @@
 
 #include "../../../storage/history/src/record.h"  // the rev value dispatch (private)
 #include "../model/node_gen.h"
+#include "golden.h"
 
 namespace skydive::store {
 namespace {
 
+using testing::hex;
+using testing::sampleNode;
+
 using model::Value;
-
-std::string hex(std::string_view s) {
-    static const char* d = "0123456789abcdef";
-    std::string out;
-    for (char c : s) {
-        out.push_back(d[static_cast<unsigned char>(c) >> 4]);
-        out.push_back(d[static_cast<unsigned char>(c) & 15]);
-    }
-    return out;
-}
-
-model::Node sampleNode() {
-    model::Node n;
-    n.id = "n1";
-    n.host = "h";
-    n.created_at = 1;
-    n.updated_at = 2;
-    n.revision = 3;
-    n.metadata.mutableObject().set("A", 1);
-    n.metadata.mutableObject().set("B", "x");
-    return n;
-}
 
 // A node record as the store writes it (0x04, from the node's flat record).
 std::string packedRecord(const model::Node& n) {
