@@ -11,10 +11,15 @@
 #include <thread>
 #include <vector>
 
+#include <skydive/model/clock.h>
+#include <skydive/store/store.h>
+
 #include "../../../storage/history/src/record.h"       // the rev value dispatch (private)
 #include "../../../storage/history/src/shape_table.h"  // (private)
 #include "../model/node_gen.h"
+#include "dated_store.h"
 #include "golden.h"
+#include "temp_dir.h"
 
 namespace skydive::store {
 namespace {
@@ -224,6 +229,45 @@ TEST(ShapedRecords, ConcurrentInternAndLookup) {
     EXPECT_EQ(bad.load(), 0u);
     EXPECT_EQ(shapes.size(), kShapes);
     for (std::uint32_t id = 0; id < kShapes; ++id) ASSERT_NE(shapes.shape(id), nullptr);
+}
+
+// A delta refused after part of it was staged (its first chunks encoded, a new shape's
+// definition with them) writes nothing; the shape is then defined again by the next write that
+// uses it, so the record that write stores decodes after a restart.
+TEST(ShapedRecords, AShapeStagedByARefusedDeltaIsDefinedByTheNextWrite) {
+    testing::TempDir dir;
+    model::ManualClock clock(1000);
+    auto fresh = [](std::string id, std::int64_t v) {
+        model::Node n;
+        n.id = std::move(id);
+        n.host = "h";
+        n.metadata.mutableObject().set("Fresh", v);
+        n.metadata.mutableObject().set("V", v);
+        return n;
+    };
+    {
+        auto s = testing_dated::openNoWindow(dir.path(), clock);
+        ASSERT_NE(s, nullptr);
+        model::GraphDelta refused;
+        for (int i = 0; i < 600; ++i)  // past the first chunks: encoded while the delta applies
+            refused.changes.push_back(
+                {model::ChangeKind::NodeAdded, fresh("r" + std::to_string(i), i)});
+        model::Edge e;
+        e.id = "e";
+        e.parent = "r0";
+        e.child = "missing";
+        refused.changes.push_back({model::ChangeKind::EdgeAdded, e});
+        EXPECT_FALSE(s->apply(refused).ok());
+        ASSERT_TRUE(s->addNode(fresh("kept", 1)));
+        clock.set(2000);
+        ASSERT_TRUE(s->setNodeMetadata("kept", "V", 2));
+        EXPECT_EQ(testing_dated::valueAt(*s, "r0", 1000), -1);
+    }
+    auto s = testing_dated::openNoWindow(dir.path(), clock);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(testing_dated::valueAt(*s, "kept", 1000), 1);  // read from its 0x05 record
+    EXPECT_EQ(testing_dated::valueAt(*s, "kept", 2000), 2);
+    EXPECT_EQ(testing_dated::valueAt(*s, "r0", 1000), -1);
 }
 
 }  // namespace
