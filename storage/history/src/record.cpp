@@ -87,6 +87,20 @@ model::Result<Version> decodeJsonRecord(ElementKind kind, std::string_view json_
     return v;
 }
 
+// The builder of every node record decoded on this thread: it keeps its buffers and last key
+// list from record to record.
+model::NodeRecBuilder& nodeBuilder() {
+    thread_local model::NodeRecBuilder builder;
+    return builder;
+}
+
+model::Result<Version> nodeVersion(model::Result<model::NodeRec> n) {
+    if (!n) return n.error();
+    Version v;
+    v.node = std::move(*n);
+    return v;
+}
+
 }  // namespace
 
 model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes,
@@ -95,13 +109,7 @@ model::Result<Version> decodeRecord(ElementKind kind, std::string_view bytes,
         return decodeJsonRecord(kind, bytes.substr(1));
     Version v;
     switch (kind) {
-        case ElementKind::Node: {
-            thread_local model::NodeRecBuilder builder;  // keeps its buffers between records
-            auto n = decodeNodeRecordTo(bytes, builder);
-            if (!n) return n.error();
-            v.node = std::move(*n);
-            break;
-        }
+        case ElementKind::Node: return nodeVersion(decodeNodeRecordTo(bytes, nodeBuilder()));
         case ElementKind::Edge: {
             auto e = decodeEdgeRecord(bytes, reuse);
             if (!e) return e.error();
@@ -117,13 +125,8 @@ model::Result<Version> decodeRevRecord(const RevKeyView& key, std::string_view b
     if (key.kind != ElementKind::Node || bytes.empty() ||
         static_cast<std::uint8_t>(bytes[0]) != kShapedNodeRecordFormat)
         return decodeRecord(key.kind, bytes, reuse);
-    thread_local model::NodeRecBuilder builder;  // keeps its buffers between records
-    auto n = decodeShapedNodeRecordTo(bytes, key.id, key.created_at, key.updated_at, key.revision,
-                                      shapes, builder);
-    if (!n) return n.error();
-    Version v;
-    v.node = std::move(*n);
-    return v;
+    return nodeVersion(decodeShapedNodeRecordTo(bytes, key.id, key.created_at, key.updated_at,
+                                                key.revision, shapes, nodeBuilder()));
 }
 
 void putVersion(graph::GraphImage& img, const Version& v) {

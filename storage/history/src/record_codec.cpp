@@ -107,6 +107,12 @@ struct RawWriter {
         copy(p, s.data(), s.size());
         p += s.size();
     }
+    // Bytes already encoded (a key list, packed values), without a length.
+    void raw(std::string_view s) {
+        if (s.empty()) return;  // a record without keys has no values (and a null view)
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    }
 
     // Keys and most string values are a few bytes: two overlapping fixed-size moves instead of
     // a call to memcpy for each (~15 instructions, a dozen a revision; ADR 015, 23rd round).
@@ -343,12 +349,8 @@ void encodeNodeRecord(std::string& out, model::NodeRef n, const model::NodeRef::
     w.varint(zigzag(h.updated_at));
     w.varint(zigzag(h.deleted_at));
     w.varint(zigzag(h.revision));
-    std::memcpy(w.p, keys.data(), keys.size());
-    w.p += keys.size();
-    if (!values.empty()) {  // a record without keys has no values (and a null view)
-        std::memcpy(w.p, values.data(), values.size());
-        w.p += values.size();
-    }
+    w.raw(keys);
+    w.raw(values);
     assert(w.p <= out.data() + at + room);
     out.resize(static_cast<std::size_t>(w.p - out.data()));
 }
@@ -364,10 +366,7 @@ void encodeShapedNodeRecord(std::string& out, model::NodeRef n, model::Time dele
     w.byte(kShapedNodeRecordFormat);
     w.varint(shape);
     w.varint(zigzag(deleted_at));
-    if (!values.empty()) {  // a record without keys has no values (and a null view)
-        std::memcpy(w.p, values.data(), values.size());
-        w.p += values.size();
-    }
+    w.raw(values);
     out.resize(static_cast<std::size_t>(w.p - out.data()));
 }
 

@@ -16,7 +16,15 @@ struct ShapeTable::Entry {
 };
 
 ShapeTable::ShapeTable() = default;
-ShapeTable::~ShapeTable() = default;
+
+ShapeTable::~ShapeTable() {
+    for (auto& seg : segments_) {
+        Segment* s = seg.load(std::memory_order_relaxed);
+        if (s == nullptr) continue;
+        for (auto& slot : *s) delete slot.load(std::memory_order_relaxed);
+        delete s;
+    }
+}
 
 std::string shapeKey(std::uint32_t id) {
     std::string out(kShapePrefix);
@@ -28,22 +36,20 @@ void ShapeTable::publish(std::uint32_t id, std::unique_ptr<Entry> e) {
     auto& seg = segments_[id / kSegment];
     Segment* s = seg.load(std::memory_order_relaxed);
     if (s == nullptr) {
-        segments_owned_.push_back(std::make_unique<Segment>());
-        s = segments_owned_.back().get();
+        s = new Segment;
         for (auto& slot : *s) slot.store(nullptr, std::memory_order_relaxed);
         seg.store(s, std::memory_order_release);
     }
     by_def_.emplace(e->def, id);
-    (*s)[id % kSegment].store(e.get(), std::memory_order_release);
-    owned_.push_back(std::move(e));
-    count_.store(owned_.size(), std::memory_order_relaxed);
+    (*s)[id % kSegment].store(e.release(), std::memory_order_release);
+    count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 ShapeTable::Entry* ShapeTable::entry(std::uint32_t id) const noexcept {
     if (id >= kCapacity) return nullptr;
     const Segment* s = segments_[id / kSegment].load(std::memory_order_acquire);
     if (s == nullptr) return nullptr;
-    return const_cast<Entry*>((*s)[id % kSegment].load(std::memory_order_acquire));
+    return (*s)[id % kSegment].load(std::memory_order_acquire);
 }
 
 std::optional<ShapeTable::Interned> ShapeTable::intern(std::string_view host,

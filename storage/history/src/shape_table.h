@@ -56,15 +56,14 @@ public:
 private:
     struct Entry;
     static constexpr std::uint32_t kSegment = 256;
-    using Segment = std::array<std::atomic<const Entry*>, kSegment>;
+    using Segment = std::array<std::atomic<Entry*>, kSegment>;
 
     void publish(std::uint32_t id, std::unique_ptr<Entry> e);  // under mu_
     Entry* entry(std::uint32_t id) const noexcept;
 
-    std::mutex mu_;  // writers: the map, the owned entries and segments
+    std::mutex mu_;  // writers: the map, new entries and segments
     std::unordered_map<std::string_view, std::uint32_t> by_def_;  // views into the entries
-    std::vector<std::unique_ptr<Entry>> owned_;
-    std::vector<std::unique_ptr<Segment>> segments_owned_;
+    // Owns its segments and their entries (freed with the table).
     std::array<std::atomic<Segment*>, kCapacity / kSegment> segments_{};
     std::uint32_t next_ = 0;  // under mu_: the number a new shape gets
     std::atomic<std::size_t> count_{0};
